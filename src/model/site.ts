@@ -1,0 +1,108 @@
+/**
+ * Site: one linear layer of a transformer, named by its Hugging Face module path
+ * (`encoder.layer.3.attention.self.query`, `h.7.mlp.c_proj`, `classifier.out_proj`).
+ *
+ * Its weight W [in, out] and bias [out] live in the model's ParamStore under `<name>.weight` and
+ * `<name>.bias`. `forward(x)` runs the hooks attached to the Site, outermost first, around the base
+ * computation `linear(x, W, b)`. PEFT adapters and the crossbar's AnalogLinear attach as hooks; they
+ * never edit the model's forward code.
+ */
+import { linear, tf, type LinearWeight } from '../tensor/index.js';
+import type { ParamStore } from './params.js';
+
+/**
+ * What a linear layer does in its block. Encoder (BERT/RoBERTa): query, key, value,
+ * attention.output (attention.output.dense), intermediate (intermediate.dense),
+ * output (output.dense, the second feed-forward). Decoder (GPT-2): c_attn (fused q,k,v),
+ * attn.c_proj, mlp.c_fc, mlp.c_proj. Heads: head.
+ */
+export type SiteRole =
+  | 'query' | 'key' | 'value' | 'attention.output' | 'intermediate' | 'output'
+  | 'c_attn' | 'attn.c_proj' | 'mlp.c_fc' | 'mlp.c_proj'
+  | 'head';
+
+/** How the checkpoint stores the weight: HF nn.Linear [out, in], or GPT-2 Conv1D [in, out]. */
+export type WeightLayout = 'linear' | 'conv1d';
+
+/**
+ * A hook around a Site's computation. `next(x)` runs the inner hooks and the base linear;
+ * a hook may transform x before (GRASP), the output after (RED), or replace `next` entirely
+ * (AnalogLinear, merged-weight evaluation).
+ */
+export type SiteHook = (x: tf.Tensor, next: (x: tf.Tensor) => tf.Tensor, site: Site) => tf.Tensor;
+
+interface AttachedHook {
+  owner: string;
+  hook: SiteHook;
+}
+
+export class Site {
+  private hooks: AttachedHook[] = [];
+
+  constructor(
+    /** Hugging Face module path, without any `roberta.` / `transformer.` prefix. */
+    readonly name: string,
+    readonly role: SiteRole,
+    /** Transformer block index, or null for heads. */
+    readonly block: number | null,
+    readonly layout: WeightLayout,
+    private readonly store: ParamStore,
+    readonly hasBias = true,
+  ) {}
+
+  get weightKey(): string {
+    return `${this.name}.weight`;
+  }
+
+  get biasKey(): string | null {
+    return this.hasBias ? `${this.name}.bias` : null;
+  }
+
+  get inFeatures(): number {
+    return this.store.shape(this.weightKey)[0];
+  }
+
+  get outFeatures(): number {
+    return this.store.shape(this.weightKey)[1];
+  }
+
+  /** W [in, out]: a FrozenMatrix unless a method made it trainable. */
+  weight(): LinearWeight {
+    return this.store.linearWeight(this.weightKey);
+  }
+
+  /** The weight as a plain tensor [in, out] (not a copy; do not dispose). */
+  weightTensor(): tf.Tensor2D {
+    return this.store.get(this.weightKey) as tf.Tensor2D;
+  }
+
+  bias(): tf.Tensor1D | null {
+    return this.biasKey ? (this.store.get(this.biasKey) as tf.Tensor1D) : null;
+  }
+
+  /** The undecorated computation x·W + b. */
+  base(x: tf.Tensor): tf.Tensor {
+    return linear(x, this.weight(), this.bias());
+  }
+
+  /** Runs the hooks (outermost = attached first) around `base`. */
+  forward(x: tf.Tensor): tf.Tensor {
+    const run = (i: number, input: tf.Tensor): tf.Tensor =>
+      i === this.hooks.length ? this.base(input) : this.hooks[i].hook(input, (y) => run(i + 1, y), this);
+    return run(0, x);
+  }
+
+  /** Attaches a hook; returns a function that detaches it. `owner` names it in errors and listings. */
+  attach(owner: string, hook: SiteHook): () => void {
+    const h: AttachedHook = { owner, hook };
+    this.hooks.push(h);
+    return () => {
+      this.hooks = this.hooks.filter((x) => x !== h);
+    };
+  }
+
+  /** Owners of the attached hooks, outermost first. */
+  attachedOwners(): string[] {
+    return this.hooks.map((h) => h.owner);
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The TF.js engine as grasp-hil uses it: tfjs-core with every gradient registered and the cpu and
+ * wasm backends loaded. Everything in src/ takes `tf` from here (through tensor/index.ts), so no
+ * module can see the engine without its gradients.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+export { tf };

@@ -1,0 +1,10 @@
+export { initBackend, backendInfo, parseBackendName, BACKEND_NAMES } from './backend.js';
+export type { BackendInfo, BackendName } from './backend.js';
+export { linear, linearTransposed, FrozenMatrix } from './linear.js';
+export type { LinearWeight } from './linear.js';
+export { embed, checkIds } from './embedding.js';
+export { customOp } from './custom.js';
+export type { CustomOpResult } from './custom.js';
+export { Rng, hash32 } from './rng.js';
+export { tensorCount, disposeAll, toFloat32 } from './memory.js';
+export { tf } from './engine.js';

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { embed, FrozenMatrix, linear, linearTransposed, Rng, tensorCount } from '../../src/tensor/index.js';
+import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../helpers/backends.js';
+
+function randn(rng: Rng, shape: number[]): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(rng.fillNormal(new Float32Array(n)), shape);
+}
+
+describe.each(TEST_BACKENDS)('linear on %s', (backend) => {
+  it('matches autograd of x·W + b for trainable weights, in value and every gradient', async () => {
+    await useBackend(backend);
+    const rng = new Rng(1, 'linear');
+    const x = randn(rng, [2, 5, 7]);
+    const W = randn(rng, [7, 3]) as tf.Tensor2D;
+    const b = randn(rng, [3]) as tf.Tensor1D;
+    const probe = randn(rng, [2, 5, 3]);
+    const ours = tf.grads((xx, ww, bb) => tf.sum(tf.mul(linear(xx, ww as tf.Tensor2D, bb as tf.Tensor1D), probe)));
+    const ref = tf.grads((xx, ww, bb) => tf.sum(tf.mul(tf.add(tf.reshape(tf.matMul(tf.reshape(xx, [10, 7]) as tf.Tensor2D, ww as tf.Tensor2D), [2, 5, 3]), bb), probe)));
+    const g1 = ours([x, W, b]);
+    const g2 = ref([x, W, b]);
+    for (let i = 0; i < 3; i++) {
+      expect(g1[i].shape).toEqual(g2[i].shape);
+      expect(maxAbsDiff(g1[i].dataSync(), g2[i].dataSync())).toBeLessThan(1e-4);
+    }
+    const y = linear(x, W, b);
+    const yRef = tf.add(tf.reshape(tf.matMul(tf.reshape(x, [10, 7]) as tf.Tensor2D, W), [2, 5, 3]), b);
+    expect(maxAbsDiff(y.dataSync(), yRef.dataSync())).toBeLessThan(1e-5);
+  });
+
+  it('gives a frozen weight no gradient and the input the same gradient as autograd', async () => {
+    await useBackend(backend);
+    const rng = new Rng(2, 'linear');
+    const x = randn(rng, [4, 6]);
+    const Wt = randn(rng, [6, 5]) as tf.Tensor2D;
+    const W = new FrozenMatrix(tf.clone(Wt));
+    const b = randn(rng, [5]) as tf.Tensor1D;
+    const dx = tf.grad((xx) => tf.sum(tf.square(linear(xx, W, b))))(x);
+    const dxRef = tf.grad((xx) => tf.sum(tf.square(tf.add(tf.matMul(xx as tf.Tensor2D, Wt), b))))(x);
+    expect(maxAbsDiff(dx.dataSync(), dxRef.dataSync())).toBeLessThan(1e-4);
+    // Backward through a frozen weight runs one MatMul (dx), none for dW: forward 1 + backward 1.
+    const prof = await tf.profile(() => tf.grad((xx) => tf.sum(linear(xx, W, b)))(x));
+    expect(prof.kernels.filter((k) => k.name === 'BatchMatMul').length).toBe(2);
+    const profT = await tf.profile(() => tf.grads((xx, ww) => tf.sum(linear(xx, ww as tf.Tensor2D, b)))([x, Wt]));
+    expect(profT.kernels.filter((k) => k.name === 'BatchMatMul').length).toBe(3);
+    W.dispose();
+  });
+
+  it('linearTransposed matches x·Tᵀ and its table gradient', async () => {
+    await useBackend(backend);
+    const rng = new Rng(3, 'linear');
+    const x = randn(rng, [3, 4]);
+    const T = randn(rng, [9, 4]) as tf.Tensor2D;
+    const [, dT] = tf.grads((xx, tt) => tf.sum(tf.square(linearTransposed(xx, tt as tf.Tensor2D, false))))([x, T]);
+    const [, dTRef] = tf.grads((xx, tt) => tf.sum(tf.square(tf.matMul(xx as tf.Tensor2D, tt as tf.Tensor2D, false, true))))([x, T]);
+    expect(maxAbsDiff(dT.dataSync(), dTRef.dataSync())).toBeLessThan(1e-4);
+  });
+
+  it('embedding gradient sums repeated ids (ScatterNd works where gather’s gradient does not)', async () => {
+    await useBackend(backend);
+    const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const ids = tf.tensor2d([[2, 0, 2]], undefined, 'int32');
+    const out = embed(table, ids, true);
+    expect(out.shape).toEqual([1, 3, 2]);
+    expect(Array.from(out.dataSync())).toEqual([5, 6, 1, 2, 5, 6]);
+    const g = tf.grad((t) => tf.sum(tf.mul(embed(t as tf.Tensor2D, ids, true), tf.tensor3d([[[1, 10], [100, 1000], [2, 20]]]))))(table);
+    expect(Array.from(g.dataSync())).toEqual([100, 1000, 0, 0, 3, 30]);
+  });
+
+  it('does not grow the tensor count across repeated steps', async () => {
+    await useBackend(backend);
+    const rng = new Rng(4, 'mem');
+    const W = new FrozenMatrix(randn(rng, [8, 8]) as tf.Tensor2D);
+    const x = randn(rng, [2, 8]);
+    const step = () => tf.tidy(() => tf.grad((xx) => tf.sum(linear(xx, W, null)))(x));
+    step().dispose(); // first call caches Wᵀ
+    const before = tensorCount();
+    for (let i = 0; i < 5; i++) step().dispose();
+    expect(tensorCount()).toBe(before);
+    W.dispose();
+  });
+});
+
+describe('Rng', () => {
+  it('repeats for the same seed and stream, differs across streams', () => {
+    const a = new Rng(7, 'x').fillNormal(new Float32Array(5));
+    const b = new Rng(7, 'x').fillNormal(new Float32Array(5));
+    const c = new Rng(7, 'y').fillNormal(new Float32Array(5));
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(Array.from(a)).not.toEqual(Array.from(c));
+    expect(new Rng(7).fork('x').fillNormal(new Float32Array(5))).toEqual(a);
+  });
+
+  it('draws normals with mean 0 and variance 1', () => {
+    const n = 200_000;
+    const v = new Rng(11, 'stats').fillNormal(new Float32Array(n));
+    let s = 0, s2 = 0;
+    for (const x of v) { s += x; s2 += x * x; }
+    const mean = s / n;
+    expect(Math.abs(mean)).toBeLessThan(4 / Math.sqrt(n));
+    expect(Math.abs(s2 / n - mean * mean - 1)).toBeLessThan(0.015);
+  });
+
+  it('permutation is a permutation', () => {
+    const p = Array.from(new Rng(3).permutation(1000)).sort((a, b) => a - b);
+    expect(p).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+});
