@@ -4,7 +4,9 @@
  * module can see the engine without its gradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// The umbrella package's Node bundle is where the gradient registrations live (tfjs-core's own
+// register_all_gradients is ESM without file extensions, which Node cannot load).
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
