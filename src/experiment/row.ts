@@ -1,0 +1,61 @@
+/**
+ * One result row: one evaluation (or one measured artefact) with full provenance. Rows are appended
+ * to reports/<experiment>/results.jsonl; reports are views rebuilt from rows alone.
+ */
+
+/** What a row records. */
+export type RowKind =
+  /** Paper protocol: metric with N(0, σ²) injected into the adapted Sites' deployed weights. */
+  | 'noise'
+  /** Hardware protocol: metric on a programmed chip at time t after programming. */
+  | 'hardware'
+  /** Learned adapter parameter histograms (γ, β, μ, σ) per Site, for distribution charts. */
+  | 'params'
+  /** Simulated device conductance histograms per profile and time. */
+  | 'device';
+
+export interface Histogram {
+  /** Bin edges, length bins + 1. */
+  edges: number[];
+  counts: number[];
+}
+
+export interface ResultRow {
+  /** Unique key of the evaluation within its experiment; a rerun skips keys already present. */
+  key: string;
+  kind: RowKind;
+  experiment: string;
+  /** Hash of the experiment file's normalised content. */
+  experimentHash: string;
+  /** Method id (grasp, stochgrasp, grasp-weight, lora, …) and its display label. */
+  method?: string;
+  methodLabel?: string;
+  methodOptions?: Record<string, unknown>;
+  trainableParams?: number;
+  task?: string;
+  /** Primary metric name and value, plus every metric computed. */
+  metricName?: string;
+  metric?: number;
+  metrics?: Record<string, number>;
+  profile?: string | null;
+  /** Seconds after programming (hardware rows). */
+  t?: number | null;
+  compensation?: boolean | null;
+  /** Injected Gaussian weight-noise σ (noise rows), in weight units. */
+  noiseSigma?: number | null;
+  /** Periphery settings and co-design sweep values of this evaluation. */
+  periphery?: Record<string, unknown> | null;
+  sweep?: Record<string, number | string> | null;
+  /** Energy/latency estimate per inference (labelled as an estimate), when computed. */
+  energy?: Record<string, number> | null;
+  seeds?: Record<string, number>;
+  /** params rows: Site → parameter name → histogram. device rows: histogram of conductances (µS). */
+  histograms?: Record<string, Record<string, Histogram>>;
+  /** Provenance. */
+  backend?: string;
+  version?: string;
+  gitCommit?: string | null;
+  timestamp?: string;
+  durationMs?: number;
+  [extra: string]: unknown;
+}
