@@ -3,5 +3,6 @@
  */
 export * from './tensor/index.js';
 export * from './model/index.js';
+export * from './io/index.js';
 export { environmentReport, packageVersion } from './env.js';
 export type { EnvironmentReport } from './env.js';

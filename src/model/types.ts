@@ -11,6 +11,11 @@ export interface ModelInputs {
   attentionMask?: tf.Tensor2D;
   /** int32 segment ids (BERT/RoBERTa only). Omitted: zeros. */
   tokenTypeIds?: tf.Tensor2D;
+  /**
+   * int32 position ids. Omitted: as `transformers` computes them — RoBERTa
+   * cumsum(ids ≠ pad)·(ids ≠ pad) + pad_token_id, BERT and GPT-2 0..seq−1.
+   */
+  positionIds?: tf.Tensor2D;
 }
 
 export interface ForwardOptions {
@@ -23,6 +28,22 @@ export interface ForwardOptions {
 export type Architecture = 'roberta' | 'bert' | 'gpt2';
 export type Family = 'encoder' | 'decoder';
 
+/** A task head on top of the last hidden state. */
+export type HeadKind = 'sequence-classification' | 'lm';
+
+/**
+ * A head: its linear layers are Sites with role 'head' (also listed in `Transformer.sites`).
+ * `forward` maps the last hidden state [batch, seq, hidden] to logits:
+ * sequence classification [batch, numLabels]; language modelling [batch, seq, vocab].
+ */
+export interface ModelHead {
+  readonly kind: HeadKind;
+  readonly sites: readonly Site[];
+  /** Output width: numLabels or vocabSize. */
+  readonly outFeatures: number;
+  forward(hidden: tf.Tensor3D, inputs: ModelInputs, options?: ForwardOptions): tf.Tensor;
+}
+
 export interface Transformer {
   readonly architecture: Architecture;
   readonly family: Family;
@@ -31,6 +52,8 @@ export interface Transformer {
   readonly params: ParamStore;
   /** Every linear layer by Hugging Face path, in model order (heads last). */
   readonly sites: ReadonlyMap<string, Site>;
+  /** The task head, when the model was built or loaded with one. */
+  readonly head?: ModelHead | null;
   /** Last hidden state [batch, seq, hidden]. */
   forward(inputs: ModelInputs, options?: ForwardOptions): tf.Tensor3D;
   dispose(): void;

@@ -1,0 +1,12 @@
+export {
+  SafetensorsReader, readSafetensors, writeSafetensors, serializeSafetensors, writeFileAtomic, halfToFloat, floatToHalf,
+  MAX_HEADER_BYTES,
+} from './safetensors.js';
+export type { SafetensorsDtype, TensorInfo, DecodedTensor, TensorToWrite, SafetensorsWriteOptions } from './safetensors.js';
+export { loadModel, loadCheckpoint, saveModel, layoutOf, checkpointTensors } from './checkpoint.js';
+export type { LoadModelOptions, LoadReport, LoadResult, SaveModelOptions } from './checkpoint.js';
+export {
+  basePrefix, isBufferKey, tiedSource, headOfKey, headFromArchitectures, className, modernKey, defaultLayout,
+} from './layout.js';
+export type { CheckpointLayout } from './layout.js';
+export * from './tokenizer/index.js';

@@ -1,0 +1,68 @@
+/**
+ * Multi-head scaled dot-product attention, shared by the encoder and the decoder.
+ *
+ *   scores = (Q·Kᵀ)·scale + bias        Q, K, V [batch, heads, seq, headDim]
+ *   probs  = dropout(softmax(scores))   bias broadcast from [batch, 1, 1|seq, seq]
+ *   out    = probs·V
+ *
+ * Q·Kᵀ uses an explicit tf.transpose and a plain matMul. A custom gradient with explicit transposes
+ * (as `linear` has) was measured and dropped: wasm runs every *batched* matMul (batch > 1) through
+ * one slow generic loop, about 2 GFLOP/s with or without transposes, so for [8, 12, 128, 64]
+ * attention the custom backward took 517 ms against autograd's 499 ms. Splitting into per-head 2-D
+ * matMuls (23 GFLOP/s each) does not pay either: wasm's Slice copies the whole input per slice.
+ *
+ * Masks follow `transformers`' eager attention: a masked key gets float32's most negative finite
+ * value (torch.finfo(float32).min) added, not −∞, so a row whose keys are all masked becomes a
+ * uniform average instead of NaN.
+ */
+import { tf } from '../tensor/index.js';
+import { dropout, type RunContext } from './layers.js';
+
+/** torch.finfo(torch.float32).min. */
+export const FLOAT32_MIN = -3.4028234663852886e38;
+
+function swapLast(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const n = perm.length;
+  [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
+  return tf.transpose(x, perm);
+}
+
+/** [batch, seq, heads·headDim] → [batch, heads, seq, headDim]. */
+export function splitHeads(x: tf.Tensor, numHeads: number): tf.Tensor4D {
+  const [b, l, h] = x.shape;
+  return tf.transpose(tf.reshape(x, [b, l, numHeads, h / numHeads]), [0, 2, 1, 3]);
+}
+
+/** [batch, heads, seq, headDim] → [batch, seq, heads·headDim]. */
+export function mergeHeads(x: tf.Tensor): tf.Tensor3D {
+  const [b, n, l, d] = x.shape;
+  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, l, n * d]);
+}
+
+/** Additive key-padding bias [batch, 1, 1, seq] from a 0/1 attention mask [batch, seq]. */
+export function paddingBias(mask: tf.Tensor2D): tf.Tensor4D {
+  const [b, l] = mask.shape;
+  const m = mask.dtype === 'float32' ? mask : tf.cast(mask, 'float32');
+  return tf.reshape(tf.mul(tf.sub(1, m), FLOAT32_MIN), [b, 1, 1, l]);
+}
+
+/** Additive causal bias [1, 1, seq, seq]: 0 on and below the diagonal, FLOAT32_MIN above. */
+export function causalBias(seq: number): tf.Tensor4D {
+  const data = new Float32Array(seq * seq);
+  for (let i = 0; i < seq; i++) for (let j = i + 1; j < seq; j++) data[i * seq + j] = FLOAT32_MIN;
+  return tf.tensor4d(data, [1, 1, seq, seq]);
+}
+
+/**
+ * Attention over heads. q, k, v [batch, heads, seq, headDim]; bias broadcastable to
+ * [batch, heads, seq, seq] or null; returns [batch, heads, seq, headDim].
+ */
+export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor | null, scale: number,
+  dropoutRate: number, ctx: RunContext): tf.Tensor4D {
+  let scores: tf.Tensor = tf.matMul(q, swapLast(k));
+  if (scale !== 1) scores = tf.mul(scores, scale);
+  if (bias !== null) scores = tf.add(scores, bias);
+  const probs = dropout(tf.softmax(scores), dropoutRate, ctx);
+  return tf.matMul(probs, v);
+}
