@@ -72,7 +72,12 @@ export class Decoder extends TransformerBase {
       x = dropout(x, c.embeddingDropout, ctx);
       let bias: tf.Tensor = causalBias(seq);
       if (inputs.attentionMask) bias = tf.add(bias, paddingBias(inputs.attentionMask));
-      for (const block of this.blocks) x = this.block(block, x, bias, ctx);
+      // Each block in its own scope: its intermediates are freed as soon as it is done (tensors a
+      // gradient needs are kept by the tape), so peak memory is one block's, not the whole model's.
+      for (const block of this.blocks) {
+        const input = x;
+        x = tf.tidy(() => this.block(block, input, bias, ctx));
+      }
       return layerNorm(x, this.param('ln_f.weight'), this.param('ln_f.bias'), c.layerNormEps) as tf.Tensor3D;
     });
   }

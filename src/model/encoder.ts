@@ -65,7 +65,12 @@ export class Encoder extends TransformerBase {
       let x = this.embed(inputs, tf.tensor2d(positions, [batch, seq], 'int32'));
       x = dropout(layerNorm(x, this.param('embeddings.LayerNorm.weight'), this.param('embeddings.LayerNorm.bias'), c.layerNormEps), c.embeddingDropout, ctx);
       const bias = inputs.attentionMask ? paddingBias(inputs.attentionMask) : null;
-      for (const block of this.blocks) x = this.block(block, x, bias, ctx);
+      // Each block in its own scope: its intermediates are freed as soon as it is done (tensors a
+      // gradient needs are kept by the tape), so peak memory is one block's, not the whole model's.
+      for (const block of this.blocks) {
+        const input = x;
+        x = tf.tidy(() => this.block(block, input, bias, ctx));
+      }
       return x as tf.Tensor3D;
     });
   }

@@ -50,6 +50,9 @@ async function activate(name: BackendName): Promise<string | null> {
   try {
     const ok = await tf.setBackend(name);
     await tf.ready();
+    // The cpu backend greets Node users with advice to install tfjs-node on first use; the choice
+    // and its reason are reported by `doctor` instead.
+    if (ok && name === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
     return ok ? null : `tf.setBackend('${name}') returned false`;
   } catch (e) {
     return (e as Error).message;

@@ -19,10 +19,12 @@ export function embed(table: tf.Tensor2D, ids: tf.Tensor, trainable: boolean): t
   const shape = [...ids.shape, dim];
   if (!trainable) return tf.reshape(tf.gather(table, flat), shape);
   const rows = customOp((inputs, save) => {
-    save([]);
+    // The ids go through `save`: the caller's `flat` may be disposed (end of a tidy scope, as in
+    // tf.variableGrads) before the backward pass runs.
+    save([flat]);
     return {
       value: tf.gather(inputs[0], flat),
-      gradFunc: (dy) => [tf.scatterND(tf.reshape(flat, [-1, 1]), dy, [vocab, dim])],
+      gradFunc: (dy, [ids]) => [tf.scatterND(tf.reshape(ids, [-1, 1]), dy, [vocab, dim])],
     };
   })(table);
   return tf.reshape(rows, shape);

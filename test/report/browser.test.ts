@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * A real browser: the offline index.html opens in headless Chromium (Debian's `chromium`, which
  * .ci/run installs when missing), every chart renders, and the console shows no errors.
