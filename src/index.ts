@@ -4,5 +4,11 @@
 export * from './tensor/index.js';
 export * from './model/index.js';
 export * from './io/index.js';
+export * from './peft/index.js';
+export * from './data/index.js';
+export * from './train/index.js';
+export * from './eval/index.js';
 export { environmentReport, packageVersion } from './env.js';
 export type { EnvironmentReport } from './env.js';
+export { inspectModel, parseIdRows } from './inspect.js';
+export type { InspectResult } from './inspect.js';
