@@ -51,3 +51,14 @@ export function pick(rows: ResultRow[], fields: string[]): Record<string, unknow
     return o;
   });
 }
+
+/** Whether any group of `values` (grouped by `keys`) has more than one row: a ± std band needs replicates. */
+export function hasReplicates(values: Record<string, unknown>[], keys: string[]): boolean {
+  const seen = new Set<string>();
+  for (const v of values) {
+    const k = JSON.stringify(keys.map((f) => v[f]));
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}

@@ -1,5 +1,14 @@
 /** Every CLI command, once. Adding a command: one file in this folder and one line here. */
 import type { Command } from '../command.js';
 import { doctor } from './doctor.js';
+import { inspect } from './inspect.js';
+import { pretrain } from './pretrain.js';
+import { report } from './report.js';
+import { run } from './run.js';
+import { params } from './params.js';
+import { trainCommand } from './train.js';
+import { evaluateCommand } from './evaluate.js';
+import { device } from './device.js';
+import { profiles } from './profiles.js';
 
-export const commands: Command[] = [doctor];
+export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, device, profiles];

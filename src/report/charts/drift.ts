@@ -1,5 +1,5 @@
 /** Per device profile: metric vs time after programming (log axis), with and without compensation. */
-import { baseSpec, registerChart } from '../chart.js';
+import { baseSpec, hasReplicates, registerChart } from '../chart.js';
 
 registerChart({
   id: 'drift',
@@ -29,7 +29,9 @@ registerChart({
         width: 260,
         height: 220,
         layer: [
-          { mark: { type: 'errorband', extent: 'stdev', opacity: 0.15 }, encoding: { x, y: { field: 'metric', type: 'quantitative' }, color, detail: { field: 'compensation' } } },
+          ...(hasReplicates(values, ['profile', 'method', 't', 'compensation'])
+            ? [{ mark: { type: 'errorband', extent: 'stdev', opacity: 0.15 }, encoding: { x, y: { field: 'metric', type: 'quantitative' }, color, detail: { field: 'compensation' } } }]
+            : []),
           { mark: { type: 'line', point: true }, encoding: { x, y: { aggregate: 'mean', field: 'metric', type: 'quantitative', title: metricName }, color, strokeDash } },
         ],
       },

@@ -1,5 +1,5 @@
 /** The paper's Fig. 6: metric vs injected weight-noise σ, one line per method, mean ± std over seeds. */
-import { baseSpec, pick, registerChart } from '../chart.js';
+import { baseSpec, hasReplicates, pick, registerChart } from '../chart.js';
 
 registerChart({
   id: 'robustness',
@@ -20,7 +20,9 @@ registerChart({
       height: 300,
       data: { values },
       layer: [
-        { mark: { type: 'errorband', extent: 'stdev', opacity: 0.2 }, encoding: { x, y: { field: 'metric', type: 'quantitative', title: metricName }, color } },
+        ...(hasReplicates(values, ['methodLabel', 'noiseSigma'])
+          ? [{ mark: { type: 'errorband', extent: 'stdev', opacity: 0.2 }, encoding: { x, y: { field: 'metric', type: 'quantitative', title: metricName }, color } }]
+          : []),
         { mark: { type: 'line', point: true }, encoding: { x, y: { aggregate: 'mean', field: 'metric', type: 'quantitative', title: metricName }, color } },
       ],
     });

@@ -1,0 +1,39 @@
+import { initBackend, pretrainTinyRoberta, TINY_ROBERTA_RECIPE } from '../../index.js';
+import { printJson, withExamples, type Command } from '../command.js';
+
+const R = TINY_ROBERTA_RECIPE;
+
+export const pretrain: Command = {
+  command: 'pretrain',
+  describe: 'Pre-train the small RoBERTa that ships as models/tiny-roberta (masked-LM on the shipped corpora)',
+  builder: (y) =>
+    withExamples(
+      y.option('out', { type: 'string', default: 'models/tiny-roberta', describe: 'output folder (HF layout: config.json, model.safetensors, tokenizer files)' })
+        .option('vocab', { type: 'number', default: R.vocabSize, describe: 'BPE vocabulary size' })
+        .option('hidden', { type: 'number', default: R.hiddenSize })
+        .option('layers', { type: 'number', default: R.numLayers })
+        .option('heads', { type: 'number', default: R.numHeads })
+        .option('ffn', { type: 'number', default: R.intermediateSize, describe: 'intermediate (feed-forward) width' })
+        .option('seq', { type: 'number', default: R.seqLength, describe: 'block length in tokens, <s> and </s> included' })
+        .option('steps', { type: 'number', default: R.steps })
+        .option('batch', { type: 'number', default: R.batchSize })
+        .option('lr', { type: 'number', default: R.lr })
+        .option('seed', { type: 'number', default: R.seed })
+        .option('eval-every', { type: 'number', default: R.evalEvery }),
+      [
+        ['grasp-hil pretrain', 'reproduce the shipped model (about 40 minutes on 2 cores with wasm)'],
+        ['grasp-hil pretrain --out /tmp/tiny --steps 50', 'a quick trial run'],
+      ],
+    ),
+  handler: async (argv) => {
+    await initBackend(argv.backend);
+    const report = await pretrainTinyRoberta(String(argv.out), {
+      vocabSize: argv.vocab, hiddenSize: argv.hidden, numLayers: argv.layers, numHeads: argv.heads, intermediateSize: argv.ffn,
+      seqLength: argv.seq, steps: argv.steps, batchSize: argv.batch, lr: argv.lr, seed: argv.seed, evalEvery: argv['eval-every'],
+    }, argv.json ? 'none' : 'auto');
+    if (argv.json) return printJson(report);
+    const f = report.result.final;
+    console.log(`saved ${argv.out}: ${report.trainBlocks} training blocks, ${report.result.steps} steps in ${report.result.seconds.toFixed(0)} s (${report.result.tokensPerSecond.toFixed(0)} tokens/s)`);
+    console.log(`held-out masked-LM loss ${f.loss.toFixed(4)}, accuracy ${(f.accuracy * 100).toFixed(2)} %`);
+  },
+};

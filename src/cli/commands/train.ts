@@ -1,0 +1,64 @@
+import {
+  attachMethod, getTask, initBackend, loadModel, loadTokenizer, numOutputs, Rng, saveAdapter, train,
+} from '../../index.js';
+import { printJson, withExamples, type Command } from '../command.js';
+import { methodOptions } from './method-options.js';
+
+export const trainCommand: Command = {
+  command: 'train',
+  describe: 'Fine-tune a model on a task with a PEFT method and save the adapter',
+  builder: (y) =>
+    withExamples(
+      y
+        .option('model', { type: 'string', demandOption: true, describe: 'model folder (config.json, weights, tokenizer)' })
+        .option('task', { type: 'string', demandOption: true, describe: 'task id: cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, brown-genre, spam' })
+        .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
+        .option('method', { type: 'string', demandOption: true, describe: 'grasp | stochgrasp | grasp-weight | lora | bitfit | ia3 | red | full | top-k' })
+        .option('k', { type: 'number', describe: 'groups per Site (GRASP family); blocks for top-k' })
+        .option('rows', { type: 'string', describe: "row groups (StochGRASP, grasp-weight): a count or 'all'" })
+        .option('sites', { type: 'string', describe: 'Site selector' })
+        .option('rank', { type: 'number', describe: 'LoRA rank' })
+        .option('alpha', { type: 'number', describe: 'LoRA alpha' })
+        .option('option', { type: 'string', array: true, describe: 'any method option as key=value (repeatable), e.g. lambda=0.05' })
+        .option('epochs', { type: 'number', default: 3 })
+        .option('max-steps', { type: 'number', describe: 'total steps (overrides epochs)' })
+        .option('batch-size', { type: 'number', default: 16 })
+        .option('lr', { type: 'number', default: 1e-3 })
+        .option('head-lr', { type: 'number' })
+        .option('weight-decay', { type: 'number', default: 0.01 })
+        .option('warmup-ratio', { type: 'number', default: 0.06 })
+        .option('clip-norm', { type: 'number', default: 1 })
+        .option('max-length', { type: 'number', default: 128 })
+        .option('train-examples', { type: 'number', describe: 'use the first n training examples' })
+        .option('eval-examples', { type: 'number', describe: 'use the first n evaluation examples' })
+        .option('seed', { type: 'number', default: 0 })
+        .option('out', { type: 'string', demandOption: true, describe: 'adapter folder to write' }),
+      [
+        ['grasp-hil train --model models/tiny-roberta --task brown-genre --method grasp --k 32 --out runs/grasp', 'GRASP on Brown genres'],
+        ['grasp-hil train --model roberta-base --task sst2 --data glue_data --method lora --rank 8 --lr 5e-4 --out runs/lora', 'LoRA on SST-2'],
+      ],
+    ),
+  handler: async (argv) => {
+    await initBackend(argv.backend);
+    const task = getTask(argv.task);
+    const data = task.load({ dataDir: argv.data });
+    const model = await loadModel(argv.model, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
+    const tokenizer = loadTokenizer(argv.model);
+    const adapter = attachMethod(model, argv.method, methodOptions(argv), new Rng(argv.seed, 'init'));
+    const result = await train({ model, adapter, task, data, tokenizer }, {
+      epochs: argv.epochs, maxSteps: argv['max-steps'], batchSize: argv['batch-size'], lr: argv.lr, headLr: argv['head-lr'],
+      weightDecay: argv['weight-decay'], warmupRatio: argv['warmup-ratio'], clipNorm: argv['clip-norm'], maxLength: argv['max-length'],
+      trainExamples: argv['train-examples'], evalExamples: argv['eval-examples'], seed: argv.seed, progress: argv.json ? 'none' : 'auto',
+    });
+    await saveAdapter(argv.out, model, adapter, { head: result.headState, baseModel: argv.model, taskType: 'SEQ_CLS' });
+    const summary = {
+      method: adapter.method, task: task.id, trainable: result.trainableParams, head: result.headParams, steps: result.steps,
+      best: result.best, final: result.final, tokensPerSecond: result.tokensPerSecond, seconds: result.seconds, adapter: argv.out,
+    };
+    if (argv.json) return printJson(summary);
+    for (const [split, m] of Object.entries(result.final)) {
+      console.log(`${split}: ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
+    }
+    console.log(`trainable ${result.trainableParams} (+ head ${result.headParams}), ${result.steps} steps, ${Math.round(result.tokensPerSecond)} tokens/s; adapter saved to ${argv.out}`);
+  },
+};

@@ -1,0 +1,104 @@
+/**
+ * A worker_threads pool: one TF.js engine per worker (multi-threaded wasm does not start under
+ * Node, so parallelism comes from threads, each with its own single-threaded backend).
+ *
+ * Jobs are plain JSON-able values; each job carries its own seeds, so a result does not depend on
+ * which worker ran it or in what order. `run` yields results in job order, whatever the completion
+ * order, so rows are recorded identically for any worker count.
+ */
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+
+export interface PoolOptions {
+  /** Number of workers (≥ 1). */
+  workers: number;
+  /** Data every worker receives once at start (e.g. model dir, backend). */
+  workerData: unknown;
+}
+
+interface Pending<R> {
+  resolve: (r: R) => void;
+  reject: (e: Error) => void;
+}
+
+type Message<R> = { id: number; ok: true; result: R } | { id: number; ok: false; error: string };
+
+/** The worker entry, compiled (.js from dist) or source (.ts under vitest/tsx, run through tsx). */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const self = import.meta.url;
+  const ts = self.endsWith('.ts');
+  const url = new URL(`./worker.${ts ? 'ts' : 'js'}`, self);
+  return { url, execArgv: ts ? ['--import', 'tsx'] : [] };
+}
+
+export class WorkerPool<J, R> {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly pending = new Map<number, Pending<R>>();
+  private readonly queue: { id: number; job: J }[] = [];
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  constructor(options: PoolOptions) {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`--workers must be an integer ≥ 1, got ${options.workers}`);
+    const { url, execArgv } = workerEntry();
+    for (let i = 0; i < options.workers; i++) {
+      const w = new Worker(fileURLToPath(url), { workerData: options.workerData, execArgv });
+      w.on('message', (m: Message<R>) => this.onMessage(w, m));
+      w.on('error', (e) => this.fail(new Error(`worker ${i} crashed: ${e.message}`)));
+      w.on('exit', (code) => {
+        if (code !== 0 && !this.closing) this.fail(new Error(`worker ${i} exited with code ${code}`));
+      });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  private closing = false;
+
+  /** Runs one job; resolves with its result. */
+  submit(job: J): Promise<R> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const p = new Promise<R>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.queue.push({ id, job });
+    this.dispatch();
+    return p;
+  }
+
+  /** Runs all jobs, calling `onResult` in job order as soon as each prefix is complete. */
+  async run(jobs: J[], onResult: (result: R, index: number) => void): Promise<void> {
+    const promises = jobs.map((j) => this.submit(j));
+    for (let i = 0; i < promises.length; i++) onResult(await promises[i], i);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.shift() as Worker;
+      const item = this.queue.shift() as { id: number; job: J };
+      w.postMessage(item);
+    }
+  }
+
+  private onMessage(w: Worker, m: Message<R>): void {
+    const p = this.pending.get(m.id);
+    this.pending.delete(m.id);
+    this.idle.push(w);
+    if (p) {
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(m.error));
+    }
+    this.dispatch();
+  }
+
+  private fail(e: Error): void {
+    this.failure = e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+}

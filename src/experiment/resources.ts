@@ -1,0 +1,63 @@
+/**
+ * Per-process resources of an experiment run: the base model, its tokenizer, the task's data and
+ * the encoded evaluation set. Loaded once per process (main or worker) and reused by every job.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { encodeExamples, getTask, numOutputs, type EncodedSet, type Example, type Task, type TaskData } from '../data/index.js';
+import { loadModel } from '../io/index.js';
+import { loadTokenizer, type Tokenizer } from '../io/tokenizer/index.js';
+import type { Model } from '../model/index.js';
+import { Rng } from '../tensor/index.js';
+import { resolveFrom, type Experiment } from './schema.js';
+
+/** Model names that refer to models shipped in the package's models/ folder. */
+export const SHIPPED_MODELS = ['tiny-roberta'] as const;
+
+/** The model directory an experiment names: a shipped model id, or a path relative to the experiment file. */
+export function resolveModelDir(exp: Experiment, file: string): string {
+  const shipped = (SHIPPED_MODELS as readonly string[]).includes(exp.model);
+  const dir = shipped ? fileURLToPath(new URL(`../../models/${exp.model}`, import.meta.url)) : resolveFrom(file, exp.model);
+  if (!existsSync(dir)) {
+    throw new Error(`${file}: /model: model directory ${dir} does not exist${shipped ? ' (the shipped model is missing from this checkout)' : ''}`);
+  }
+  return dir;
+}
+
+/** A fixed seeded subset (order shuffled once with seed 0), so a capped set keeps every class. */
+function subset(examples: readonly Example[], n: number | undefined, tag: string): Example[] {
+  if (!n || n >= examples.length) return [...examples];
+  const order = new Rng(0, `subset/${tag}`).permutation(examples.length);
+  return Array.from(order.subarray(0, n), (i) => examples[i]);
+}
+
+export interface Resources {
+  modelDir: string;
+  task: Task;
+  data: TaskData;
+  tokenizer: Tokenizer;
+  /** The split reported in result rows ('test' when the task has one) and its encoded examples. */
+  evalSplit: string;
+  evalSet: EncodedSet;
+  maxLength: number;
+  /** A fresh copy of the base model with a sequence-classification head. */
+  loadBase(headSeed?: number): Promise<Model>;
+}
+
+export function loadResources(exp: Experiment, file: string): Resources {
+  const modelDir = resolveModelDir(exp, file);
+  const task = getTask(exp.task.id);
+  const full = task.load({ dataDir: exp.task.dataDir ? resolveFrom(file, exp.task.dataDir) : undefined });
+  const evaluation: Record<string, Example[]> = {};
+  for (const [split, ex] of Object.entries(full.evaluation)) evaluation[split] = subset(ex, exp.task.evalExamples, `${task.id}/${split}`);
+  const data: TaskData = { train: subset(full.train, exp.task.trainExamples, `${task.id}/train`), evaluation };
+  const tokenizer = loadTokenizer(modelDir);
+  const maxLength = exp.task.maxLength ?? 128;
+  const splits = Object.keys(evaluation);
+  const evalSplit = splits.includes('test') ? 'test' : splits[splits.length - 1];
+  const evalSet = encodeExamples(tokenizer, evaluation[evalSplit], maxLength);
+  return {
+    modelDir, task, data, tokenizer, evalSplit, evalSet, maxLength,
+    loadBase: (headSeed = 0) => loadModel(modelDir, { withHead: 'sequence-classification', numLabels: numOutputs(task), rng: new Rng(headSeed, 'head-init') }),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The recipe of the shipped model `models/tiny-roberta`: a small RoBERTa pre-trained with masked-LM
+ * by grasp-hil's own trainer on the text of the shipped corpora's training splits (Brown corpus
+ * training documents + SpamAssassin training messages; validation/test text is never seen, so the
+ * built-in tasks' evaluation text stays unseen). Reproduce with `grasp-hil pretrain` (defaults below).
+ *
+ *   corpus → byte-level BPE (trained here) → config → random init → MLM → save (f16) + tokenizer
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brownSplits, spamSplits } from '../data/index.js';
+import { saveModel } from '../io/index.js';
+import { trainByteLevelBpe, type Tokenizer } from '../io/tokenizer/index.js';
+import { createModel, parseConfig } from '../model/index.js';
+import { Rng } from '../tensor/index.js';
+import { makeBlocks, pretrainMlm, type MlmResult, type MlmTokenizer } from './mlm.js';
+import type { ProgressMode } from './progress.js';
+
+export interface PretrainRecipe {
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  intermediateSize: number;
+  /** Block length in tokens, `<s>` and `</s>` included. */
+  seqLength: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  evalEvery: number;
+}
+
+export const TINY_ROBERTA_RECIPE: PretrainRecipe = {
+  vocabSize: 8192,
+  hiddenSize: 128,
+  numLayers: 4,
+  numHeads: 4,
+  intermediateSize: 512,
+  seqLength: 128,
+  steps: 1200,
+  batchSize: 16,
+  lr: 1e-3,
+  seed: 0,
+  evalEvery: 200,
+};
+
+export interface PretrainReport {
+  recipe: PretrainRecipe;
+  tokenizerSeconds: number;
+  trainBlocks: number;
+  heldOutBlocks: number;
+  result: MlmResult;
+}
+
+function corpusTexts(split: 'train' | 'validation'): string[] {
+  return [...brownSplits()[split].map((e) => e.input as string), ...spamSplits()[split].map((e) => e.input as string)];
+}
+
+function asMlmTokenizer(t: Tokenizer): MlmTokenizer {
+  return t as unknown as MlmTokenizer;
+}
+
+/** Runs the recipe and writes config.json, model.safetensors (f16), tokenizer files and PRETRAINING.json to `outDir`. */
+export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe = TINY_ROBERTA_RECIPE, progress: ProgressMode = 'auto'): Promise<PretrainReport> {
+  const trainTexts = corpusTexts('train');
+  const heldTexts = corpusTexts('validation');
+  const t0 = performance.now();
+  const tokenizer = trainByteLevelBpe(trainTexts, { vocabSize: recipe.vocabSize, modelMaxLength: recipe.seqLength });
+  const tokenizerSeconds = (performance.now() - t0) / 1000;
+  const tok = asMlmTokenizer(tokenizer);
+  const config = parseConfig({
+    architectures: ['RobertaForMaskedLM'],
+    model_type: 'roberta',
+    vocab_size: tokenizer.vocabSize,
+    hidden_size: recipe.hiddenSize,
+    num_hidden_layers: recipe.numLayers,
+    num_attention_heads: recipe.numHeads,
+    intermediate_size: recipe.intermediateSize,
+    hidden_act: 'gelu',
+    hidden_dropout_prob: 0.1,
+    attention_probs_dropout_prob: 0.1,
+    max_position_embeddings: recipe.seqLength + 2,
+    type_vocab_size: 1,
+    initializer_range: 0.02,
+    layer_norm_eps: 1e-5,
+    pad_token_id: tokenizer.padId,
+    bos_token_id: tokenizer.bosId,
+    eos_token_id: tokenizer.eosId,
+  }, 'pretrain recipe');
+  const model = createModel(config, new Rng(recipe.seed, 'pretrain/init'), { head: 'lm' });
+  try {
+    const train = makeBlocks(tok, trainTexts, recipe.seqLength);
+    const held = makeBlocks(tok, heldTexts, recipe.seqLength);
+    const result = pretrainMlm(model, tok, train, held, {
+      steps: recipe.steps, batchSize: recipe.batchSize, seqLength: recipe.seqLength, lr: recipe.lr, seed: recipe.seed,
+      evalEvery: recipe.evalEvery, progress,
+    });
+    mkdirSync(outDir, { recursive: true });
+    await saveModel(model, outDir, { dtype: 'F16' });
+    tokenizer.save(outDir);
+    const report: PretrainReport = { recipe, tokenizerSeconds, trainBlocks: train.length, heldOutBlocks: held.length, result };
+    writeFileSync(join(outDir, 'PRETRAINING.json'), `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    model.dispose();
+  }
+}
