@@ -6,11 +6,11 @@
  *
  *   corpus → byte-level BPE (trained here) → config → random init → MLM → save (f16) + tokenizer
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brownSplits, spamSplits } from '../data/index.js';
-import { saveModel } from '../io/index.js';
-import { trainByteLevelBpe, type Tokenizer } from '../io/tokenizer/index.js';
+import { loadModel, saveModel } from '../io/index.js';
+import { loadTokenizer, trainByteLevelBpe, type Tokenizer } from '../io/tokenizer/index.js';
 import { createModel, parseConfig } from '../model/index.js';
 import { Rng } from '../tensor/index.js';
 import { makeBlocks, pretrainMlm, type MlmResult, type MlmTokenizer } from './mlm.js';
@@ -29,6 +29,8 @@ export interface PretrainRecipe {
   lr: number;
   seed: number;
   evalEvery: number;
+  /** Continue from this saved model (its weights and tokenizer) instead of starting fresh. */
+  init?: string | null;
 }
 
 export const TINY_ROBERTA_RECIPE: PretrainRecipe = {
@@ -47,6 +49,8 @@ export const TINY_ROBERTA_RECIPE: PretrainRecipe = {
 
 export interface PretrainReport {
   recipe: PretrainRecipe;
+  /** Earlier runs this one continued (from the init model's PRETRAINING.json), oldest first. */
+  previous: PretrainReport[];
   tokenizerSeconds: number;
   trainBlocks: number;
   heldOutBlocks: number;
@@ -66,9 +70,15 @@ export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe
   const trainTexts = corpusTexts('train');
   const heldTexts = corpusTexts('validation');
   const t0 = performance.now();
-  const tokenizer = trainByteLevelBpe(trainTexts, { vocabSize: recipe.vocabSize, modelMaxLength: recipe.seqLength });
+  const tokenizer = recipe.init ? loadTokenizer(recipe.init) : trainByteLevelBpe(trainTexts, { vocabSize: recipe.vocabSize, modelMaxLength: recipe.seqLength });
   const tokenizerSeconds = (performance.now() - t0) / 1000;
   const tok = asMlmTokenizer(tokenizer);
+  const previousFile = recipe.init ? join(recipe.init, 'PRETRAINING.json') : null;
+  const previous: PretrainReport[] = [];
+  if (previousFile && existsSync(previousFile)) {
+    const p = JSON.parse(readFileSync(previousFile, 'utf8')) as PretrainReport;
+    previous.push(...(p.previous ?? []), { ...p, previous: [] });
+  }
   const config = parseConfig({
     architectures: ['RobertaForMaskedLM'],
     model_type: 'roberta',
@@ -88,7 +98,7 @@ export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe
     bos_token_id: tokenizer.bosId,
     eos_token_id: tokenizer.eosId,
   }, 'pretrain recipe');
-  const model = createModel(config, new Rng(recipe.seed, 'pretrain/init'), { head: 'lm' });
+  const model = recipe.init ? await loadModel(recipe.init, { withHead: 'lm' }) : createModel(config, new Rng(recipe.seed, 'pretrain/init'), { head: 'lm' });
   try {
     const train = makeBlocks(tok, trainTexts, recipe.seqLength);
     const held = makeBlocks(tok, heldTexts, recipe.seqLength);
@@ -99,7 +109,7 @@ export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe
     mkdirSync(outDir, { recursive: true });
     await saveModel(model, outDir, { dtype: 'F16' });
     tokenizer.save(outDir);
-    const report: PretrainReport = { recipe, tokenizerSeconds, trainBlocks: train.length, heldOutBlocks: held.length, result };
+    const report: PretrainReport = { recipe, previous, tokenizerSeconds, trainBlocks: train.length, heldOutBlocks: held.length, result };
     writeFileSync(join(outDir, 'PRETRAINING.json'), `${JSON.stringify(report, null, 2)}\n`);
     return report;
   } finally {

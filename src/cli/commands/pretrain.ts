@@ -19,17 +19,19 @@ export const pretrain: Command = {
         .option('batch', { type: 'number', default: R.batchSize })
         .option('lr', { type: 'number', default: R.lr })
         .option('seed', { type: 'number', default: R.seed })
-        .option('eval-every', { type: 'number', default: R.evalEvery }),
+        .option('eval-every', { type: 'number', default: R.evalEvery })
+        .option('init', { type: 'string', describe: 'continue from this saved model (weights and tokenizer) for --steps more steps' }),
       [
         ['grasp-hil pretrain', 'reproduce the shipped model (about 40 minutes on 2 cores with wasm)'],
         ['grasp-hil pretrain --out /tmp/tiny --steps 50', 'a quick trial run'],
+        ['grasp-hil pretrain --init models/tiny-roberta --out /tmp/more --steps 2000 --seed 1', 'continue pre-training a saved model'],
       ],
     ),
   handler: async (argv) => {
     await initBackend(argv.backend);
     const report = await pretrainTinyRoberta(String(argv.out), {
       vocabSize: argv.vocab, hiddenSize: argv.hidden, numLayers: argv.layers, numHeads: argv.heads, intermediateSize: argv.ffn,
-      seqLength: argv.seq, steps: argv.steps, batchSize: argv.batch, lr: argv.lr, seed: argv.seed, evalEvery: argv['eval-every'],
+      seqLength: argv.seq, steps: argv.steps, batchSize: argv.batch, lr: argv.lr, seed: argv.seed, evalEvery: argv['eval-every'], init: argv.init ?? null,
     }, argv.json ? 'none' : 'auto');
     if (argv.json) return printJson(report);
     const f = report.result.final;

@@ -12,12 +12,13 @@ registerChart({
     const data = rows.filter((r) => r.kind === 'hardware' && r.sweep && typeof r.metric === 'number');
     if (data.length === 0) return null;
     const keys = Object.keys(data[0].sweep ?? {});
-    const [kx, ky] = [keys[0], keys[1] ?? keys[0]];
+    const [kx, ky, kz] = [keys[0], keys[1] ?? keys[0], keys[2]];
     const metricName = data[0].metricName ?? 'metric';
     const values = data.map((r) => ({
       x: String(r.sweep?.[kx]),
       y: String(r.sweep?.[ky]),
-      profile: r.profile,
+      // A third swept knob gets its own panels; the profile labels them otherwise.
+      panel: kz !== undefined ? `${kz}=${r.sweep?.[kz]}` : r.profile,
       method: r.methodLabel ?? r.method,
       metric: r.metric,
       energy_nJ: r.energy?.totalJ !== undefined ? (r.energy.totalJ as number) * 1e9 : null,
@@ -25,7 +26,7 @@ registerChart({
     const sortNum = (a: string) => (isNaN(Number(a)) ? undefined : 'ascending');
     return baseSpec({ text: `Co-design: ${metricName} over ${kx}${ky !== kx ? ` × ${ky}` : ''}`, subtitle: 'cell labels: estimated energy per inference (nJ)' }, {
       data: { values },
-      facet: { row: { field: 'method', type: 'nominal' }, column: { field: 'profile', type: 'nominal' } },
+      facet: { row: { field: 'method', type: 'nominal' }, column: { field: 'panel', type: 'nominal', title: kz ?? 'device profile' } },
       spec: {
         width: 220,
         height: 180,
