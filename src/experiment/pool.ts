@@ -23,12 +23,17 @@ interface Pending<R> {
 
 type Message<R> = { id: number; ok: true; result: R } | { id: number; ok: false; error: string };
 
-/** The worker entry, compiled (.js from dist) or source (.ts under vitest/tsx, run through tsx). */
-function workerEntry(): { url: URL; execArgv: string[] } {
+/**
+ * The worker entry: compiled worker.js from dist/, or — when running from source (vitest, tsx) —
+ * a bootstrap that registers tsx's loader in the thread and then imports worker.ts.
+ */
+function spawn(workerData: unknown): Worker {
   const self = import.meta.url;
-  const ts = self.endsWith('.ts');
-  const url = new URL(`./worker.${ts ? 'ts' : 'js'}`, self);
-  return { url, execArgv: ts ? ['--import', 'tsx'] : [] };
+  if (!self.endsWith('.ts')) return new Worker(fileURLToPath(new URL('./worker.js', self)), { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./worker.ts', self).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, workerData });
 }
 
 export class WorkerPool<J, R> {
@@ -41,9 +46,8 @@ export class WorkerPool<J, R> {
 
   constructor(options: PoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`--workers must be an integer ≥ 1, got ${options.workers}`);
-    const { url, execArgv } = workerEntry();
     for (let i = 0; i < options.workers; i++) {
-      const w = new Worker(fileURLToPath(url), { workerData: options.workerData, execArgv });
+      const w = spawn(options.workerData);
       w.on('message', (m: Message<R>) => this.onMessage(w, m));
       w.on('error', (e) => this.fail(new Error(`worker ${i} crashed: ${e.message}`)));
       w.on('exit', (code) => {
@@ -69,6 +73,8 @@ export class WorkerPool<J, R> {
   /** Runs all jobs, calling `onResult` in job order as soon as each prefix is complete. */
   async run(jobs: J[], onResult: (result: R, index: number) => void): Promise<void> {
     const promises = jobs.map((j) => this.submit(j));
+    // Every promise gets a handler now: a failure surfaces once, at its turn, not as an unhandled rejection.
+    for (const p of promises) p.catch(() => undefined);
     for (let i = 0; i < promises.length; i++) onResult(await promises[i], i);
   }
 

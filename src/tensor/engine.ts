@@ -9,5 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerSharedIdentity } from './wasm-identity.js';
+
+registerSharedIdentity();
 
 export { tf };

@@ -1,0 +1,147 @@
+/**
+ * bench/train: training throughput (tokens/s) of GRASP, StochGRASP (local and weight sampling),
+ * LoRA and full fine-tuning — one optimiser step = forward + backward + AdamW, as the trainer runs
+ * it — on a small encoder and on a roberta-base-shaped encoder (random weights, sequence 128), and
+ * the fraction of plain-matMul GFLOP/s each achieves.
+ *
+ * Model FLOPs per step: forward 2·N·in·out per Site plus attention (4·N·S·H per block); backward
+ * dx for every Site and twice the attention's; weight gradients only where the method computes
+ * them (full FT: every Site; StochGRASP 'weight': its Sites; others: none). Achieved GFLOP/s =
+ * those FLOPs / step time; the reference is a plain forward matMul of the FFN's shape.
+ *
+ *   node --import tsx bench/train.ts [--backend wasm] [--model small|base|both] [--steps 2] [--rounds 3] [--batch 4]
+ *   (the base model runs each method in its own process: the wasm heap only grows and caps at 4 GB;
+ *   batch 4 × 128 does not fit a roberta-base training step there, use --batch 2 or 1. To compare
+ *   methods interleaved in one process: --only 'grasp k=32 all-linear,lora r=8 qv,…')
+ */
+import { createModel, headLogits, parseConfig, type Model, type ModelInputs } from '../src/model/index.js';
+import { attachMethod, headParamNames, ParamTuning } from '../src/peft/index.js';
+import { crossEntropy, AdamW } from '../src/train/index.js';
+import { initBackend, Rng, tf } from '../src/tensor/index.js';
+import { gflops, report, sync, timeMs } from './util.js';
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const info = await initBackend(arg('backend', 'wasm'));
+const steps = Number(arg('steps', '2'));
+const batch = Number(arg('batch', '4'));
+const rounds = Number(arg('rounds', '3'));
+const seq = 128;
+
+const SHAPES = {
+  small: { hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 1024, vocab_size: 8000 },
+  base: { hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072, vocab_size: 50265 },
+};
+
+const METHODS: [string, string, Record<string, unknown>][] = [
+  ['grasp k=32 all-linear', 'grasp', { k: 32 }],
+  ['stochgrasp local k=32 all-linear', 'stochgrasp', { k: 32, sampling: 'local' }],
+  ['stochgrasp weight k=32 all-linear', 'stochgrasp', { k: 32, sampling: 'weight' }],
+  ['stochgrasp local k=4 rows=all kvff2', 'stochgrasp', { k: 4, rows: 'all', sites: 'kvff2', sampling: 'local' }],
+  ['lora r=8 qv', 'lora', { rank: 8, dropout: 0 }],
+  ['full', 'full', {}],
+];
+
+function modelOf(shape: Record<string, number>): Model {
+  const config = parseConfig({
+    model_type: 'roberta', max_position_embeddings: seq + 2, type_vocab_size: 1, pad_token_id: 1, layer_norm_eps: 1e-5, num_labels: 2, ...shape,
+  }, 'bench');
+  return createModel(config, new Rng(0, 'bench'), { head: 'sequence-classification', numLabels: 2 });
+}
+
+function inputsOf(vocab: number): { inputs: ModelInputs; labels: tf.Tensor1D } {
+  const rng = new Rng(1, 'bench/inputs');
+  const ids = Int32Array.from({ length: batch * seq }, () => 3 + rng.int(vocab - 3));
+  return {
+    inputs: { inputIds: tf.tensor2d(ids, [batch, seq], 'int32'), attentionMask: tf.ones([batch, seq]) as tf.Tensor2D },
+    labels: tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 2), 'int32'),
+  };
+}
+
+/** Model FLOPs of one step for a method that computes weight gradients on `dwSites`. */
+function stepFlops(model: Model, dwSites: Set<string>): number {
+  const N = batch * seq, H = model.config.hiddenSize, L = model.config.numLayers;
+  let fwd = 0, dw = 0;
+  for (const s of model.sites.values()) {
+    if (s.role === 'head') continue;
+    fwd += 2 * N * s.inFeatures * s.outFeatures;
+    if (dwSites.has(s.name)) dw += 2 * N * s.inFeatures * s.outFeatures;
+  }
+  const attn = L * 4 * N * seq * H;
+  return (fwd + attn) * 2 + attn + dw; // forward + dx (same as forward) + attention backward extra + dW
+}
+
+const rows: Record<string, Record<string, number | string>> = {};
+const only = arg('only', '');
+const models = arg('model', 'both') === 'both' ? ['small', 'base'] : [arg('model', 'both')];
+if (models.includes('base') && !only) {
+  // The wasm heap never shrinks (and caps at 4 GB): each method on the large model runs in its own
+  // process, one after another.
+  const { spawnSync } = await import('node:child_process');
+  if (models.includes('small')) {
+    spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], ...process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model'), '--model', 'small'], { stdio: 'inherit' });
+  }
+  for (const [label] of METHODS) {
+    spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], ...process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model'), '--model', 'base', '--only', label], { stdio: 'inherit' });
+  }
+  process.exit(0);
+}
+for (const which of models) {
+  const shape = SHAPES[which as keyof typeof SHAPES];
+  const model = modelOf(shape);
+  const { inputs, labels } = inputsOf(shape.vocab_size);
+  const H = shape.hidden_size, F = shape.intermediate_size, N = batch * seq;
+  const a = tf.randomNormal([N, H]) as tf.Tensor2D, w = tf.randomNormal([H, F]) as tf.Tensor2D;
+  // The plain-matMul reference is measured in every round too (median), beside the methods.
+  const plainRuns: number[] = [];
+  const measurePlain = () => plainRuns.push(gflops(2 * N * H * F, timeMs(() => sync(() => tf.matMul(a, w)), 3)));
+  measurePlain();
+  // Methods run in interleaved rounds (the machine is shared): the median step time per method.
+  const times = new Map<string, number[]>();
+  for (let round = 0; round < rounds; round++) {
+    if (round > 0) measurePlain();
+    const sorted = [...plainRuns].sort((x, y) => x - y);
+    const plain = sorted[Math.floor(sorted.length / 2)];
+    for (const [label, method, options] of METHODS.filter(([l]) => !only || only.split(',').includes(l))) {
+      const adapter = attachMethod(model, method, options, new Rng(0));
+      const head = new ParamTuning('head', model, headParamNames(model), {});
+      const params = [...adapter.trainable(), ...head.trainable()].map((t) => ({ variable: t.variable, decay: t.decay, lrScale: t.lrScale ?? 1 }));
+      const vars = params.map((p) => p.variable);
+      const opt = new AdamW(params, { weightDecay: 0.01 });
+      const rng = new Rng(2, 'bench/steps');
+      const step = () => {
+        adapter.setMode({ kind: 'train', rng });
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => {
+            const loss = crossEntropy(headLogits(model, inputs, { training: true, rng }), labels);
+            const p = adapter.penalty?.();
+            return (p ? tf.add(loss, p) : loss) as tf.Scalar;
+          }, vars);
+          value.dataSync();
+          opt.step(grads, 1e-4);
+        });
+      };
+      times.set(label, [...(times.get(label) ?? []), timeMs(step, steps, 1)]);
+      if (round === rounds - 1) {
+        const all = times.get(label)!.sort((x, y) => x - y);
+        const ms = all[Math.floor(all.length / 2)];
+        const dwSites = new Set(method === 'full' || (method === 'stochgrasp' && options.sampling === 'weight') ? adapter.sites : []);
+        const g = gflops(stepFlops(model, dwSites), ms);
+        rows[`${which}/${label}`] = { ms_per_step: ms, tokens_per_s: (N / ms) * 1000, model_gflops: g, fraction_of_plain: g / plain };
+        report(`  ${label}`, rows[`${which}/${label}`]);
+      }
+      opt.dispose();
+      head.detach();
+      adapter.detach();
+    }
+  }
+  report(`  plain matMul [${N}×${H}]·[${H}×${F}] (median of rounds)`, { gflops: [...plainRuns].sort((x, y) => x - y)[Math.floor(plainRuns.length / 2)] });
+  a.dispose();
+  w.dispose();
+  inputs.inputIds.dispose();
+  inputs.attentionMask?.dispose();
+  labels.dispose();
+  model.dispose();
+}

@@ -1,0 +1,91 @@
+/**
+ * Tasks: a registry of labelled text data sets with fixed splits and their official metrics.
+ * A task is one `registerTask` call in its own file; nothing switches over task ids.
+ */
+import type { MetricName } from '../eval/metrics.js';
+
+/** One input: a text or a text pair. */
+export type TaskInput = string | readonly [string, string];
+
+export interface Example {
+  input: TaskInput;
+  /** Class index (classification) or score (regression). */
+  label: number;
+  /** Where it came from, for error messages and document-level splits (`file:line`, document id). */
+  source?: string;
+}
+
+export interface TaskData {
+  train: Example[];
+  /** Evaluation sets by split name, the first being the one used for model selection. */
+  evaluation: Record<string, Example[]>;
+}
+
+export interface TaskLoadOptions {
+  /** Folder with the task's files (GLUE: the task folder or the glue_data folder above it). */
+  dataDir?: string;
+}
+
+export interface Task {
+  /** Registry id (`sst2`, `mnli`, `brown-genre`, …). */
+  readonly id: string;
+  readonly description: string;
+  readonly kind: 'classification' | 'regression';
+  /** Class names in label order (empty for regression). */
+  readonly labels: readonly string[];
+  /** Every metric reported for the task, and the one used for model selection. */
+  readonly metrics: readonly MetricName[];
+  readonly primaryMetric: MetricName;
+  /** Names of the evaluation splits `load` returns, in order. */
+  readonly evalSplits: readonly string[];
+  /** Whether `load` needs `dataDir`. */
+  readonly needsDataDir: boolean;
+  load(options?: TaskLoadOptions): TaskData;
+}
+
+/** Number of outputs of a task's head: classes, or 1 for regression. */
+export function numOutputs(task: Task): number {
+  return task.kind === 'regression' ? 1 : task.labels.length;
+}
+
+const registry = new Map<string, Task>();
+
+/** Adds a task; a second task with the same id is an error. */
+export function registerTask(task: Task): Task {
+  if (registry.has(task.id)) throw new Error(`task '${task.id}' is registered twice`);
+  registry.set(task.id, task);
+  return task;
+}
+
+/** The task with `id`; an unknown id lists the known ones. */
+export function getTask(id: string): Task {
+  const t = registry.get(id) ?? registry.get(id.toLowerCase().replace(/[_ ]/g, '-').replace(/^sst-2$/, 'sst2').replace(/^sts-b$/, 'stsb'));
+  if (!t) throw new Error(`unknown task '${id}'; known tasks: ${[...registry.keys()].join(', ')}`);
+  return t;
+}
+
+export function listTasks(): Task[] {
+  return [...registry.values()];
+}
+
+/** Throws unless `label` is one of the task's classes (or a finite score for regression). */
+export function checkLabel(task: Pick<Task, 'id' | 'kind' | 'labels'>, label: number, where: string): void {
+  if (task.kind === 'regression') {
+    if (!Number.isFinite(label)) throw new Error(`${where}: score '${label}' is not a number (task ${task.id})`);
+    return;
+  }
+  if (!Number.isInteger(label) || label < 0 || label >= task.labels.length) {
+    throw new Error(`${where}: label ${label} is outside task ${task.id}'s classes 0..${task.labels.length - 1} (${task.labels.join(', ')})`);
+  }
+}
+
+/**
+ * A deterministic document-level split: `key` → 'train' | 'validation' | 'test' by FNV-1a hash,
+ * or by position when `index` is given (index mod 10: 8 → validation, 4 and 9 → test, else train).
+ */
+export type SplitName = 'train' | 'validation' | 'test';
+
+export function splitOfIndex(index: number): SplitName {
+  const r = index % 10;
+  return r === 8 ? 'validation' : r === 4 || r === 9 ? 'test' : 'train';
+}

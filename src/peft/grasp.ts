@@ -1,0 +1,288 @@
+/**
+ * GRASP (Bal & Sengupta, GRouped Activation Shared Parameterization, eq. 1–2).
+ *
+ * For each selected Site with input dimension D, K learned scales γ and shifts β are expanded to
+ * γ̂, β̂ ∈ R^D (repeat ⌈D/K⌉ times, truncate to D, permute with the Site's seeded permutation; see
+ * grouping.ts) and the Site's input becomes x̃ = (x − β̂)/γ̂. γ starts at 1 and β at 0, so the
+ * adapted model starts as the base model.
+ *
+ * Cost: two elementwise passes over the Site's input. The Site's weight stays a FrozenMatrix, so the
+ * backward pass computes dx̃ = dy·Wᵀ (needed anyway to reach earlier layers) and no weight gradient;
+ * dγ, dβ are group sums of elementwise products, reduced with a fixed indicator matmul.
+ *
+ * Merge (exact): W' = diag(1/γ̂)·W, b' = b − (β̂/γ̂)·W.
+ * Saved keys: `<site>.grasp_scale` [K], `<site>.grasp_shift` [K].
+ * Ablations: variant 'scale' (γ only) and 'shift' (β only).
+ */
+import type { Site, Transformer } from '../model/index.js';
+import { customOp, Rng, tf, toFloat32 } from '../tensor/index.js';
+import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type ModelShape, type NamedTensors, type TrainableVariable } from './adapter.js';
+import { checkGroupCount, expandArray, GroupExpander, makeGrouping } from './grouping.js';
+import { OptionReader } from './options.js';
+import { selectSites } from './sites.js';
+import { assignFrom, checkState, newVariable, plain, siteWeights } from './tensors.js';
+
+export type GraspVariant = 'scale-shift' | 'scale' | 'shift';
+
+export interface GraspOptions {
+  /** Groups per Site (1 ≤ K ≤ D_in of every selected Site). */
+  k: number;
+  /** Site selector (preset, names, suffixes, /regex/). */
+  sites: string;
+  variant: GraspVariant;
+  /** Seed of the grouping permutations. */
+  seed: number;
+}
+
+const DOCS = {
+  k: 'groups per Site, 1 ≤ k ≤ input dimension; default 32',
+  sites: 'Site selector: all-linear | kvff2 | ff2 | qv | names | suffixes | /regex/; default all-linear',
+  variant: "scale-shift (default) | scale | shift (ablations)",
+  seed: 'grouping seed; default 0',
+};
+
+/**
+ * Σ over rows of m [N, D] → [1, D] as ones[1, N]·m. On wasm a row reduction costs several
+ * elementwise passes either way (Sum over axis 0 transposes first; the matMul repacks m). In one
+ * interleaved bench/train run on roberta-base shapes (batch 1 × 128) the matMul gave a 2.98 s GRASP
+ * step and the Sum 3.91 s; on the small bench model the two were within noise.
+ */
+function sumRows(m: tf.Tensor): tf.Tensor2D {
+  return tf.matMul(tf.ones([1, m.shape[0]]), m as tf.Tensor2D);
+}
+
+/**
+ * y = x·a + c for x [N, D], a and c [1, D], with the gradient written out:
+ * dx = dy·a, da = Σ_rows dy·x, dc = Σ_rows dy (one product and two row sums, no broadcast
+ * bookkeeping).
+ */
+const affineRows = customOp((inputs, save) => {
+  const [x, a, c] = inputs;
+  save([x, a]);
+  return {
+    value: tf.add(tf.mul(x, a), c),
+    gradFunc: (dy, [sx, sa]) => [tf.mul(dy, sa), sumRows(tf.mul(dy, sx)), sumRows(dy)],
+  };
+});
+
+/** y = x·a, gradient dx = dy·a, da = Σ_rows dy·x. */
+const scaleRows = customOp((inputs, save) => {
+  const [x, a] = inputs;
+  save([x, a]);
+  return { value: tf.mul(x, a), gradFunc: (dy, [sx, sa]) => [tf.mul(dy, sa), sumRows(tf.mul(dy, sx))] };
+});
+
+/** The grouping stream of a Site: independent of every other Site's and of the init stream. */
+export function groupingRng(seed: number, site: string, axis: 'in' | 'out'): Rng {
+  return new Rng(seed, `grouping/${site}/${axis}`);
+}
+
+interface GraspSite {
+  site: Site;
+  expander: GroupExpander;
+  scale: tf.Variable | null;
+  shift: tf.Variable | null;
+  /** Index of the Site's group (Sites with the same input dimension) and its row in it. */
+  group: number;
+  row: number;
+  detach: () => void;
+}
+
+/**
+ * Sites with the same input dimension D share one batched expansion per forward pass:
+ * V [S, 2, K] (γ and β of every Site) · E [S, K, D] → [S, 2, D] in a single matMul, with the
+ * gradient dV = dy · Eᵀ from a stored Eᵀ [S, D, K]. This replaces a dozen small kernels per Site by
+ * a few per group; with 72 Sites the per-kernel overhead of tfjs otherwise costs more than the
+ * arithmetic.
+ */
+interface SiteGroup {
+  d: number;
+  members: GraspSite[];
+  e: tf.Tensor3D;
+  et: tf.Tensor3D;
+  expand: (v: tf.Tensor) => tf.Tensor;
+}
+
+/** a = 1/γ̂ and c = −β̂/γ̂ of every Site of a group, [S, D] each (null when the variant lacks one). */
+interface GroupVectors {
+  a: tf.Tensor2D | null;
+  c: tf.Tensor2D | null;
+}
+
+class GraspAdapter implements Adapter {
+  readonly method = 'grasp';
+  readonly sites: readonly string[];
+  private readonly parts: GraspSite[];
+  private readonly groups: SiteGroup[] = [];
+  private cache: { vectors: GroupVectors[]; ids: object[] } | null = null;
+
+  constructor(model: Transformer, readonly opts: GraspOptions) {
+    const chosen = selectSites(model.sites.values(), opts.sites, 'grasp');
+    for (const s of chosen) checkGroupCount(opts.k, s.inFeatures, `grasp: Site ${s.name} (input dimension ${s.inFeatures})`);
+    this.sites = chosen.map((s) => s.name);
+    const k = opts.k;
+    const byDim = new Map<number, GraspSite[]>();
+    this.parts = chosen.map((site, index) => {
+      const expander = new GroupExpander(makeGrouping(site.inFeatures, k, groupingRng(opts.seed, site.name, 'in')));
+      const scale = opts.variant !== 'shift' ? newVariable(tf.ones([1, k]), `grasp/${site.name}/scale`) : null;
+      const shift = opts.variant !== 'scale' ? newVariable(tf.zeros([1, k]), `grasp/${site.name}/shift`) : null;
+      const members = byDim.get(site.inFeatures) ?? [];
+      byDim.set(site.inFeatures, members);
+      const part: GraspSite = { site, expander, scale, shift, group: -1, row: members.length, detach: () => {} };
+      members.push(part);
+      part.detach = site.attach('grasp', (x, next) => {
+        // (x − β̂)/γ̂ = x·a + c with a = 1/γ̂, c = −β̂/γ̂: the [1, D] vectors come from the group's
+        // batched expansion, the per-token work is one fused multiply-add (affineRows).
+        const v = this.vectors(index === 0)[part.group];
+        const d = site.inFeatures;
+        const rowOf = (m: tf.Tensor2D | null) => (m ? (tf.slice(m, [part.row, 0], [1, d]) as tf.Tensor2D) : null);
+        const a = rowOf(v.a), c = rowOf(v.c);
+        const x2 = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+        const h = a && c ? affineRows(x2, a, c) : a ? scaleRows(x2, a) : tf.add(x2, c!);
+        return next(tf.reshape(h, x.shape));
+      });
+      return part;
+    });
+    for (const [d, members] of byDim) {
+      const group = this.groups.length;
+      members.forEach((m) => (m.group = group));
+      const e = tf.keep(tf.stack(members.map((m) => m.expander.e)) as tf.Tensor3D);
+      const et = tf.keep(tf.stack(members.map((m) => m.expander.et)) as tf.Tensor3D);
+      const expand = customOp((inputs, save) => {
+        save([]);
+        return { value: tf.matMul(inputs[0] as tf.Tensor3D, e), gradFunc: (dy) => [tf.matMul(dy as tf.Tensor3D, et)] };
+      });
+      this.groups.push({ d, members, e, et, expand });
+    }
+  }
+
+  /** Every variable's current data id: a changed one (assign) invalidates the cached vectors. */
+  private ids(): object[] {
+    return this.parts.flatMap((p) => [p.scale?.dataId, p.shift?.dataId].filter((x): x is object => x !== undefined));
+  }
+
+  /**
+   * a and c of every group. Recomputed by the first Site of each forward pass (so they are on the
+   * current gradient tape), and whenever the cached tensors were freed or a variable changed.
+   */
+  private vectors(first: boolean): GroupVectors[] {
+    const c = this.cache;
+    const ids = this.ids();
+    const alive = c !== null && c.vectors.every((v) => !(v.a?.isDisposed ?? false) && !(v.c?.isDisposed ?? false));
+    if (!first && alive && c!.ids.every((id, i) => id === ids[i])) return c!.vectors;
+    const k = this.opts.k;
+    const vectors = this.groups.map((g) => {
+      const s = g.members.length;
+      const rows: tf.Tensor[] = [];
+      for (const m of g.members) for (const v of [m.scale, m.shift]) if (v) rows.push(v);
+      const perSite = rows.length / s;
+      const expanded = g.expand(tf.reshape(tf.concat(rows, 0), [s, perSite, k])) as tf.Tensor3D;
+      const plane = (i: number) => tf.reshape(tf.slice(expanded, [0, i, 0], [s, 1, g.d]), [s, g.d]) as tf.Tensor2D;
+      if (this.opts.variant === 'scale') return { a: tf.reciprocal(plane(0)) as tf.Tensor2D, c: null };
+      if (this.opts.variant === 'shift') return { a: null, c: tf.neg(plane(0)) as tf.Tensor2D };
+      const a = tf.reciprocal(plane(0)) as tf.Tensor2D;
+      return { a, c: tf.neg(tf.mul(plane(1), a)) as tf.Tensor2D };
+    });
+    this.cache = { vectors, ids };
+    return vectors;
+  }
+
+  get options(): Record<string, unknown> {
+    return { ...this.opts };
+  }
+
+  trainable(): TrainableVariable[] {
+    const out: TrainableVariable[] = [];
+    for (const p of this.parts) {
+      if (p.scale) out.push({ key: `${p.site.name}.grasp_scale`, variable: p.scale, decay: false });
+      if (p.shift) out.push({ key: `${p.site.name}.grasp_shift`, variable: p.shift, decay: false });
+    }
+    return out;
+  }
+
+  parameterCount(): number {
+    return this.trainable().reduce((n, t) => n + t.variable.size, 0);
+  }
+
+  setMode(_mode: AdapterMode): void {}
+
+  merge(): MergedWeights {
+    const sites = new Map();
+    for (const p of this.parts) {
+      const w = siteWeights(p.site);
+      const g = p.expander.grouping;
+      const inv = p.scale ? expandArray(toFloat32(p.scale), g).map((v) => 1 / v) : new Float32Array(g.size).fill(1);
+      const shift = p.shift ? expandArray(toFloat32(p.shift), g) : new Float32Array(g.size);
+      const { inFeatures: din, outFeatures: dout } = w;
+      const bias = w.bias ? Float64Array.from(w.bias) : new Float64Array(dout);
+      for (let i = 0; i < din; i++) {
+        const s = inv[i], c = shift[i] * inv[i];
+        const row = i * dout;
+        for (let j = 0; j < dout; j++) {
+          const v = w.weight[row + j];
+          if (c !== 0) bias[j] -= c * v;
+          w.weight[row + j] = v * s;
+        }
+      }
+      // b' = b − (β̂/γ̂)·W: a Site without bias gains one when β ≠ 0.
+      const needsBias = w.bias !== null || bias.some((v) => v !== 0);
+      sites.set(p.site.name, { ...w, bias: needsBias ? Float32Array.from(bias) : null });
+    }
+    return { sites, params: new Map() };
+  }
+
+  state(): NamedTensors {
+    const out: NamedTensors = new Map();
+    for (const t of this.trainable()) out.set(t.key, plain(t.variable, [t.variable.size]));
+    return out;
+  }
+
+  loadState(tensors: NamedTensors, source: string): void {
+    const vars = this.trainable();
+    checkState(new Map(vars.map((t) => [t.key, [t.variable.size]])), tensors, source);
+    for (const t of vars) assignFrom(t.variable, tensors.get(t.key)!);
+  }
+
+  detach(): void {
+    for (const p of this.parts) {
+      p.detach();
+      p.expander.dispose();
+      p.scale?.dispose();
+      p.shift?.dispose();
+    }
+    for (const g of this.groups) {
+      g.e.dispose();
+      g.et.dispose();
+    }
+    this.parts.length = 0;
+    this.groups.length = 0;
+    this.cache = null;
+  }
+}
+
+export const grasp = registerMethod<GraspOptions>({
+  name: 'grasp',
+  peftType: 'GRASP',
+  summary: 'GRASP: K shared scales and shifts per Site input, x̃ = (x − β̂)/γ̂',
+  optionDocs: DOCS,
+  parseOptions(raw) {
+    const r = new OptionReader('grasp', raw, DOCS);
+    const o: GraspOptions = {
+      k: r.int('k', 32, 1),
+      sites: r.string('sites', 'all-linear'),
+      variant: r.choice<GraspVariant>('variant', 'scale-shift', ['scale-shift', 'scale', 'shift']),
+      seed: r.int('seed', 0),
+    };
+    r.finish();
+    return o;
+  },
+  attach: (model, options) => new GraspAdapter(model, options),
+  count(shape: ModelShape, o) {
+    const per = o.variant === 'scale-shift' ? 2 : 1;
+    const sites = selectSites(shape.sites, o.sites, 'grasp').map((s) => {
+      checkGroupCount(o.k, s.inFeatures, `grasp: Site ${s.name} (input dimension ${s.inFeatures})`);
+      return { site: s.name, params: per * o.k };
+    });
+    return { trainable: sites.reduce((n, s) => n + s.params, 0), sites };
+  },
+});

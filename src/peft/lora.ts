@@ -1,0 +1,158 @@
+/**
+ * LoRA (Hu et al. 2021): y = x·W + b + (α/r)·dropout(x)·A·B with A [in, r], B [r, out].
+ * A starts as PEFT initialises lora_A (kaiming-uniform with a = √5: U(−1/√in, 1/√in)), B at zero,
+ * so the adapted model starts as the base model. Default targets: query and value.
+ *
+ * Merge: W' = W + (α/r)·A·B. Saved as PEFT does: `<site>.lora_A.weight` [r, in] and
+ * `<site>.lora_B.weight` [out, r] (nn.Linear orientation).
+ */
+import type { Site, Transformer } from '../model/index.js';
+import { linear, Rng, tf, toFloat32 } from '../tensor/index.js';
+import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type NamedTensors, type TrainableVariable } from './adapter.js';
+import { OptionReader } from './options.js';
+import { selectSites } from './sites.js';
+import { checkState, newVariable, siteWeights } from './tensors.js';
+
+export interface LoraOptions {
+  rank: number;
+  alpha: number;
+  dropout: number;
+  sites: string;
+}
+
+const DOCS = {
+  rank: 'rank r ≥ 1; default 8',
+  alpha: 'scaling numerator α (update scaled by α/r); default 16',
+  dropout: 'dropout on the LoRA branch input, in [0, 1); default 0.1',
+  sites: 'Site selector; default qv (query and value)',
+};
+
+interface LoraSite {
+  site: Site;
+  a: tf.Variable;
+  b: tf.Variable;
+  detach: () => void;
+}
+
+class LoraAdapter implements Adapter {
+  readonly method = 'lora';
+  readonly sites: readonly string[];
+  private readonly parts: LoraSite[];
+  private rng: Rng | null = null;
+
+  constructor(model: Transformer, readonly opts: LoraOptions, rng: Rng) {
+    const chosen = selectSites(model.sites.values(), opts.sites, 'lora');
+    this.sites = chosen.map((s) => s.name);
+    const scaling = opts.alpha / opts.rank;
+    this.parts = chosen.map((site) => {
+      const r = opts.rank;
+      const bound = 1 / Math.sqrt(site.inFeatures);
+      const init = rng.fork(site.name).fillUniform(new Float32Array(site.inFeatures * r), -bound, bound);
+      const a = newVariable(tf.tensor2d(init, [site.inFeatures, r]), `lora/${site.name}/A`);
+      const b = newVariable(tf.zeros([r, site.outFeatures]), `lora/${site.name}/B`);
+      const detach = site.attach('lora', (x, next) => {
+        const y = next(x);
+        let h = x;
+        if (this.rng && opts.dropout > 0) {
+          const keep = 1 - opts.dropout;
+          const u = tf.randomUniform(x.shape, 0, 1, 'float32', this.rng.nextUint32());
+          h = tf.mul(x, tf.div(tf.cast(tf.less(u, keep), 'float32'), keep));
+        }
+        const delta = linear(linear(h, a as tf.Variable<tf.Rank.R2>), b as tf.Variable<tf.Rank.R2>);
+        return tf.add(y, tf.mul(delta, scaling));
+      });
+      return { site, a, b, detach };
+    });
+  }
+
+  get options(): Record<string, unknown> {
+    return { ...this.opts };
+  }
+
+  trainable(): TrainableVariable[] {
+    return this.parts.flatMap((p) => [
+      { key: `${p.site.name}.lora_A.weight`, variable: p.a, decay: true },
+      { key: `${p.site.name}.lora_B.weight`, variable: p.b, decay: true },
+    ]);
+  }
+
+  parameterCount(): number {
+    return this.parts.reduce((n, p) => n + p.a.size + p.b.size, 0);
+  }
+
+  setMode(mode: AdapterMode): void {
+    this.rng = mode.kind === 'train' ? mode.rng : null;
+  }
+
+  merge(): MergedWeights {
+    const scaling = this.opts.alpha / this.opts.rank;
+    const sites = new Map();
+    for (const p of this.parts) {
+      const w = siteWeights(p.site);
+      const delta = tf.tidy(() => toFloat32(tf.mul(tf.matMul(p.a as tf.Tensor2D, p.b as tf.Tensor2D), scaling)));
+      for (let i = 0; i < delta.length; i++) w.weight[i] += delta[i];
+      sites.set(p.site.name, w);
+    }
+    return { sites, params: new Map() };
+  }
+
+  state(): NamedTensors {
+    const out: NamedTensors = new Map();
+    for (const p of this.parts) {
+      const [din, r] = p.a.shape as number[], dout = (p.b.shape as number[])[1];
+      out.set(`${p.site.name}.lora_A.weight`, { shape: [r, din], data: tf.tidy(() => toFloat32(tf.transpose(p.a))) });
+      out.set(`${p.site.name}.lora_B.weight`, { shape: [dout, r], data: tf.tidy(() => toFloat32(tf.transpose(p.b))) });
+    }
+    return out;
+  }
+
+  loadState(tensors: NamedTensors, source: string): void {
+    const expected = new Map<string, number[]>();
+    for (const p of this.parts) {
+      const [din, r] = p.a.shape as number[], dout = (p.b.shape as number[])[1];
+      expected.set(`${p.site.name}.lora_A.weight`, [r, din]);
+      expected.set(`${p.site.name}.lora_B.weight`, [dout, r]);
+    }
+    checkState(expected, tensors, source);
+    for (const p of this.parts) {
+      const a = tensors.get(`${p.site.name}.lora_A.weight`)!, b = tensors.get(`${p.site.name}.lora_B.weight`)!;
+      tf.tidy(() => {
+        p.a.assign(tf.transpose(tf.tensor2d(a.data, a.shape as [number, number])));
+        p.b.assign(tf.transpose(tf.tensor2d(b.data, b.shape as [number, number])));
+      });
+    }
+  }
+
+  detach(): void {
+    for (const p of this.parts) {
+      p.detach();
+      p.a.dispose();
+      p.b.dispose();
+    }
+    this.parts.length = 0;
+  }
+}
+
+export const lora = registerMethod<LoraOptions>({
+  name: 'lora',
+  peftType: 'LORA',
+  summary: 'LoRA: low-rank update (α/r)·A·B on the selected Sites',
+  optionDocs: DOCS,
+  parseOptions(raw) {
+    const r = new OptionReader('lora', raw, DOCS);
+    const o: LoraOptions = {
+      rank: r.int('rank', 8, 1),
+      alpha: r.number('alpha', 16, 0),
+      dropout: r.number('dropout', 0.1, 0, 0.999),
+      sites: r.string('sites', 'qv'),
+    };
+    r.finish();
+    return o;
+  },
+  attach: (model, options, rng) => new LoraAdapter(model, options, rng.fork('lora')),
+  peftFields: (o) => ({ r: o.rank, lora_alpha: o.alpha, lora_dropout: o.dropout, bias: 'none', init_lora_weights: true }),
+  count(shape, o) {
+    const sites = selectSites(shape.sites, o.sites, 'lora').map((s) => ({ site: s.name, params: o.rank * (s.inFeatures + s.outFeatures) }));
+    return { trainable: sites.reduce((n, s) => n + s.params, 0), sites };
+  },
+});

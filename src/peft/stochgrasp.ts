@@ -1,0 +1,393 @@
+/**
+ * StochGRASP (paper eq. 5–6) and its deterministic counterpart 'grasp-weight'.
+ *
+ * For each selected Site W ∈ R^{D_in×D_out}: ΔW_ij ~ N(μ_{f(i),g(j)}, σ_{f(i),g(j)}²), where g
+ * assigns the D_out columns to K seeded groups (as GRASP groups inputs, grouping.ts) and f assigns
+ * the D_in rows to R groups: R = 1 (one distribution per column group), R = D_in ('all': K
+ * distributions per row, the paper's robustness setting), or any R between (seeded groups).
+ * μ starts at 0; σ = softplus(ρ) starts uniformly in [0.001, 0.005] (init stream of the Site).
+ *
+ * Training draws a fresh reparameterised sample every forward pass:
+ *   sampling 'weight'  ΔW = μ̂ + σ̂⊙ε, ε ~ N(0, 1)^{D_in×D_out}, y = x·(W + ΔW) + b — one sample per
+ *                      step shared by the batch, exactly eq. 5. The backward pass needs the full
+ *                      dΔW = xᵀ·dy (a weight-sized matmul per Site), reduced to groups by indicators.
+ *   sampling 'local'   the local reparameterisation (Kingma, Salimans & Welling 2015): the
+ *                      pre-activation x·ΔW is Gaussian with mean x·μ̂ and variance x²·σ̂², so it is
+ *                      sampled directly per token, y = x·W + b + x·μ̂ + √(x²·σ̂²)⊙ξ. Same marginal per
+ *                      token, independent across tokens; no weight-sized matmul or sample. Both
+ *                      terms factor through the groups: x·μ̂ = ((x·Fᵀ)·μ)·E with F, E the row and
+ *                      column indicators — for R = 1, x·Fᵀ is just the row sum of x.
+ * Loss term (added by the trainer through `penalty()`): λ·Σ_sites Σ_ij (σ_{f(i),g(j)} − σ_target)²,
+ * the literal sum over every weight element ('sum', default), or that sum divided by the number of
+ * elements ('mean'). bench/sigma-penalty.ts compares them: with AdamW, 'sum' drives σ to σ_target
+ * (σ/σ_target 0.1 → 1.0 in ~80 steps at lr 5e-2) with accuracy unchanged — the paper's behaviour;
+ * 'mean' leaves σ at its initial value at λ ∈ {0.01, 0.1} (the task gradient wins). The sum does
+ * dominate the reported loss, not the μ updates: Adam normalises per parameter and the penalty has
+ * no μ gradient. σ = softplus(ρ) moves about lr per step in log-σ terms, so reaching σ_target takes
+ * ≈ ln(σ_target/σ₀)/lr steps; `sigmaLrScale` speeds that up.
+ *
+ * Evaluation: `eval` mode uses the mean weights W + μ̂ (computed as x·W + x·μ̂, no weight copy);
+ * `sample` mode draws one ΔW for the whole evaluation, optionally with σ replaced by an injected
+ * noise level. Merge: W' = W + μ̂ (the deployed weights).
+ *
+ * 'grasp-weight' learns μ only (no σ, no sampling, no penalty), same grouping.
+ *
+ * Saved keys: `<site>.stochgrasp_mu`, `<site>.stochgrasp_rho` [R, K] (σ = softplus(ρ));
+ * `<site>.grasp_weight_mu` [R, K].
+ */
+import type { Site, Transformer } from '../model/index.js';
+import { FrozenMatrix, linear, Rng, tf, toFloat32 } from '../tensor/index.js';
+import {
+  registerMethod,
+  type AdapterMode,
+  type MergedWeights,
+  type ModelShape,
+  type NamedTensors,
+  type NoiseAwareAdapter,
+  type SigmaSummary,
+  type SiteShape,
+  type TrainableVariable,
+} from './adapter.js';
+import { groupingRng } from './grasp.js';
+import { checkGroupCount, GroupExpander, makeGrouping, type Grouping } from './grouping.js';
+import { OptionReader } from './options.js';
+import { selectSites } from './sites.js';
+import { assignFrom, checkState, newVariable, plain, siteWeights } from './tensors.js';
+
+export type PenaltyReduction = 'sum' | 'mean';
+export type Sampling = 'weight' | 'local';
+
+export interface WeightGraspOptions {
+  /** Column groups per Site. */
+  k: number;
+  /** Row groups: a count, or 'all' for one per input row. */
+  rows: number | 'all';
+  sites: string;
+  seed: number;
+}
+
+export interface StochGraspOptions extends WeightGraspOptions {
+  lambda: number;
+  /** σ_target in weight units, one number or one per Site name (a '*' entry is the default). */
+  sigmaTarget: number | Record<string, number>;
+  penalty: PenaltyReduction;
+  sampling: Sampling;
+  /** Learning-rate multiplier of ρ (σ = softplus(ρ)). */
+  sigmaLrScale: number;
+}
+
+const BASE_DOCS = {
+  k: 'column groups per Site, 1 ≤ k ≤ output dimension; default 32',
+  rows: "row groups: 1 (default), 'all' (= input dimension, the paper's robustness setting) or any count in between",
+  sites: 'Site selector: all-linear | kvff2 | ff2 | qv | names | suffixes | /regex/; default all-linear',
+  seed: 'grouping seed; default 0',
+};
+
+const STOCH_DOCS = {
+  ...BASE_DOCS,
+  lambda: 'weight λ of the σ penalty (paper range 0.01–0.1); default 0.01',
+  sigmaTarget: 'σ_target (weight units): a number or {site: σ}; default 0.01',
+  penalty: "'sum' over every weight element as in the paper (default), or 'mean' (sum / elements)",
+  sigmaLrScale: 'learning-rate multiplier of σ’s parameter ρ; default 1',
+  sampling: "'weight' (one ΔW per step, eq. 5) or 'local' (local reparameterisation, cheaper); default local",
+};
+
+const SIGMA_INIT: [number, number] = [0.001, 0.005];
+const softplusInv = (s: number) => Math.log(Math.expm1(s));
+
+type RowMode = 'one' | 'each' | 'groups';
+
+/** Number of row groups of a Site for the `rows` option. */
+function rowCount(rows: number | 'all', s: { name: string; inFeatures: number }, method: string): number {
+  if (rows === 'all') return s.inFeatures;
+  checkGroupCount(rows, s.inFeatures, `${method}: rows for Site ${s.name} (input dimension ${s.inFeatures})`);
+  return rows;
+}
+
+interface WeightSite {
+  site: Site;
+  rowMode: RowMode;
+  rows: number;
+  cols: GroupExpander;
+  rowGroups: GroupExpander | null;
+  /** Fᵀ [D_in, R] as a frozen matrix: x·Fᵀ sums x over each row group. */
+  rowSum: FrozenMatrix | null;
+  mu: tf.Variable;
+  rho: tf.Variable | null;
+  /** n_r·m_k: weight elements per (row group, column group) [R, K]. */
+  counts: tf.Tensor2D | null;
+  target: number;
+  /** W + ΔW drawn for `sample` mode. */
+  sampled: tf.Tensor2D | null;
+  detach: () => void;
+}
+
+class WeightGraspAdapter implements NoiseAwareAdapter {
+  readonly sites: readonly string[];
+  private readonly parts: WeightSite[];
+  private mode: AdapterMode = { kind: 'eval' };
+  private readonly prefix: string;
+
+  constructor(
+    readonly method: 'stochgrasp' | 'grasp-weight',
+    model: Transformer,
+    private readonly opts: WeightGraspOptions & Partial<StochGraspOptions>,
+    rng: Rng,
+  ) {
+    const stochastic = method === 'stochgrasp';
+    this.prefix = stochastic ? 'stochgrasp' : 'grasp_weight';
+    const chosen = selectSites(model.sites.values(), opts.sites, method);
+    for (const s of chosen) {
+      checkGroupCount(opts.k, s.outFeatures, `${method}: Site ${s.name} (output dimension ${s.outFeatures})`);
+      rowCount(opts.rows, s, method);
+    }
+    this.sites = chosen.map((s) => s.name);
+    this.parts = chosen.map((site) => {
+      const din = site.inFeatures, dout = site.outFeatures, k = opts.k;
+      const rows = rowCount(opts.rows, site, method);
+      const rowMode: RowMode = rows === 1 ? 'one' : rows === din ? 'each' : 'groups';
+      const colGrouping = makeGrouping(dout, k, groupingRng(opts.seed, site.name, 'out'));
+      const rowGrouping: Grouping | null = rowMode === 'groups' ? makeGrouping(din, rows, groupingRng(opts.seed, site.name, 'in')) : null;
+      const cols = new GroupExpander(colGrouping);
+      const rowGroups = rowGrouping ? new GroupExpander(rowGrouping) : null;
+      const rowSum = rowGroups ? new FrozenMatrix(tf.keep(tf.clone(rowGroups.et))) : null;
+      const mu = newVariable(tf.zeros([rows, k]), `${method}/${site.name}/mu`);
+      let rho: tf.Variable | null = null;
+      let counts: tf.Tensor2D | null = null;
+      if (stochastic) {
+        const init = rng.fork(site.name).fillUniform(new Float32Array(rows * k), SIGMA_INIT[0], SIGMA_INIT[1]).map(softplusInv);
+        rho = newVariable(tf.tensor2d(init, [rows, k]), `${method}/${site.name}/rho`);
+        const n = new Float32Array(rows * k);
+        for (let r = 0; r < rows; r++) {
+          const nr = rowMode === 'one' ? din : rowMode === 'each' ? 1 : rowGrouping!.counts[r];
+          for (let c = 0; c < k; c++) n[r * k + c] = nr * colGrouping.counts[c];
+        }
+        counts = tf.keep(tf.tensor2d(n, [rows, k]));
+      }
+      const part: WeightSite = { site, rowMode, rows, cols, rowGroups, rowSum, mu, rho, counts, target: 0, sampled: null, detach: () => {} };
+      part.detach = site.attach(method, (x, next) => this.forward(part, x, next));
+      return part;
+    });
+    if (stochastic) this.setSigmaTarget(opts.sigmaTarget ?? 0);
+  }
+
+  get options(): Record<string, unknown> {
+    return { ...this.opts };
+  }
+
+  /** x·Fᵀ·v for x [N, D_in], v [R, K] → [N, K]: the row-group part of a projection. */
+  private rowProject(p: WeightSite, v: tf.Tensor, x2: tf.Tensor2D): tf.Tensor2D {
+    const v2 = v as tf.Tensor2D;
+    if (p.rowMode === 'one') return tf.mul(tf.sum(x2, 1, true), v2) as tf.Tensor2D;
+    if (p.rowMode === 'each') return linear(x2, v2) as tf.Tensor2D;
+    return linear(linear(x2, p.rowSum!), v2) as tf.Tensor2D;
+  }
+
+  /** v [R, K] expanded to weight shape: [D_in, D_out], or [1, D_out] (broadcast) when R = 1. */
+  private expandWeight(p: WeightSite, v: tf.Tensor): tf.Tensor2D {
+    const c = p.cols.expand(v as tf.Tensor2D);
+    return p.rowMode === 'groups' ? p.rowGroups!.expandRows(c) : c;
+  }
+
+  /**
+   * x·μ̂ (and, when sampling, + √(x²·σ̂²)⊙ξ) for x [N, D_in] → [N, D_out], through the groups.
+   * R = 1: μ̂, σ̂ are one row [1, D_out], so x·μ̂ = (Σx)·μ̂ and √(x²·σ̂²) = √(Σx²)·σ̂ — broadcasts,
+   * no matmul. Otherwise the mean and variance share one column expansion ([2N, K]·E).
+   */
+  private extra(p: WeightSite, x2: tf.Tensor2D, rng: Rng | null): tf.Tensor {
+    const n = x2.shape[0], dout = p.site.outFeatures;
+    const sigma = rng && p.rho ? tf.softplus(p.rho) : null;
+    const noise = () => tf.randomNormal([n, dout], 0, 1, 'float32', rng!.nextUint32());
+    if (p.rowMode === 'one') {
+      const s1 = tf.sum(x2, 1, true);
+      if (!sigma) return tf.mul(s1, p.cols.expand(p.mu as tf.Tensor2D));
+      const both = p.cols.expand(tf.concat([p.mu, sigma], 0) as tf.Tensor2D);
+      const muHat = tf.slice(both, [0, 0], [1, dout]), sigmaHat = tf.slice(both, [1, 0], [1, dout]);
+      const norm = tf.sqrt(tf.add(tf.sum(tf.square(x2), 1, true), 1e-20));
+      return tf.add(tf.mul(s1, muHat), tf.mul(tf.mul(noise(), norm), sigmaHat));
+    }
+    const tMean = this.rowProject(p, p.mu, x2);
+    if (!sigma) return p.cols.expand(tMean);
+    const tVar = this.rowProject(p, tf.square(sigma), tf.square(x2) as tf.Tensor2D);
+    const both = p.cols.expand(tf.concat([tMean, tVar], 0) as tf.Tensor2D);
+    const mean = tf.slice(both, [0, 0], [n, dout]), variance = tf.slice(both, [n, 0], [n, dout]);
+    return tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, 1e-20)), noise()));
+  }
+
+  private forward(p: WeightSite, x: tf.Tensor, next: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+    const din = p.site.inFeatures, dout = p.site.outFeatures;
+    const outShape = [...x.shape.slice(0, -1), dout];
+    const mode = this.mode;
+    if (mode.kind === 'sample') return linear(x, p.sampled!, p.site.bias());
+    const sampling = mode.kind === 'train' && p.rho !== null;
+    if (sampling && (this.opts.sampling ?? 'local') === 'weight') {
+      const eps = tf.randomNormal([din, dout], 0, 1, 'float32', mode.rng.nextUint32());
+      const dw = tf.add(this.expandWeight(p, p.mu), tf.mul(this.expandWeight(p, tf.softplus(p.rho!)), eps));
+      return linear(x, tf.add(p.site.weightTensor(), dw) as tf.Tensor2D, p.site.bias());
+    }
+    const x2 = tf.reshape(x, [-1, din]) as tf.Tensor2D;
+    return tf.add(next(x), tf.reshape(this.extra(p, x2, sampling ? mode.rng : null), outShape));
+  }
+
+  private disposeSamples(): void {
+    for (const p of this.parts) {
+      p.sampled?.dispose();
+      p.sampled = null;
+    }
+  }
+
+  setMode(mode: AdapterMode): void {
+    this.disposeSamples();
+    this.mode = mode;
+    if (mode.kind !== 'sample') return;
+    for (const p of this.parts) {
+      p.sampled = tf.tidy(() => {
+        const din = p.site.inFeatures, dout = p.site.outFeatures;
+        let w: tf.Tensor = tf.add(p.site.weightTensor(), this.expandWeight(p, p.mu));
+        const sd = mode.sigma !== undefined ? tf.scalar(mode.sigma) : p.rho ? this.expandWeight(p, tf.softplus(p.rho)) : null;
+        if (sd) w = tf.add(w, tf.mul(sd, tf.randomNormal([din, dout], 0, 1, 'float32', mode.rng.nextUint32())));
+        return tf.keep(w as tf.Tensor2D);
+      });
+    }
+  }
+
+  trainable(): TrainableVariable[] {
+    const out: TrainableVariable[] = [];
+    for (const p of this.parts) {
+      out.push({ key: `${p.site.name}.${this.prefix}_mu`, variable: p.mu, decay: true });
+      if (p.rho) out.push({ key: `${p.site.name}.${this.prefix}_rho`, variable: p.rho, decay: false, lrScale: this.opts.sigmaLrScale ?? 1 });
+    }
+    return out;
+  }
+
+  parameterCount(): number {
+    return this.trainable().reduce((n, t) => n + t.variable.size, 0);
+  }
+
+  penalty(): tf.Scalar | null {
+    if (this.method !== 'stochgrasp' || this.parts.length === 0) return null;
+    const lambda = this.opts.lambda ?? 0;
+    let elements = 0;
+    const terms = this.parts.map((p) => {
+      elements += p.site.inFeatures * p.site.outFeatures;
+      return tf.sum(tf.mul(p.counts!, tf.square(tf.sub(tf.softplus(p.rho!), p.target))));
+    });
+    const total = terms.length === 1 ? terms[0] : tf.addN(terms);
+    const reduced = this.opts.penalty === 'sum' ? total : tf.div(total, elements);
+    return tf.mul(reduced, lambda) as tf.Scalar;
+  }
+
+  setSigmaTarget(target: number | Readonly<Record<string, number>>): void {
+    for (const p of this.parts) {
+      const t = typeof target === 'number' ? target : target[p.site.name] ?? target['*'];
+      if (t === undefined || !Number.isFinite(t) || t < 0) {
+        throw new Error(`${this.method}: no valid σ_target for Site ${p.site.name} (give one number, a value per Site, or a '*' default)`);
+      }
+      p.target = t;
+    }
+  }
+
+  sigmaSummary(): SigmaSummary[] {
+    return this.parts
+      .filter((p) => p.rho)
+      .map((p) => {
+        const s = tf.tidy(() => toFloat32(tf.softplus(p.rho!)));
+        const n = toFloat32(p.counts!);
+        let sum = 0, w = 0;
+        for (let i = 0; i < s.length; i++) {
+          sum += s[i] * n[i];
+          w += n[i];
+        }
+        return { site: p.site.name, mean: sum / w, min: Math.min(...s), max: Math.max(...s), target: p.target };
+      });
+  }
+
+  merge(): MergedWeights {
+    const sites = new Map();
+    for (const p of this.parts) {
+      const w = siteWeights(p.site);
+      const mu = toFloat32(p.mu);
+      const k = this.opts.k, dout = w.outFeatures;
+      const colOf = p.cols.grouping.assign;
+      for (let i = 0; i < w.inFeatures; i++) {
+        const r = p.rowMode === 'one' ? 0 : p.rowMode === 'each' ? i : p.rowGroups!.grouping.assign[i];
+        for (let j = 0; j < dout; j++) w.weight[i * dout + j] += mu[r * k + colOf[j]];
+      }
+      sites.set(p.site.name, w);
+    }
+    return { sites, params: new Map() };
+  }
+
+  state(): NamedTensors {
+    return new Map(this.trainable().map((t) => [t.key, plain(t.variable)]));
+  }
+
+  loadState(tensors: NamedTensors, source: string): void {
+    const vars = this.trainable();
+    checkState(new Map(vars.map((t) => [t.key, t.variable.shape])), tensors, source);
+    for (const t of vars) assignFrom(t.variable, tensors.get(t.key)!);
+  }
+
+  detach(): void {
+    this.disposeSamples();
+    for (const p of this.parts) {
+      p.detach();
+      p.cols.dispose();
+      p.rowGroups?.dispose();
+      p.rowSum?.dispose();
+      p.mu.dispose();
+      p.rho?.dispose();
+      p.counts?.dispose();
+    }
+    this.parts.length = 0;
+  }
+}
+
+function readBase(r: OptionReader): WeightGraspOptions {
+  return { k: r.int('k', 32, 1), rows: r.intOrWord('rows', 1, 'all', 1), sites: r.string('sites', 'all-linear'), seed: r.int('seed', 0) };
+}
+
+function countSites(shape: ModelShape, o: WeightGraspOptions, method: string, perGroup: number) {
+  const sites = selectSites(shape.sites, o.sites, method).map((s: SiteShape) => {
+    checkGroupCount(o.k, s.outFeatures, `${method}: Site ${s.name} (output dimension ${s.outFeatures})`);
+    return { site: s.name, params: perGroup * rowCount(o.rows, s, method) * o.k };
+  });
+  return { trainable: sites.reduce((n, s) => n + s.params, 0), sites };
+}
+
+export const stochgrasp = registerMethod<StochGraspOptions>({
+  name: 'stochgrasp',
+  peftType: 'STOCHGRASP',
+  summary: 'StochGRASP: grouped Gaussian weight perturbations N(μ, σ²) with a noise-aware σ penalty',
+  optionDocs: STOCH_DOCS,
+  parseOptions(raw) {
+    const r = new OptionReader('stochgrasp', raw, STOCH_DOCS);
+    const o: StochGraspOptions = {
+      ...readBase(r),
+      lambda: r.number('lambda', 0.01, 0),
+      sigmaTarget: r.numberOrRecord('sigmaTarget', 0.01),
+      penalty: r.choice<PenaltyReduction>('penalty', 'sum', ['sum', 'mean']),
+      sampling: r.choice<Sampling>('sampling', 'local', ['weight', 'local']),
+      sigmaLrScale: r.number('sigmaLrScale', 1, 0),
+    };
+    r.finish();
+    return o;
+  },
+  attach: (model, o, rng) => new WeightGraspAdapter('stochgrasp', model, o, rng.fork('stochgrasp')),
+  count: (shape, o) => countSites(shape, o, 'stochgrasp', 2),
+});
+
+export const graspWeight = registerMethod<WeightGraspOptions>({
+  name: 'grasp-weight',
+  peftType: 'GRASP_WEIGHT',
+  summary: "Deterministic weight-GRASP: StochGRASP's grouped μ without σ or sampling",
+  optionDocs: BASE_DOCS,
+  parseOptions(raw) {
+    const r = new OptionReader('grasp-weight', raw, BASE_DOCS);
+    const o = readBase(r);
+    r.finish();
+    return o;
+  },
+  attach: (model, o, rng) => new WeightGraspAdapter('grasp-weight', model, o, rng.fork('grasp-weight')),
+  count: (shape, o) => countSites(shape, o, 'grasp-weight', 1),
+});
