@@ -117,7 +117,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   try {
     // ---- train
     const cachedBefore = p.adapters.filter((a) => readTraining(ctx, a.key) !== null).length;
-    const trainJobs: Job[] = p.adapters.filter((a) => !readTraining(ctx, a.key) !== null).map((spec) => ({ kind: 'train', spec }));
+    const trainJobs: Job[] = p.adapters.filter((a) => readTraining(ctx, a.key) === null).map((spec) => ({ kind: 'train', spec }));
     await run(trainJobs, (r, i) => {
       const rec = r as TrainingRecord;
       log(`train: ${i + 1}/${trainJobs.length} ${rec.label}: ${rec.trainableParams} trainable parameters, ${rec.seconds.toFixed(1)} s, ${JSON.stringify(rec.final)}`);
