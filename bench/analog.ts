@@ -1,0 +1,91 @@
+/**
+ * bench/analog: analog inference time / digital inference time, same backend, same run. Every
+ * all-linear Site runs on simulated tiles (pcm-aihwkit at t = 1 day) with 8-bit DAC (abs-max),
+ * 8-bit ADC (bound 10, output noise 0.04), per-MVM read noise on and global compensation; the
+ * rest of the model is digital. Two models: a small roberta-shaped encoder and a roberta-base-shaped
+ * one (12 × 768, FFN 3072). Read noise is timed in both modes ('rank1', the default, and 'exact' =
+ * a second matmul). Digital and analog runs alternate; the ratio is min(analog)/min(digital) over
+ * `--reps` pairs after a warm-up pair, in wall time and in this process's CPU time (steadier on a
+ * shared machine). Target: ≤ 1.5×.
+ *
+ *   node --import tsx bench/analog.ts [--backend wasm] [--batch 4] [--seq 128] [--only small|base] [--reps 4]
+ */
+import { Chip, weightsOfSites, type PeripheryOptions } from '../src/crossbar/index.js';
+import { createModel, selectSites, tinyConfig } from '../src/model/index.js';
+import { initBackend, Rng, tf } from '../src/tensor/index.js';
+import { report } from './util.js';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const info = await initBackend(arg('backend', 'auto'));
+const batch = Number(arg('batch', '4'));
+const seq = Number(arg('seq', '128'));
+const only = arg('only', 'all');
+const reps = Number(arg('reps', '4'));
+
+const models = [
+  { name: 'small roberta-shaped (4 × 256, FFN 1024)', key: 'small', hiddenSize: 256, numLayers: 4, numHeads: 4, intermediateSize: 1024 },
+  { name: 'roberta-base-shaped (12 × 768, FFN 3072)', key: 'base', hiddenSize: 768, numLayers: 12, numHeads: 12, intermediateSize: 3072 },
+].filter((m) => only === 'all' || only === m.key);
+
+/** Minimum of the timed runs (after one warm-up): robust to other processes on a shared machine. */
+const minMs = (times: number[]): number => Math.min(...times);
+
+for (const m of models) {
+  const config = tinyConfig({ architecture: 'roberta', vocabSize: 1000, maxPositions: seq + 4, ...m });
+  const model = createModel(config, new Rng(0, 'bench/analog'));
+  const rng = new Rng(1, 'ids');
+  const ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, () => 3 + rng.int(990)), [batch, seq], 'int32');
+  /** [wall ms, CPU ms of this process] — CPU time is less disturbed by other processes on a shared machine. */
+  const run = (): [number, number] => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const y = model.forward({ inputIds: ids });
+    y.dataSync();
+    y.dispose();
+    const c = process.cpuUsage(c0);
+    return [performance.now() - t0, (c.user + c.system) / 1000];
+  };
+  const sites = selectSites(model, 'all-linear');
+  const weights = weightsOfSites(sites);
+  const results: Record<string, number | string> = { backend: info.name, tokens: batch * seq };
+  for (const mode of ['rank1', 'exact'] as const) {
+    const periphery: PeripheryOptions = {
+      dac: { bits: 8, range: 'abs-max' },
+      adc: { bits: 8, bound: 10, noise: 0.04 },
+      readNoise: { mode },
+      compensation: 'global',
+    };
+    const t0 = performance.now();
+    const chip = Chip.program(weights, 'pcm-aihwkit', periphery, 1);
+    const t1 = performance.now();
+    const state = chip.at(86400);
+    results[`program_s_${mode}`] = (t1 - t0) / 1000;
+    results[`at_1day_s_${mode}`] = (performance.now() - t1) / 1000;
+    // Interleave digital and analog runs so both see the same machine load.
+    const digital: [number, number][] = [];
+    const analog: [number, number][] = [];
+    for (let rep = 0; rep <= reps; rep++) {
+      const d = run();
+      const detach = state.attach(model);
+      const a = run();
+      detach();
+      if (rep > 0) {
+        digital.push(d);
+        analog.push(a);
+      }
+    }
+    state.dispose();
+    const wall = (x: [number, number][]) => minMs(x.map((v) => v[0]));
+    const cpu = (x: [number, number][]) => minMs(x.map((v) => v[1]));
+    results[`digital_ms_${mode}_run`] = wall(digital);
+    results[`analog_ms_${mode}`] = wall(analog);
+    results[`ratio_${mode}`] = wall(analog) / wall(digital);
+    results[`ratio_cpu_${mode}`] = cpu(analog) / cpu(digital);
+  }
+  report(`analog vs digital, ${m.name}`, { ...results, target_ratio: 1.5 });
+  ids.dispose();
+  model.dispose();
+}

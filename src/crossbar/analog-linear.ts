@@ -1,0 +1,456 @@
+/**
+ * AnalogLinear: one Site's MVM on the simulated tiles, y = analog(x·W) + b, with x [..., in].
+ *
+ * The conductances at t are fixed, so they are kept as tensors of normalised conductance
+ * differences (tiles concatenated); per-MVM effects act on the batched activations:
+ *
+ *   1. DAC      x̃ = x/a per input vector and row tile (a = abs-max, or the fixed range),
+ *               rounded to the DAC's levels
+ *   2. MVM      P = x̃·Wn per row tile (one batched matMul over row tiles)
+ *   3. IR drop  P −= s·c(a)·(x̃⊙f)·Wn, c(a) = a(a(0.05a − 0.2) + 0.5), a = n/gRatio·|x̃|·|Wn|
+ *               (aihwkit's analytic model, f_j = 1 − (1 − j/n)²)
+ *   4. noise    P += sqrt(Σ_i x̃_i²·S_ij + σ_out²)·z   (per-MVM device read noise + ADC output noise;
+ *               z from the read stream, drawn by `fillStandardNormalTable`: 2^16-point inverse CDF)
+ *   5. ADC      P ← clip(round(P·L/bound), −L, L)·bound/L
+ *   6. digital  y = Σ_row tiles P·a·k·α + b   (partial sums, scaling, compensation, bias)
+ *
+ * When nothing in 3–5 is per tile (no ADC, no output noise, no IR drop) the row tiles need not be
+ * separated: the DAC output (in input units) goes through one `linear` with the effective weights
+ * Wn·k·α, and read noise is added from x²·(S·k²α²) — the same numbers, one matmul.
+ */
+import { FrozenMatrix, tf, linear, type Rng } from '../tensor/index.js';
+import { fillStandardNormalTable } from '../device/index.js';
+import { levelsOf, needsTilePartialSums, type Periphery } from './periphery.js';
+import type { SiteState } from './state.js';
+
+type T = tf.Tensor;
+
+interface DirectTensors {
+  /** Effective weights Wn·k·α [in, out] (frozen: no gradient machinery). */
+  w: FrozenMatrix;
+  /** Exact variance weights S·(kα)² [in, out], or rank-1 factors U [in, rowTiles], V [rowTiles, out]. */
+  s2: tf.Tensor2D | null;
+  u: tf.Tensor2D | null;
+  v: tf.Tensor2D | null;
+}
+
+/** One row tile's tensors; conductances pre-multiplied by the ADC gain q = L/bound (q = 1 without ADC bits). */
+interface RowTile {
+  /** First input row and number of rows. */
+  r0: number;
+  n: number;
+  /** Wn·q/L [n, out]. */
+  wn: tf.Tensor2D;
+  /** Weight units per ADC code: k·α/q [1, out] (and as a JS array for the fused path). */
+  k: tf.Tensor2D;
+  kJs: Float32Array;
+  /** Read-noise variance S·g² [n, out] (exact), or rank-1 factors u [n, 1] and v·g² [1, out] (g = q/L); JS copies of u, v. */
+  s2: tf.Tensor2D | null;
+  u: tf.Tensor2D | null;
+  v: tf.Tensor2D | null;
+  uJs: Float32Array | null;
+  vJs: Float32Array | null;
+  /** IR drop: |Wn| (unscaled) [n, out], position factors f [1, n], n/(gRatio·L). */
+  absWn: tf.Tensor2D | null;
+  pos: tf.Tensor2D | null;
+  aScale: number;
+}
+
+/** src·f as a new array (a plain loop: Float32Array.from with a map function is ~20× slower). */
+function scaled(src: Float32Array, f: number): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] * f;
+  return out;
+}
+
+/** x + M − M rounds a float64 |x| < 2^51 to the nearest integer, ties to even — as tf.round does. */
+const ROUND_MAGIC = 6755399441055744;
+
+export class AnalogLinear {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  private readonly tiled: boolean;
+  private direct: DirectTensors | null = null;
+  private tiles: RowTile[] | null = null;
+  private biasT: tf.Tensor1D | null = null;
+  private calls = 0;
+  private zBuffer: Float32Array | null = null;
+  private uploadBuffers: { c?: Float32Array; y?: Float32Array } = {};
+
+  constructor(readonly state: SiteState, readonly periphery: Periphery, private readonly rng: Rng) {
+    this.inFeatures = state.inFeatures;
+    this.outFeatures = state.outFeatures;
+    this.tiled = needsTilePartialSums(periphery);
+  }
+
+  private get rowTiles(): number {
+    return this.state.grid.rowTiles;
+  }
+
+  private get rows(): number {
+    return this.state.grid.shape.rows;
+  }
+
+  /**
+   * Whether the per-tile periphery runs as one fused JS loop per tile (see PeripheryOptions.execution):
+   * on the cpu and wasm backends that is one pass over the tile outputs instead of about ten TF.js
+   * ops, and measured 1.2–1.4× faster overall; elsewhere TF.js ops.
+   */
+  private fused(): boolean {
+    const e = this.periphery.execution;
+    if (e !== 'auto') return e === 'fused-js';
+    const b = tf.getBackend();
+    return b === 'wasm' || b === 'cpu';
+  }
+
+  /** A reused JS buffer for normal draws (never handed to TF.js, which may keep references on cpu). */
+  private scratch(size: number): Float32Array {
+    if (!this.zBuffer || this.zBuffer.length < size) this.zBuffer = new Float32Array(size);
+    return this.zBuffer.subarray(0, size);
+  }
+
+  /**
+   * A buffer for data handed to TF.js: reused on wasm, whose `tf.tensor` copies into the wasm heap
+   * at once; fresh elsewhere (the cpu backend keeps a reference to the array it is given).
+   */
+  private upload(slot: 'c' | 'y', size: number): Float32Array {
+    if (tf.getBackend() !== 'wasm') return new Float32Array(size);
+    let b = this.uploadBuffers[slot];
+    if (!b || b.length < size) b = this.uploadBuffers[slot] = new Float32Array(size);
+    return b.subarray(0, size);
+  }
+
+  private noiseOn(): boolean {
+    return this.periphery.readNoise.enabled && this.state.s2 !== null;
+  }
+
+  /** y = analog MVM of x [..., in] → [..., out]. Tensors made here are freed; the result is the caller's. */
+  forward(x: T): T {
+    const last = x.shape[x.rank - 1];
+    if (last !== this.inFeatures) throw new Error(`AnalogLinear '${this.state.name}': input's last dimension is ${last}, expected ${this.inFeatures}`);
+    this.calls++;
+    return tf.tidy(() => {
+      const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D;
+      const y = !this.tiled ? this.forwardDirect(x2) : this.fused() ? this.forwardTiledFused(x2) : this.forwardTiled(x2);
+      return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+    });
+  }
+
+  /** [N, in] → [N, rt, rows] (zero-padded). */
+  private splitRows(x: tf.Tensor2D): tf.Tensor3D {
+    const n = x.shape[0];
+    const pad = this.rowTiles * this.rows - this.inFeatures;
+    const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad]]) : x;
+    return tf.reshape(xp, [n, this.rowTiles, this.rows]);
+  }
+
+  /** DAC scale a per input vector and row tile, [N, rt, 1] (or a scalar for a fixed range). */
+  private dacScale(x3: tf.Tensor3D): T {
+    const r = this.periphery.dac.range;
+    return r === 'abs-max' ? tf.maximum(tf.max(tf.abs(x3), 2, true), 1e-30) : tf.scalar(r);
+  }
+
+  /** x̃ = quantised x/a in [−1, 1]. */
+  private dacNormalise(x3: T, a: T): T {
+    const bits = this.periphery.dac.bits;
+    let xt = tf.div(x3, a);
+    if (this.periphery.dac.range !== 'abs-max') xt = tf.clipByValue(xt, -1, 1);
+    if (bits === null) return xt;
+    const L = levelsOf(bits);
+    return tf.div(tf.round(tf.mul(xt, L)), L);
+  }
+
+  private bias(): tf.Tensor1D | null {
+    if (!this.state.bias) return null;
+    this.biasT ??= tf.keep(tf.tensor1d(this.state.bias));
+    return this.biasT;
+  }
+
+  private normals(shape: number[]): T {
+    const size = shape.reduce((a, b) => a * b, 1);
+    return tf.tensor(fillStandardNormalTable(this.rng, new Float32Array(size)), shape);
+  }
+
+  // ── without per-tile partial sums ─────────────────────────────────────────────────────────
+
+  private directTensors(): DirectTensors {
+    if (this.direct) return this.direct;
+    const { wn, kAlpha, s2, rank1, inFeatures: nIn, outFeatures: nOut } = this.state;
+    const rows = this.rows;
+    const w = new Float32Array(nIn * nOut);
+    for (let r = 0; r < nIn; r++) {
+      const kr = ((r / rows) | 0) * nOut;
+      for (let c = 0, i = r * nOut; c < nOut; c++, i++) w[i] = wn[i] * kAlpha[kr + c];
+    }
+    const d: DirectTensors = { w: new FrozenMatrix(tf.keep(tf.tensor2d(w, [nIn, nOut]))), s2: null, u: null, v: null };
+    if (this.noiseOn() && s2) {
+      if (rank1) {
+        const rt = this.rowTiles;
+        const U = new Float32Array(nIn * rt);
+        for (let r = 0; r < nIn; r++) U[r * rt + ((r / rows) | 0)] = rank1.u[r];
+        const V = new Float32Array(rt * nOut);
+        for (let i = 0; i < V.length; i++) V[i] = rank1.v[i] * kAlpha[i] * kAlpha[i];
+        d.u = tf.keep(tf.tensor2d(U, [nIn, rt]));
+        d.v = tf.keep(tf.tensor2d(V, [rt, nOut]));
+      } else {
+        const e = new Float32Array(nIn * nOut);
+        for (let r = 0; r < nIn; r++) {
+          const kr = ((r / rows) | 0) * nOut;
+          for (let c = 0, i = r * nOut; c < nOut; c++, i++) e[i] = s2[i] * kAlpha[kr + c] * kAlpha[kr + c];
+        }
+        d.s2 = tf.keep(tf.tensor2d(e, [nIn, nOut]));
+      }
+    }
+    this.direct = d;
+    return d;
+  }
+
+  private forwardDirect(x: tf.Tensor2D): T {
+    const d = this.directTensors();
+    const { dac } = this.periphery;
+    let xq: tf.Tensor2D = x;
+    if (dac.bits !== null || dac.range !== 'abs-max') {
+      // quantise per row tile in input units: a·x̃
+      if (dac.range === 'abs-max') {
+        const x3 = this.splitRows(x);
+        const a = this.dacScale(x3);
+        const q = tf.mul(this.dacNormalise(x3, a), a);
+        xq = tf.slice(tf.reshape(q, [x.shape[0], this.rowTiles * this.rows]), [0, 0], [x.shape[0], this.inFeatures]) as tf.Tensor2D;
+      } else {
+        const a = tf.scalar(dac.range);
+        xq = tf.mul(this.dacNormalise(x, a), a) as tf.Tensor2D;
+      }
+    }
+    let y = linear(xq, d.w, this.bias());
+    if (d.s2 || d.u) {
+      const x2 = tf.square(xq);
+      const variance = d.s2 ? tf.matMul(x2, d.s2) : tf.matMul(tf.matMul(x2, d.u as tf.Tensor2D), d.v as tf.Tensor2D);
+      y = tf.add(y, tf.mul(tf.sqrt(tf.relu(variance)), this.normals(y.shape)));
+    }
+    return y;
+  }
+
+  // ── with per-tile partial sums ────────────────────────────────────────────────────────────
+
+  /** ADC gain q = L/bound: tile outputs come out in ADC codes. 1 without ADC bits. */
+  private adcGain(): number {
+    const { adc } = this.periphery;
+    return adc.bits !== null ? levelsOf(adc.bits) / (adc.bound as number) : 1;
+  }
+
+  /** DAC levels L (inputs become integer codes in [−L, L]); 1 without DAC bits (codes = x/a). */
+  private dacLevels(): number {
+    const bits = this.periphery.dac.bits;
+    return bits !== null ? levelsOf(bits) : 1;
+  }
+
+  /**
+   * Row-tile tensors with the DAC and ADC gains folded in, so the forward pass works on integer
+   * DAC codes c = round(x·L/a) and produces ADC codes directly: Wn·q/L, S·q²/L², v·q²/L².
+   */
+  private rowTiles_(): RowTile[] {
+    if (this.tiles) return this.tiles;
+    const { wn, kAlpha, s2, rank1, inFeatures: nIn, outFeatures: nOut, gRatio } = this.state;
+    const rows = this.rows;
+    const q = this.adcGain();
+    const L = this.dacLevels();
+    const g = q / L;
+    const noise = this.noiseOn() && s2 !== null;
+    const tiles: RowTile[] = [];
+    for (let tr = 0; tr < this.rowTiles; tr++) {
+      const r0 = tr * rows;
+      const n = Math.min(rows, nIn - r0);
+      const band = (src: Float32Array, f: number): Float32Array => scaled(src.subarray(r0 * nOut, (r0 + n) * nOut), f);
+      const k = scaled(kAlpha.subarray(tr * nOut, (tr + 1) * nOut), 1 / q);
+      const t: RowTile = {
+        r0, n,
+        wn: tf.keep(tf.tensor2d(band(wn, g), [n, nOut])),
+        k: tf.keep(tf.tensor2d(k, [1, nOut])),
+        kJs: k, s2: null, u: null, v: null, uJs: null, vJs: null, absWn: null, pos: null, aScale: 0,
+      };
+      if (noise && s2) {
+        if (rank1) {
+          t.uJs = rank1.u.slice(r0, r0 + n);
+          t.vJs = scaled(rank1.v.subarray(tr * nOut, (tr + 1) * nOut), g * g);
+          t.u = tf.keep(tf.tensor2d(t.uJs, [n, 1]));
+          t.v = tf.keep(tf.tensor2d(t.vJs, [1, nOut]));
+        } else {
+          t.s2 = tf.keep(tf.tensor2d(band(s2, g * g), [n, nOut]));
+        }
+      }
+      if (this.periphery.irDrop) {
+        // current a = n/gRatio·Σ|x̃||Wn| = (n/(gRatio·L))·Σ|c||Wn|
+        const abs = band(wn, 1);
+        for (let i = 0; i < abs.length; i++) abs[i] = Math.abs(abs[i]);
+        t.absWn = tf.keep(tf.tensor2d(abs, [n, nOut]));
+        t.pos = tf.keep(tf.tensor2d(Float32Array.from({ length: n }, (_, j) => 1 - (1 - j / n) ** 2), [1, n]));
+        t.aScale = n / (gRatio * L);
+      }
+      tiles.push(t);
+    }
+    this.tiles = tiles;
+    return tiles;
+  }
+
+  /** DAC codes c = round(x·L/a) of one row tile and its scale a per input vector [N, 1] (or scalar). */
+  private dacCodes(xs: tf.Tensor2D): { c: tf.Tensor2D; a: T } {
+    const { dac } = this.periphery;
+    const L = this.dacLevels();
+    if (dac.range === 'abs-max') {
+      const a = tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30);
+      const scaled = tf.mul(xs, tf.div(L, a));
+      return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a };
+    }
+    const scaled = tf.clipByValue(tf.mul(xs, L / dac.range), -L, L);
+    return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a: tf.scalar(dac.range) };
+  }
+
+  private forwardTiled(x: tf.Tensor2D): T {
+    const tiles = this.rowTiles_();
+    const { adc, irDrop } = this.periphery;
+    const q = this.adcGain();
+    const sigmaOut2 = (adc.noise * q) ** 2;
+    const N = x.shape[0];
+    let y: T | null = null;
+    for (const t of tiles) {
+      const xs = tiles.length === 1 ? x : tf.slice(x, [0, t.r0], [N, t.n]);
+      const { c, a } = this.dacCodes(xs);
+      let p: T = tf.matMul(c, t.wn); // [N, out], in ADC codes
+      if (irDrop && t.absWn && t.pos) {
+        const cur = tf.mul(tf.matMul(tf.abs(c) as tf.Tensor2D, t.absWn), t.aScale);
+        const cc = tf.mul(cur, tf.add(tf.mul(cur, tf.sub(tf.mul(cur, 0.05), 0.2)), 0.5));
+        const drop = tf.matMul(tf.mul(c, t.pos) as tf.Tensor2D, t.wn);
+        p = tf.sub(p, tf.mul(tf.mul(cc, drop), irDrop.scale));
+      }
+      if (t.s2 || t.u || sigmaOut2 > 0) {
+        let variance: T | null = null;
+        if (t.s2 || t.u) {
+          const c2 = tf.square(c) as tf.Tensor2D;
+          variance = t.s2 ? tf.matMul(c2, t.s2) : tf.mul(tf.matMul(c2, t.u as tf.Tensor2D), t.v as tf.Tensor2D);
+          if (sigmaOut2 > 0) variance = tf.add(variance, sigmaOut2);
+        }
+        // variances are sums of non-negative terms (rank-1 factors of a non-negative matrix are non-negative)
+        const sd = variance ? tf.sqrt(variance) : tf.scalar(Math.sqrt(sigmaOut2));
+        p = tf.add(p, tf.mul(sd, this.normals(p.shape)));
+      }
+      if (adc.bits !== null) {
+        const L = levelsOf(adc.bits);
+        p = tf.clipByValue(tf.round(p), -L, L);
+      } else if (adc.bound !== null) {
+        p = tf.clipByValue(p, -adc.bound, adc.bound);
+      }
+      const part = tf.mul(tf.mul(p, a), t.k);
+      y = y ? tf.add(y, part) : part;
+    }
+    const b = this.bias();
+    return b ? tf.add(y as T, b) : (y as T);
+  }
+
+  /**
+   * `forwardTiled` with the DAC and everything after each tile's matmul in one JS loop per tile.
+   * Draws the same normals in the same order and rounds the same way (half to even), so both paths
+   * give the same numbers up to float rounding.
+   */
+  private forwardTiledFused(x: tf.Tensor2D): T {
+    const tiles = this.rowTiles_();
+    const { adc, irDrop, dac } = this.periphery;
+    const q = this.adcGain();
+    const sigmaOut2 = (adc.noise * q) ** 2;
+    const N = x.shape[0];
+    const nIn = this.inFeatures;
+    const nOut = this.outFeatures;
+    const xd = x.dataSync() as Float32Array;
+    const y = this.upload('y', N * nOut);
+    if (this.state.bias) for (let r = 0; r < N; r++) y.set(this.state.bias, r * nOut);
+    else y.fill(0);
+    const L = this.dacLevels();
+    const quantiseIn = dac.bits !== null;
+    const fixed = dac.range === 'abs-max' ? 0 : dac.range;
+    const adcL = adc.bits !== null ? levelsOf(adc.bits) : 0;
+    const bound = adc.bits !== null ? adcL : adc.bound ?? Infinity;
+    const irScale = irDrop ? irDrop.scale : 0;
+    const M = ROUND_MAGIC;
+    for (const t of tiles) {
+      const n = t.n;
+      // DAC: codes c = round(x·L/a), a = abs-max per input vector (or the fixed range, clipped)
+      const c = this.upload('c', N * n);
+      const a = new Float64Array(N);
+      for (let r = 0; r < N; r++) {
+        const base = r * nIn + t.r0;
+        let amax = fixed;
+        if (!fixed) for (let i = 0; i < n; i++) { const v = Math.abs(xd[base + i]); if (v > amax) amax = v; }
+        if (amax < 1e-30) amax = 1e-30;
+        a[r] = amax;
+        const scale = L / amax;
+        for (let i = 0, o = r * n; i < n; i++, o++) {
+          let v = xd[base + i] * scale;
+          if (fixed) v = v > L ? L : v < -L ? -L : v;
+          c[o] = quantiseIn ? v + M - M : v;
+        }
+      }
+      const cT = tf.tensor2d(c, [N, n]);
+      const P = tf.matMul(cT, t.wn).dataSync() as Float32Array; // ADC codes
+      let cur: Float32Array | null = null;
+      let drop: Float32Array | null = null;
+      if (irDrop && t.absWn && t.pos) {
+        cur = tf.matMul(tf.abs(cT) as tf.Tensor2D, t.absWn).dataSync() as Float32Array;
+        drop = tf.matMul(tf.mul(cT, t.pos) as tf.Tensor2D, t.wn).dataSync() as Float32Array;
+      }
+      let V: Float32Array | null = null;
+      let ax: Float64Array | null = null;
+      if (t.s2) {
+        V = tf.matMul(tf.square(cT) as tf.Tensor2D, t.s2).dataSync() as Float32Array;
+      } else if (t.uJs) {
+        ax = new Float64Array(N);
+        const u = t.uJs;
+        for (let r = 0; r < N; r++) {
+          let acc = 0;
+          for (let i = 0, o = r * n; i < n; i++, o++) acc += c[o] * c[o] * u[i];
+          ax[r] = acc;
+        }
+      }
+      const z = V || ax || sigmaOut2 > 0 ? fillStandardNormalTable(this.rng, this.scratch(N * nOut)) : null;
+      const k = t.kJs;
+      const v = t.vJs;
+      for (let r = 0; r < N; r++) {
+        const ar = a[r];
+        const axr = ax ? ax[r] : 0;
+        for (let j = 0, idx = r * nOut; j < nOut; j++, idx++) {
+          let p = P[idx];
+          if (cur && drop) {
+            const cc = cur[idx] * t.aScale;
+            p -= irScale * cc * (cc * (0.05 * cc - 0.2) + 0.5) * drop[idx];
+          }
+          if (z) {
+            const variance = (V ? V[idx] : ax ? axr * (v as Float32Array)[j] : 0) + sigmaOut2;
+            p += Math.sqrt(variance) * z[idx];
+          }
+          if (adcL) p = p + M - M;
+          p = p > bound ? bound : p < -bound ? -bound : p;
+          y[idx] += p * ar * k[j];
+        }
+      }
+    }
+    return tf.tensor2d(y, [N, nOut]);
+  }
+
+  /** Number of forward calls so far (each drew fresh read noise). */
+  get forwardCalls(): number {
+    return this.calls;
+  }
+
+  dispose(): void {
+    const all: (T | null)[] = [this.biasT];
+    if (this.direct) {
+      this.direct.w.dispose();
+      all.push(this.direct.s2, this.direct.u, this.direct.v);
+    }
+    for (const t of this.tiles ?? []) all.push(t.wn, t.k, t.s2, t.u, t.v, t.absWn, t.pos);
+    for (const x of all) if (x && !x.isDisposed) x.dispose();
+    this.direct = null;
+    this.tiles = null;
+    this.biasT = null;
+    this.zBuffer = null;
+    this.uploadBuffers = {};
+  }
+}

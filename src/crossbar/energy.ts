@@ -1,0 +1,95 @@
+/**
+ * Energy and latency per inference — an ESTIMATE, decomposed as NeuroSim and Accelergy do: every
+ * token runs one MVM on every tile of every programmed Site, and each MVM costs
+ *
+ *   cell reads     V_read² · t_read · g_max · Σ_devices g · activity   (PWM inputs: the mean |x̃|)
+ *   DAC            rows · dacUnit · 2^bits_DAC
+ *   row drivers    rows · rowDriver
+ *   ADC            cols · fom · 2^bits_ADC                              (Walden figure of merit)
+ *   digital        per Site and token: (row tiles − 1)·out partial-sum adds + out bias adds
+ *                  + row tiles·out output-scale multiplies
+ *
+ * Latency per token and Site (tiles in parallel): t_DAC + t_read + ⌈cols/columnsPerAdc⌉·t_ADC
+ * + ⌈log2(row tiles)⌉·t_digital; Sites and tokens in sequence (no pipelining).
+ * Programming: counted pulses × pulse energy; time = the busiest tile's pulses × pulse time
+ * (tiles programmed in parallel, one device at a time within a tile).
+ *
+ * A missing DAC/ADC (bits null) is costed as 8 bits so the estimate stays comparable; the result
+ * lists such assumptions. Parameters: the profile's `energy` section and the periphery's `energy`.
+ */
+import type { Chip } from './chip.js';
+
+export interface EnergyOptions {
+  /** Tokens (input vectors) per inference, e.g. batch × sequence length. */
+  tokens: number;
+  /** Mean |x̃| of the DAC-normalised inputs (PWM duty), default 0.5. */
+  inputActivity?: number;
+}
+
+export interface EnergyBreakdown {
+  cellRead: number;
+  dac: number;
+  rowDrivers: number;
+  adc: number;
+  digital: number;
+}
+
+export interface EnergyEstimate {
+  label: 'estimate';
+  tokens: number;
+  /** Joules per inference by component, and total. */
+  perInference: { energy: number; breakdown: EnergyBreakdown; latency: number; mvms: number };
+  programming: { pulses: number; energy: number | null; time: number | null };
+  assumptions: string[];
+}
+
+export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstimate {
+  const { tokens } = options;
+  if (!(Number.isInteger(tokens) && tokens >= 1)) throw new Error(`energy estimate: tokens must be an integer ≥ 1, got ${tokens}`);
+  const activity = options.inputActivity ?? 0.5;
+  if (!(activity >= 0 && activity <= 1)) throw new Error(`energy estimate: inputActivity must lie in [0, 1], got ${activity}`);
+  const dev = chip.device;
+  const p = chip.periphery;
+  const e = p.energy;
+  const assumptions: string[] = [`input activity (mean |x̃|) ${activity}`];
+  const dacBits = p.dac.bits ?? 8;
+  const adcBits = p.adc.bits ?? 8;
+  if (p.dac.bits === null) assumptions.push('no DAC quantisation configured: costed as an 8-bit DAC');
+  if (p.adc.bits === null) assumptions.push('no ADC configured: costed as an 8-bit ADC');
+  const b: EnergyBreakdown = { cellRead: 0, dac: 0, rowDrivers: 0, adc: 0, digital: 0 };
+  let latency = 0;
+  let mvms = 0;
+  let pulses = 0;
+  let busiest = 0;
+  const cellUnit = dev.energy.readVoltage ** 2 * dev.energy.readTime * dev.gMax * activity;
+  for (const s of chip.sites()) {
+    const rt = s.grid.rowTiles;
+    for (const td of s.tiles) {
+      const rows = td.tile.r1 - td.tile.r0;
+      const cols = td.tile.c1 - td.tile.c0;
+      b.cellRead += cellUnit * td.conductanceSum;
+      b.dac += rows * e.dacUnit * 2 ** dacBits;
+      b.rowDrivers += rows * e.rowDriver;
+      b.adc += cols * e.adcFom * 2 ** adcBits;
+      mvms++;
+      pulses += td.pulses;
+      busiest = Math.max(busiest, td.pulses);
+    }
+    const out = s.outFeatures;
+    b.digital += ((rt - 1) * out + (s.bias ? out : 0)) * e.digitalAdd + rt * out * e.digitalMul;
+    const cols = Math.min(s.grid.shape.cols, s.outFeatures);
+    latency += e.dacTime + dev.energy.readTime + Math.ceil(cols / e.columnsPerAdc) * e.adcTime + Math.ceil(Math.log2(rt)) * e.digitalTime;
+  }
+  for (const k of Object.keys(b) as (keyof EnergyBreakdown)[]) b[k] *= tokens;
+  const energy = b.cellRead + b.dac + b.rowDrivers + b.adc + b.digital;
+  const pe = dev.energy.programPulseEnergy;
+  const pt = dev.energy.programPulseTime;
+  if (pe === null) assumptions.push('profile gives no programming pulse energy');
+  return {
+    label: 'estimate',
+    tokens,
+    perInference: { energy, breakdown: b, latency: latency * tokens, mvms: mvms * tokens },
+    programming: { pulses, energy: pe === null ? null : pulses * pe, time: pt === null ? null : busiest * pt },
+    assumptions,
+  };
+}

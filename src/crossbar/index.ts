@@ -1,0 +1,31 @@
+/**
+ * crossbar/: weights ↔ conductances, tiling, programming, variation, faults, drift, read noise,
+ * DAC/ADC and IR drop, drift compensation, Chip and AnalogLinear, σ_target, energy estimate.
+ * Sees only weight matrices and Site names, never PEFT adapters.
+ */
+export { TileGrid, checkTileShape, gatherTile, scatterTile } from './tiles.js';
+export type { Tile, TileShape } from './tiles.js';
+export { mapTile, conductanceDifference, referenceConductance, devicesPerWeight } from './mapping.js';
+export type { ScaleGranularity, TileTargets } from './mapping.js';
+export { programDevices } from './program.js';
+export type { ProgrammedBlock, ProgramStreams } from './program.js';
+export { applyVariation } from './variation.js';
+export { drawFaults, applyFaults, NO_FAULTS } from './faults.js';
+export type { Faults } from './faults.js';
+export { stateAt } from './drift.js';
+export { readVariance, rankOne } from './readnoise.js';
+export { resolvePeriphery, PERIPHERY_PRESETS, DEFAULT_ENERGY, COMPENSATION_MODES, levelsOf, needsTilePartialSums } from './periphery.js';
+export type { Periphery, PeripheryOptions, PeripheryEnergy, PeripheryExecution, CompensationMode, ReadNoiseMode } from './periphery.js';
+export { columnReadout, compensationFactors, READOUT_FLOOR } from './compensation.js';
+export { Chip, resolveSeeds, irDropRatio } from './chip.js';
+export type { ChipSeeds, ResolvedSeeds, Seed, ChipSummary, AtOptions, ProgramOptions, SiteDevices, TileDevices } from './chip.js';
+export { ChipState } from './state.js';
+export type { SiteState, SiteSource, ReadBackOptions } from './state.js';
+export { AnalogLinear } from './analog-linear.js';
+export { sigmaTargetFromProfile } from './sigma-target.js';
+export type { SigmaTargetOptions, SigmaTargetResult } from './sigma-target.js';
+export { estimateEnergy } from './energy.js';
+export type { EnergyOptions, EnergyEstimate, EnergyBreakdown } from './energy.js';
+export { characterise, deviceStats, meanStd } from './characterise.js';
+export type { Characterisation, CharacteriseOptions, DeviceStats, MeanStd } from './characterise.js';
+export { weightsOfSites } from './sites.js';

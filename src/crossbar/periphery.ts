@@ -1,0 +1,195 @@
+/**
+ * The periphery around the tiles: tile size, mapping, DAC, ADC, per-MVM read noise, IR drop and
+ * drift compensation, plus the energy parameters of the estimate. `resolvePeriphery` fills defaults
+ * and rejects bad values with the field named; the defaults are ideal (no quantisation, no noise,
+ * no IR drop) except that device read noise is on and compensation is global, as in aihwkit.
+ *
+ * Units of the analog MVM (as in aihwkit): inputs are scaled by the DAC range to [−1, 1]; weights
+ * are normalised conductance differences in [−1, 1] (units of g_max); a tile output y = Σ x̃·Wn is
+ * in units of (one full-scale input × g_max). The ADC bound and output noise are in those units.
+ *
+ * Quantisers: b bits give symmetric levels k/L, k ∈ [−L, L], L = 2^(b−1) − 1 (2^b − 1 levels, as
+ * aihwkit's `inp_res = 1/(2^b − 2)` of the full range): DAC x̃ ↦ round(x̃·L)/L;
+ * ADC y ↦ clip(round(y·L/bound), −L, L)·bound/L.
+ */
+import type { MappingScheme } from '../device/index.js';
+import { parseQuantity } from '../device/index.js';
+import type { ScaleGranularity } from './mapping.js';
+import { checkTileShape, type TileShape } from './tiles.js';
+
+export type CompensationMode = 'none' | 'global' | 'global-exact' | 'column' | 'column-exact';
+export const COMPENSATION_MODES: readonly CompensationMode[] = ['none', 'global', 'global-exact', 'column', 'column-exact'];
+
+/**
+ * How the per-MVM read-noise variance Σ_i x_i²·σ_ij² is computed: exactly (a second matmul of the
+ * size of the MVM, ≈ 2× its cost) or from the best rank-1 approximation σ² ≈ u·vᵀ per row tile
+ * (O(N·(in + out))). rank1 is the default: for dense inputs its σ is within 5 % of the exact one
+ * (test/crossbar/analog-linear.test.ts); for single-device reads use 'exact'.
+ */
+export type ReadNoiseMode = 'exact' | 'rank1';
+
+/** Energy and timing parameters of the periphery (SI units). Defaults are placeholder estimates. */
+export interface PeripheryEnergy {
+  /** ADC Walden figure of merit (J per conversion step): E = fom·2^bits per conversion. */
+  adcFom: number;
+  /** Time per ADC conversion (s). */
+  adcTime: number;
+  /** Columns sharing one ADC (column multiplexing). */
+  columnsPerAdc: number;
+  /** DAC / PWM driver energy per level (J): E = dacUnit·2^bits per input conversion. */
+  dacUnit: number;
+  /** Time of the DAC settling (s), added to the read integration time. */
+  dacTime: number;
+  /** Row (word-line) driver energy per active row per MVM (J). */
+  rowDriver: number;
+  /** Digital add (J per operation), for partial sums across row tiles and the bias. */
+  digitalAdd: number;
+  /** Digital multiply (J per operation), for output scaling. */
+  digitalMul: number;
+  /** Time of one digital accumulation stage (s). */
+  digitalTime: number;
+}
+
+export interface PeripheryOptions {
+  /** Devices per tile (per polarity); default 512 × 512. */
+  tile?: Partial<TileShape>;
+  /** Override the device's mapping scheme. */
+  mapping?: MappingScheme;
+  /** max|W| → g_max per tile (default) or per column. */
+  scale?: ScaleGranularity;
+  /** DAC: bits (null = no quantisation) and input range ('abs-max' per input vector and tile, or a fixed number). */
+  dac?: { bits?: number | null; range?: 'abs-max' | number } | null;
+  /** ADC: bits (null = none), bound (output range, null = unbounded), output noise σ. */
+  adc?: { bits?: number | null; bound?: number | null; noise?: number } | null;
+  /** Per-MVM device read noise: on/off, and how its variance is computed. Default on, 'rank1'. */
+  readNoise?: boolean | { enabled?: boolean; mode?: ReadNoiseMode };
+  /** aihwkit's analytic IR drop: scale (0 = off) and wire-to-device conductance ratio (default 1/(0.35 Ω · g_max)). */
+  irDrop?: { scale?: number; gRatio?: number; wireResistance?: string | number } | null;
+  /** Drift compensation; true = 'global', false = 'none'. Default 'global'. */
+  compensation?: CompensationMode | boolean;
+  energy?: Partial<PeripheryEnergy>;
+  /**
+   * How the per-tile periphery (DAC, noise, ADC, scaling) runs around the TF.js matmuls: as TF.js
+   * ops, or as one fused JS loop per tile. 'auto' (default): fused on the cpu and wasm backends
+   * (fewer passes over memory), TF.js ops elsewhere. Same numbers either way (up to rounding).
+   */
+  execution?: PeripheryExecution;
+}
+
+export type PeripheryExecution = 'auto' | 'tensor-ops' | 'fused-js';
+
+export interface Periphery {
+  tile: TileShape;
+  mapping: MappingScheme | null;
+  scale: ScaleGranularity;
+  dac: { bits: number | null; range: 'abs-max' | number };
+  adc: { bits: number | null; bound: number | null; noise: number };
+  readNoise: { enabled: boolean; mode: ReadNoiseMode };
+  /** null when off. `gRatio` null: computed from the device's g_max and `wireResistance` (Ω). */
+  irDrop: { scale: number; gRatio: number | null; wireResistance: number } | null;
+  compensation: CompensationMode;
+  energy: PeripheryEnergy;
+  execution: PeripheryExecution;
+}
+
+/**
+ * Placeholder energy parameters (estimates, not measurements): ADC FOM 20 fJ/step and 1 ns per
+ * conversion, 8 columns per ADC (NeuroSim's default multiplexing), DAC 1 fJ per level, 50 fJ per row
+ * driver, 32-bit float add 0.9 pJ and multiply 3.7 pJ (Horowitz, ISSCC 2014, 45 nm).
+ */
+export const DEFAULT_ENERGY: Readonly<PeripheryEnergy> = {
+  adcFom: 20e-15,
+  adcTime: 1e-9,
+  columnsPerAdc: 8,
+  dacUnit: 1e-15,
+  dacTime: 1e-9,
+  rowDriver: 50e-15,
+  digitalAdd: 0.9e-12,
+  digitalMul: 3.7e-12,
+  digitalTime: 1e-9,
+};
+
+export const PERIPHERY_PRESETS: Readonly<Record<string, PeripheryOptions>> = {
+  /** No quantisation, no periphery noise, no IR drop, no compensation; device read noise off. */
+  ideal: { readNoise: false, compensation: 'none' },
+  /**
+   * aihwkit's StandardHWATrainingPreset forward settings (Rasch et al. 2023): 512-row tiles,
+   * 8-bit DAC and ADC (inp_res = out_res = 1/254), out_bound 10, out_noise 0.04, ir_drop 1,
+   * per-column weight scaling, global drift compensation. (aihwkit's input range is learned; here
+   * the DAC range is the abs-max of each input vector.)
+   */
+  'aihwkit-standard': {
+    tile: { rows: 512, cols: 512 },
+    scale: 'column',
+    dac: { bits: 8, range: 'abs-max' },
+    adc: { bits: 8, bound: 10, noise: 0.04 },
+    readNoise: true,
+    irDrop: { scale: 1 },
+    compensation: 'global',
+  },
+};
+
+function bits(v: unknown, where: string): number | null {
+  if (v === null || v === undefined) return null;
+  if (!Number.isInteger(v) || (v as number) < 2 || (v as number) > 24) throw new Error(`${where} must be an integer from 2 to 24 (or null for no quantisation), got ${v}`);
+  return v as number;
+}
+
+function positive(v: unknown, where: string, allowZero = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new Error(`${where} must be a finite number ${allowZero ? '≥' : '>'} 0, got ${v}`);
+  }
+  return v;
+}
+
+/** Fills defaults and checks every field; throws naming the field. */
+export function resolvePeriphery(options: PeripheryOptions | Periphery | string = {}, where = 'periphery'): Periphery {
+  if (typeof options === 'string') {
+    const preset = PERIPHERY_PRESETS[options];
+    if (!preset) throw new Error(`${where}: unknown periphery preset '${options}'; presets: ${Object.keys(PERIPHERY_PRESETS).join(', ')}`);
+    return resolvePeriphery(preset, where);
+  }
+  const o = options as PeripheryOptions;
+  const tile: TileShape = { rows: o.tile?.rows ?? 512, cols: o.tile?.cols ?? 512 };
+  checkTileShape(tile, `${where}.tile`);
+  if (o.mapping !== undefined && o.mapping !== 'differential' && o.mapping !== 'offset') {
+    throw new Error(`${where}.mapping must be 'differential' or 'offset', got ${o.mapping}`);
+  }
+  const scale = o.scale ?? 'tile';
+  if (scale !== 'tile' && scale !== 'column') throw new Error(`${where}.scale must be 'tile' or 'column', got ${scale}`);
+  const dacRange = o.dac?.range ?? 'abs-max';
+  if (dacRange !== 'abs-max') positive(dacRange, `${where}.dac.range`);
+  const dac = { bits: bits(o.dac?.bits, `${where}.dac.bits`), range: dacRange };
+  const adcBits = bits(o.adc?.bits, `${where}.adc.bits`);
+  let bound: number | null = o.adc?.bound ?? null;
+  if (bound !== null) positive(bound, `${where}.adc.bound`);
+  if (adcBits !== null && bound === null) bound = 12; // aihwkit's default out_bound
+  const adc = { bits: adcBits, bound, noise: positive(o.adc?.noise ?? 0, `${where}.adc.noise`, true) };
+  const rn = o.readNoise ?? true;
+  const readNoise = typeof rn === 'boolean' ? { enabled: rn, mode: 'rank1' as ReadNoiseMode } : { enabled: rn.enabled ?? true, mode: rn.mode ?? 'rank1' };
+  if (readNoise.mode !== 'exact' && readNoise.mode !== 'rank1') throw new Error(`${where}.readNoise.mode must be 'exact' or 'rank1', got ${readNoise.mode}`);
+  let irDrop: Periphery['irDrop'] = null;
+  if (o.irDrop) {
+    const s = positive(o.irDrop.scale ?? 1, `${where}.irDrop.scale`, true);
+    const wr = o.irDrop.wireResistance;
+    const wireResistance = wr === undefined ? 0.35 : typeof wr === 'number' ? positive(wr, `${where}.irDrop.wireResistance`) : parseQuantity(wr, 'resistance', `${where}.irDrop.wireResistance`);
+    const gRatio = o.irDrop.gRatio === undefined ? null : positive(o.irDrop.gRatio, `${where}.irDrop.gRatio`);
+    if (s > 0) irDrop = { scale: s, gRatio, wireResistance };
+  }
+  const c = o.compensation ?? 'global';
+  const compensation: CompensationMode = c === true ? 'global' : c === false ? 'none' : c;
+  if (!COMPENSATION_MODES.includes(compensation)) throw new Error(`${where}.compensation must be one of ${COMPENSATION_MODES.join(', ')} (or true/false), got ${c}`);
+  const energy = { ...DEFAULT_ENERGY, ...(o.energy ?? {}) };
+  for (const [k, v] of Object.entries(energy)) positive(v, `${where}.energy.${k}`, k !== 'columnsPerAdc');
+  const execution = o.execution ?? 'auto';
+  if (!['auto', 'tensor-ops', 'fused-js'].includes(execution)) throw new Error(`${where}.execution must be 'auto', 'tensor-ops' or 'fused-js', got ${execution}`);
+  return { tile, mapping: o.mapping ?? null, scale, dac, adc, readNoise, irDrop, compensation, energy, execution };
+}
+
+/** Largest code of a b-bit symmetric quantiser: 2^(b−1) − 1. */
+export const levelsOf = (b: number): number => 2 ** (b - 1) - 1;
+
+/** Whether the MVM needs each row tile's partial sum separately (nonlinear per-tile periphery). */
+export function needsTilePartialSums(p: Periphery): boolean {
+  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || p.irDrop !== null;
+}

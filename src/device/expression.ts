@@ -1,0 +1,269 @@
+/**
+ * Law expressions: a restricted subset of mathjs. A profile is data, not code, so an expression
+ * may only combine numbers, the law's variables (`g`, the normalised target conductance in [0, 1],
+ * and — where the law allows it — `t`, seconds after programming), the constants `pi` and `e`,
+ * arithmetic, comparisons, `a ? b : c`, and the functions in `ALLOWED_FUNCTIONS`.
+ *
+ * Everything else is rejected at load with the offending construct named: assignments, function
+ * definitions, property access, matrices, strings, units, and any other function (`evaluate`,
+ * `parse`, `import`, `createUnit`, …). The check walks the parsed tree before anything is compiled,
+ * so a rejected expression never runs.
+ *
+ * mathjs runs with `predictable: true`: sqrt(−1) and log(−1) give NaN, never complex numbers; the
+ * load-time grid check (laws.ts) turns a NaN into an error.
+ */
+import { create, all, type MathNode } from 'mathjs';
+
+const math = create(all, { predictable: true });
+
+/** Functions a law may call (mathjs semantics, plus `clamp(x, lo, hi)`). */
+export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
+  'abs', 'sqrt', 'cbrt', 'exp', 'expm1', 'log', 'log10', 'log2', 'log1p', 'pow', 'min', 'max', 'clamp',
+  'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh', 'atan', 'floor', 'ceil', 'round', 'sign',
+]);
+
+const ALLOWED_OPERATORS: ReadonlySet<string> = new Set([
+  'add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus', 'mod',
+  'smaller', 'larger', 'smallerEq', 'largerEq', 'equal', 'unequal', 'and', 'or', 'not',
+]);
+
+const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e']);
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(Math.max(x, lo), hi);
+
+export interface CompiledExpression {
+  readonly text: string;
+  /** Variables the expression uses (a subset of those allowed). */
+  readonly uses: ReadonlySet<string>;
+  /** Evaluates at g and t (t ignored when unused), through mathjs. A non-number result becomes NaN. */
+  evaluate(g: number, t: number): number;
+  /**
+   * The same expression as a plain JS function (generated from the checked tree; ~100× faster
+   * than mathjs), or null when it does not reproduce mathjs on a test grid.
+   */
+  readonly fast: ((g: number, t: number) => number) | null;
+  /** A plain JS function of g with t fixed (from `fast`; mathjs when `fast` is null). */
+  bind(t: number): (g: number) => number;
+  /** Polynomial coefficients c0 + c1·g + … when the expression is a polynomial in g alone, else null. */
+  readonly polynomial: readonly number[] | null;
+}
+
+function check(node: MathNode, variables: readonly string[], uses: Set<string>, fail: (why: string) => never): void {
+  node.traverse((n, _path, parent) => {
+    switch (n.type) {
+      case 'ConstantNode': {
+        const v = (n as unknown as { value: unknown }).value;
+        if (typeof v !== 'number') fail(`only numbers are allowed as constants, found ${JSON.stringify(v)}`);
+        return;
+      }
+      case 'SymbolNode': {
+        const name = (n as unknown as { name: string }).name;
+        const isCallee = parent?.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
+        if (isCallee) return; // checked with its FunctionNode
+        if (variables.includes(name)) {
+          uses.add(name);
+          return;
+        }
+        if (CONSTANTS.has(name)) return;
+        fail(`unknown name '${name}'; a law may use ${variables.join(' and ')}${variables.includes('t') ? '' : ' (t is not allowed in this law)'} and the constants pi, e`);
+        return;
+      }
+      case 'FunctionNode': {
+        const fn = (n as unknown as { fn: MathNode }).fn;
+        const name = fn.type === 'SymbolNode' ? (fn as unknown as { name: string }).name : null;
+        if (name === null || !ALLOWED_FUNCTIONS.has(name)) {
+          fail(`function '${name ?? fn.toString()}' is not allowed; allowed functions: ${[...ALLOWED_FUNCTIONS].join(', ')}`);
+        }
+        return;
+      }
+      case 'OperatorNode': {
+        const op = (n as unknown as { fn: string; op: string });
+        if (!ALLOWED_OPERATORS.has(op.fn)) fail(`operator '${op.op}' is not allowed`);
+        return;
+      }
+      case 'ParenthesisNode':
+      case 'ConditionalNode':
+      case 'RelationalNode':
+        return;
+      default:
+        fail(`${describeNode(n.type)} is not allowed in a law (a profile is data, not code)`);
+    }
+  });
+}
+
+function describeNode(type: string): string {
+  const names: Record<string, string> = {
+    AssignmentNode: 'assignment',
+    FunctionAssignmentNode: 'function definition',
+    AccessorNode: 'property or index access',
+    IndexNode: 'indexing',
+    ObjectNode: 'an object',
+    ArrayNode: 'a matrix or array',
+    BlockNode: 'a block of several statements',
+    RangeNode: 'a range',
+  };
+  return names[type] ?? `a ${type}`;
+}
+
+function polynomialOf(node: MathNode, uses: ReadonlySet<string>): number[] | null {
+  if (uses.has('t')) return null;
+  try {
+    const r = math.rationalize(node, {}, true) as unknown as { coefficients?: unknown; variables?: string[] };
+    const c = r.coefficients;
+    if (!Array.isArray(c) || c.length === 0 || !c.every((x) => typeof x === 'number' && Number.isFinite(x))) return null;
+    if ((r.variables ?? []).some((v) => v !== 'g')) return null;
+    return c as number[];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parses and checks `text` as a law of `variables` (['g'] or ['g', 't']), compiles it once.
+ * Throws `${where}: …` naming the problem.
+ */
+export function compileExpression(text: string, variables: readonly string[], where: string): CompiledExpression {
+  const fail = (why: string): never => {
+    throw new Error(`${where}: expression '${text}': ${why}`);
+  };
+  if (typeof text !== 'string' || text.trim() === '') fail('empty expression');
+  let node: MathNode;
+  try {
+    node = math.parse(text);
+  } catch (e) {
+    return fail(`does not parse (${(e as Error).message})`);
+  }
+  const uses = new Set<string>();
+  check(node, variables, uses, fail);
+  const code = node.compile();
+  const scope = new Map<string, unknown>([['clamp', clamp], ['g', 0], ['t', 0]]);
+  const evaluate = (g: number, t: number): number => {
+    scope.set('g', g);
+    scope.set('t', t);
+    const v = code.evaluate(scope) as unknown;
+    if (typeof v === 'number') return v;
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    return NaN;
+  };
+  const poly = polynomialOf(node, uses);
+  // Trust the polynomial form only where it reproduces the expression (rationalize may reorder).
+  const polynomial = poly && [0, 0.137, 0.5, 0.871, 1].every((g) => {
+    const p = horner(poly, g);
+    const e = evaluate(g, 0);
+    return Math.abs(p - e) <= 1e-12 * Math.max(1, Math.abs(e));
+  }) ? poly : null;
+  const js = toJs(node, evaluate, variables);
+  const bind = (t: number): ((g: number) => number) => {
+    if (!js) return (g) => evaluate(g, t);
+    const f = new Function('H', `const t = ${Number(t)}; return function law(g) { return ${js.source}; };`) as (h: typeof HELPERS) => (g: number) => number;
+    return f(HELPERS);
+  };
+  return { text, uses, evaluate, polynomial, fast: js?.fn ?? null, bind };
+}
+
+// ── plain-JS code generation from a checked tree ─────────────────────────────────────────────
+
+const HELPERS = {
+  clamp,
+  /** mathjs round: half away from zero. */
+  round: (x: number): number => Math.sign(x) * Math.round(Math.abs(x)),
+  /** mathjs mod: x − y·floor(x/y). */
+  mod: (x: number, y: number): number => (y === 0 ? x : x - y * Math.floor(x / y)),
+  log: (x: number, b?: number): number => (b === undefined ? Math.log(x) : Math.log(x) / Math.log(b)),
+};
+
+const JS_FUNCTIONS: Record<string, string> = {
+  abs: 'Math.abs', sqrt: 'Math.sqrt', cbrt: 'Math.cbrt', exp: 'Math.exp', expm1: 'Math.expm1', log: 'H.log',
+  log10: 'Math.log10', log2: 'Math.log2', log1p: 'Math.log1p', pow: 'Math.pow', min: 'Math.min', max: 'Math.max',
+  clamp: 'H.clamp', sin: 'Math.sin', cos: 'Math.cos', tan: 'Math.tan', tanh: 'Math.tanh', sinh: 'Math.sinh',
+  cosh: 'Math.cosh', atan: 'Math.atan', floor: 'Math.floor', ceil: 'Math.ceil', round: 'H.round', sign: 'Math.sign',
+};
+
+const BINARY: Record<string, (a: string, b: string) => string> = {
+  add: (a, b) => `(${a} + ${b})`,
+  subtract: (a, b) => `(${a} - ${b})`,
+  multiply: (a, b) => `(${a} * ${b})`,
+  divide: (a, b) => `(${a} / ${b})`,
+  pow: (a, b) => `Math.pow(${a}, ${b})`,
+  mod: (a, b) => `H.mod(${a}, ${b})`,
+  smaller: (a, b) => `(${a} < ${b} ? 1 : 0)`,
+  larger: (a, b) => `(${a} > ${b} ? 1 : 0)`,
+  smallerEq: (a, b) => `(${a} <= ${b} ? 1 : 0)`,
+  largerEq: (a, b) => `(${a} >= ${b} ? 1 : 0)`,
+  equal: (a, b) => `(${a} === ${b} ? 1 : 0)`,
+  unequal: (a, b) => `(${a} !== ${b} ? 1 : 0)`,
+  and: (a, b) => `(${a} && ${b} ? 1 : 0)`,
+  or: (a, b) => `(${a} || ${b} ? 1 : 0)`,
+};
+
+const REL: Record<string, string> = { smaller: '<', larger: '>', smallerEq: '<=', largerEq: '>=', equal: '===', unequal: '!==' };
+
+function emit(n: MathNode): string {
+  const a = n as unknown as Record<string, unknown>;
+  switch (n.type) {
+    case 'ConstantNode':
+      return `(${String(a.value as number)})`;
+    case 'SymbolNode': {
+      const name = a.name as string;
+      return name === 'pi' ? 'Math.PI' : name === 'e' ? 'Math.E' : name;
+    }
+    case 'ParenthesisNode':
+      return emit(a.content as MathNode);
+    case 'ConditionalNode':
+      return `(${emit(a.condition as MathNode)} ? ${emit(a.trueExpr as MathNode)} : ${emit(a.falseExpr as MathNode)})`;
+    case 'FunctionNode': {
+      const name = (a.fn as { name: string }).name;
+      const args = (a.args as MathNode[]).map(emit);
+      if (name === 'log' && args.length === 1) return `Math.log(${args[0]})`;
+      return `${JS_FUNCTIONS[name]}(${args.join(', ')})`;
+    }
+    case 'OperatorNode': {
+      const fn = a.fn as string;
+      const args = (a.args as MathNode[]).map(emit);
+      if (fn === 'unaryMinus') return `(-${args[0]})`;
+      if (fn === 'unaryPlus') return args[0];
+      if (fn === 'not') return `(${args[0]} ? 0 : 1)`;
+      return BINARY[fn](args[0], args[1]);
+    }
+    case 'RelationalNode': {
+      const ops = a.conditionals as string[];
+      const ps = (a.params as MathNode[]).map(emit);
+      return `(${ops.map((op, i) => `${ps[i]} ${REL[op]} ${ps[i + 1]}`).join(' && ')} ? 1 : 0)`;
+    }
+    default:
+      throw new Error(`cannot generate code for ${n.type}`);
+  }
+}
+
+/** JS function of (g, t) for a checked tree; null unless it matches mathjs on a test grid. */
+function toJs(node: MathNode, reference: (g: number, t: number) => number, variables: readonly string[]): { fn: (g: number, t: number) => number; source: string } | null {
+  let f: (g: number, t: number) => number;
+  let source: string;
+  try {
+    // Safe: every node was checked against the whitelist (numbers, g, t, pi, e, listed operators
+    // and functions); the generated body references only its arguments, Math and H.
+    source = emit(node);
+    const body = new Function('H', `return function law(g, t) { return ${source}; };`) as (h: typeof HELPERS) => (g: number, t: number) => number;
+    f = body(HELPERS);
+  } catch {
+    return null;
+  }
+  const times = variables.includes('t') ? [0, 1e-6, 1, 20, 3600, 1e6] : [0];
+  for (const t of times) {
+    for (let i = 0; i <= 256; i++) {
+      const g = i / 256;
+      const want = reference(g, t);
+      const got = f(g, t);
+      if (Number.isNaN(want) && Number.isNaN(got)) continue;
+      if (!(Math.abs(got - want) <= 1e-12 * Math.max(1, Math.abs(want))) && got !== want) return null;
+    }
+  }
+  return { fn: f, source };
+}
+
+/** c0 + c1·x + c2·x² + … */
+export function horner(c: readonly number[], x: number): number {
+  let v = 0;
+  for (let i = c.length - 1; i >= 0; i--) v = v * x + c[i];
+  return v;
+}

@@ -1,0 +1,24 @@
+/**
+ * device/: device-profile schema, units, state-dependent laws and device families. Knows nothing
+ * of models, PEFT or tiles.
+ */
+export { parseQuantity, unitFactor, toMicroSiemens, SI_UNIT } from './units.js';
+export type { Dimension, QuantityText } from './units.js';
+export { compileExpression, ALLOWED_FUNCTIONS } from './expression.js';
+export type { CompiledExpression } from './expression.js';
+export { compileLaw, registerLaw, lawTypes, checkLaw, gridLaw, fastestAccurateLaw, GRID_POINTS, GRID_TOLERANCE, CHECK_TIMES } from './laws.js';
+export type { Law, GLaw, LawSpec, LawContext, LawKind, LawFactory } from './laws.js';
+export { registerProgramming, programmingMethods } from './programming.js';
+export type { ProgrammingMethod } from './programming.js';
+export { DeviceModel, UNIT_SCALES, checkTime } from './model.js';
+export type { Scales, ClampRule, MappingScheme, DeviceEnergy, Provenance, DeviceContext } from './model.js';
+export { createDevice, familyNames, registerFamily, PcmDevice, RelaxationDevice, IdealDevice } from './families/index.js';
+export type { FamilyFactory, PowerLawDrift, OneOverFNoise } from './families/index.js';
+export {
+  loadProfile, parseProfile, validateProfileFile, listProfiles, builtinProfileIds, resolveProfilePath,
+} from './profile.js';
+export type { LoadOptions, ValidationResult, ProfileSummary } from './profile.js';
+export { schemaErrors, PROFILE_SCHEMA_PATH } from './schema.js';
+export type { DeviceProfileJson, FittedQuantity, Quantity, ProgrammingJson, DriftJson, AccumulatedNoiseJson, SourceJson } from './schema.js';
+export { DEVICE_MODELS_DIR, packagePath } from './paths.js';
+export { fillStandardNormal, fillStandardNormalTable, fillUniform01, inverseCdf } from './random.js';

@@ -1,0 +1,158 @@
+/**
+ * How a device is written: a registry of programming methods, one entry per method, dispatched on
+ * the profile's `programming.method`.
+ *
+ *   one-shot          G = G_T + σ_prog(g_T)·z                       (aihwkit PCMLikeNoiseModel)
+ *   acceptance-range  as one-shot, σ fitted per acceptance range of a program-and-verify loop,
+ *                     the profile selects the range                  (aihwkit ReRamCMONoiseModel)
+ *   write-verify      G ← G + gain·(G_T − G) + σ_c2c(g_T)·z per pulse, until |G − G_T| ≤ tol or
+ *                     maxIterations pulses; each pulse is counted
+ *
+ * Arrays hold conductances as fractions of g_max. `z` comes from the programming stream.
+ */
+import type { Rng } from '../tensor/index.js';
+import { compileLaw, checkLaw, type GLaw, type LawContext } from './laws.js';
+import { fillStandardNormal } from './random.js';
+import type { ProgrammingJson } from './schema.js';
+import { parseQuantity, type QuantityText } from './units.js';
+
+export interface ProgrammingMethod {
+  readonly method: string;
+  /**
+   * Writes programmed conductances of `target` into `out` (both fractions of g_max) and returns the
+   * number of pulses used. `scale` multiplies the noise (the profile's programming scale).
+   */
+  program(target: Float32Array, out: Float32Array, rng: Rng, scale: number): number;
+  /** σ of G − G_T at target g for methods with a closed form (one-shot, acceptance-range); else null. */
+  readonly sigma: GLaw | null;
+  describe(): string;
+}
+
+export interface ProgrammingContext {
+  where: string;
+  /** g_max in siemens. */
+  gMax: number;
+  /** Reset conductance (fraction of g_max), where write-verify starts when gain < 1. */
+  gReset: number;
+  /** Reads a quantity that may carry provenance. */
+  value(q: unknown, where: string): QuantityText;
+}
+
+type Factory = (json: ProgrammingJson, ctx: ProgrammingContext) => ProgrammingMethod;
+const registry = new Map<string, Factory>();
+
+export function registerProgramming(method: string, factory: Factory): void {
+  if (registry.has(method)) throw new Error(`programming method '${method}' is already registered`);
+  registry.set(method, factory);
+}
+
+export function programmingMethods(): string[] {
+  return [...registry.keys()];
+}
+
+export function compileProgramming(json: ProgrammingJson, ctx: ProgrammingContext): ProgrammingMethod {
+  const f = registry.get(json.method);
+  if (!f) throw new Error(`${ctx.where}/method: unknown programming method '${json.method}'; known: ${programmingMethods().join(', ')}`);
+  return f(json, ctx);
+}
+
+const lawCtx = (ctx: ProgrammingContext, where: string): LawContext => ({ where, kind: 'conductance', gMax: ctx.gMax, allowTime: false });
+
+function pulsesOf(q: unknown, ctx: ProgrammingContext): number {
+  if (q === undefined) return 1;
+  const v = parseQuantity(ctx.value(q, `${ctx.where}/pulses`), 'dimensionless', `${ctx.where}/pulses`);
+  if (!(v >= 0)) throw new Error(`${ctx.where}/pulses: must be ≥ 0, got ${v}`);
+  return v;
+}
+
+/** out = target + scale·σ(target)·z */
+function oneShot(sigma: GLaw, pulses: number, describe: () => string, method: string): ProgrammingMethod {
+  return {
+    method,
+    sigma,
+    describe,
+    program(target, out, rng, scale) {
+      const n = target.length;
+      if (scale === 0 || sigma.constant === 0) {
+        out.set(target);
+        return pulses * n;
+      }
+      const z = fillStandardNormal(rng, new Float32Array(n));
+      const s = sigma.fill(target, new Float32Array(n));
+      for (let i = 0; i < n; i++) out[i] = target[i] + scale * s[i] * z[i];
+      return pulses * n;
+    },
+  };
+}
+
+registerProgramming('one-shot', (json, ctx) => {
+  if (json.method !== 'one-shot') throw new Error('unreachable');
+  const law = compileLaw(json.sigma, lawCtx(ctx, `${ctx.where}/sigma`));
+  checkLaw(law, `${ctx.where}/sigma`, true, 'σ_prog');
+  return oneShot(law.at(0), pulsesOf(json.pulses, ctx), () => `one-shot, σ_prog(g) = ${law.describe()}`, 'one-shot');
+});
+
+registerProgramming('acceptance-range', (json, ctx) => {
+  if (json.method !== 'acceptance-range') throw new Error('unreachable');
+  const keys = Object.keys(json.sigma);
+  const norm = (k: string) => parseQuantity(k, 'dimensionless', `${ctx.where}/sigma/${k}`);
+  const wanted = parseQuantity(json.range, 'dimensionless', `${ctx.where}/range`);
+  const key = keys.find((k) => Math.abs(norm(k) - wanted) < 1e-12);
+  if (key === undefined) throw new Error(`${ctx.where}/range: '${json.range}' is not one of the fitted ranges (${keys.join(', ')})`);
+  const laws = Object.fromEntries(keys.map((k) => {
+    const law = compileLaw(json.sigma[k], lawCtx(ctx, `${ctx.where}/sigma/${k}`));
+    checkLaw(law, `${ctx.where}/sigma/${k}`, true, 'σ_prog');
+    return [k, law];
+  }));
+  const law = laws[key];
+  return oneShot(law.at(0), pulsesOf(json.pulses, ctx), () => `program-and-verify, acceptance range ${key}: σ_prog(g) = ${law.describe()}`, 'acceptance-range');
+});
+
+registerProgramming('write-verify', (json, ctx) => {
+  if (json.method !== 'write-verify') throw new Error('unreachable');
+  const c2c = compileLaw(json.c2c, lawCtx(ctx, `${ctx.where}/c2c`));
+  checkLaw(c2c, `${ctx.where}/c2c`, true, 'σ_c2c');
+  const sigmaC2c = c2c.at(0);
+  const tolWhere = `${ctx.where}/tolerance/value`;
+  const of = json.tolerance.of;
+  const tolText = ctx.value(json.tolerance.value, tolWhere);
+  const tol = of === 'absolute'
+    ? parseQuantity(tolText, 'conductance', tolWhere) / ctx.gMax
+    : parseQuantity(tolText, 'dimensionless', tolWhere);
+  if (!(tol > 0)) throw new Error(`${tolWhere}: tolerance must be > 0, got ${tolText}`);
+  const maxIt = json.maxIterations;
+  const gain = json.gain ?? 1;
+  const tolOf = (gT: number): number => (of === 'target' ? tol * Math.abs(gT) : tol);
+  return {
+    method: 'write-verify',
+    sigma: null,
+    describe: () => `write-verify: σ_c2c(g) = ${c2c.describe()}, tolerance ${tolText} of ${of}, ≤ ${maxIt} pulses, gain ${gain}`,
+    program(target, out, rng, scale) {
+      const n = target.length;
+      const s = sigmaC2c.fill(target, new Float32Array(n));
+      const z = new Float32Array(n);
+      const start = gain === 1 ? 0 : ctx.gReset;
+      out.fill(start);
+      // Devices still being written, compacted after each pulse.
+      let active = new Int32Array(n);
+      for (let i = 0; i < n; i++) active[i] = i;
+      let count = n;
+      let pulses = 0;
+      for (let it = 0; it < maxIt && count > 0; it++) {
+        fillStandardNormal(rng, z, 0, 1, count);
+        let kept = 0;
+        for (let k = 0; k < count; k++) {
+          const i = active[k];
+          const gT = target[i];
+          const g = out[i] + gain * (gT - out[i]) + scale * s[i] * z[k];
+          out[i] = g;
+          if (Math.abs(g - gT) > tolOf(gT)) active[kept++] = i;
+        }
+        pulses += count;
+        count = kept;
+        if (it === 0) active = active.slice(0, Math.max(count, 1));
+      }
+      return pulses;
+    },
+  };
+});

@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  builtinProfileIds, DEVICE_MODELS_DIR, listProfiles, loadProfile, parseProfile, validateProfileFile, type DeviceProfileJson,
+} from '../../src/device/index.js';
+
+const SHIPPED = ['ecram', 'fefet', 'ideal', 'pcm-aihwkit', 'rram-cmo', 'rram-wan2022'];
+const pcm = (): DeviceProfileJson => JSON.parse(readFileSync(join(DEVICE_MODELS_DIR, 'pcm-aihwkit.json'), 'utf8'));
+const dir = mkdtempSync(join(tmpdir(), 'profiles-'));
+
+describe('device profiles', () => {
+  it('ships the six profiles, each valid, citing its sources and flagging every fitted value', () => {
+    expect(builtinProfileIds()).toEqual(SHIPPED);
+    for (const id of SHIPPED) {
+      const r = validateProfileFile(id);
+      expect(r.errors).toEqual([]);
+      const m = loadProfile(id);
+      expect(m.json.$schema).toBe('./schema/device-profile.schema.json');
+      expect(m.sources.length).toBeGreaterThan(0);
+      expect(m.provenance.length).toBeGreaterThan(0);
+      for (const p of m.provenance) expect(typeof p.verified).toBe('boolean');
+    }
+    const list = listProfiles();
+    expect(list.map((p) => p.id)).toEqual(SHIPPED);
+    expect(list.find((p) => p.id === 'pcm-aihwkit')!.gMaxMicroSiemens).toBe(25);
+    // placeholders are flagged
+    expect(loadProfile('fefet').provenance.every((p) => !p.verified)).toBe(true);
+  });
+
+  it('reports every schema violation at once, each with the file and JSON pointer', () => {
+    const raw = pcm() as unknown as Record<string, unknown>;
+    delete raw.name;
+    (raw.conductance as Record<string, unknown>).colour = 'red';
+    (raw.programming as Record<string, unknown>).method = 'telepathy';
+    (raw.sources as unknown[]).push({ id: 'x' });
+    expect(() => parseProfile(raw, 'bad.json')).toThrow(/invalid device profile \(\d+ errors\)/);
+    try {
+      parseProfile(raw, 'bad.json');
+    } catch (e) {
+      const m = (e as Error).message;
+      expect(m).toMatch(/bad\.json: \/: must have required property 'name'/);
+      expect(m).toMatch(/bad\.json: \/conductance: must NOT have additional properties 'colour'/);
+      expect(m).toMatch(/bad\.json: \/programming/);
+      expect(m).toMatch(/bad\.json: \/sources\/3: must have required property 'title'/);
+    }
+  });
+
+  it.each([
+    ['g_min ≥ g_max', (j: DeviceProfileJson) => { j.conductance.gMin = '30 uS'; }, /\/conductance: g_min \(30 uS\) must be below g_max/],
+    ['unknown unit', (j: DeviceProfileJson) => { j.conductance.gMax = '25 uX'; }, /\/conductance\/gMax: cannot read '25 uX'/],
+    ['negative σ', (j: DeviceProfileJson) => { (j.programming as unknown as { sigma: { expr: string } }).sigma.expr = '0.2 - 0.5*g'; }, /\/programming\/sigma: σ_prog is negative .* at g = /],
+    ['NaN law', (j: DeviceProfileJson) => { (j.programming as unknown as { sigma: { expr: string } }).sigma.expr = 'sqrt(g - 0.5)'; }, /σ_prog is NaN at g = 0/],
+    ['unparsable expression', (j: DeviceProfileJson) => { (j.programming as unknown as { sigma: { expr: string } }).sigma.expr = '0.2 +* g'; }, /\/programming\/sigma\/expr: expression '0\.2 \+\* g': does not parse/],
+    ['forbidden function', (j: DeviceProfileJson) => { (j.programming as unknown as { sigma: { expr: string } }).sigma.expr = 'evaluate(g)'; }, /function 'evaluate' is not allowed/],
+    ['t in a law of g', (j: DeviceProfileJson) => { (j.programming as unknown as { sigma: { expr: string } }).sigma.expr = 'g*t'; }, /t is not allowed in this law/],
+    ['unknown source id', (j: DeviceProfileJson) => { (j.programming as unknown as { sigma: { source: string } }).sigma.source = 'nobody'; }, /\/programming\/sigma\/source: 'nobody' is not the id of an entry in sources/],
+    ['unknown family', (j: DeviceProfileJson) => { j.family = 'quantum'; }, /\/family: unknown device family 'quantum'; known families: pcm, rram, fefet, ecram, ideal/],
+    ['drift model the family does not take', (j: DeviceProfileJson) => { j.drift = { model: 'spread-growth', total: { type: 'constant', value: 1, unit: 'uS', source: 'aihwkit-pcm', verified: true } }; }, /family 'pcm' takes drift model 'power-law' or 'none'/],
+    ['fault fraction > 1', (j: DeviceProfileJson) => { j.faults = { stuckLow: '150 %' }; }, /\/faults\/stuckLow: a fraction of devices must lie in \[0, 1\]/],
+  ])('rejects a profile with %s, naming file and pointer', (_what, edit, message) => {
+    const j = pcm();
+    edit(j);
+    expect(() => parseProfile(j, 'edited.json')).toThrow(message);
+    expect(() => parseProfile(j, 'edited.json')).toThrow(/edited\.json/);
+  });
+
+  it('validates a file on disk and rejects an unknown id with the shipped list', () => {
+    const j = pcm();
+    j.conductance.gMin = '30 uS';
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, JSON.stringify(j));
+    const r = validateProfileFile(file);
+    expect(r.ok).toBe(false);
+    expect(r.errors.join('\n')).toMatch(/broken\.json: \/conductance: g_min/);
+    writeFileSync(join(dir, 'notjson.json'), '{');
+    expect(validateProfileFile(join(dir, 'notjson.json')).errors.join('\n')).toMatch(/not valid JSON/);
+    expect(() => loadProfile('pcm-unknown')).toThrow(/device profile 'pcm-unknown' not found; shipped profiles: ecram, fefet, ideal, pcm-aihwkit, rram-cmo, rram-wan2022/);
+  });
+
+  it('applies scale knobs multiplicatively on top of the profile', () => {
+    const m = loadProfile('pcm-aihwkit', { scales: { drift: 0, readNoise: 0.5 } });
+    expect(m.scales).toEqual({ programming: 1, variation: 1, drift: 0, readNoise: 0.5 });
+    expect(m.withScales({ programming: 2 }).scales.programming).toBe(2);
+    expect(m.scales.programming).toBe(1);
+  });
+});
