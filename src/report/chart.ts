@@ -37,7 +37,7 @@ export function baseSpec(title: string | { text: string; subtitle: string }, bod
       font: 'DejaVu Sans',
       view: { stroke: '#ddd' },
       axis: { labelFontSize: 11, titleFontSize: 12 },
-      legend: { labelFontSize: 11, titleFontSize: 12 },
+      legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 400 },
     },
     ...body,
   };
