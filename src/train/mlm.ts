@@ -9,7 +9,7 @@
  * before the LM head, so a step costs the encoder plus 15 % of the full-vocabulary projection.
  */
 import type { Model } from '../model/index.js';
-import { embed, Rng, tf } from '../tensor/index.js';
+import { embed, Rng, tensorCount, tf } from '../tensor/index.js';
 import { crossEntropy } from './losses.js';
 import { AdamW } from './optim.js';
 import { createProgress, type ProgressMode } from './progress.js';
@@ -45,6 +45,8 @@ export interface MlmOptions {
   progress?: ProgressMode;
   /** Called after each evaluation. */
   onEval?: (record: MlmEval) => void;
+  /** Called after each step with its loss and the engine's live tensor count. */
+  onStep?: (info: { step: number; loss: number; tensors: number }) => void;
 }
 
 export interface MlmEval {
@@ -208,6 +210,7 @@ export function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[]
         return [lossValue, normValue];
       });
       progress.update({ step, total: o.steps, epoch: Math.floor(((step - 1) * o.batchSize) / train.length) + 1, loss, lr, tokensPerSecond: (step * o.batchSize * L) / ((performance.now() - t0) / 1000) });
+      o.onStep?.({ step, loss, tensors: tensorCount() });
       if ((o.evalEvery > 0 && step % o.evalEvery === 0) || step === o.steps) {
         const rec = evaluateMlm(model, tok, evalSet, o.batchSize, o.seed, step);
         history.push(rec);
