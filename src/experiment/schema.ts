@@ -8,18 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { TrainOptions } from '../train/index.js';
 
-export interface TrainingSettings {
-  epochs?: number;
-  maxSteps?: number;
-  batchSize?: number;
-  lr?: number;
-  headLr?: number;
-  weightDecay?: number;
-  warmupRatio?: number;
-  clipNorm?: number;
-  evalEvery?: 'epoch' | 'end';
-}
+/** The trainer's settings an experiment may set (the schema's $defs/training mirrors these). */
+export type TrainingSettings = Pick<TrainOptions, 'epochs' | 'maxSteps' | 'batchSize' | 'lr' | 'headLr' | 'weightDecay' | 'warmupRatio' | 'clipNorm' | 'evalEvery'>;
 
 export type SigmaTargetSpec = number | { fromProfile: true; t?: number; compensation?: boolean };
 
