@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './run-cli.js';
 
@@ -55,5 +57,27 @@ describe('grasp-hil CLI', () => {
     const backend = runCli(['doctor', '--backend', 'quantum']);
     expect(backend.code).toBe(1);
     expect(backend.stderr).toMatch(/unknown backend 'quantum'/);
+  });
+
+  it('bad checkpoints: a config without a required field, an unknown architecture, shapes that disagree', () => {
+    const config = JSON.parse(readFileSync(`${fixture}/config.json`, 'utf8')) as Record<string, unknown>;
+    const variant = (edit: (c: Record<string, unknown>) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), 'bad-ckpt-'));
+      const c = { ...config };
+      edit(c);
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(c));
+      copyFileSync(`${fixture}/model.safetensors`, join(dir, 'model.safetensors'));
+      return runCli(['inspect', dir, '--ids', '0,5,2']);
+    };
+    const noHidden = variant((c) => { delete c.hidden_size; });
+    expect(noHidden.code).toBe(1);
+    expect(noHidden.stderr).toMatch(/config\.json.*hidden_size/);
+    const unknown = variant((c) => { c.model_type = 'mamba'; });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/config\.json.*model_type.*mamba/);
+    const shapes = variant((c) => { c.intermediate_size = 48; });
+    expect(shapes.code).toBe(1);
+    expect(shapes.stderr).toMatch(/model\.safetensors does not match[\s\S]*intermediate\.dense\.weight has shape \[64, 32\], config\.json implies \[48, 32\]/);
+    for (const r of [noHidden, unknown, shapes]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
