@@ -6,7 +6,8 @@
  *
  *   1. DAC      x̃ = x/a per input vector and row tile (a = abs-max, or the fixed range),
  *               rounded to the DAC's levels
- *   2. MVM      P = x̃·Wn per row tile (one batched matMul over row tiles)
+ *   2. MVM      P = x̃·Wn per row tile (one 2-D matMul per row tile: on wasm a batched 3-D matMul
+ *               ran ~15× slower than the same FLOPs as 2-D matMuls)
  *   3. IR drop  P −= s·c(a)·(x̃⊙f)·Wn, c(a) = a(a(0.05a − 0.2) + 0.5), a = n/gRatio·|x̃|·|Wn|
  *               (aihwkit's analytic model, f_j = 1 − (1 − j/n)²)
  *   4. noise    P += sqrt(Σ_i x̃_i²·S_ij + σ_out²)·z   (per-MVM device read noise + ADC output noise;
@@ -19,8 +20,9 @@
  * Wn·k·α, and read noise is added from x²·(S·k²α²) — the same numbers, one matmul.
  */
 import { FrozenMatrix, tf, linear, type Rng } from '../tensor/index.js';
-import { fillStandardNormalTable } from '../device/index.js';
+import { fillStandardNormalTable, normalTable16, seedState } from '../device/index.js';
 import { levelsOf, needsTilePartialSums, type Periphery } from './periphery.js';
+import { readFloat32 } from './readback.js';
 import type { SiteState } from './state.js';
 
 type T = tf.Tensor;
@@ -74,7 +76,6 @@ export class AnalogLinear {
   private tiles: RowTile[] | null = null;
   private biasT: tf.Tensor1D | null = null;
   private calls = 0;
-  private zBuffer: Float32Array | null = null;
   private uploadBuffers: { c?: Float32Array; y?: Float32Array } = {};
 
   constructor(readonly state: SiteState, readonly periphery: Periphery, private readonly rng: Rng) {
@@ -94,19 +95,14 @@ export class AnalogLinear {
   /**
    * Whether the per-tile periphery runs as one fused JS loop per tile (see PeripheryOptions.execution):
    * on the cpu and wasm backends that is one pass over the tile outputs instead of about ten TF.js
-   * ops, and measured 1.2–1.4× faster overall; elsewhere TF.js ops.
+   * ops (measured on wasm, roberta-base shapes: analog/digital 1.5× fused vs 1.8× with TF.js ops);
+   * elsewhere TF.js ops.
    */
   private fused(): boolean {
     const e = this.periphery.execution;
     if (e !== 'auto') return e === 'fused-js';
     const b = tf.getBackend();
     return b === 'wasm' || b === 'cpu';
-  }
-
-  /** A reused JS buffer for normal draws (never handed to TF.js, which may keep references on cpu). */
-  private scratch(size: number): Float32Array {
-    if (!this.zBuffer || this.zBuffer.length < size) this.zBuffer = new Float32Array(size);
-    return this.zBuffer.subarray(0, size);
   }
 
   /**
@@ -389,18 +385,17 @@ export class AnalogLinear {
         }
       }
       const cT = tf.tensor2d(c, [N, n]);
-      const P = tf.matMul(cT, t.wn).dataSync() as Float32Array; // ADC codes
-      let cur: Float32Array | null = null;
-      let drop: Float32Array | null = null;
-      if (irDrop && t.absWn && t.pos) {
-        cur = tf.matMul(tf.abs(cT) as tf.Tensor2D, t.absWn).dataSync() as Float32Array;
-        drop = tf.matMul(tf.mul(cT, t.pos) as tf.Tensor2D, t.wn).dataSync() as Float32Array;
-      }
-      let V: Float32Array | null = null;
+      // Every TF.js op of the tile first, then the reads (views into the wasm heap stay valid until the next op).
+      const pT = tf.matMul(cT, t.wn); // ADC codes
+      const curT = irDrop && t.absWn ? tf.matMul(tf.abs(cT) as tf.Tensor2D, t.absWn) : null;
+      const dropT = irDrop && t.pos ? tf.matMul(tf.mul(cT, t.pos) as tf.Tensor2D, t.wn) : null;
+      const vT = t.s2 ? tf.matMul(tf.square(cT) as tf.Tensor2D, t.s2) : null;
+      const P = readFloat32(pT);
+      const cur = curT ? readFloat32(curT) : null;
+      const drop = dropT ? readFloat32(dropT) : null;
+      const V = vT ? readFloat32(vT) : null;
       let ax: Float64Array | null = null;
-      if (t.s2) {
-        V = tf.matMul(tf.square(cT) as tf.Tensor2D, t.s2).dataSync() as Float32Array;
-      } else if (t.uJs) {
+      if (!t.s2 && t.uJs) {
         ax = new Float64Array(N);
         const u = t.uJs;
         for (let r = 0; r < N; r++) {
@@ -409,9 +404,16 @@ export class AnalogLinear {
           ax[r] = acc;
         }
       }
-      const z = V || ax || sigmaOut2 > 0 ? fillStandardNormalTable(this.rng, this.scratch(N * nOut)) : null;
+      const noisy = V !== null || ax !== null || sigmaOut2 > 0;
       const k = t.kJs;
       const v = t.vJs;
+      // Normals exactly as fillStandardNormalTable(this.rng, [N·out]) draws them (two per xoshiro128**
+      // word, in output order), generated inline to save a pass over memory.
+      const tab = normalTable16();
+      const st = noisy ? seedState(this.rng) : new Uint32Array(4);
+      let s0 = st[0] | 0, s1 = st[1] | 0, s2 = st[2] | 0, s3 = st[3] | 0;
+      let spare = 0;
+      let haveSpare = false;
       for (let r = 0; r < N; r++) {
         const ar = a[r];
         const axr = ax ? ax[r] : 0;
@@ -421,9 +423,21 @@ export class AnalogLinear {
             const cc = cur[idx] * t.aScale;
             p -= irScale * cc * (cc * (0.05 * cc - 0.2) + 0.5) * drop[idx];
           }
-          if (z) {
+          if (noisy) {
+            let z: number;
+            if (haveSpare) {
+              z = spare;
+              haveSpare = false;
+            } else {
+              const w = Math.imul(((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25)), 9) >>> 0;
+              const tt = s1 << 9;
+              s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= tt; s3 = (s3 << 11) | (s3 >>> 21);
+              z = tab[w >>> 16];
+              spare = tab[w & 0xffff];
+              haveSpare = true;
+            }
             const variance = (V ? V[idx] : ax ? axr * (v as Float32Array)[j] : 0) + sigmaOut2;
-            p += Math.sqrt(variance) * z[idx];
+            p += Math.sqrt(variance) * z;
           }
           if (adcL) p = p + M - M;
           p = p > bound ? bound : p < -bound ? -bound : p;
@@ -450,7 +464,6 @@ export class AnalogLinear {
     this.direct = null;
     this.tiles = null;
     this.biasT = null;
-    this.zBuffer = null;
     this.uploadBuffers = {};
   }
 }

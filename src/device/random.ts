@@ -53,8 +53,8 @@ const wn2 = new Float64Array(2 * LAYERS);
   }
 })();
 
-/** xoshiro128** state seeded from four words of `rng` (never all zero). */
-function seedState(rng: Rng): Uint32Array {
+/** xoshiro128** state seeded from four words of `rng` (never all zero). Exported for hot loops that inline the generator. */
+export function seedState(rng: Rng): Uint32Array {
   const s = new Uint32Array(4);
   for (let i = 0; i < 4; i++) s[i] = rng.nextUint32();
   if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
@@ -203,7 +203,11 @@ function erfc(x: number): number {
 
 let normalTable: Float32Array | null = null;
 
-/** Midpoint quantiles Φ⁻¹((i + ½)/2^16), rescaled to unit variance. */
+/** Midpoint quantiles Φ⁻¹((i + ½)/2^16), rescaled to unit variance (the table of `fillStandardNormalTable`). */
+export function normalTable16(): Float32Array {
+  return table();
+}
+
 function table(): Float32Array {
   if (normalTable) return normalTable;
   const t = new Float64Array(TABLE_SIZE);
