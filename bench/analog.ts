@@ -11,6 +11,8 @@
  *   node --import tsx bench/analog.ts [--backend wasm] [--batch 4] [--seq 128] [--only small|base] [--reps 4]
  */
 import { Chip, weightsOfSites, type PeripheryOptions } from '../src/crossbar/index.js';
+import { fileURLToPath } from 'node:url';
+import { loadModel } from '../src/io/index.js';
 import { createModel, selectSites, tinyConfig } from '../src/model/index.js';
 import { initBackend, Rng, tf } from '../src/tensor/index.js';
 import { report } from './util.js';
@@ -25,17 +27,19 @@ const seq = Number(arg('seq', '128'));
 const only = arg('only', 'all');
 const reps = Number(arg('reps', '4'));
 
+const shape = (hiddenSize: number, numLayers: number, numHeads: number, intermediateSize: number) => () =>
+  createModel(tinyConfig({ architecture: 'roberta', vocabSize: 1000, maxPositions: seq + 4, hiddenSize, numLayers, numHeads, intermediateSize }), new Rng(0, 'bench/analog'));
 const models = [
-  { name: 'small roberta-shaped (4 × 256, FFN 1024)', key: 'small', hiddenSize: 256, numLayers: 4, numHeads: 4, intermediateSize: 1024 },
-  { name: 'roberta-base-shaped (12 × 768, FFN 3072)', key: 'base', hiddenSize: 768, numLayers: 12, numHeads: 12, intermediateSize: 3072 },
+  { name: 'shipped models/tiny-roberta (4 × 128, FFN 512)', key: 'shipped', make: () => loadModel(fileURLToPath(new URL('../models/tiny-roberta', import.meta.url)), { withHead: 'none' }) },
+  { name: 'small roberta-shaped (4 × 256, FFN 1024)', key: 'small', make: shape(256, 4, 4, 1024) },
+  { name: 'roberta-base-shaped (12 × 768, FFN 3072)', key: 'base', make: shape(768, 12, 12, 3072) },
 ].filter((m) => only === 'all' || only === m.key);
 
 /** Minimum of the timed runs (after one warm-up): robust to other processes on a shared machine. */
 const minMs = (times: number[]): number => Math.min(...times);
 
 for (const m of models) {
-  const config = tinyConfig({ architecture: 'roberta', vocabSize: 1000, maxPositions: seq + 4, ...m });
-  const model = createModel(config, new Rng(0, 'bench/analog'));
+  const model = await m.make();
   const rng = new Rng(1, 'ids');
   const ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, () => 3 + rng.int(990)), [batch, seq], 'int32');
   /** [wall ms, CPU ms of this process] — CPU time is less disturbed by other processes on a shared machine. */
