@@ -1,6 +1,6 @@
 /**
  * Seeded random streams. Every random draw in grasp-hil takes an explicit `Rng`; there is no
- * global generator and no `Math.random`. Streams are derived by name (`rng.fork('chip')`), so adding
+ * global generator and no unseeded draw. Streams are derived by name (`rng.fork('chip')`), so adding
  * a draw to one stream never shifts the numbers of another.
  *
  * Generator: xoshiro128** (Blackman & Vigna, 2018), 128-bit state seeded through splitmix32 from a

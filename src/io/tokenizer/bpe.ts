@@ -5,6 +5,7 @@
  */
 import { messages, TokenizerError } from './errors.js';
 import type { Json, Model } from './types.js';
+import { VocabModel } from './vocab-model.js';
 
 export interface BpeOptions {
   /** Token used for characters missing from the vocabulary (char-level BPE); none for byte-level. */
@@ -21,12 +22,9 @@ export interface BpeOptions {
 
 const MAX_IDS = 1 << 21;
 
-export class BpeModel implements Model {
+export class BpeModel extends VocabModel implements Model {
   readonly kind = 'bpe' as const;
-  readonly size: number;
   readonly unkToken: string | undefined;
-  private readonly vocab: Map<string, number>;
-  private readonly tokens: string[];
   /** pair key (a * MAX_IDS + b) → merge rank. */
   private readonly ranks = new Map<number, number>();
   /** rank → id of the merged symbol. */
@@ -35,8 +33,6 @@ export class BpeModel implements Model {
   private readonly unkId: number | undefined;
   private readonly fuseUnk: boolean;
   private readonly ignoreMerges: boolean;
-  private readonly cache = new Map<string, number[]>();
-  private readonly cacheSize: number;
 
   /**
    * @param vocab token → id
@@ -44,16 +40,9 @@ export class BpeModel implements Model {
    * @throws TokenizerError when a merge names a symbol (or produces a token) missing from `vocab`
    */
   constructor(vocab: ReadonlyMap<string, number>, merges: ReadonlyArray<readonly [string, string]>, o: BpeOptions = {}) {
+    super(vocab, o.cacheSize ?? 100_000);
     const source = o.source ?? 'merges';
-    this.vocab = new Map(vocab);
-    this.tokens = [];
-    let max = -1;
-    for (const [t, id] of this.vocab) {
-      this.tokens[id] = t;
-      if (id > max) max = id;
-    }
-    if (max >= MAX_IDS) throw new TokenizerError(messages.tooManyIds(max));
-    this.size = max + 1;
+    if (this.size - 1 >= MAX_IDS) throw new TokenizerError(messages.tooManyIds(this.size - 1));
     this.mergeList = merges.map(([a, b]) => [a, b] as const);
     this.results = new Int32Array(merges.length);
     merges.forEach(([a, b], rank) => {
@@ -71,32 +60,14 @@ export class BpeModel implements Model {
     this.unkId = this.unkToken !== undefined ? this.vocab.get(this.unkToken) : undefined;
     this.fuseUnk = o.fuseUnk ?? false;
     this.ignoreMerges = o.ignoreMerges ?? false;
-    this.cacheSize = o.cacheSize ?? 100_000;
   }
 
   get merges(): ReadonlyArray<readonly [string, string]> {
     return this.mergeList;
   }
 
-  get vocabulary(): ReadonlyMap<string, number> {
-    return this.vocab;
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.get(token);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.tokens[id];
-  }
-
-  tokenize(word: string): number[] {
-    const hit = this.cache.get(word);
-    if (hit) return hit;
-    const ids = this.merge(word);
-    if (this.cache.size >= this.cacheSize) this.cache.clear();
-    this.cache.set(word, ids);
-    return ids;
+  protected encodeWord(word: string): number[] {
+    return this.merge(word);
   }
 
   private merge(word: string): number[] {

@@ -5,6 +5,7 @@
  * part no vocabulary entry matches, becomes the single unknown token.
  */
 import type { Json, Model } from './types.js';
+import { VocabModel } from './vocab-model.js';
 
 export interface WordPieceOptions {
   unkToken?: string;
@@ -12,51 +13,23 @@ export interface WordPieceOptions {
   maxInputCharsPerWord?: number;
 }
 
-export class WordPieceModel implements Model {
+export class WordPieceModel extends VocabModel implements Model {
   readonly kind = 'wordpiece' as const;
-  readonly size: number;
   readonly unkToken: string;
   readonly prefix: string;
   readonly maxInputCharsPerWord: number;
-  private readonly vocab: Map<string, number>;
-  private readonly tokens: string[];
   private readonly unkId: number | undefined;
-  private readonly cache = new Map<string, number[]>();
 
   constructor(vocab: ReadonlyMap<string, number>, o: WordPieceOptions = {}) {
-    this.vocab = new Map(vocab);
-    this.tokens = [];
-    let max = -1;
-    for (const [t, id] of this.vocab) {
-      this.tokens[id] = t;
-      if (id > max) max = id;
-    }
-    this.size = max + 1;
+    super(vocab);
     this.unkToken = o.unkToken ?? '[UNK]';
     this.prefix = o.continuingSubwordPrefix ?? '##';
     this.maxInputCharsPerWord = o.maxInputCharsPerWord ?? 100;
     this.unkId = this.vocab.get(this.unkToken);
   }
 
-  get vocabulary(): ReadonlyMap<string, number> {
-    return this.vocab;
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.get(token);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.tokens[id];
-  }
-
-  tokenize(word: string): number[] {
-    const hit = this.cache.get(word);
-    if (hit) return hit;
-    const ids = this.pieces(word);
-    if (this.cache.size >= 100_000) this.cache.clear();
-    this.cache.set(word, ids);
-    return ids;
+  protected encodeWord(word: string): number[] {
+    return this.pieces(word);
   }
 
   private pieces(word: string): number[] {
