@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     .help()
     .alias('h', 'help')
     .version()
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(process.stdout.columns ? Math.min(120, process.stdout.columns) : 120)
     .fail((msg, err, y) => {
       if (err) throw err;
       console.error(`${y.help()}\n\ngrasp-hil: ${msg}`);
