@@ -20,7 +20,7 @@ import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, typ
 import { checkGroupCount, expandArray, GroupExpander, makeGrouping } from './grouping.js';
 import { OptionReader } from './options.js';
 import { selectSites } from './sites.js';
-import { assignFrom, checkState, newVariable, plain, siteWeights } from './tensors.js';
+import { loadVectorState, newVariable, siteWeights, vectorState } from './tensors.js';
 
 export type GraspVariant = 'scale-shift' | 'scale' | 'shift';
 
@@ -232,15 +232,11 @@ class GraspAdapter implements Adapter {
   }
 
   state(): NamedTensors {
-    const out: NamedTensors = new Map();
-    for (const t of this.trainable()) out.set(t.key, plain(t.variable, [t.variable.size]));
-    return out;
+    return vectorState(this.trainable());
   }
 
   loadState(tensors: NamedTensors, source: string): void {
-    const vars = this.trainable();
-    checkState(new Map(vars.map((t) => [t.key, [t.variable.size]])), tensors, source);
-    for (const t of vars) assignFrom(t.variable, tensors.get(t.key)!);
+    loadVectorState(this.trainable(), tensors, source);
   }
 
   detach(): void {

@@ -10,7 +10,7 @@ import { tf, toFloat32 } from '../tensor/index.js';
 import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type NamedTensors, type TrainableVariable } from './adapter.js';
 import { OptionReader } from './options.js';
 import { selectSites } from './sites.js';
-import { assignFrom, checkState, newVariable, siteWeights } from './tensors.js';
+import { loadVectorState, newVariable, siteWeights, vectorState } from './tensors.js';
 
 export interface RedOptions {
   sites: string;
@@ -73,13 +73,11 @@ class RedAdapter implements Adapter {
   }
 
   state(): NamedTensors {
-    return new Map(this.trainable().map((t) => [t.key, { shape: [t.variable.size], data: toFloat32(t.variable).slice() }]));
+    return vectorState(this.trainable());
   }
 
   loadState(tensors: NamedTensors, source: string): void {
-    const vars = this.trainable();
-    checkState(new Map(vars.map((t) => [t.key, [t.variable.size]])), tensors, source);
-    for (const t of vars) assignFrom(t.variable, tensors.get(t.key)!);
+    loadVectorState(this.trainable(), tensors, source);
   }
 
   detach(): void {

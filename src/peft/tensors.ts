@@ -1,7 +1,7 @@
 /** Small helpers the methods share: plain copies, strict state loading, variables, Site weights. */
 import type { Site, SiteWeights } from '../model/index.js';
 import { tf, toFloat32 } from '../tensor/index.js';
-import type { NamedTensors, PlainTensor } from './adapter.js';
+import type { NamedTensors, PlainTensor, TrainableVariable } from './adapter.js';
 
 export function plain(t: tf.Tensor, shape: number[] = t.shape): PlainTensor {
   return { shape, data: toFloat32(t).slice() };
@@ -57,4 +57,15 @@ export function checkState(expected: ReadonlyMap<string, readonly number[]>, ten
 /** Assigns a saved tensor to a variable (shape already checked). */
 export function assignFrom(v: tf.Variable, t: PlainTensor): void {
   tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
+}
+
+/** State of adapters whose variables are all saved flat ([size]): key → plain copy. */
+export function vectorState(vars: readonly TrainableVariable[]): NamedTensors {
+  return new Map(vars.map((t) => [t.key, plain(t.variable, [t.variable.size])]));
+}
+
+/** Strict load of `vectorState` tensors: keys and flat sizes must match exactly. */
+export function loadVectorState(vars: readonly TrainableVariable[], tensors: NamedTensors, source: string): void {
+  checkState(new Map(vars.map((t) => [t.key, [t.variable.size]])), tensors, source);
+  for (const t of vars) assignFrom(t.variable, tensors.get(t.key)!);
 }
