@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark script under bench/ one after another in fresh processes
  * (each measures its ratios within one run). Pass names to run a subset: npm run bench -- linear forward
+ * The results-table script `methods` (about an hour per task) runs only when named.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -8,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const skip = new Set(['run.ts', 'util.ts']);
+const onRequest = new Set(['methods.ts']);
 const wanted = process.argv.slice(2);
 const scripts = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && !skip.has(f))
-  .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.ts$/, '')));
+  .filter((f) => (wanted.length === 0 ? !onRequest.has(f) : wanted.includes(f.replace(/\.ts$/, ''))));
 let failed = 0;
 for (const s of scripts) {
   console.log(`\n== bench/${s}`);

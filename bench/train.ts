@@ -1,19 +1,21 @@
 /**
  * bench/train: training throughput (tokens/s) of GRASP, StochGRASP (local and weight sampling),
- * LoRA and full fine-tuning — one optimiser step = forward + backward + AdamW, as the trainer runs
- * it — on a small encoder and on a roberta-base-shaped encoder (random weights, sequence 128), and
- * the fraction of plain-matMul GFLOP/s each achieves.
+ * LoRA (without and with its default dropout 0.1) and full fine-tuning — one optimiser step =
+ * forward + backward + AdamW, as the trainer runs it — on the shipped model (models/tiny-roberta),
+ * a small encoder and a roberta-base-shaped encoder (random weights; sequence 128), and the
+ * fraction of plain-matMul GFLOP/s each achieves.
  *
  * Model FLOPs per step: forward 2·N·in·out per Site plus attention (4·N·S·H per block); backward
  * dx for every Site and twice the attention's; weight gradients only where the method computes
  * them (full FT: every Site; StochGRASP 'weight': its Sites; others: none). Achieved GFLOP/s =
  * those FLOPs / step time; the reference is a plain forward matMul of the FFN's shape.
  *
- *   node --import tsx bench/train.ts [--backend wasm] [--model small|base|both] [--steps 2] [--rounds 3] [--batch 4]
+ *   node --import tsx bench/train.ts [--backend wasm] [--model shipped|small|base|all] [--steps 2] [--rounds 3] [--batch 4]
  *   (the base model runs each method in its own process: the wasm heap only grows and caps at 4 GB;
  *   batch 4 × 128 does not fit a roberta-base training step there, use --batch 2 or 1. To compare
  *   methods interleaved in one process: --only 'grasp k=32 all-linear,lora r=8 qv,…')
  */
+import { loadModel } from '../src/io/index.js';
 import { createModel, headLogits, parseConfig, type Model, type ModelInputs } from '../src/model/index.js';
 import { attachMethod, headParamNames, ParamTuning } from '../src/peft/index.js';
 import { crossEntropy, AdamW } from '../src/train/index.js';
@@ -41,6 +43,7 @@ const METHODS: [string, string, Record<string, unknown>][] = [
   ['stochgrasp weight k=32 all-linear', 'stochgrasp', { k: 32, sampling: 'weight' }],
   ['stochgrasp local k=4 rows=all kvff2', 'stochgrasp', { k: 4, rows: 'all', sites: 'kvff2', sampling: 'local' }],
   ['lora r=8 qv', 'lora', { rank: 8, dropout: 0 }],
+  ['lora r=8 qv dropout=0.1 (default)', 'lora', { rank: 8 }],
   ['full', 'full', {}],
 ];
 
@@ -75,13 +78,13 @@ function stepFlops(model: Model, dwSites: Set<string>): number {
 
 const rows: Record<string, Record<string, number | string>> = {};
 const only = arg('only', '');
-const models = arg('model', 'both') === 'both' ? ['small', 'base'] : [arg('model', 'both')];
+const models = arg('model', 'all') === 'all' ? ['shipped', 'small', 'base'] : [arg('model', 'all')];
 if (models.includes('base') && !only) {
   // The wasm heap never shrinks (and caps at 4 GB): each method on the large model runs in its own
   // process, one after another.
   const { spawnSync } = await import('node:child_process');
-  if (models.includes('small')) {
-    spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], ...process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model'), '--model', 'small'], { stdio: 'inherit' });
+  for (const which of models.filter((m) => m !== 'base')) {
+    spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], ...process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model'), '--model', which], { stdio: 'inherit' });
   }
   for (const [label] of METHODS) {
     spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], ...process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model'), '--model', 'base', '--only', label], { stdio: 'inherit' });
@@ -89,10 +92,10 @@ if (models.includes('base') && !only) {
   process.exit(0);
 }
 for (const which of models) {
-  const shape = SHAPES[which as keyof typeof SHAPES];
-  const model = modelOf(shape);
-  const { inputs, labels } = inputsOf(shape.vocab_size);
-  const H = shape.hidden_size, F = shape.intermediate_size, N = batch * seq;
+  const model = which === 'shipped' ? await loadModel('models/tiny-roberta', { withHead: 'sequence-classification', numLabels: 2, rng: new Rng(0, 'head-init') }) : modelOf(SHAPES[which as keyof typeof SHAPES]);
+  const c = model.config;
+  const { inputs, labels } = inputsOf(c.vocabSize);
+  const H = c.hiddenSize, F = c.intermediateSize, N = batch * seq;
   const a = tf.randomNormal([N, H]) as tf.Tensor2D, w = tf.randomNormal([H, F]) as tf.Tensor2D;
   // The plain-matMul reference is measured in every round too (median), beside the methods.
   const plainRuns: number[] = [];

@@ -1,5 +1,5 @@
 /** Tasks (registry, GLUE, built-in corpora) and batching. Importing this module registers every task. */
-export { registerTask, getTask, listTasks, checkLabel, numOutputs, splitOfIndex } from './task.js';
+export { registerTask, getTask, listTasks, checkLabel, numOutputs, splitOfIndex, seededSubset } from './task.js';
 export type { Example, Task, TaskData, TaskInput, TaskLoadOptions, SplitName } from './task.js';
 export { GLUE_TASK_IDS } from './glue.js';
 export { BROWN_GENRES, brownSplits, chunkDocument, detokenize } from './brown.js';

@@ -3,6 +3,7 @@
  * A task is one `registerTask` call in its own file; nothing switches over task ids.
  */
 import type { MetricName } from '../eval/metrics.js';
+import { Rng } from '../tensor/rng.js';
 
 /** One input: a text or a text pair. */
 export type TaskInput = string | readonly [string, string];
@@ -88,4 +89,16 @@ export type SplitName = 'train' | 'validation' | 'test';
 export function splitOfIndex(index: number): SplitName {
   const r = index % 10;
   return r === 8 ? 'validation' : r === 4 || r === 9 ? 'test' : 'train';
+}
+
+/**
+ * A fixed seeded subset of n examples (the order shuffled once with seed 0 and stream `subset/<tag>`),
+ * so a capped set keeps every class even when the split is ordered by label. All examples, in their
+ * order, when n is unset or not smaller than the set. The trainer and the experiment runner use it
+ * with tags `<task>/<split>`, so both see the same examples.
+ */
+export function seededSubset(examples: readonly Example[], n: number | undefined, tag: string): Example[] {
+  if (!n || n >= examples.length) return [...examples];
+  const order = new Rng(0, `subset/${tag}`).permutation(examples.length);
+  return Array.from(order.subarray(0, n), (i) => examples[i]);
 }

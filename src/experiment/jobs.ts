@@ -42,6 +42,8 @@ export interface TrainingRecord {
   final: Record<string, Record<string, number>>;
   /** σ_target used (weight units; per Site when taken from a profile), or null. */
   sigmaTarget: number | Record<string, number> | null;
+  /** Noise-aware adapters: mean σ/σ_target of the kept state, and the trainer's warning when off target. */
+  sigma?: { meanRatio: number; warning: string | null };
 }
 
 /** Partial row a job produces; the runner adds provenance. */
@@ -103,6 +105,7 @@ async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<TrainingRecor
     const record: TrainingRecord = {
       key: spec.key, method: spec.method, label: spec.label, options: { ...adapter.options }, trainableParams: result.trainableParams,
       headParams: result.headParams, seconds: result.seconds, tokensPerSecond: result.tokensPerSecond, steps: result.steps, final: result.final, sigmaTarget,
+      ...(result.sigma ? { sigma: { meanRatio: result.sigma.meanRatio, warning: result.sigma.warning } } : {}),
     };
     adapter.detach();
     mkdirSync(dir, { recursive: true });
@@ -208,8 +211,17 @@ function paramHistograms(state: NamedTensors): Record<string, Histogram> {
   return Object.fromEntries([...pooled].map(([k, v]) => [k, histogram(Float32Array.from(v))]));
 }
 
+/** metricRow timed: the metric and the ms its forward passes took. */
+function timedMetric(ctx: JobContext, model: Model): { m: ReturnType<typeof metricRow>; ms: number } {
+  const t0 = performance.now();
+  const m = metricRow(ctx, model);
+  return { m, ms: performance.now() - t0 };
+}
+
 async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobRow> {
+  const tMerge = performance.now();
   const d = await deployable(ctx, spec.adapter);
+  const merge = performance.now() - tMerge;
   const base = { key: spec.key, method: d.record.method, methodLabel: d.record.label, methodOptions: d.record.options, trainableParams: d.record.trainableParams, task: ctx.res.task.id };
   if (spec.kind === 'params') return { ...base, kind: 'params', histograms: { '*': paramHistograms(d.state) } };
   const model = await baseModel(ctx);
@@ -219,8 +231,13 @@ async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobRow> {
     const only = spec.sites ? new Set(selectSites(model, spec.sites).map((s) => s.name)) : null;
     const deployed = perturb(d.merged, spec.sigma, spec.relative, only, new Rng(spec.noiseSeed, `noise/${spec.sigma}`));
     const undo = applyMerged(model, deployed);
+    const program = performance.now() - t0;
     try {
-      return { ...base, kind: 'noise', noiseSigma: spec.sigma, seeds: { noise: spec.noiseSeed }, ...metricRow(ctx, model), durationMs: performance.now() - t0 };
+      const { m, ms } = timedMetric(ctx, model);
+      return {
+        ...base, kind: 'noise', noiseSigma: spec.sigma, seeds: { noise: spec.noiseSeed }, ...m,
+        durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
+      };
     } finally {
       undo();
     }
@@ -239,15 +256,16 @@ async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobRow> {
   const undoParams = applyMerged(model, { sites: new Map([...d.merged.sites].filter(([n]) => !chip!.siteNames().includes(n))), params: d.merged.params });
   const state = chip.at(spec.t, { compensation: spec.compensation, read: spec.readSeed });
   const detach = state.attach(model);
+  const program = performance.now() - t0;
   try {
-    const m = metricRow(ctx, model);
+    const { m, ms } = timedMetric(ctx, model);
     const tokens = ctx.res.evalSet.ids.reduce((n, ids) => n + ids.length, 0) / ctx.res.evalSet.ids.length;
     const e = estimateEnergy(chip, { tokens: Math.max(1, Math.round(tokens)) });
     return {
       ...base, kind: 'hardware', profile: spec.profile, t: spec.t, compensation: spec.compensation, periphery: p as Record<string, unknown>, sweep: spec.sweep,
       seeds: { chip: spec.chipSeed, read: spec.readSeed }, ...m,
       energy: { totalJ: e.perInference.energy, latencyS: e.perInference.latency, ...e.perInference.breakdown },
-      durationMs: performance.now() - t0,
+      durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
     };
   } finally {
     detach();

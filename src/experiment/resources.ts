@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { encodeExamples, getTask, numOutputs, type EncodedSet, type Example, type Task, type TaskData } from '../data/index.js';
+import { encodeExamples, getTask, numOutputs, seededSubset, type EncodedSet, type Example, type Task, type TaskData } from '../data/index.js';
 import { loadModel } from '../io/index.js';
 import { loadTokenizer, type Tokenizer } from '../io/tokenizer/index.js';
 import type { Model } from '../model/index.js';
@@ -22,13 +22,6 @@ export function resolveModelDir(exp: Experiment, file: string): string {
     throw new Error(`${file}: /model: model directory ${dir} does not exist${shipped ? ' (the shipped model is missing from this checkout)' : ''}`);
   }
   return dir;
-}
-
-/** A fixed seeded subset (order shuffled once with seed 0), so a capped set keeps every class. */
-function subset(examples: readonly Example[], n: number | undefined, tag: string): Example[] {
-  if (!n || n >= examples.length) return [...examples];
-  const order = new Rng(0, `subset/${tag}`).permutation(examples.length);
-  return Array.from(order.subarray(0, n), (i) => examples[i]);
 }
 
 export interface Resources {
@@ -49,8 +42,8 @@ export function loadResources(exp: Experiment, file: string): Resources {
   const task = getTask(exp.task.id);
   const full = task.load({ dataDir: exp.task.dataDir ? resolveFrom(file, exp.task.dataDir) : undefined });
   const evaluation: Record<string, Example[]> = {};
-  for (const [split, ex] of Object.entries(full.evaluation)) evaluation[split] = subset(ex, exp.task.evalExamples, `${task.id}/${split}`);
-  const data: TaskData = { train: subset(full.train, exp.task.trainExamples, `${task.id}/train`), evaluation };
+  for (const [split, ex] of Object.entries(full.evaluation)) evaluation[split] = seededSubset(ex, exp.task.evalExamples, `${task.id}/${split}`);
+  const data: TaskData = { train: seededSubset(full.train, exp.task.trainExamples, `${task.id}/train`), evaluation };
   const tokenizer = loadTokenizer(modelDir);
   const maxLength = exp.task.maxLength ?? 128;
   const splits = Object.keys(evaluation);

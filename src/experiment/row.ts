@@ -57,5 +57,11 @@ export interface ResultRow {
   gitCommit?: string | null;
   timestamp?: string;
   durationMs?: number;
+  /**
+   * Where an evaluation row's time went, in ms: merge (the adapter folded into deployable weights; 0
+   * when the worker had it cached), program (noise drawn and applied, or the chip programmed — 0 when
+   * cached — read at t and attached), evaluate (the metric's forward passes).
+   */
+  phaseMs?: { merge: number; program: number; evaluate: number };
   [extra: string]: unknown;
 }

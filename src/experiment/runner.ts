@@ -55,6 +55,11 @@ export interface RunSummary {
   seconds: PhaseTimes;
   evaluationsPerMinute: number;
   workers: number;
+  /**
+   * Evaluation rows of this run, their time summed over rows (worker-seconds, so with several workers
+   * it exceeds the evaluate phase's wall time): merge, program (noise or chip), evaluate (forward passes).
+   */
+  jobSeconds: { merge: number; program: number; evaluate: number };
   report: ReportResult;
 }
 
@@ -121,6 +126,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     await run(trainJobs, (r, i) => {
       const rec = r as TrainingRecord;
       log(`train: ${i + 1}/${trainJobs.length} ${rec.label}: ${rec.trainableParams} trainable parameters, ${rec.seconds.toFixed(1)} s, ${JSON.stringify(rec.final)}`);
+      if (rec.sigma) log(`train: ${rec.label}: σ/σ_target = ${rec.sigma.meanRatio.toFixed(2)}${rec.sigma.warning ? ` — warning: ${rec.sigma.warning}` : ''}`);
     });
     lap('train');
 
@@ -131,9 +137,11 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     ];
     const skipped = p.devices.length + p.evaluations.length - jobs.length;
     const evalStart = performance.now();
+    const jobSeconds = { merge: 0, program: 0, evaluate: 0 };
     await run(jobs, (r, i) => {
       const row = { ...(r as JobRow), ...provenance, timestamp: new Date().toISOString() } as ResultRow;
       store.append(row);
+      if (row.phaseMs) for (const k of ['merge', 'program', 'evaluate'] as const) jobSeconds[k] += row.phaseMs[k] / 1000;
       if (i % 10 === 0 || i === jobs.length - 1) log(`evaluate: ${i + 1}/${jobs.length} ${row.key}${typeof row.metric === 'number' ? ` → ${row.metricName} ${row.metric.toFixed(4)}` : ''}`);
     });
     const evalMinutes = (performance.now() - evalStart) / 60000;
@@ -144,7 +152,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     lap('report');
     const summary: RunSummary = {
       experiment: exp.name, outDir, adaptersTrained: trainJobs.length, adaptersCached: cachedBefore, rowsWritten: jobs.length, rowsSkipped: skipped,
-      recovered, seconds, evaluationsPerMinute: jobs.length / Math.max(evalMinutes, 1e-9), workers, report,
+      recovered, seconds, evaluationsPerMinute: jobs.length / Math.max(evalMinutes, 1e-9), workers, jobSeconds, report,
     };
     writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, report: undefined }, null, 2)}\n`);
     return summary;

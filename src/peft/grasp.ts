@@ -6,16 +6,17 @@
  * grouping.ts) and the Site's input becomes x̃ = (x − β̂)/γ̂. γ starts at 1 and β at 0, so the
  * adapted model starts as the base model.
  *
- * Cost: two elementwise passes over the Site's input. The Site's weight stays a FrozenMatrix, so the
- * backward pass computes dx̃ = dy·Wᵀ (needed anyway to reach earlier layers) and no weight gradient;
- * dγ, dβ are group sums of elementwise products, reduced with a fixed indicator matmul.
+ * Cost: a multiply-add over the Site's input forward, two products and two row sums backward
+ * (affineRows). The Site's weight stays a FrozenMatrix, so the backward pass computes dx̃ = dy·Wᵀ
+ * (needed anyway to reach earlier layers) and no weight gradient; dγ, dβ are group sums of the
+ * per-feature sums, reduced with a fixed indicator matmul.
  *
  * Merge (exact): W' = diag(1/γ̂)·W, b' = b − (β̂/γ̂)·W.
  * Saved keys: `<site>.grasp_scale` [K], `<site>.grasp_shift` [K].
  * Ablations: variant 'scale' (γ only) and 'shift' (β only).
  */
 import type { Site, Transformer } from '../model/index.js';
-import { customOp, Rng, tf, toFloat32 } from '../tensor/index.js';
+import { affineRows, customOp, Rng, tf, toFloat32 } from '../tensor/index.js';
 import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type ModelShape, type NamedTensors, type TrainableVariable } from './adapter.js';
 import { checkGroupCount, expandArray, GroupExpander, makeGrouping } from './grouping.js';
 import { OptionReader } from './options.js';
@@ -40,37 +41,6 @@ const DOCS = {
   variant: "scale-shift (default) | scale | shift (ablations)",
   seed: 'grouping seed; default 0',
 };
-
-/**
- * Σ over rows of m [N, D] → [1, D] as ones[1, N]·m. On wasm a row reduction costs several
- * elementwise passes either way (Sum over axis 0 transposes first; the matMul repacks m). In one
- * interleaved bench/train run on roberta-base shapes (batch 1 × 128) the matMul gave a 2.98 s GRASP
- * step and the Sum 3.91 s; on the small bench model the two were within noise.
- */
-function sumRows(m: tf.Tensor): tf.Tensor2D {
-  return tf.matMul(tf.ones([1, m.shape[0]]), m as tf.Tensor2D);
-}
-
-/**
- * y = x·a + c for x [N, D], a and c [1, D], with the gradient written out:
- * dx = dy·a, da = Σ_rows dy·x, dc = Σ_rows dy (one product and two row sums, no broadcast
- * bookkeeping).
- */
-const affineRows = customOp((inputs, save) => {
-  const [x, a, c] = inputs;
-  save([x, a]);
-  return {
-    value: tf.add(tf.mul(x, a), c),
-    gradFunc: (dy, [sx, sa]) => [tf.mul(dy, sa), sumRows(tf.mul(dy, sx)), sumRows(dy)],
-  };
-});
-
-/** y = x·a, gradient dx = dy·a, da = Σ_rows dy·x. */
-const scaleRows = customOp((inputs, save) => {
-  const [x, a] = inputs;
-  save([x, a]);
-  return { value: tf.mul(x, a), gradFunc: (dy, [sx, sa]) => [tf.mul(dy, sa), sumRows(tf.mul(dy, sx))] };
-});
 
 /** The grouping stream of a Site: independent of every other Site's and of the init stream. */
 export function groupingRng(seed: number, site: string, axis: 'in' | 'out'): Rng {
@@ -103,10 +73,14 @@ interface SiteGroup {
   expand: (v: tf.Tensor) => tf.Tensor;
 }
 
-/** a = 1/γ̂ and c = −β̂/γ̂ of every Site of a group, [S, D] each (null when the variant lacks one). */
+/**
+ * a = 1/γ̂ and c = −β̂/γ̂ of every Site of a group, one [1, D] row per member (null when the variant
+ * lacks one). Split with one unstack per group, whose gradient is one stack — per-Site slices would
+ * add a pad and an add per Site to the backward pass.
+ */
 interface GroupVectors {
-  a: tf.Tensor2D | null;
-  c: tf.Tensor2D | null;
+  a: tf.Tensor2D[] | null;
+  c: tf.Tensor2D[] | null;
 }
 
 class GraspAdapter implements Adapter {
@@ -132,13 +106,14 @@ class GraspAdapter implements Adapter {
       members.push(part);
       part.detach = site.attach('grasp', (x, next) => {
         // (x − β̂)/γ̂ = x·a + c with a = 1/γ̂, c = −β̂/γ̂: the [1, D] vectors come from the group's
-        // batched expansion, the per-token work is one fused multiply-add (affineRows).
+        // batched expansion, the per-token work is one multiply-add (affineRows).
         const v = this.vectors(index === 0)[part.group];
         const d = site.inFeatures;
-        const rowOf = (m: tf.Tensor2D | null) => (m ? (tf.slice(m, [part.row, 0], [1, d]) as tf.Tensor2D) : null);
-        const a = rowOf(v.a), c = rowOf(v.c);
+        const a = v.a?.[part.row] ?? null, c = v.c?.[part.row] ?? null;
+        // 2-D rows: wasm's broadcasting multiply is slower on a rank-3 x (measured: 3.42 s against
+        // 3.05 s per roberta-base training step in bench/train).
         const x2 = tf.reshape(x, [-1, d]) as tf.Tensor2D;
-        const h = a && c ? affineRows(x2, a, c) : a ? scaleRows(x2, a) : tf.add(x2, c!);
+        const h = affineRows(x2, a ?? tf.ones([1, d]), c ?? tf.zeros([1, d]));
         return next(tf.reshape(h, x.shape));
       });
       return part;
@@ -163,13 +138,17 @@ class GraspAdapter implements Adapter {
 
   /**
    * a and c of every group. Recomputed by the first Site of each forward pass (so they are on the
-   * current gradient tape), and whenever the cached tensors were freed or a variable changed.
+   * current gradient tape), and whenever a variable changed. The rows are kept (tf.keep) until the
+   * next recomputation or detach: each transformer block runs in its own tidy, which would otherwise
+   * free them after the first block and make every block redo the expansion and its backward — 12×
+   * on roberta-base, which cost 0.5 s of a 3.4 s training step (bench/train, batch 1 × 128).
    */
   private vectors(first: boolean): GroupVectors[] {
     const c = this.cache;
     const ids = this.ids();
-    const alive = c !== null && c.vectors.every((v) => !(v.a?.isDisposed ?? false) && !(v.c?.isDisposed ?? false));
+    const alive = c !== null && c.vectors.every((v) => !(v.a?.[0].isDisposed ?? false) && !(v.c?.[0].isDisposed ?? false));
     if (!first && alive && c!.ids.every((id, i) => id === ids[i])) return c!.vectors;
+    this.disposeCache();
     const k = this.opts.k;
     const vectors = this.groups.map((g) => {
       const s = g.members.length;
@@ -178,13 +157,21 @@ class GraspAdapter implements Adapter {
       const perSite = rows.length / s;
       const expanded = g.expand(tf.reshape(tf.concat(rows, 0), [s, perSite, k])) as tf.Tensor3D;
       const plane = (i: number) => tf.reshape(tf.slice(expanded, [0, i, 0], [s, 1, g.d]), [s, g.d]) as tf.Tensor2D;
-      if (this.opts.variant === 'scale') return { a: tf.reciprocal(plane(0)) as tf.Tensor2D, c: null };
-      if (this.opts.variant === 'shift') return { a: null, c: tf.neg(plane(0)) as tf.Tensor2D };
+      // A one-member group is already [1, D] (tfjs's Unpack gradient fails for a single output).
+      const split = (m: tf.Tensor2D) => (s === 1 ? [m] : tf.unstack(m).map((r) => tf.reshape(r, [1, g.d]) as tf.Tensor2D));
+      if (this.opts.variant === 'scale') return { a: split(tf.reciprocal(plane(0)) as tf.Tensor2D), c: null };
+      if (this.opts.variant === 'shift') return { a: null, c: split(tf.neg(plane(0)) as tf.Tensor2D) };
       const a = tf.reciprocal(plane(0)) as tf.Tensor2D;
-      return { a, c: tf.neg(tf.mul(plane(1), a)) as tf.Tensor2D };
+      return { a: split(a), c: split(tf.neg(tf.mul(plane(1), a)) as tf.Tensor2D) };
     });
+    for (const v of vectors) for (const t of [...(v.a ?? []), ...(v.c ?? [])]) tf.keep(t);
     this.cache = { vectors, ids };
     return vectors;
+  }
+
+  private disposeCache(): void {
+    for (const v of this.cache?.vectors ?? []) for (const t of [...(v.a ?? []), ...(v.c ?? [])]) if (!t.isDisposed) t.dispose();
+    this.cache = null;
   }
 
   get options(): Record<string, unknown> {
@@ -250,9 +237,9 @@ class GraspAdapter implements Adapter {
       g.e.dispose();
       g.et.dispose();
     }
+    this.disposeCache();
     this.parts.length = 0;
     this.groups.length = 0;
-    this.cache = null;
   }
 }
 

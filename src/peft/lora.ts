@@ -7,7 +7,7 @@
  * `<site>.lora_B.weight` [out, r] (nn.Linear orientation).
  */
 import type { Site, Transformer } from '../model/index.js';
-import { linear, Rng, tf, toFloat32 } from '../tensor/index.js';
+import { linear, Rng, tf, tidyRead } from '../tensor/index.js';
 import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type NamedTensors, type TrainableVariable } from './adapter.js';
 import { OptionReader } from './options.js';
 import { selectSites } from './sites.js';
@@ -89,7 +89,7 @@ class LoraAdapter implements Adapter {
     const sites = new Map();
     for (const p of this.parts) {
       const w = siteWeights(p.site);
-      const delta = tf.tidy(() => toFloat32(tf.mul(tf.matMul(p.a as tf.Tensor2D, p.b as tf.Tensor2D), scaling)));
+      const delta = tidyRead(() => tf.mul(tf.matMul(p.a as tf.Tensor2D, p.b as tf.Tensor2D), scaling));
       for (let i = 0; i < delta.length; i++) w.weight[i] += delta[i];
       sites.set(p.site.name, w);
     }
@@ -100,8 +100,8 @@ class LoraAdapter implements Adapter {
     const out: NamedTensors = new Map();
     for (const p of this.parts) {
       const [din, r] = p.a.shape as number[], dout = (p.b.shape as number[])[1];
-      out.set(`${p.site.name}.lora_A.weight`, { shape: [r, din], data: tf.tidy(() => toFloat32(tf.transpose(p.a))) });
-      out.set(`${p.site.name}.lora_B.weight`, { shape: [dout, r], data: tf.tidy(() => toFloat32(tf.transpose(p.b))) });
+      out.set(`${p.site.name}.lora_A.weight`, { shape: [r, din], data: tidyRead(() => tf.transpose(p.a)) });
+      out.set(`${p.site.name}.lora_B.weight`, { shape: [dout, r], data: tidyRead(() => tf.transpose(p.b)) });
     }
     return out;
   }

@@ -7,7 +7,7 @@
  * weights [out, in]), as PEFT saves `modules_to_save`. `detach` puts the original values back.
  */
 import type { Site, Transformer } from '../model/index.js';
-import { tf, toFloat32 } from '../tensor/index.js';
+import { tf, tidyRead } from '../tensor/index.js';
 import type { Adapter, AdapterMode, MergedWeights, NamedTensors, TrainableVariable } from './adapter.js';
 import { checkState, plain, siteWeights } from './tensors.js';
 
@@ -47,7 +47,7 @@ export function paramState(model: Transformer, names: readonly string[]): NamedT
   for (const n of names) {
     const t = model.params.get(n);
     const [rows, cols] = t.shape as number[];
-    if (transposedOnDisk(owners, n)) out.set(n, { shape: [cols, rows], data: tf.tidy(() => toFloat32(tf.transpose(t))) });
+    if (transposedOnDisk(owners, n)) out.set(n, { shape: [cols, rows], data: tidyRead(() => tf.transpose(t)) });
     else out.set(n, plain(t));
   }
   return out;

@@ -17,3 +17,17 @@ export function toFloat32(t: tf.Tensor): Float32Array {
   const d = t.dataSync();
   return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
 }
+
+/**
+ * Computes a tensor in a tidy scope and reads it into a Float32Array. Never return a typed array
+ * from `tf.tidy` itself: tidy walks its result looking for tensors, element by element — 170 ms
+ * for a 2048 × 128 array on wasm against 0.8 ms for computing and reading it.
+ */
+export function tidyRead(make: () => tf.Tensor): Float32Array {
+  const t = tf.tidy(make);
+  try {
+    return toFloat32(t);
+  } finally {
+    t.dispose();
+  }
+}

@@ -1,5 +1,5 @@
 /** Training: fine-tuning loop, masked-LM pre-training, AdamW, schedules, losses, progress. */
-export { train, TrainingDivergedError } from './trainer.js';
+export { train, sigmaReport, TrainingDivergedError } from './trainer.js';
 export type { TrainOptions, TrainResult, TrainSetup, EvalRecord } from './trainer.js';
 export { AdamW } from './optim.js';
 export type { AdamWOptions, OptimParam } from './optim.js';

@@ -14,10 +14,10 @@
  * after a step equals the count after the first one (checked when `checkMemory` is set).
  */
 import { batchOrder, collate, encodeExamples, type EncodedSet, type TextTokenizer } from '../data/batch.js';
-import type { Task, TaskData } from '../data/task.js';
+import { seededSubset, type Task, type TaskData } from '../data/task.js';
 import { evaluate } from '../eval/evaluate.js';
 import { headLogits, type Transformer } from '../model/index.js';
-import type { Adapter, NamedTensors } from '../peft/adapter.js';
+import type { Adapter, NamedTensors, NoiseAwareAdapter, SigmaSummary } from '../peft/adapter.js';
 import { headParamNames, ParamTuning } from '../peft/param-tuning.js';
 import { Rng, tensorCount, tf } from '../tensor/index.js';
 import { taskLoss } from './losses.js';
@@ -45,7 +45,7 @@ export interface TrainOptions {
   /** Evaluate after every epoch (default) or only at the end. */
   evalEvery?: 'epoch' | 'end';
   evalBatchSize?: number;
-  /** Use the first n training / evaluation examples (after the task's fixed split). */
+  /** Use a fixed seeded subset of n training / evaluation examples (`seededSubset`, the runner's too). */
   trainExamples?: number;
   evalExamples?: number;
   /** Train the task head (default true when the model has one). */
@@ -80,6 +80,31 @@ export interface TrainResult {
   headParams: number;
   /** The trained head's parameters (checkpoint orientation), for saveAdapter's `head`. */
   headState: NamedTensors | null;
+  /**
+   * Noise-aware adapters (StochGRASP): the kept state's σ against σ_target, as the element-weighted
+   * mean over Sites of σ/σ_target, with a warning when it is outside [0.5, 2] — the noise-aware
+   * loss did not reach its target (too few steps or too small a σ learning rate).
+   */
+  sigma?: { meanRatio: number; warning: string | null; sites: SigmaSummary[] };
+}
+
+const SIGMA_FLOOR = 1e-3;
+
+/** σ/σ_target of a noise-aware adapter, averaged over Sites; undefined when it learns no σ. */
+export function sigmaReport(adapter: Adapter): TrainResult['sigma'] | undefined {
+  if (!('sigmaSummary' in adapter) || typeof (adapter as NoiseAwareAdapter).sigmaSummary !== 'function') return undefined;
+  const sites = (adapter as NoiseAwareAdapter).sigmaSummary();
+  // Targets below σ's initial range (an ideal device gives ≈ 1e-10) count as SIGMA_FLOOR: σ = softplus(ρ)
+  // only approaches 0, and anything under 1e-3 is negligible next to trained weights.
+  const withTarget = sites;
+  if (withTarget.length === 0) return undefined;
+  const meanRatio = withTarget.reduce((n, s) => n + s.mean / Math.max(s.target, SIGMA_FLOOR), 0) / withTarget.length;
+  const mean = withTarget.reduce((n, s) => n + s.mean, 0) / withTarget.length;
+  const target = withTarget.reduce((n, s) => n + s.target, 0) / withTarget.length;
+  const warning = meanRatio < 0.5 || meanRatio > 2
+    ? `σ ended at ${mean.toPrecision(3)} on average against σ_target ${target.toPrecision(3)} (ratio ${meanRatio.toFixed(2)}): the noise-aware loss did not reach its target; train longer or raise the method option sigmaLrScale (σ moves about lr·sigmaLrScale per step in log σ)`
+    : null;
+  return { meanRatio, warning, sites };
 }
 
 export interface TrainSetup {
@@ -112,12 +137,12 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
   const headLr = options.headLr ?? o.lr;
 
   // Encode once.
-  const trainExamples = options.trainExamples ? setup.data.train.slice(0, options.trainExamples) : setup.data.train;
+  const trainExamples = seededSubset(setup.data.train, options.trainExamples, `${task.id}/train`);
   if (trainExamples.length === 0) throw new Error(`train: task ${task.id} has no training examples`);
   const trainSet = encodeExamples(tokenizer, trainExamples, o.maxLength);
   const evalSets = new Map<string, EncodedSet>();
   for (const [split, ex] of Object.entries(setup.data.evaluation)) {
-    const part = options.evalExamples ? ex.slice(0, options.evalExamples) : ex;
+    const part = seededSubset(ex, options.evalExamples, `${task.id}/${split}`);
     if (part.length) evalSets.set(split, encodeExamples(tokenizer, part, o.maxLength));
   }
   const selectSplit = [...evalSets.keys()][0] ?? null;
@@ -216,11 +241,14 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     const final: Record<string, Record<string, number>> = {};
     for (const [split, set] of evalSets) final[split] = evaluate(model, task, set, { batchSize: options.evalBatchSize ?? 32 });
     const seconds = (Date.now() - started) / 1000;
+    const sigma = sigmaReport(adapter);
+    if (sigma?.warning && (options.progress ?? 'auto') !== 'none') console.error(`train: warning: ${sigma.warning}`);
     return {
       steps: step, epochs, history, best, final, lastLoss,
       tokensPerSecond: tokens / seconds, seconds,
       trainableParams: adapter.parameterCount(), headParams: head ? head.parameterCount() : 0,
       headState: head ? head.state() : null,
+      ...(sigma ? { sigma } : {}),
     };
   } finally {
     progress.stop();

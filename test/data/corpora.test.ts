@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BROWN_GENRES, chunkDocument, getTask, messageText } from '../../src/data/index.js';
+import { BROWN_GENRES, chunkDocument, getTask, messageText, seededSubset } from '../../src/data/index.js';
 
 describe('built-in corpus tasks', () => {
   it('Brown genre: 4 coarse genres, ~48-word chunks, no document in two splits', () => {
@@ -21,6 +21,19 @@ describe('built-in corpus tasks', () => {
     expect(Math.min(...words)).toBeGreaterThanOrEqual(20);
     expect(data.train[0].input).not.toMatch(/\/[a-z]+\b.*\/[a-z]+\b/); // tags stripped
     expect(chunkDocument('\tThe/at cat/nn sat/vbd ./.\n')).toEqual([]);
+  });
+
+  it('seededSubset: a fixed subset that keeps every genre of the label-ordered Brown split', () => {
+    const train = getTask('brown-genre').load().train;
+    expect(new Set(train.slice(0, 256).map((e) => e.label)).size).toBe(1); // the split is ordered by genre
+    const a = seededSubset(train, 256, 'brown-genre/train');
+    const b = seededSubset(train, 256, 'brown-genre/train');
+    expect(a).toEqual(b);
+    expect(new Set(a).size).toBe(256);
+    expect(new Set(a.map((e) => e.label)).size).toBe(BROWN_GENRES.length);
+    expect(seededSubset(train, 256, 'other')).not.toEqual(a);
+    expect(seededSubset(train, undefined, 'x')).toEqual(train);
+    expect(seededSubset(train, train.length + 5, 'x')).toEqual(train);
   });
 
   it('SpamAssassin: headers stripped except Subject, fixed split without duplicates', () => {

@@ -20,7 +20,7 @@ function rows(dir: string): ResultRow[] {
 
 /** What must not depend on how the run was scheduled: everything but timing and timestamps. */
 function comparable(r: ResultRow): unknown {
-  const { timestamp: _t, durationMs: _d, ...rest } = r;
+  const { timestamp: _t, durationMs: _d, phaseMs: _p, ...rest } = r;
   return rest;
 }
 
@@ -45,6 +45,12 @@ describe('experiment runner', () => {
         expect(row.metric).toBeLessThanOrEqual(1);
       }
     }
+    // Where each evaluation's time went, and the run's sums of it.
+    const timed = r.filter((x) => x.kind === 'noise' || x.kind === 'hardware');
+    for (const row of timed) for (const k of ['merge', 'program', 'evaluate'] as const) expect(row.phaseMs![k]).toBeGreaterThanOrEqual(0);
+    expect(timed.every((x) => x.phaseMs!.evaluate > 0)).toBe(true);
+    const sum = timed.reduce((n, x) => n + x.phaseMs!.evaluate, 0) / 1000;
+    expect(s.jobSeconds.evaluate).toBeCloseTo(sum, 6);
     const hw = r.filter((x) => x.kind === 'hardware');
     expect(hw.every((x) => x.profile === 'pcm-aihwkit' && typeof x.energy?.totalJ === 'number')).toBe(true);
     const again = await runExperiment(file, { ...quiet, workers: 1, reportsDir: one });

@@ -102,4 +102,25 @@ describe('GRASP', () => {
     adapter.detach();
     model.dispose();
   });
+
+  it.each(['all-linear', 'encoder.layer.1.output.dense', 'query,encoder.layer.0.output.dense'])(
+    'gives every variable a finite gradient, also when a Site is alone in its input dimension (%s)',
+    async (sites) => {
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await useBackend(backend);
+        const model = tinyModel();
+        const inputs = tinyInputs();
+        const adapter = attachMethod(model, 'grasp', { k: 4, sites }, new Rng(0));
+        const vars = adapter.trainable().map((t) => t.variable);
+        const { grads } = tf.variableGrads(() => tf.sum(tf.square(headLogits(model, inputs))) as tf.Scalar, vars);
+        expect(Object.keys(grads)).toHaveLength(vars.length);
+        for (const g of Object.values(grads)) expect(toFloat32(g).every(Number.isFinite)).toBe(true);
+        expect(Object.values(grads).some((g) => toFloat32(g).some((v) => v !== 0))).toBe(true);
+        tf.dispose(Object.values(grads));
+        adapter.detach();
+        disposeInputs(inputs);
+        model.dispose();
+      }
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import {
-  encodeExamples, evaluate, evaluateWithNoise, getTask, initBackend, loadAdapter, loadModel, loadTokenizer, numOutputs,
+  encodeExamples, evaluate, evaluateWithNoise, getTask, initBackend, loadAdapter, loadModel, loadTokenizer, numOutputs, seededSubset,
 } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
@@ -15,7 +15,7 @@ export const evaluateCommand: Command = {
         .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
         .option('split', { type: 'string', describe: 'evaluation split (default: every split of the task)' })
         .option('max-length', { type: 'number', default: 128 })
-        .option('examples', { type: 'number', describe: 'use the first n examples of each split' })
+        .option('examples', { type: 'number', describe: 'use a fixed seeded subset of n examples per split (the same as train --eval-examples)' })
         .option('noise', { type: 'number', array: true, describe: 'σ of N(0, σ²) added to the adapted Sites’ merged weights (repeatable)' })
         .option('relative', { type: 'boolean', default: false, describe: 'σ as a fraction of each Site’s max |W|' })
         .option('samples', { type: 'number', default: 3, describe: 'noise draws per σ' })
@@ -35,7 +35,7 @@ export const evaluateCommand: Command = {
     for (const split of splits) {
       const ex = data.evaluation[split];
       if (!ex) throw new Error(`task ${task.id} has no split '${split}'; splits: ${Object.keys(data.evaluation).join(', ')}`);
-      sets.set(split, encodeExamples(tokenizer, argv.examples ? ex.slice(0, argv.examples) : ex, argv['max-length']));
+      sets.set(split, encodeExamples(tokenizer, seededSubset(ex, argv.examples, `${task.id}/${split}`), argv['max-length']));
       rows.push({ split, sigma: 0, metrics: evaluate(model, task, sets.get(split)!) });
     }
     if (argv.noise?.length) {

@@ -24,6 +24,8 @@ export const run: Command = {
     const total = t.plan + t.train + t.evaluate + t.report;
     console.log(`${s.experiment}: ${s.adaptersTrained} adapters trained (${s.adaptersCached} cached), ${s.rowsWritten} rows written (${s.rowsSkipped} already present)`);
     console.log(`time: ${total.toFixed(0)} s — plan ${t.plan.toFixed(0)} s, train ${t.train.toFixed(0)} s, evaluate ${t.evaluate.toFixed(0)} s, report ${t.report.toFixed(0)} s; ${s.evaluationsPerMinute.toFixed(1)} evaluations/min on ${s.workers} workers`);
+    const j = s.jobSeconds;
+    if (s.rowsWritten > 0) console.log(`evaluation rows (worker-seconds): merge ${j.merge.toFixed(0)} s, program ${j.program.toFixed(0)} s, forward passes ${j.evaluate.toFixed(0)} s`);
     console.log(`report: ${s.outDir}/index.html (${s.report.charts.join(', ')})`);
   },
 };

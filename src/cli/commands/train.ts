@@ -29,8 +29,8 @@ export const trainCommand: Command = {
         .option('warmup-ratio', { type: 'number', default: 0.06 })
         .option('clip-norm', { type: 'number', default: 1 })
         .option('max-length', { type: 'number', default: 128 })
-        .option('train-examples', { type: 'number', describe: 'use the first n training examples' })
-        .option('eval-examples', { type: 'number', describe: 'use the first n evaluation examples' })
+        .option('train-examples', { type: 'number', describe: 'use a fixed seeded subset of n training examples' })
+        .option('eval-examples', { type: 'number', describe: 'use a fixed seeded subset of n evaluation examples per split' })
         .option('seed', { type: 'number', default: 0 })
         .option('out', { type: 'string', demandOption: true, describe: 'adapter folder to write' }),
       [
