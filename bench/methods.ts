@@ -6,9 +6,12 @@
  * Each method trains once per learning rate of its list (same seed, same data, same head learning
  * rate); the run with the best validation metric is reported with its test metric. GRASP and LoRA —
  * the pair the paper compares — get three learning rates each; the other methods one, a common
- * choice for their parameter type (the machine has two cores; a full sweep would take hours). Data: a fixed seeded subset of the task's training split
- * (seededSubset, as the runner and `grasp-hil train --train-examples` use), 512 validation and 512 test
- * examples, 64 tokens.
+ * choice for their parameter type (the machine has two cores; a full sweep would take hours).
+ * Data: a fixed seeded subset of the task's training split (seededSubset, as the runner and
+ * `grasp-hil train --train-examples` use), 512 validation and 512 test examples, 64 tokens.
+ * StochGRASP runs with its default sigmaLrScale 1, as in the committed table (docs/methods/): its σ
+ * stays near the initial ≈0.003 in 128 steps, so its row measures μ training under that small noise
+ * (see experiments/stochgrasp-study.json for σ driven to σ_target).
  *
  *   node --import tsx bench/methods.ts --task brown-genre [--backend wasm] [--only grasp,lora]
  *   node --import tsx bench/methods.ts --table        (merges reports/methods/*.json into a markdown table)

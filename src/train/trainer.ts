@@ -81,8 +81,8 @@ export interface TrainResult {
   /** The trained head's parameters (checkpoint orientation), for saveAdapter's `head`. */
   headState: NamedTensors | null;
   /**
-   * Noise-aware adapters (StochGRASP): the kept state's σ against σ_target, as the element-weighted
-   * mean over Sites of σ/σ_target, with a warning when it is outside [0.5, 2] — the noise-aware
+   * Noise-aware adapters (StochGRASP): the kept state's σ against σ_target, as the mean over Sites of
+   * (each Site's element-weighted mean σ)/σ_target, with a warning when it is outside [0.5, 2] — the noise-aware
    * loss did not reach its target (too few steps or too small a σ learning rate).
    */
   sigma?: { meanRatio: number; warning: string | null; sites: SigmaSummary[] };
@@ -96,11 +96,10 @@ export function sigmaReport(adapter: Adapter): TrainResult['sigma'] | undefined 
   const sites = (adapter as NoiseAwareAdapter).sigmaSummary();
   // Targets below σ's initial range (an ideal device gives ≈ 1e-10) count as SIGMA_FLOOR: σ = softplus(ρ)
   // only approaches 0, and anything under 1e-3 is negligible next to trained weights.
-  const withTarget = sites;
-  if (withTarget.length === 0) return undefined;
-  const meanRatio = withTarget.reduce((n, s) => n + s.mean / Math.max(s.target, SIGMA_FLOOR), 0) / withTarget.length;
-  const mean = withTarget.reduce((n, s) => n + s.mean, 0) / withTarget.length;
-  const target = withTarget.reduce((n, s) => n + s.target, 0) / withTarget.length;
+  if (sites.length === 0) return undefined;
+  const avg = (f: (s: SigmaSummary) => number) => sites.reduce((n, s) => n + f(s), 0) / sites.length;
+  const meanRatio = avg((s) => s.mean / Math.max(s.target, SIGMA_FLOOR));
+  const mean = avg((s) => s.mean), target = avg((s) => s.target);
   const warning = meanRatio < 0.5 || meanRatio > 2
     ? `σ ended at ${mean.toPrecision(3)} on average against σ_target ${target.toPrecision(3)} (ratio ${meanRatio.toFixed(2)}): the noise-aware loss did not reach its target; train longer or raise the method option sigmaLrScale (σ moves about lr·sigmaLrScale per step in log σ)`
     : null;
