@@ -41,5 +41,9 @@ describe('grasp-hil train / evaluate', () => {
     expect(rows.map((r: { sigma: number }) => r.sigma)).toEqual([0, 0, 0.5]);
     expect(rows[1].metrics.accuracy).toBeCloseTo(rows[0].metrics.accuracy, 10);
     expect(trained.final.validation.accuracy).toBeCloseTo(rows[0].metrics.accuracy, 10);
+    // StochGRASP reports σ against σ_target: 3 steps cannot carry σ from ≈0.003 to 0.05.
+    const stoch = JSON.parse(cli(['train', '--model', modelDir, '--task', 'sst2', '--data', dir, '--method', 'stochgrasp', '--k', '4', '--option', 'sigmaTarget=0.05', '--epochs', '1', '--batch-size', '16', '--max-length', '32', '--out', join(dir, 'stoch'), '--json']));
+    expect(stoch.sigma.meanRatio).toBeLessThan(0.5);
+    expect(stoch.sigma.warning).toMatch(/did not reach its target/);
   });
 });

@@ -54,6 +54,7 @@ export const trainCommand: Command = {
     const summary = {
       method: adapter.method, task: task.id, trainable: result.trainableParams, head: result.headParams, steps: result.steps,
       best: result.best, final: result.final, tokensPerSecond: result.tokensPerSecond, seconds: result.seconds, adapter: argv.out,
+      ...(result.sigma ? { sigma: { meanRatio: result.sigma.meanRatio, warning: result.sigma.warning } } : {}),
     };
     if (argv.json) return printJson(summary);
     for (const [split, m] of Object.entries(result.final)) {
