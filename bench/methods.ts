@@ -111,6 +111,8 @@ async function runTask(taskId: string, only: string[] | null): Promise<void> {
 }
 
 function table(): void {
+  const config = parseConfig(JSON.parse(readFileSync(join(MODEL, 'config.json'), 'utf8')), join(MODEL, 'config.json'));
+  const baseParams = countParameters(config, 'full').total;
   const files = readdirSync(OUT).filter((f) => f.endsWith('.json'));
   const lines: string[] = [];
   for (const f of files.sort()) {
@@ -122,7 +124,7 @@ function table(): void {
       const mine = runs.filter((r) => r.id === c.id);
       if (!mine.length) continue;
       const best = mine.reduce((a, b) => (b.validation > a.validation ? b : a));
-      const pct = (100 * best.trainable) / BASE_PARAMS;
+      const pct = (100 * best.trainable) / baseParams;
       lines.push(`| ${c.label} | ${best.trainable.toLocaleString('en-US')} | ${pct < 0.1 ? pct.toFixed(3) : pct.toFixed(2)} | ${best.lr} | ${best.validation.toFixed(4)} | ${best.test.toFixed(4)} | ${best.seconds.toFixed(0)} | ${Math.round(best.tokensPerSecond)} |`);
     }
     lines.push('');
@@ -131,11 +133,7 @@ function table(): void {
   console.log(lines.join('\n'));
 }
 
-/** Parameters of models/tiny-roberta without a task head (grasp-hil params --config models/tiny-roberta/config.json). */
-let BASE_PARAMS = 0;
 if (process.argv.includes('--table')) {
-  const config = parseConfig(JSON.parse(readFileSync(join(MODEL, 'config.json'), 'utf8')), join(MODEL, 'config.json'));
-  BASE_PARAMS = countParameters(config, 'full').total;
   table();
 } else {
   const only = arg('only', '');

@@ -17,7 +17,7 @@ import { batchOrder, collate, encodeExamples, type EncodedSet, type TextTokenize
 import { seededSubset, type Task, type TaskData } from '../data/task.js';
 import { evaluate } from '../eval/evaluate.js';
 import { headLogits, type Transformer } from '../model/index.js';
-import type { Adapter, NamedTensors, NoiseAwareAdapter, SigmaSummary } from '../peft/adapter.js';
+import { isNoiseAware, type Adapter, type NamedTensors, type SigmaSummary } from '../peft/adapter.js';
 import { headParamNames, ParamTuning } from '../peft/param-tuning.js';
 import { Rng, tensorCount, tf } from '../tensor/index.js';
 import { taskLoss } from './losses.js';
@@ -92,8 +92,8 @@ const SIGMA_FLOOR = 1e-3;
 
 /** σ/σ_target of a noise-aware adapter, averaged over Sites; undefined when it learns no σ. */
 export function sigmaReport(adapter: Adapter): TrainResult['sigma'] | undefined {
-  if (!('sigmaSummary' in adapter) || typeof (adapter as NoiseAwareAdapter).sigmaSummary !== 'function') return undefined;
-  const sites = (adapter as NoiseAwareAdapter).sigmaSummary();
+  if (!isNoiseAware(adapter)) return undefined;
+  const sites = adapter.sigmaSummary();
   // Targets below σ's initial range (an ideal device gives ≈ 1e-10) count as SIGMA_FLOOR: σ = softplus(ρ)
   // only approaches 0, and anything under 1e-3 is negligible next to trained weights.
   if (sites.length === 0) return undefined;
