@@ -21,4 +21,4 @@ export type { LoadOptions, ValidationResult, ProfileSummary } from './profile.js
 export { schemaErrors, PROFILE_SCHEMA_PATH } from './schema.js';
 export type { DeviceProfileJson, FittedQuantity, Quantity, ProgrammingJson, DriftJson, AccumulatedNoiseJson, SourceJson } from './schema.js';
 export { DEVICE_MODELS_DIR, packagePath } from './paths.js';
-export { fillStandardNormal, fillStandardNormalTable, fillUniform01, inverseCdf, normalTable16, seedState } from './random.js';
+export { fillStandardNormal, fillStandardNormalTable, fillUniform01, inverseCdf, normalTable16, seedState } from '../tensor/random.js';

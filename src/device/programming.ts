@@ -12,7 +12,7 @@
  */
 import type { Rng } from '../tensor/index.js';
 import { compileLaw, checkLaw, type GLaw, type LawContext } from './laws.js';
-import { fillStandardNormal } from './random.js';
+import { fillStandardNormal } from '../tensor/index.js';
 import type { ProgrammingJson } from './schema.js';
 import { parseQuantity, type QuantityText } from './units.js';
 

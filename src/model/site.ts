@@ -7,7 +7,7 @@
  * computation `linear(x, W, b)`. PEFT adapters and the crossbar's AnalogLinear attach as hooks; they
  * never edit the model's forward code.
  */
-import { linear, tf, type LinearWeight } from '../tensor/index.js';
+import { affineRows, linear, tf, type InputAffine, type LinearWeight } from '../tensor/index.js';
 import type { ParamStore } from './params.js';
 
 /**
@@ -27,9 +27,12 @@ export type WeightLayout = 'linear' | 'conv1d';
 /**
  * A hook around a Site's computation. `next(x)` runs the inner hooks and the base linear;
  * a hook may transform x before (GRASP), the output after (RED), or replace `next` entirely
- * (AnalogLinear, merged-weight evaluation).
+ * (AnalogLinear, merged-weight evaluation). `next(x, pre)` hands an input transform x·scale + shift
+ * inward: the base linear folds it into its own op (one tape node, no reshapes); before another
+ * hook it is applied to x first, so every hook still sees the transformed input.
  */
-export type SiteHook = (x: tf.Tensor, next: (x: tf.Tensor) => tf.Tensor, site: Site) => tf.Tensor;
+export type SiteNext = (x: tf.Tensor, pre?: InputAffine) => tf.Tensor;
+export type SiteHook = (x: tf.Tensor, next: SiteNext, site: Site) => tf.Tensor;
 
 interface AttachedHook {
   owner: string;
@@ -80,15 +83,23 @@ export class Site {
     return this.biasKey ? (this.store.get(this.biasKey) as tf.Tensor1D) : null;
   }
 
-  /** The undecorated computation x·W + b. */
-  base(x: tf.Tensor): tf.Tensor {
-    return linear(x, this.weight(), this.bias());
+  /** Whether the bias is a constant (absent, or not made trainable by a method): `linear` then skips its gradient. */
+  biasFrozen(): boolean {
+    return this.biasKey === null || !this.store.isTrainable(this.biasKey);
+  }
+
+  /** The undecorated computation x·W + b, with an optional input transform folded in. */
+  base(x: tf.Tensor, pre?: InputAffine): tf.Tensor {
+    return linear(x, this.weight(), this.bias(), { pre, frozenBias: this.biasFrozen() });
   }
 
   /** Runs the hooks (outermost = attached first) around `base`. */
   forward(x: tf.Tensor): tf.Tensor {
-    const run = (i: number, input: tf.Tensor): tf.Tensor =>
-      i === this.hooks.length ? this.base(input) : this.hooks[i].hook(input, (y) => run(i + 1, y), this);
+    const run = (i: number, input: tf.Tensor, pre?: InputAffine): tf.Tensor => {
+      if (i === this.hooks.length) return this.base(input, pre);
+      const h = pre && (pre.scale || pre.shift) ? applyAffine(input, pre) : input;
+      return this.hooks[i].hook(h, (y, p) => run(i + 1, y, p), this);
+    };
     return run(0, x);
   }
 
@@ -105,4 +116,10 @@ export class Site {
   attachedOwners(): string[] {
     return this.hooks.map((h) => h.owner);
   }
+}
+
+/** x·scale + shift over the last axis (a transform handed to an inner hook rather than the base). */
+function applyAffine(x: tf.Tensor, pre: InputAffine): tf.Tensor {
+  const d = x.shape[x.rank - 1];
+  return affineRows(x, pre.scale ?? (tf.ones([1, d]) as tf.Tensor2D), pre.shift ?? (tf.zeros([1, d]) as tf.Tensor2D));
 }

@@ -6,17 +6,18 @@
  * grouping.ts) and the Site's input becomes x̃ = (x − β̂)/γ̂. γ starts at 1 and β at 0, so the
  * adapted model starts as the base model.
  *
- * Cost: a multiply-add over the Site's input forward, two products and two row sums backward
- * (affineRows). The Site's weight stays a FrozenMatrix, so the backward pass computes dx̃ = dy·Wᵀ
- * (needed anyway to reach earlier layers) and no weight gradient; dγ, dβ are group sums of the
- * per-feature sums, reduced with a fixed indicator matmul.
+ * Cost: a multiply-add over the Site's input forward, two products and two row sums backward,
+ * inside the Site's own linear op (`next(x, {scale, shift})`, see LinearOptions.pre). The Site's
+ * weight stays a FrozenMatrix, so the backward pass computes dx̃ = dy·Wᵀ (needed anyway to reach
+ * earlier layers) and no weight gradient; dγ, dβ are group sums of the per-feature sums, reduced
+ * with a fixed indicator matmul.
  *
  * Merge (exact): W' = diag(1/γ̂)·W, b' = b − (β̂/γ̂)·W.
  * Saved keys: `<site>.grasp_scale` [K], `<site>.grasp_shift` [K].
  * Ablations: variant 'scale' (γ only) and 'shift' (β only).
  */
 import type { Site, Transformer } from '../model/index.js';
-import { affineRows, customOp, Rng, tf, toFloat32 } from '../tensor/index.js';
+import { customOp, Rng, tf, toFloat32 } from '../tensor/index.js';
 import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type ModelShape, type NamedTensors, type TrainableVariable } from './adapter.js';
 import { checkGroupCount, expandArray, GroupExpander, makeGrouping } from './grouping.js';
 import { OptionReader } from './options.js';
@@ -106,15 +107,9 @@ class GraspAdapter implements Adapter {
       members.push(part);
       part.detach = site.attach('grasp', (x, next) => {
         // (x − β̂)/γ̂ = x·a + c with a = 1/γ̂, c = −β̂/γ̂: the [1, D] vectors come from the group's
-        // batched expansion, the per-token work is one multiply-add (affineRows).
+        // batched expansion; the Site's linear op applies them (one multiply-add per token).
         const v = this.vectors(index === 0)[part.group];
-        const d = site.inFeatures;
-        const a = v.a?.[part.row] ?? null, c = v.c?.[part.row] ?? null;
-        // 2-D rows: wasm's broadcasting multiply is slower on a rank-3 x (measured: 3.42 s against
-        // 3.05 s per roberta-base training step in bench/train).
-        const x2 = tf.reshape(x, [-1, d]) as tf.Tensor2D;
-        const h = affineRows(x2, a ?? tf.ones([1, d]), c ?? tf.zeros([1, d]));
-        return next(tf.reshape(h, x.shape));
+        return next(x, { scale: v.a?.[part.row] ?? null, shift: v.c?.[part.row] ?? null });
       });
       return part;
     });

@@ -29,6 +29,10 @@
  * alike — the noise-aware loss was a no-op — while sigmaLrScale 100 reaches the target. Short runs need
  * Σ_steps lr·sigmaLrScale ≳ 2·ln(σ_target/σ₀).
  *
+ * Training noise (ε, ξ) comes from the 2^16-point table generator (tensor/random.ts: N(0, 1)
+ * discretised to 65,536 equiprobable values, tails cut at ±4.3σ), 20× cheaper than tf.randomNormal;
+ * a chip drawn for `sample` mode uses the exact ziggurat.
+ *
  * Evaluation: `eval` mode uses the mean weights W + μ̂ (computed as x·W + x·μ̂, no weight copy);
  * `sample` mode draws one ΔW for the whole evaluation, optionally with σ replaced by an injected
  * noise level. Merge: W' = W + μ̂ (the deployed weights).
@@ -39,7 +43,7 @@
  * `<site>.grasp_weight_mu` [R, K].
  */
 import type { Site, Transformer } from '../model/index.js';
-import { FrozenMatrix, linear, Rng, tf, tidyRead, toFloat32 } from '../tensor/index.js';
+import { customOp, FrozenMatrix, linear, randomNormalTensor, Rng, sumRows, tf, tidyRead, toFloat32 } from '../tensor/index.js';
 import {
   registerMethod,
   type AdapterMode,
@@ -122,13 +126,70 @@ interface WeightSite {
   target: number;
   /** W + ΔW drawn for `sample` mode. */
   sampled: tf.Tensor2D | null;
+  /** A ones column [D_in, 1] for row sums (R = 1), made on first use. */
+  onesColumn: tf.Tensor2D | null;
   detach: () => void;
+}
+
+/**
+ * R = 1 under the local reparameterisation, as one op with a hand-written gradient (the composed
+ * version spent a third of a StochGRASP step in broadcast-gradient Sums and Casts on wasm):
+ *   extra = s₁·μ̂ + ξ⊙(s₂·σ̂),  s₁ = Σ_i x_i, s₂ = √(Σ_i x_i²) per row, μ̂ = μ·E, σ̂ = softplus(ρ)·E;
+ * without noise ξ (evaluation) extra = s₁·μ̂. Backward, with g = dy⊙ξ:
+ *   dμ = (s₁ᵀ·dy)·Eᵀ,  dρ = ((s₂ᵀ·g)·Eᵀ)⊙sigmoid(ρ),  dx = dy·μ̂ᵀ + x⊙((g·σ̂ᵀ)/s₂).
+ * Row sums over D_in are matMuls against a kept ones column; sums over the batch are `sumRows`.
+ */
+function localOneRow(p: WeightSite, x: tf.Tensor2D, xi: tf.Tensor | null): tf.Tensor2D {
+  const { e, et } = p.cols;
+  const din = x.shape[1];
+  const ones = p.onesColumn ?? (p.onesColumn = tf.keep(tf.ones([din, 1]) as tf.Tensor2D));
+  const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+  // μ̂ᵀ and σ̂ᵀ as real transposes, not reshapes: the wasm backend caches its XNNPACK matmul operator
+  // by the right operand's data id, so the same data as a right operand of another shape ([1, D] in
+  // the forward pass, [D, 1] here) aborts the wasm module.
+  const col = (v: tf.Tensor) => tf.transpose(v);
+  if (xi === null) {
+    return customOp((inputs, save) => {
+      const [xs, mu] = inputs;
+      const s1 = mm(xs, ones), muHat = mm(mu, e);
+      save([s1, muHat]);
+      return {
+        value: mm(s1, muHat),
+        gradFunc: (dy, [ss1, smu]) => [tf.tile(mm(dy, col(smu)), [1, din]), mm(sumRows(tf.mul(dy, ss1)), et)],
+      };
+    })(x, p.mu) as tf.Tensor2D;
+  }
+  return customOp((inputs, save) => {
+    const [xs, mu, rho] = inputs;
+    const s1 = mm(xs, ones), s2 = tf.sqrt(tf.add(mm(tf.square(xs), ones), 1e-20));
+    const muHat = mm(mu, e), sigmaHat = mm(tf.softplus(rho), e);
+    save([xs, rho, s1, s2, muHat, sigmaHat, xi]);
+    return {
+      value: tf.add(mm(s1, muHat), tf.mul(xi, mm(s2, sigmaHat))),
+      gradFunc: (dy, [sx, srho, ss1, ss2, smu, ssig, sxi]) => {
+        const g = tf.mul(dy, sxi);
+        const dx = tf.add(mm(dy, col(smu)), tf.mul(sx, tf.div(mm(g, col(ssig)), ss2)));
+        const dmu = mm(sumRows(tf.mul(dy, ss1)), et);
+        const drho = tf.mul(mm(sumRows(tf.mul(g, ss2)), et), tf.sigmoid(srho));
+        return [dx, dmu, drho];
+      },
+    };
+  })(x, p.mu, p.rho!) as tf.Tensor2D;
+}
+
+interface PenaltyStack {
+  parts: WeightSite[];
+  /** n_r·m_k of every part, stacked [ΣR, K]. */
+  counts: tf.Tensor2D;
+  /** Each part's σ_target on its rows [ΣR, 1]. */
+  targets: tf.Tensor2D;
 }
 
 class WeightGraspAdapter implements NoiseAwareAdapter {
   readonly sites: readonly string[];
   private readonly parts: WeightSite[];
   private mode: AdapterMode = { kind: 'eval' };
+  private penaltyStacks: PenaltyStack[] | null = null;
   private readonly prefix: string;
 
   constructor(
@@ -167,7 +228,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
         }
         counts = tf.keep(tf.tensor2d(n, [rows, k]));
       }
-      const part: WeightSite = { site, rowMode, rows, cols, rowGroups, rowSum, mu, rho, counts, target: 0, sampled: null, detach: () => {} };
+      const part: WeightSite = { site, rowMode, rows, cols, rowGroups, rowSum, mu, rho, counts, target: 0, sampled: null, onesColumn: null, detach: () => {} };
       part.detach = site.attach(method, (x, next) => this.forward(part, x, next));
       return part;
     });
@@ -194,21 +255,14 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
 
   /**
    * x·μ̂ (and, when sampling, + √(x²·σ̂²)⊙ξ) for x [N, D_in] → [N, D_out], through the groups.
-   * R = 1: μ̂, σ̂ are one row [1, D_out], so x·μ̂ = (Σx)·μ̂ and √(x²·σ̂²) = √(Σx²)·σ̂ — broadcasts,
-   * no matmul. Otherwise the mean and variance share one column expansion ([2N, K]·E).
+   * R = 1: μ̂, σ̂ are one row [1, D_out], so x·μ̂ = (Σx)·μ̂ and √(x²·σ̂²) = √(Σx²)·σ̂ (localOneRow).
+   * Otherwise the mean and variance share one column expansion ([2N, K]·E).
    */
   private extra(p: WeightSite, x2: tf.Tensor2D, rng: Rng | null): tf.Tensor {
     const n = x2.shape[0], dout = p.site.outFeatures;
+    const noise = () => randomNormalTensor([n, dout], rng!, 'table');
+    if (p.rowMode === 'one') return localOneRow(p, x2, rng && p.rho ? noise() : null);
     const sigma = rng && p.rho ? tf.softplus(p.rho) : null;
-    const noise = () => tf.randomNormal([n, dout], 0, 1, 'float32', rng!.nextUint32());
-    if (p.rowMode === 'one') {
-      const s1 = tf.sum(x2, 1, true);
-      if (!sigma) return tf.mul(s1, p.cols.expand(p.mu as tf.Tensor2D));
-      const both = p.cols.expand(tf.concat([p.mu, sigma], 0) as tf.Tensor2D);
-      const muHat = tf.slice(both, [0, 0], [1, dout]), sigmaHat = tf.slice(both, [1, 0], [1, dout]);
-      const norm = tf.sqrt(tf.add(tf.sum(tf.square(x2), 1, true), 1e-20));
-      return tf.add(tf.mul(s1, muHat), tf.mul(tf.mul(noise(), norm), sigmaHat));
-    }
     const tMean = this.rowProject(p, p.mu, x2);
     if (!sigma) return p.cols.expand(tMean);
     const tVar = this.rowProject(p, tf.square(sigma), tf.square(x2) as tf.Tensor2D);
@@ -224,7 +278,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     if (mode.kind === 'sample') return linear(x, p.sampled!, p.site.bias());
     const sampling = mode.kind === 'train' && p.rho !== null;
     if (sampling && (this.opts.sampling ?? 'local') === 'weight') {
-      const eps = tf.randomNormal([din, dout], 0, 1, 'float32', mode.rng.nextUint32());
+      const eps = randomNormalTensor([din, dout], mode.rng, 'table');
       const dw = tf.add(this.expandWeight(p, p.mu), tf.mul(this.expandWeight(p, tf.softplus(p.rho!)), eps));
       return linear(x, tf.add(p.site.weightTensor(), dw) as tf.Tensor2D, p.site.bias());
     }
@@ -248,7 +302,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
         const din = p.site.inFeatures, dout = p.site.outFeatures;
         let w: tf.Tensor = tf.add(p.site.weightTensor(), this.expandWeight(p, p.mu));
         const sd = mode.sigma !== undefined ? tf.scalar(mode.sigma) : p.rho ? this.expandWeight(p, tf.softplus(p.rho)) : null;
-        if (sd) w = tf.add(w, tf.mul(sd, tf.randomNormal([din, dout], 0, 1, 'float32', mode.rng.nextUint32())));
+        if (sd) w = tf.add(w, tf.mul(sd, randomNormalTensor([din, dout], mode.rng)));
         return tf.keep(w as tf.Tensor2D);
       });
     }
@@ -267,17 +321,54 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     return this.trainable().reduce((n, t) => n + t.variable.size, 0);
   }
 
+  /**
+   * λ·Σ_sites Σ_ij (σ_{f(i),g(j)} − σ_target)²: per element group (r, k) the term counts n_r·m_k
+   * elements. Sites whose ρ has the same shape are stacked and reduced together (one softplus, one
+   * sum and their gradients per shape instead of per Site — 72 Sites on roberta-base).
+   */
   penalty(): tf.Scalar | null {
     if (this.method !== 'stochgrasp' || this.parts.length === 0) return null;
     const lambda = this.opts.lambda ?? 0;
-    let elements = 0;
-    const terms = this.parts.map((p) => {
-      elements += p.site.inFeatures * p.site.outFeatures;
-      return tf.sum(tf.mul(p.counts!, tf.square(tf.sub(tf.softplus(p.rho!), p.target))));
+    const stacks = this.penaltyStacks ?? (this.penaltyStacks = this.buildPenaltyStacks());
+    const terms = stacks.map(({ parts, counts, targets }) => {
+      const rho = parts.length === 1 ? parts[0].rho! : tf.concat(parts.map((p) => p.rho!), 0);
+      return tf.sum(tf.mul(counts, tf.square(tf.sub(tf.softplus(rho), targets))));
     });
     const total = terms.length === 1 ? terms[0] : tf.addN(terms);
+    const elements = this.parts.reduce((n, p) => n + p.site.inFeatures * p.site.outFeatures, 0);
     const reduced = this.opts.penalty === 'sum' ? total : tf.div(total, elements);
     return tf.mul(reduced, lambda) as tf.Scalar;
+  }
+
+  /** Sites grouped by ρ's shape, with their stacked element counts and σ_target columns (kept). */
+  private buildPenaltyStacks(): PenaltyStack[] {
+    const byShape = new Map<string, WeightSite[]>();
+    for (const p of this.parts) {
+      const key = p.rho!.shape.join('x');
+      byShape.set(key, [...(byShape.get(key) ?? []), p]);
+    }
+    return [...byShape.values()].map((parts) => {
+      const rows = parts.reduce((n, p) => n + p.rows, 0);
+      const targets = new Float32Array(rows);
+      let at = 0;
+      for (const p of parts) {
+        targets.fill(p.target, at, at + p.rows);
+        at += p.rows;
+      }
+      return {
+        parts,
+        counts: tf.keep(parts.length === 1 ? tf.clone(parts[0].counts!) : tf.concat(parts.map((p) => p.counts!), 0)) as tf.Tensor2D,
+        targets: tf.keep(tf.tensor2d(targets, [rows, 1])),
+      };
+    });
+  }
+
+  private disposePenaltyStacks(): void {
+    for (const s of this.penaltyStacks ?? []) {
+      s.counts.dispose();
+      s.targets.dispose();
+    }
+    this.penaltyStacks = null;
   }
 
   setSigmaTarget(target: number | Readonly<Record<string, number>>): void {
@@ -288,6 +379,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       }
       p.target = t;
     }
+    this.disposePenaltyStacks();
   }
 
   sigmaSummary(): SigmaSummary[] {
@@ -333,6 +425,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
 
   detach(): void {
     this.disposeSamples();
+    this.disposePenaltyStacks();
     for (const p of this.parts) {
       p.detach();
       p.cols.dispose();
@@ -341,6 +434,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       p.mu.dispose();
       p.rho?.dispose();
       p.counts?.dispose();
+      p.onesColumn?.dispose();
     }
     this.parts.length = 0;
   }

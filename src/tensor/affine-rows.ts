@@ -4,19 +4,12 @@
  *
  *   dx = dy·a,   da = Σ_rows dy·x,   dc = Σ_rows dy.
  *
- * The row sums are matMuls against a ones row. On wasm a row reduction costs several passes
- * either way (Sum over axis 0 transposes first), and measured on [512 × 1024] the matMul took
- * 0.6 ms against Sum's 4.7 ms (scratch run, machine shared). A fused one-pass JS kernel over the
- * wasm heap was tried and measured slower than these SIMD kernels: 3.4 ms against 0.9 ms forward.
+ * The row sums are `sumRows` (chunked reductions, see sum-rows.ts). A fused one-pass JS kernel over
+ * the wasm heap was tried and measured slower than these SIMD kernels: 3.4 ms against 0.9 ms forward.
  */
 import { customOp } from './custom.js';
 import { tf } from './engine.js';
-
-/** Σ over every leading axis of m [..., D] → [1, D]. */
-const sumRows = (m: tf.Tensor): tf.Tensor2D => {
-  const d = m.shape[m.rank - 1];
-  return tf.matMul(tf.ones([1, m.size / d]), (m.rank === 2 ? m : tf.reshape(m, [-1, d])) as tf.Tensor2D);
-};
+import { sumRows } from './sum-rows.js';
 
 const op = customOp((inputs, save) => {
   const [x, a, c] = inputs;

@@ -1,11 +1,13 @@
 export { initBackend, backendInfo, parseBackendName, BACKEND_NAMES } from './backend.js';
 export type { BackendInfo, BackendName } from './backend.js';
 export { linear, linearTransposed, FrozenMatrix } from './linear.js';
-export type { LinearWeight } from './linear.js';
+export type { InputAffine, LinearOptions, LinearWeight } from './linear.js';
 export { embed, checkIds } from './embedding.js';
 export { customOp } from './custom.js';
 export { affineRows } from './affine-rows.js';
+export { sumRows } from './sum-rows.js';
 export type { CustomOpResult } from './custom.js';
 export { Rng, hash32 } from './rng.js';
+export { fillStandardNormal, fillUniform01, randomNormalTensor, seedState } from './random.js';
 export { tensorCount, disposeAll, toFloat32, tidyRead } from './memory.js';
 export { tf } from './engine.js';

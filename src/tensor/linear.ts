@@ -6,9 +6,17 @@
  * transposed forms. So the backward pass here transposes explicitly:
  *   dx = dy · Wᵀ      (Wᵀ cached once for frozen weights)
  *   dW = xᵀ · dy      (only when W is trainable — a frozen weight gets no gradient at all)
- *   db = Σ_rows dy
+ *   db = Σ_rows dy    (only when the bias is not marked frozen)
+ * An optional input transform (scale, shift) is folded into the same op (`LinearOptions.pre`).
+ *
+ * A wasm trap found here: the backend caches its XNNPACK matmul operator by the right operand's
+ * data id, so the same data used as a right operand with another shape (a reshape of it) aborts the
+ * wasm module. Use a real `tf.transpose`, never a reshape, to turn a [1, n] row into an [n, 1] column
+ * that goes on the right of a matMul.
  */
 import { tf } from './engine.js';
+import { affineRows } from './affine-rows.js';
+import { sumRows } from './sum-rows.js';
 import { customOp } from './custom.js';
 
 /**
@@ -59,52 +67,100 @@ function outShape(x: tf.Tensor, outFeatures: number): number[] {
 
 const mm = (a: tf.Tensor, b: tf.Tensor): tf.Tensor2D => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 
-/** Frozen W: inputs [x] or [x, b]; no weight gradient. */
-function frozenOp(fw: FrozenMatrix, withBias: boolean) {
-  return customOp((inputs, save) => {
-    save([]);
-    const y = mm(inputs[0], fw.value);
-    return {
-      value: withBias ? tf.add(y, inputs[1]) : y,
-      gradFunc: (dy) => (withBias ? [mm(dy, fw.transposed()), tf.sum(dy, 0)] : [mm(dy, fw.transposed())]),
-    };
-  });
+/**
+ * An input transform folded into the linear op: the layer computes (x·scale + shift)·W + b, with
+ * scale and shift [1, in] (either may be null). GRASP's x̃ = (x − β̂)/γ̂ and (IA)³'s feed-forward
+ * scaling use it: one tape node per layer instead of two, and no reshapes between them.
+ */
+export interface InputAffine {
+  scale: tf.Tensor2D | null;
+  shift: tf.Tensor2D | null;
 }
 
-/** Trainable (or derived) W: inputs [x, W] or [x, W, b]. */
-const trainableOp = (withBias: boolean) =>
-  customOp((inputs, save) => {
-    save([inputs[0], inputs[1]]);
-    const y = mm(inputs[0], inputs[1]);
+export interface LinearOptions {
+  /** Input transform applied before the product (gradients flow to scale and shift). */
+  pre?: InputAffine;
+  /**
+   * The bias is a constant: no gradient is computed for it. A customGrad op computes every input's
+   * gradient eagerly, so without this a frozen bias cost a row sum of dy per layer per step.
+   */
+  frozenBias?: boolean;
+}
+
+/**
+ * Frozen W: the inputs are x, then scale and shift when `pre` has them, then b when it trains. A
+ * frozen bias is a constant of the op. Gradients: dx̃ = dy·Wᵀ; dx = dx̃·scale; dscale = Σ_rows dx̃·x;
+ * dshift = Σ_rows dx̃; db = Σ_rows dy. No weight gradient.
+ */
+function frozenOp(fw: FrozenMatrix, bias: tf.Tensor1D | null, biasInput: boolean, hasScale: boolean, hasShift: boolean) {
+  return customOp((inputs, save) => {
+    let i = 0;
+    const x = inputs[i++];
+    const a = hasScale ? inputs[i++] : null;
+    const c = hasShift ? inputs[i++] : null;
+    const b = biasInput ? inputs[i++] : bias;
+    save(a ? [x, a] : []);
+    let h = a ? tf.mul(x, a) : x;
+    if (c) h = tf.add(h, c);
+    const y = mm(h, fw.value);
     return {
-      value: withBias ? tf.add(y, inputs[2]) : y,
-      gradFunc: (dy, [sx, sw]) => {
-        const grads = [mm(dy, tf.transpose(sw)), mm(tf.transpose(sx), dy)];
-        if (withBias) grads.push(tf.sum(dy, 0));
+      value: b ? tf.add(y, b) : y,
+      gradFunc: (dy, saved) => {
+        const dh = mm(dy, fw.transposed());
+        const grads: tf.Tensor[] = [a ? tf.mul(dh, saved[1]) : dh];
+        if (a) grads.push(sumRows(tf.mul(dh, saved[0])));
+        if (c) grads.push(sumRows(dh));
+        if (biasInput) grads.push(tf.reshape(sumRows(dy), [-1]));
         return grads;
       },
     };
   });
-const trainableWithBias = trainableOp(true);
-const trainableNoBias = trainableOp(false);
+}
+
+/** Trainable (or derived) W: inputs [x, W] or [x, W, b]; a frozen bias is a constant of the op. */
+function trainableOp(bias: tf.Tensor1D | null, biasInput: boolean) {
+  return customOp((inputs, save) => {
+    save([inputs[0], inputs[1]]);
+    const y = mm(inputs[0], inputs[1]);
+    const b = biasInput ? inputs[2] : bias;
+    return {
+      value: b ? tf.add(y, b) : y,
+      gradFunc: (dy, [sx, sw]) => {
+        const grads: tf.Tensor[] = [mm(dy, tf.transpose(sw)), mm(tf.transpose(sx), dy)];
+        if (biasInput) grads.push(tf.reshape(sumRows(dy), [-1]));
+        return grads;
+      },
+    };
+  });
+}
 
 /**
- * y = x·W + b over the last axis of x (typically [batch, seq, in] → [batch, seq, out]).
- * W: [in, out] — a `FrozenMatrix` (no weight gradient, cached transpose) or a plain tensor that may
- * depend on trainable variables (its gradient is xᵀ·dy). b: [out] or null.
+ * y = (x·scale + shift)·W + b over the last axis of x (typically [batch, seq, in] → [batch, seq, out]);
+ * without `pre`, y = x·W + b. W: [in, out] — a `FrozenMatrix` (no weight gradient, cached transpose)
+ * or a plain tensor that may depend on trainable variables (its gradient is xᵀ·dy). b: [out] or null.
  */
-export function linear(x: tf.Tensor, w: LinearWeight, b: tf.Tensor1D | null = null): tf.Tensor {
+export function linear(x: tf.Tensor, w: LinearWeight, b: tf.Tensor1D | null = null, options: LinearOptions = {}): tf.Tensor {
   const W = w instanceof FrozenMatrix ? w.value : w;
-  const outF = W.shape[1];
+  const inF = W.shape[0], outF = W.shape[1];
   if (b !== null && (b.rank !== 1 || b.shape[0] !== outF)) {
     throw new Error(`linear: bias shape [${b.shape}] does not match weight's output dimension ${outF}`);
   }
-  const x2 = flatten(x, W.shape[0], 'linear');
+  const { pre, frozenBias = false } = options;
+  for (const [name, v] of [['scale', pre?.scale], ['shift', pre?.shift]] as const) {
+    if (v && (v.rank !== 2 || v.shape[0] !== 1 || v.shape[1] !== inF)) {
+      throw new Error(`linear: input ${name} must be [1, ${inF}], got [${v.shape}]`);
+    }
+  }
+  let x2 = flatten(x, inF, 'linear');
+  const biasInput = b !== null && !frozenBias;
+  const tail = biasInput ? [b] : [];
   let y: tf.Tensor;
   if (w instanceof FrozenMatrix) {
-    y = b === null ? frozenOp(w, false)(x2) : frozenOp(w, true)(x2, b);
+    const affine = [pre?.scale, pre?.shift].filter((v): v is tf.Tensor2D => !!v);
+    y = frozenOp(w, b, biasInput, !!pre?.scale, !!pre?.shift)(x2, ...affine, ...tail);
   } else {
-    y = b === null ? trainableNoBias(x2, W) : trainableWithBias(x2, W, b);
+    if (pre && (pre.scale || pre.shift)) x2 = affineRows(x2, pre.scale ?? tf.ones([1, inF]), pre.shift ?? tf.zeros([1, inF]));
+    y = trainableOp(b, biasInput)(x2, W, ...tail);
   }
   return x.rank === 2 ? y : tf.reshape(y, outShape(x, outF));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { attachMethod, isNoiseAware, makeGrouping } from '../../src/peft/index.js';
-import { Rng, tensorCount, tf, toFloat32 } from '../../src/tensor/index.js';
-import { useBackend } from '../helpers/backends.js';
+import { attachMethod, groupingRng, isNoiseAware, makeGrouping } from '../../src/peft/index.js';
+import { randomNormalTensor, Rng, tensorCount, tf, toFloat32 } from '../../src/tensor/index.js';
+import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { tinyModel } from './helpers.js';
 
 const SITE = 'encoder.layer.0.intermediate.dense'; // [16, 24]
@@ -79,6 +79,51 @@ describe('StochGRASP', () => {
       const s1 = toFloat32(site.forward(x)), s2 = toFloat32(site.forward(x));
       expect(s1).toEqual(s2);
       expect(s1.some((v, j) => Math.abs(v - mean[j]) > 0.05)).toBe(true);
+      a.setMode({ kind: 'eval' });
+      a.detach();
+    }
+    model.dispose();
+  });
+
+  // The local path's hand-written gradients (R = 1 is one custom op) against autograd of the dense
+  // formula y = x·W + b + x·M + ξ⊙√(x²·S² + 1e-20), M and S expanded from μ, σ = softplus(ρ) by
+  // one-hot row and column indicators, with the same noise ξ.
+  it.each(TEST_BACKENDS)('local sampling: value and gradients for x, μ and ρ equal the dense formula (%s)', async (backend) => {
+    await useBackend(backend);
+    const model = tinyModel();
+    const site = model.sites.get(SITE)!;
+    const [din, dout, k, n] = [16, 24, 4, 5];
+    const x = tf.tensor2d(new Rng(3, 'x').fillNormal(new Float32Array(n * din)), [n, din]);
+    const probe = tf.tensor2d(new Rng(4, 'probe').fillNormal(new Float32Array(n * dout)), [n, dout]);
+    for (const rows of [1, 3, 'all'] as const) {
+      const a = attachMethod(model, 'stochgrasp', { k, rows, sites: SITE, seed: 2 }, new Rng(0));
+      const [mu, rho] = a.trainable().map((t) => t.variable);
+      mu.assign(tf.tensor(new Rng(5, 'mu').fillNormal(new Float32Array(mu.size), 0, 0.1), mu.shape));
+      rho.assign(tf.tensor(new Rng(6, 'rho').fillNormal(new Float32Array(rho.size), -2, 0.5), rho.shape));
+      const r = mu.shape[0];
+      const cols = makeGrouping(dout, k, groupingRng(2, SITE, 'out'));
+      const rowOf = (i: number) => (rows === 1 ? 0 : rows === 'all' ? i : makeGrouping(din, 3, groupingRng(2, SITE, 'in')).assign[i]);
+      const F = tf.tensor2d(Float32Array.from({ length: din * r }, (_, idx) => (rowOf(Math.floor(idx / r)) === idx % r ? 1 : 0)), [din, r]);
+      const E = tf.tensor2d(Float32Array.from({ length: k * dout }, (_, idx) => (cols.assign[idx % dout] === Math.floor(idx / dout) ? 1 : 0)), [k, dout]);
+      const xi = randomNormalTensor([n, dout], new Rng(7, 'xi'), 'table');
+      const dense = (xx: tf.Tensor, m: tf.Tensor, p: tf.Tensor) => {
+        const M = tf.matMul(tf.matMul(F, m as tf.Tensor2D), E), S2 = tf.matMul(tf.matMul(F, tf.square(tf.softplus(p)) as tf.Tensor2D), E);
+        const mean = tf.add(tf.add(tf.matMul(xx as tf.Tensor2D, site.weightTensor()), site.bias()!), tf.matMul(xx as tf.Tensor2D, M));
+        return tf.add(mean, tf.mul(xi, tf.sqrt(tf.add(tf.matMul(tf.square(xx) as tf.Tensor2D, S2), 1e-20))));
+      };
+      const ours = (xx: tf.Tensor) => {
+        a.setMode({ kind: 'train', rng: new Rng(7, 'xi') });
+        return site.forward(xx);
+      };
+      expect(maxAbsDiff(ours(x).dataSync(), dense(x, mu, rho).dataSync())).toBeLessThan(1e-4);
+      const loss = (y: tf.Tensor) => tf.sum(tf.mul(y, probe)) as tf.Scalar;
+      const dxOurs = tf.grad((xx) => loss(ours(xx)))(x), dxRef = tf.grad((xx) => loss(dense(xx, mu, rho)))(x);
+      expect(maxAbsDiff(dxOurs.dataSync(), dxRef.dataSync())).toBeLessThan(1e-4);
+      const g = tf.variableGrads(() => loss(ours(x)), [mu, rho]).grads;
+      const [dmu, drho] = tf.grads((m, p) => loss(dense(x, m, p)))([mu, rho]);
+      expect(maxAbsDiff(g[mu.name].dataSync(), dmu.dataSync())).toBeLessThan(1e-4);
+      expect(maxAbsDiff(g[rho.name].dataSync(), drho.dataSync())).toBeLessThan(1e-4);
+      expect(toFloat32(drho).some((v) => Math.abs(v) > 1e-3)).toBe(true);
       a.setMode({ kind: 'eval' });
       a.detach();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { embed, FrozenMatrix, linear, linearTransposed, Rng, tensorCount } from '../../src/tensor/index.js';
+import { embed, FrozenMatrix, linear, linearTransposed, Rng, sumRows, tensorCount } from '../../src/tensor/index.js';
 import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 function randn(rng: Rng, shape: number[]): tf.Tensor {
@@ -45,6 +45,49 @@ describe.each(TEST_BACKENDS)('linear on %s', (backend) => {
     const profT = await tf.profile(() => tf.grads((xx, ww) => tf.sum(linear(xx, ww as tf.Tensor2D, b)))([x, Wt]));
     expect(profT.kernels.filter((k) => k.name === 'BatchMatMul').length).toBe(3);
     W.dispose();
+  });
+
+  it('folds an input transform (x·scale + shift)·W + b into the frozen op, with autograd gradients for x, scale, shift and b', async () => {
+    await useBackend(backend);
+    const rng = new Rng(7, 'linear');
+    const x = randn(rng, [3, 4, 6]);
+    const Wt = randn(rng, [6, 5]) as tf.Tensor2D;
+    const W = new FrozenMatrix(tf.clone(Wt));
+    const [a, c] = [randn(rng, [1, 6]), randn(rng, [1, 6])] as tf.Tensor2D[];
+    const b = randn(rng, [5]) as tf.Tensor1D;
+    const probe = randn(rng, [3, 4, 5]);
+    const ref = (xx: tf.Tensor, aa: tf.Tensor, cc: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(tf.mul(tf.add(tf.reshape(tf.matMul(tf.reshape(tf.add(tf.mul(xx, aa), cc), [12, 6]) as tf.Tensor2D, Wt), [3, 4, 5]), bb), probe));
+    const ours = (xx: tf.Tensor, aa: tf.Tensor, cc: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(tf.mul(linear(xx, W, bb as tf.Tensor1D, { pre: { scale: aa as tf.Tensor2D, shift: cc as tf.Tensor2D } }), probe));
+    const g1 = tf.grads(ours)([x, a, c, b]), g2 = tf.grads(ref)([x, a, c, b]);
+    for (let i = 0; i < 4; i++) {
+      expect(g1[i].shape).toEqual(g2[i].shape);
+      expect(maxAbsDiff(g1[i].dataSync(), g2[i].dataSync())).toBeLessThan(1e-4);
+    }
+    // Scale only / shift only, and a frozen bias (a constant of the op: same value, no bias input).
+    const y1 = linear(x, W, b, { pre: { scale: a, shift: null }, frozenBias: true });
+    const y1Ref = tf.add(tf.reshape(tf.matMul(tf.reshape(tf.mul(x, a), [12, 6]) as tf.Tensor2D, Wt), [3, 4, 5]), b);
+    expect(maxAbsDiff(y1.dataSync(), y1Ref.dataSync())).toBeLessThan(1e-5);
+    const dShift = tf.grad((cc) => tf.sum(tf.mul(linear(x, W, b, { pre: { scale: null, shift: cc as tf.Tensor2D }, frozenBias: true }), probe)))(c);
+    const dShiftRef = tf.grad((cc) => ref(x, tf.ones([1, 6]), cc, b))(c);
+    expect(maxAbsDiff(dShift.dataSync(), dShiftRef.dataSync())).toBeLessThan(1e-4);
+    const bv = tf.variable(b);
+    expect(() => tf.variableGrads(() => tf.sum(linear(x, W, bv, { frozenBias: true })) as tf.Scalar, [bv])).toThrow(/Cannot find a connection/);
+    expect(() => linear(x, W, b, { pre: { scale: tf.ones([1, 5]) as tf.Tensor2D, shift: null } })).toThrow(/input scale must be \[1, 6\], got \[1,5\]/);
+    bv.dispose();
+  });
+
+  it('sumRows equals Σ over the leading axes for any row count (chunked or not)', async () => {
+    await useBackend(backend);
+    const rng = new Rng(8, 'sumRows');
+    for (const shape of [[1, 5], [7, 3], [16, 4], [48, 6], [512, 9], [2, 6, 5]]) {
+      const m = randn(rng, shape);
+      const got = sumRows(m);
+      const d = shape[shape.length - 1];
+      expect(got.shape).toEqual([1, d]);
+      expect(maxAbsDiff(got.dataSync(), tf.sum(tf.reshape(m, [-1, d]), 0).dataSync())).toBeLessThan(1e-4);
+    }
   });
 
   it('linearTransposed matches x·Tᵀ and its table gradient', async () => {

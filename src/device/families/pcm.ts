@@ -12,7 +12,7 @@
 import type { Rng } from '../../tensor/index.js';
 import type { GLaw } from '../laws.js';
 import { checkTime, DeviceModel, type DeviceContext } from '../model.js';
-import { fillStandardNormal } from '../random.js';
+import { fillStandardNormal } from '../../tensor/index.js';
 import { registerFamily } from './registry.js';
 
 export interface PowerLawDrift {

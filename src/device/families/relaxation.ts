@@ -17,7 +17,7 @@
 import type { Rng } from '../../tensor/index.js';
 import type { GLaw, Law } from '../laws.js';
 import { checkTime, DeviceModel, type DeviceContext } from '../model.js';
-import { fillStandardNormal } from '../random.js';
+import { fillStandardNormal } from '../../tensor/index.js';
 import { registerFamily } from './registry.js';
 
 type Relaxation =
