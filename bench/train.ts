@@ -27,7 +27,7 @@ const arg = (name: string, def: string) => {
   return i > 0 ? process.argv[i + 1] : def;
 };
 const info = await initBackend(arg('backend', 'wasm'));
-const steps = Number(arg('steps', '2'));
+const steps = Number(arg('steps', '3'));
 const batch = Number(arg('batch', '4'));
 const rounds = Number(arg('rounds', '3'));
 const seq = 128;
@@ -126,7 +126,7 @@ for (const which of models) {
           opt.step(grads, 1e-4);
         });
       };
-      times.set(label, [...(times.get(label) ?? []), timeMs(step, steps, 1)]);
+      times.set(label, [...(times.get(label) ?? []), timeMs(step, steps, 2)]);
       if (round === rounds - 1) {
         const all = times.get(label)!.sort((x, y) => x - y);
         const ms = all[Math.floor(all.length / 2)];

@@ -28,11 +28,16 @@ export function runContext(options: ForwardOptions | undefined, what: string): R
  * uniforms in JS, so masks are the same on every backend.
  */
 export function dropout(x: tf.Tensor, rate: number, ctx: RunContext): tf.Tensor {
-  if (!ctx.training || rate <= 0) return x;
+  const mask = dropoutMask(x.shape, rate, ctx);
+  return mask === null ? x : tf.mul(x, mask);
+}
+
+/** The scaled keep mask (0 or 1/(1 − rate)) `dropout` multiplies by, or null when it is the identity. */
+export function dropoutMask(shape: number[], rate: number, ctx: RunContext): tf.Tensor | null {
+  if (!ctx.training || rate <= 0) return null;
   const keep = 1 - rate;
-  const u = tf.randomUniform(x.shape, 0, 1, 'float32', ctx.rng!.nextUint32());
-  const mask = tf.div(tf.cast(tf.less(u, keep), 'float32'), keep);
-  return tf.mul(x, mask);
+  const u = tf.randomUniform(shape, 0, 1, 'float32', ctx.rng!.nextUint32());
+  return tf.div(tf.cast(tf.less(u, keep), 'float32'), keep);
 }
 
 /**
