@@ -7,7 +7,7 @@
  * computation `linear(x, W, b)`. PEFT adapters and the crossbar's AnalogLinear attach as hooks; they
  * never edit the model's forward code.
  */
-import { affineRows, linear, tf, type InputAffine, type LinearWeight } from '../tensor/index.js';
+import { applyAffine, linear, tf, type InputAffine, type LinearWeight } from '../tensor/index.js';
 import type { ParamStore } from './params.js';
 
 /**
@@ -118,8 +118,3 @@ export class Site {
   }
 }
 
-/** x·scale + shift over the last axis (a transform handed to an inner hook rather than the base). */
-function applyAffine(x: tf.Tensor, pre: InputAffine): tf.Tensor {
-  const d = x.shape[x.rank - 1];
-  return affineRows(x, pre.scale ?? (tf.ones([1, d]) as tf.Tensor2D), pre.shift ?? (tf.zeros([1, d]) as tf.Tensor2D));
-}

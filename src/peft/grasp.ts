@@ -75,13 +75,13 @@ interface SiteGroup {
 }
 
 /**
- * a = 1/γ̂ and c = −β̂/γ̂ of every Site of a group, one [1, D] row per member (null when the variant
+ * a = 1/γ̂ and c = −β̂/γ̂ of every Site of a group, one [D] vector per member (null when the variant
  * lacks one). Split with one unstack per group, whose gradient is one stack — per-Site slices would
  * add a pad and an add per Site to the backward pass.
  */
 interface GroupVectors {
-  a: tf.Tensor2D[] | null;
-  c: tf.Tensor2D[] | null;
+  a: tf.Tensor[] | null;
+  c: tf.Tensor[] | null;
 }
 
 class GraspAdapter implements Adapter {
@@ -99,8 +99,8 @@ class GraspAdapter implements Adapter {
     const byDim = new Map<number, GraspSite[]>();
     this.parts = chosen.map((site, index) => {
       const expander = new GroupExpander(makeGrouping(site.inFeatures, k, groupingRng(opts.seed, site.name, 'in')));
-      const scale = opts.variant !== 'shift' ? newVariable(tf.ones([1, k]), `grasp/${site.name}/scale`) : null;
-      const shift = opts.variant !== 'scale' ? newVariable(tf.zeros([1, k]), `grasp/${site.name}/shift`) : null;
+      const scale = opts.variant !== 'shift' ? newVariable(tf.ones([k]), `grasp/${site.name}/scale`) : null;
+      const shift = opts.variant !== 'scale' ? newVariable(tf.zeros([k]), `grasp/${site.name}/shift`) : null;
       const members = byDim.get(site.inFeatures) ?? [];
       byDim.set(site.inFeatures, members);
       const part: GraspSite = { site, expander, scale, shift, group: -1, row: members.length, detach: () => {} };
@@ -151,9 +151,12 @@ class GraspAdapter implements Adapter {
       for (const m of g.members) for (const v of [m.scale, m.shift]) if (v) rows.push(v);
       const perSite = rows.length / s;
       const expanded = g.expand(tf.reshape(tf.concat(rows, 0), [s, perSite, k])) as tf.Tensor3D;
-      const plane = (i: number) => tf.reshape(tf.slice(expanded, [0, i, 0], [s, 1, g.d]), [s, g.d]) as tf.Tensor2D;
-      // A one-member group is already [1, D] (tfjs's Unpack gradient fails for a single output).
-      const split = (m: tf.Tensor2D) => (s === 1 ? [m] : tf.unstack(m).map((r) => tf.reshape(r, [1, g.d]) as tf.Tensor2D));
+      // Planes [S, D] (γ̂, then β̂) and one vector [D] per Site, each by one unstack, whose gradient
+      // is one stack (slices would add a pad per plane and per Site to the backward pass).
+      const planes = perSite === 1 ? [tf.reshape(expanded, [s, g.d])] : tf.unstack(expanded, 1);
+      const plane = (i: number) => planes[i] as tf.Tensor2D;
+      // A one-member group stays [1, D] (tfjs's Unpack gradient fails for a single output).
+      const split = (m: tf.Tensor2D): tf.Tensor[] => (s === 1 ? [m] : tf.unstack(m));
       if (this.opts.variant === 'scale') return { a: split(tf.reciprocal(plane(0)) as tf.Tensor2D), c: null };
       if (this.opts.variant === 'shift') return { a: null, c: split(tf.neg(plane(0)) as tf.Tensor2D) };
       const a = tf.reciprocal(plane(0)) as tf.Tensor2D;

@@ -46,10 +46,7 @@ class Ia3Adapter implements Adapter {
       const l = newVariable(tf.ones([feedforward ? site.inFeatures : site.outFeatures]), `ia3/${site.name}`);
       // Feed-forward: the input scaling is folded into the Site's linear op (LinearOptions.pre), whose
       // hand-written gradient reduces over the batch with sumRows instead of wasm's slow axis-0 Sum.
-      const d = site.inFeatures;
-      const detach = site.attach('ia3', feedforward
-        ? (x, next) => next(x, { scale: tf.reshape(l, [1, d]) as tf.Tensor2D, shift: null })
-        : (x, next) => tf.mul(next(x), l));
+      const detach = site.attach('ia3', feedforward ? (x, next) => next(x, { scale: l, shift: null }) : (x, next) => tf.mul(next(x), l));
       return { site, feedforward, l, detach };
     });
   }

@@ -1,6 +1,6 @@
 export { initBackend, backendInfo, parseBackendName, BACKEND_NAMES } from './backend.js';
 export type { BackendInfo, BackendName } from './backend.js';
-export { linear, linearTransposed, FrozenMatrix } from './linear.js';
+export { applyAffine, linear, linearTransposed, FrozenMatrix } from './linear.js';
 export type { InputAffine, LinearOptions, LinearWeight } from './linear.js';
 export { embed, checkIds } from './embedding.js';
 export { customOp } from './custom.js';

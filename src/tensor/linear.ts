@@ -73,8 +73,9 @@ const mm = (a: tf.Tensor, b: tf.Tensor): tf.Tensor2D => tf.matMul(a as tf.Tensor
  * scaling use it: one tape node per layer instead of two, and no reshapes between them.
  */
 export interface InputAffine {
-  scale: tf.Tensor2D | null;
-  shift: tf.Tensor2D | null;
+  /** [in] or [1, in]; its gradient comes back in the same shape. */
+  scale: tf.Tensor | null;
+  shift: tf.Tensor | null;
 }
 
 export interface LinearOptions {
@@ -108,8 +109,9 @@ function frozenOp(fw: FrozenMatrix, bias: tf.Tensor1D | null, biasInput: boolean
       gradFunc: (dy, saved) => {
         const dh = mm(dy, fw.transposed());
         const grads: tf.Tensor[] = [a ? tf.mul(dh, saved[1]) : dh];
-        if (a) grads.push(sumRows(tf.mul(dh, saved[0])));
-        if (c) grads.push(sumRows(dh));
+        const like = (g: tf.Tensor, v: tf.Tensor) => (v.rank === 1 ? tf.reshape(g, [-1]) : g);
+        if (a) grads.push(like(sumRows(tf.mul(dh, saved[0])), a));
+        if (c) grads.push(like(sumRows(dh), c));
         if (biasInput) grads.push(tf.reshape(sumRows(dy), [-1]));
         return grads;
       },
@@ -147,8 +149,8 @@ export function linear(x: tf.Tensor, w: LinearWeight, b: tf.Tensor1D | null = nu
   }
   const { pre, frozenBias = false } = options;
   for (const [name, v] of [['scale', pre?.scale], ['shift', pre?.shift]] as const) {
-    if (v && (v.rank !== 2 || v.shape[0] !== 1 || v.shape[1] !== inF)) {
-      throw new Error(`linear: input ${name} must be [1, ${inF}], got [${v.shape}]`);
+    if (v && !((v.rank === 1 && v.shape[0] === inF) || (v.rank === 2 && v.shape[0] === 1 && v.shape[1] === inF))) {
+      throw new Error(`linear: input ${name} must be [${inF}] or [1, ${inF}], got [${v.shape}]`);
     }
   }
   let x2 = flatten(x, inF, 'linear');
@@ -156,10 +158,10 @@ export function linear(x: tf.Tensor, w: LinearWeight, b: tf.Tensor1D | null = nu
   const tail = biasInput ? [b] : [];
   let y: tf.Tensor;
   if (w instanceof FrozenMatrix) {
-    const affine = [pre?.scale, pre?.shift].filter((v): v is tf.Tensor2D => !!v);
+    const affine = [pre?.scale, pre?.shift].filter((v): v is tf.Tensor => !!v);
     y = frozenOp(w, b, biasInput, !!pre?.scale, !!pre?.shift)(x2, ...affine, ...tail);
   } else {
-    if (pre && (pre.scale || pre.shift)) x2 = affineRows(x2, pre.scale ?? tf.ones([1, inF]), pre.shift ?? tf.zeros([1, inF]));
+    if (pre && (pre.scale || pre.shift)) x2 = applyAffine(x2, pre);
     y = trainableOp(b, biasInput)(x2, W, ...tail);
   }
   return x.rank === 2 ? y : tf.reshape(y, outShape(x, outF));
@@ -188,4 +190,11 @@ export function linearTransposed(x: tf.Tensor, table: tf.Tensor2D, frozen: boole
     })(x2, table);
   }
   return x.rank === 2 ? y : tf.reshape(y, outShape(x, outF));
+}
+
+/** x·scale + shift over the last axis as its own op (when the transform cannot join a frozen linear). */
+export function applyAffine<T extends tf.Tensor>(x: T, pre: InputAffine): T {
+  const d = x.shape[x.rank - 1];
+  const row = (v: tf.Tensor | null, fill: number) => (v === null ? tf.fill([1, d], fill) : v.rank === 1 ? tf.reshape(v, [1, d]) : v) as tf.Tensor2D;
+  return affineRows(x, row(pre.scale, 1), row(pre.shift, 0));
 }

@@ -45,6 +45,9 @@ interface FlatGroup {
 
 const FLAT_LIMIT = 65536;
 
+/** A parameter (or its gradient) as a vector; rank-1 tensors pass as they are (no Reshape kernel). */
+const flat = (t: tf.Tensor): tf.Tensor => (t.rank === 1 ? t : tf.reshape(t, [-1]));
+
 export class AdamW {
   private readonly slots: Slot[];
   private t = 0;
@@ -105,15 +108,15 @@ export class AdamW {
     tf.tidy(() => {
       const f = this.flat;
       if (f) {
-        const g0 = tf.concat(f.params.map((p) => tf.reshape(grads[p.variable.name] ?? tf.zerosLike(p.variable), [-1])));
+        const g0 = tf.concat(f.params.map((p) => flat(grads[p.variable.name] ?? tf.zerosLike(p.variable))));
         const g = gradScale === 1 ? g0 : tf.mul(g0, gradScale);
         f.m.assign(tf.add(tf.mul(f.m, b1), tf.mul(g, 1 - b1)));
         f.v.assign(tf.add(tf.mul(f.v, b2), tf.mul(tf.square(g), 1 - b2)));
         const update = tf.mul(tf.div(tf.div(f.m, bc1), tf.add(tf.sqrt(tf.div(f.v, bc2)), eps)), tf.mul(f.lrScale, lr));
         const keep = tf.sub(1, tf.mul(f.decayScale, lr * this.weightDecay));
-        const current = tf.concat(f.params.map((p) => tf.reshape(p.variable, [-1])));
+        const current = tf.concat(f.params.map((p) => flat(p.variable)));
         const next = tf.split(tf.sub(tf.mul(current, keep), update), f.sizes);
-        f.params.forEach((p, i) => p.variable.assign(tf.reshape(next[i], p.variable.shape)));
+        f.params.forEach((p, i) => p.variable.assign(p.variable.rank === 1 ? next[i] : tf.reshape(next[i], p.variable.shape)));
       }
       for (const { p, m, v } of this.slots) {
         const g0 = grads[p.variable.name];

@@ -42,8 +42,8 @@ describe('GRASP', () => {
     const model = tinyModel();
     const adapter = attachMethod(model, 'grasp', { k: 3, sites: 'encoder.layer.0.attention.self.query', seed: 9 }, new Rng(0));
     const [scale, shift] = adapter.trainable();
-    scale.variable.assign(tf.tensor2d([[0.5, 2, -1.5]]));
-    shift.variable.assign(tf.tensor2d([[0.1, -0.2, 0.3]]));
+    scale.variable.assign(tf.tensor1d([0.5, 2, -1.5]));
+    shift.variable.assign(tf.tensor1d([0.1, -0.2, 0.3]));
     const site = model.sites.get('encoder.layer.0.attention.self.query')!;
     const x = tf.tensor2d(new Rng(1, 'x').fillNormal(new Float32Array(4 * 16)), [4, 16]);
     const g = makeGrouping(16, 3, new Rng(9, 'grouping/encoder.layer.0.attention.self.query/in'));
@@ -86,8 +86,8 @@ describe('GRASP', () => {
     const model = tinyModel();
     const adapter = attachMethod(model, 'grasp', { k: 2, sites: 'encoder.layer.1.output.dense' }, new Rng(0));
     const [scale, shift] = adapter.trainable();
-    scale.variable.assign(tf.tensor2d([[2, 4]]));
-    shift.variable.assign(tf.tensor2d([[1, -1]]));
+    scale.variable.assign(tf.tensor1d([2, 4]));
+    shift.variable.assign(tf.tensor1d([1, -1]));
     const site = model.sites.get('encoder.layer.1.output.dense')!;
     const W = toFloat32(site.weightTensor()), b = toFloat32(site.bias()!);
     const g = makeGrouping(24, 2, new Rng(0, 'grouping/encoder.layer.1.output.dense/in'));

@@ -74,7 +74,7 @@ describe('adapter files', () => {
     await useBackend('cpu');
     const model = tinyModel();
     const a = attachMethod(model, 'grasp', { k: 4 }, new Rng(0));
-    a.trainable()[0].variable.assign(tf.tensor2d([[1, NaN, 1, 1]]));
+    a.trainable()[0].variable.assign(tf.tensor1d([1, NaN, 1, 1]));
     await expect(saveAdapter(join(dir, 'nan'), model, a)).rejects.toThrow(/grasp_scale holds a non-finite value \(NaN\) at index 1; not saving/);
     expect(existsSync(join(dir, 'nan'))).toBe(false);
     for (const d of readdirSync(dir)) expect(readdirSync(join(dir, d)).filter((f) => f.includes('.tmp-'))).toEqual([]);

@@ -74,7 +74,7 @@ describe.each(TEST_BACKENDS)('linear on %s', (backend) => {
     expect(maxAbsDiff(dShift.dataSync(), dShiftRef.dataSync())).toBeLessThan(1e-4);
     const bv = tf.variable(b);
     expect(() => tf.variableGrads(() => tf.sum(linear(x, W, bv, { frozenBias: true })) as tf.Scalar, [bv])).toThrow(/Cannot find a connection/);
-    expect(() => linear(x, W, b, { pre: { scale: tf.ones([1, 5]) as tf.Tensor2D, shift: null } })).toThrow(/input scale must be \[1, 6\], got \[1,5\]/);
+    expect(() => linear(x, W, b, { pre: { scale: tf.ones([1, 5]) as tf.Tensor2D, shift: null } })).toThrow(/input scale must be \[6\] or \[1, 6\], got \[1,5\]/);
     bv.dispose();
   });
 
