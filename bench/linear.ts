@@ -4,9 +4,15 @@
  * custom `linear` op (explicit transposes), and a plain forward matMul for reference. Same backend,
  * same run. Targets: custom ≥ 5× naive; custom ≥ 60 % of plain forward GFLOP/s.
  *
+ * Also measured (same run): batch row sums of [512, D] three ways (`sumRows`' chunked reduction, a
+ * matMul against a ones row, tf.sum over axis 0), and batched products of attention's shapes,
+ * tf.matMul against the wasm SIMD `batchMatMul`; and 2.4 M standard normals (StochGRASP's per-token
+ * noise per step on the shipped model) from tf.randomNormal, the ziggurat and the 2^16-point table.
+ *
  *   node --import tsx bench/linear.ts [--backend wasm]
  */
-import { FrozenMatrix, initBackend, linear, Rng, tf } from '../src/tensor/index.js';
+import { batchMatMul, fillStandardNormal, FrozenMatrix, initBackend, linear, Rng, sumRows, tf } from '../src/tensor/index.js';
+import { fillStandardNormalTable } from '../src/tensor/random.js';
 import { gflops, report, sync, timeMs } from './util.js';
 
 const arg = process.argv.indexOf('--backend');
@@ -39,3 +45,45 @@ report(`linear ${N}x${I} · ${I}x${O} on ${info.name}`, {
   custom_fraction_of_plain: customG / plainG,
   frozen_fraction_of_plain: frozenG / plainG,
 });
+
+// Batch row sums [512, D] → [1, D]: chunked (sumRows), matMul with a ones row, Sum over axis 0.
+for (const d of [128, 512, 3072]) {
+  const m = tf.tensor2d(rng.fillNormal(new Float32Array(512 * d)), [512, d]);
+  const ones = tf.ones([1, 512]) as tf.Tensor2D;
+  // A fresh operand per call, as in a backward pass (XNNPACK packs a new right operand each time).
+  const fresh = () => tf.add(m, 0) as tf.Tensor2D;
+  const t = (f: () => tf.Tensor) => timeMs(() => sync(f), 30, 5);
+  report(`  row sums [512×${d}] (ms, each including a fresh copy of the input, ≈ 0.03–0.3 ms)`, {
+    chunked_sumRows: t(() => sumRows(fresh())),
+    matMul_ones: t(() => tf.matMul(ones, fresh())),
+    sum_axis0: t(() => tf.sum(fresh(), 0)),
+  });
+  m.dispose();
+  ones.dispose();
+}
+
+// Attention's batched products [batch·heads, seq, ·]: tf.matMul vs the SIMD batchMatMul.
+for (const [label, bt, mm_, k, n] of [
+  ['shipped Q·Kᵀ [16,128,32]·[16,32,128]', 16, 128, 32, 128],
+  ['shipped P·V [16,128,128]·[16,128,32]', 16, 128, 128, 32],
+  ['base batch 8 Q·Kᵀ [96,128,64]·[96,64,128]', 96, 128, 64, 128],
+  ['base batch 8 P·V [96,128,128]·[96,128,64]', 96, 128, 128, 64],
+] as const) {
+  const a = tf.tensor3d(rng.fillNormal(new Float32Array(bt * mm_ * k)), [bt, mm_, k]);
+  const bb = tf.tensor3d(rng.fillNormal(new Float32Array(bt * k * n)), [bt, k, n]);
+  const flops = 2 * bt * mm_ * k * n;
+  const tfMs = timeMs(() => sync(() => tf.matMul(a, bb)), 5), simdMs = timeMs(() => sync(() => batchMatMul(a, bb)), 5);
+  report(`  ${label}`, { tf_matMul_gflops: gflops(flops, tfMs), batchMatMul_gflops: gflops(flops, simdMs), speedup: tfMs / simdMs });
+  a.dispose();
+  bb.dispose();
+}
+
+// 2.4 M normals: tf.randomNormal, the ziggurat (Rng-seeded) and the table generator.
+{
+  const n = 2_359_296, buf = new Float32Array(n);
+  report('  2.4 M standard normals (ms)', {
+    tf_randomNormal: timeMs(() => sync(() => tf.randomNormal([n], 0, 1, 'float32', rng.nextUint32())), 3),
+    ziggurat: timeMs(() => fillStandardNormal(rng, buf), 3),
+    table: timeMs(() => fillStandardNormalTable(rng, buf), 3),
+  });
+}

@@ -13,8 +13,8 @@
  * generated here as WebAssembly bytecode (no toolchain needed), imports the backend's memory and
  * reads tensors at their heap offsets; the output is allocated by the backend, so the engine tracks
  * it like any kernel's. Shapes it does not tile (M % 4 ≠ 0 or N % 8 ≠ 0), other backends, and a
- * runtime without WebAssembly SIMD fall back to tf.matMul. `node --import tsx bench/linear.ts
- * --attention` compares both.
+ * runtime without WebAssembly SIMD fall back to tf.matMul. `node --import tsx bench/linear.ts`
+ * compares both.
  *
  * No gradient is registered: it is meant for ops with hand-written gradients (attention.ts).
  */

@@ -254,11 +254,10 @@ export function fillStandardNormalTable(rng: Rng, out: Float32Array, count = out
 export const inverseCdf = inverseNormalCdf;
 
 /**
- * A tensor of N(0, 1) draws from `rng`. tf.randomNormal generates in JavaScript too, at ≈ 38 ns
- * per draw; the ziggurat here takes ≈ 6 ns and the 2^16-point table ≈ 1.7 ns (`table`: discretised,
+ * A tensor of N(0, 1) draws from `rng`. tf.randomNormal generates in JavaScript too, at ≈ 41 ns
+ * per draw; the ziggurat here takes ≈ 7 ns and the 2^16-point table ≈ 1.8 ns (`table`: discretised,
  * tails cut at ±4.3σ — the per-MVM noise generator). For StochGRASP's per-token training noise on
- * the shipped model (2.4 M draws per step): 91 ms, 15 ms and 4 ms (`node --import tsx bench/train.ts
- * --normals`).
+ * the shipped model (2.4 M draws per step): 96 ms, 18 ms and 4 ms (`node --import tsx bench/linear.ts`).
  */
 export function randomNormalTensor(shape: number[], rng: Rng, generator: 'ziggurat' | 'table' = 'ziggurat'): tf.Tensor {
   const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
