@@ -3,14 +3,15 @@
  * LoRA (without and with its default dropout 0.1) and full fine-tuning — one optimiser step =
  * forward + backward + AdamW, as the trainer runs it — on the shipped model (models/tiny-roberta),
  * a small encoder and a roberta-base-shaped encoder (random weights; sequence 128), and the
- * fraction of plain-matMul GFLOP/s each achieves.
+ * fraction of plain-matMul GFLOP/s each achieves, and each method's step time over LoRA r=8's measured
+ * in the same round (`vs_lora_r8`, median over rounds).
  *
  * Model FLOPs per step: forward 2·N·in·out per Site plus attention (4·N·S·H per block); backward
  * dx for every Site and twice the attention's; weight gradients only where the method computes
  * them (full FT: every Site; StochGRASP 'weight': its Sites; others: none). Achieved GFLOP/s =
  * those FLOPs / step time; the reference is a plain forward matMul of the FFN's shape.
  *
- *   node --import tsx bench/train.ts [--backend wasm] [--model shipped|small|base|all] [--steps 2] [--rounds 3] [--batch 4]
+ *   node --import tsx bench/train.ts [--backend wasm] [--model shipped|small|base|all] [--steps 3] [--rounds 5] [--batch 4]
  *   (the base model runs each method in its own process: the wasm heap only grows and caps at 4 GB;
  *   batch 4 × 128 does not fit a roberta-base training step there, use --batch 2 or 1. To compare
  *   methods interleaved in one process: --only 'grasp k=32 all-linear,lora r=8 qv,…')
@@ -29,7 +30,7 @@ const arg = (name: string, def: string) => {
 const info = await initBackend(arg('backend', 'wasm'));
 const steps = Number(arg('steps', '3'));
 const batch = Number(arg('batch', '4'));
-const rounds = Number(arg('rounds', '3'));
+const rounds = Number(arg('rounds', '5'));
 const seq = 128;
 
 const SHAPES = {
@@ -77,6 +78,8 @@ function stepFlops(model: Model, dwSites: Set<string>): number {
 }
 
 const rows: Record<string, Record<string, number | string>> = {};
+const LORA = 'lora r=8 qv';
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const only = arg('only', '');
 const models = arg('model', 'all') === 'all' ? ['shipped', 'small', 'base'] : [arg('model', 'all')];
 if (models.includes('base') && !only) {
@@ -128,17 +131,23 @@ for (const which of models) {
       };
       times.set(label, [...(times.get(label) ?? []), timeMs(step, steps, 2)]);
       if (round === rounds - 1) {
-        const all = times.get(label)!.sort((x, y) => x - y);
-        const ms = all[Math.floor(all.length / 2)];
+        const ms = median(times.get(label)!);
         const dwSites = new Set(method === 'full' || (method === 'stochgrasp' && options.sampling === 'weight') ? adapter.sites : []);
         const g = gflops(stepFlops(model, dwSites), ms);
         rows[`${which}/${label}`] = { ms_per_step: ms, tokens_per_s: (N / ms) * 1000, model_gflops: g, fraction_of_plain: g / plain };
-        report(`  ${label}`, rows[`${which}/${label}`]);
       }
       opt.dispose();
       head.detach();
       adapter.detach();
     }
+  }
+  // Each method's step time over LoRA r=8's in the same round (the machine's speed drifts between
+  // rounds; paired ratios cancel that), median over rounds.
+  const ref = times.get(LORA);
+  for (const [label, t] of times) {
+    const row = rows[`${which}/${label}`];
+    if (ref) row.vs_lora_r8 = median(t.map((v, i) => v / ref[i]));
+    report(`  ${label}`, row);
   }
   report(`  plain matMul [${N}×${H}]·[${H}×${F}] (median of rounds)`, { gflops: [...plainRuns].sort((x, y) => x - y)[Math.floor(plainRuns.length / 2)] });
   a.dispose();

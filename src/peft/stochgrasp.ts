@@ -43,7 +43,7 @@
  * `<site>.grasp_weight_mu` [R, K].
  */
 import type { Site, Transformer } from '../model/index.js';
-import { customOp, FrozenMatrix, linear, randomNormalTensor, Rng, sumRows, tf, tidyRead, toFloat32 } from '../tensor/index.js';
+import { customOp, FrozenMatrix, linear, localNoise, localNoiseGrad, randomNormalTensor, Rng, sumRows, tf, tidyRead, toFloat32 } from '../tensor/index.js';
 import {
   registerMethod,
   type AdapterMode,
@@ -132,52 +132,52 @@ interface WeightSite {
 }
 
 /**
- * R = 1 under the local reparameterisation, as one op with a hand-written gradient (the composed
- * version spent a third of a StochGRASP step in broadcast-gradient Sums and Casts on wasm):
- *   extra = s₁·μ̂ + ξ⊙(s₂·σ̂),  s₁ = Σ_i x_i, s₂ = √(Σ_i x_i²) per row, μ̂ = μ·E, σ̂ = softplus(ρ)·E;
- * without noise ξ (evaluation) extra = s₁·μ̂. Backward, with g = dy⊙ξ:
- *   dμ = (s₁ᵀ·dy)·Eᵀ,  dρ = ((s₂ᵀ·g)·Eᵀ)⊙sigmoid(ρ),  dx = dy·μ̂ᵀ + x⊙((g·σ̂ᵀ)/s₂).
- * Row sums over D_in are matMuls against a kept ones column; sums over the batch are `sumRows`.
+ * R = 1 under the local reparameterisation: the Site's output y plus its term, as one op with a
+ * hand-written gradient (the composed version spent a third of a StochGRASP step in
+ * broadcast-gradient Sums and Casts on wasm):
+ *   out = y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂),  s₁ = Σ_i x_i, s₂ = √(Σ_i x_i²) per row, μ̂ = μ·E, σ̂ = softplus(ρ)·E;
+ * without noise ξ (evaluation, grasp-weight) out = y + s₁⊗μ̂. Backward, with g = dy⊙ξ:
+ *   dy passes through,  dμ = (s₁ᵀ·dy)·Eᵀ,  dρ = ((s₂ᵀ·g)·Eᵀ)⊙sigmoid(ρ),  dx = dy·μ̂ᵀ + x⊙((g·σ̂ᵀ)/s₂).
+ * With noise, the [N, D_out] work of both directions is `localNoise` / `localNoiseGrad` (one SIMD
+ * pass each on wasm). Row sums over D_in are matMuls against a kept ones column.
  */
-function localOneRow(p: WeightSite, x: tf.Tensor2D, xi: tf.Tensor | null): tf.Tensor2D {
+function localOneRow(p: WeightSite, y: tf.Tensor2D, x: tf.Tensor2D, xi: tf.Tensor2D | null): tf.Tensor2D {
   const { e, et } = p.cols;
   const din = x.shape[1];
   const ones = p.onesColumn ?? (p.onesColumn = tf.keep(tf.ones([din, 1]) as tf.Tensor2D));
-  // dx of a row sum broadcasts a column over D_in: a broadcasting multiply (wasm's Tile took 4.5 ms
-  // per Site on the shipped model, a third of a training step for grasp-weight).
-  const onesRow = tf.reshape(ones, [1, din]);
   const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
-  // μ̂ᵀ and σ̂ᵀ as real transposes, not reshapes: the wasm backend caches its XNNPACK matmul operator
-  // by the right operand's data id, so the same data as a right operand of another shape ([1, D] in
-  // the forward pass, [D, 1] here) aborts the wasm module.
-  const col = (v: tf.Tensor) => tf.transpose(v);
   if (xi === null) {
+    // dx of a row sum broadcasts a column over D_in: a broadcasting multiply (wasm's Tile took 4.5 ms
+    // per Site on the shipped model, a third of a training step for grasp-weight).
+    const onesRow = tf.reshape(ones, [1, din]);
     return customOp((inputs, save) => {
-      const [xs, mu] = inputs;
+      const [ys, xs, mu] = inputs;
       const s1 = mm(xs, ones), muHat = mm(mu, e);
       save([s1, muHat]);
       return {
-        value: mm(s1, muHat),
-        gradFunc: (dy, [ss1, smu]) => [tf.mul(mm(dy, col(smu)), onesRow), mm(sumRows(tf.mul(dy, ss1)), et)],
+        value: tf.add(ys, mm(s1, muHat)),
+        // μ̂ᵀ as a real transpose, not a reshape: the wasm backend caches its XNNPACK matmul operator
+        // by the right operand's data id, and the same data as a right operand of another shape
+        // ([1, D] above, [D, 1] here) aborts the wasm module.
+        gradFunc: (dy, [ss1, smu]) => [dy, tf.mul(mm(dy, tf.transpose(smu)), onesRow), mm(sumRows(tf.mul(dy, ss1)), et)],
       };
-    })(x, p.mu) as tf.Tensor2D;
+    })(y, x, p.mu) as tf.Tensor2D;
   }
   return customOp((inputs, save) => {
-    const [xs, mu, rho] = inputs;
-    const s1 = mm(xs, ones), s2 = tf.sqrt(tf.add(mm(tf.square(xs), ones), 1e-20));
+    const [ys, xs, mu, rho] = inputs;
+    const s1 = mm(xs, ones), s2 = tf.sqrt(tf.add(mm(tf.square(xs), ones), 1e-20)) as tf.Tensor2D;
     const muHat = mm(mu, e), sigmaHat = mm(tf.softplus(rho), e);
     save([xs, rho, s1, s2, muHat, sigmaHat, xi]);
     return {
-      value: tf.add(mm(s1, muHat), tf.mul(xi, mm(s2, sigmaHat))),
+      value: localNoise(ys as tf.Tensor2D, xi as tf.Tensor2D, s1 as tf.Tensor2D, s2 as tf.Tensor2D, muHat as tf.Tensor2D, sigmaHat as tf.Tensor2D),
       gradFunc: (dy, [sx, srho, ss1, ss2, smu, ssig, sxi]) => {
-        const g = tf.mul(dy, sxi);
-        const dx = tf.add(mm(dy, col(smu)), tf.mul(sx, tf.div(mm(g, col(ssig)), ss2)));
-        const dmu = mm(sumRows(tf.mul(dy, ss1)), et);
-        const drho = tf.mul(mm(sumRows(tf.mul(g, ss2)), et), tf.sigmoid(srho));
-        return [dx, dmu, drho];
+        const t = (v: tf.Tensor) => v as tf.Tensor2D;
+        const { dMu, dSigma, r1, r2 } = localNoiseGrad(t(dy), t(sxi), t(ss1), t(ss2), t(smu), t(ssig));
+        const dx = tf.add(r1, tf.mul(sx, tf.div(r2, ss2)));
+        return [dy, dx, mm(dMu, et), tf.mul(mm(dSigma, et), tf.sigmoid(srho))];
       },
     };
-  })(x, p.mu, p.rho!) as tf.Tensor2D;
+  })(y, x, p.mu, p.rho!) as tf.Tensor2D;
 }
 
 interface PenaltyStack {
@@ -257,14 +257,12 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
   }
 
   /**
-   * x·μ̂ (and, when sampling, + √(x²·σ̂²)⊙ξ) for x [N, D_in] → [N, D_out], through the groups.
-   * R = 1: μ̂, σ̂ are one row [1, D_out], so x·μ̂ = (Σx)·μ̂ and √(x²·σ̂²) = √(Σx²)·σ̂ (localOneRow).
-   * Otherwise the mean and variance share one column expansion ([2N, K]·E).
+   * x·μ̂ (and, when sampling, + √(x²·σ̂²)⊙ξ) for x [N, D_in] → [N, D_out], through the groups, for
+   * R > 1 (R = 1 is `localOneRow`): the mean and variance share one column expansion ([2N, K]·E).
    */
   private extra(p: WeightSite, x2: tf.Tensor2D, rng: Rng | null): tf.Tensor {
     const n = x2.shape[0], dout = p.site.outFeatures;
     const noise = () => randomNormalTensor([n, dout], rng!, 'table');
-    if (p.rowMode === 'one') return localOneRow(p, x2, rng && p.rho ? noise() : null);
     const sigma = rng && p.rho ? tf.softplus(p.rho) : null;
     const tMean = this.rowProject(p, p.mu, x2);
     if (!sigma) return p.cols.expand(tMean);
@@ -278,14 +276,19 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     const din = p.site.inFeatures, dout = p.site.outFeatures;
     const outShape = [...x.shape.slice(0, -1), dout];
     const mode = this.mode;
-    if (mode.kind === 'sample') return linear(x, p.sampled!, p.site.bias());
+    const frozenBias = p.site.biasFrozen();
+    if (mode.kind === 'sample') return linear(x, p.sampled!, p.site.bias(), { frozenBias });
     const sampling = mode.kind === 'train' && p.rho !== null;
     if (sampling && (this.opts.sampling ?? 'local') === 'weight') {
       const eps = randomNormalTensor([din, dout], mode.rng, 'table');
       const dw = tf.add(this.expandWeight(p, p.mu), tf.mul(this.expandWeight(p, tf.softplus(p.rho!)), eps));
-      return linear(x, tf.add(p.site.weightTensor(), dw) as tf.Tensor2D, p.site.bias());
+      return linear(x, tf.add(p.site.weightTensor(), dw) as tf.Tensor2D, p.site.bias(), { frozenBias });
     }
     const x2 = tf.reshape(x, [-1, din]) as tf.Tensor2D;
+    if (p.rowMode === 'one') {
+      const xi = sampling ? (randomNormalTensor([x2.shape[0], dout], mode.rng, 'table') as tf.Tensor2D) : null;
+      return tf.reshape(localOneRow(p, tf.reshape(next(x), [-1, dout]) as tf.Tensor2D, x2, xi), outShape);
+    }
     return tf.add(next(x), tf.reshape(this.extra(p, x2, sampling ? mode.rng : null), outShape));
   }
 

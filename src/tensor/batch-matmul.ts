@@ -19,53 +19,14 @@
  * No gradient is registered: it is meant for ops with hand-written gradients (attention.ts).
  */
 import { tf } from './engine.js';
+import {
+  ADD, bump, F32X4_ADD, F32X4_MUL, forLoop, get, i32, I32, load, loadSplat, MUL, set, SHL, store, V128, WasmKernels, ZERO, type WasmFunction,
+} from './wasm-encoder.js';
+import { heapOffset, heapOutput } from './wasm-heap.js';
 
 const KERNEL = 'GraspHilBatchMatMul';
 
-// ── a minimal WebAssembly encoder for one function ──────────────────────────────────────────
-
-const uleb = (v: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-};
-const sleb = (v: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
-const I32 = 0x7f, V128 = 0x7b, EMPTY = 0x40;
-const get = (l: number) => [0x20, ...uleb(l)];
-const set = (l: number) => [0x21, ...uleb(l)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = [0x6a], MUL = [0x6c], SHL = [0x74], GE_S = [0x4e];
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const load = (offset = 0) => simd(0x00, 2, ...uleb(offset));
-const loadSplat = () => simd(0x09, 2, 0);
-const store = (offset = 0) => simd(0x0b, 2, ...uleb(offset));
-const ZERO = simd(0x0c, ...new Array(16).fill(0));
-const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6);
-/** local += delta (i32). */
-const bump = (l: number, delta: number[]) => [...get(l), ...delta, ...ADD, ...set(l)];
-/** block { loop { if (counter >= limit) break; body; continue } } */
-const forLoop = (counter: number, limit: number, body: number[]) => [
-  0x02, EMPTY, 0x03, EMPTY, ...get(counter), ...get(limit), ...GE_S, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b,
-];
-
-function moduleBytes(): Uint8Array<ArrayBuffer> {
+function bmmFunction(): WasmFunction {
   // Parameters: a, b, c (byte offsets), batch, m, k, n.
   const [A, B, C, BATCH, M, K, N] = [0, 1, 2, 3, 4, 5, 6];
   // i32 locals 7…18, v128 locals 19…29.
@@ -118,63 +79,26 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     ...get(N), ...i32(2), ...SHL, ...set(N4),
     ...i32(0), ...set(BI),
     ...forLoop(BI, BATCH, batches),
-    0x0b,
   ];
-  const body = [...vec([[12, I32], [11, V128]]), ...code];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), ...vec([])]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([uleb(0)])),
-    ...section(7, vec([[...name('bmm'), 0x00, ...uleb(0)]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ]);
+  return { name: 'bmm', params: 7, locals: [[12, I32], [11, V128]], code };
 }
 
-type BmmFn = (a: number, b: number, c: number, batch: number, m: number, k: number, n: number) => void;
-
-let compiled: WebAssembly.Module | null | undefined;
-const instances = new WeakMap<WebAssembly.Memory, BmmFn>();
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable. */
-function wasmModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    const bytes = moduleBytes();
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  return compiled;
-}
-
-interface WasmBackendLike {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-}
-
-function bmmFor(memory: WebAssembly.Memory): BmmFn {
-  let fn = instances.get(memory);
-  if (!fn) {
-    fn = new WebAssembly.Instance(wasmModule()!, { env: { memory } }).exports.bmm as BmmFn;
-    instances.set(memory, fn);
-  }
-  return fn;
-}
+const kernels = new WasmKernels(() => [bmmFunction()]);
 
 let registered = false;
 
 function register(): boolean {
   if (registered) return true;
-  if (wasmModule() === null || !tf.findBackend('wasm')) return false;
+  if (!kernels.available() || !tf.findBackend('wasm')) return false;
   tf.registerKernel({
     kernelName: KERNEL,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
-      const be = backend as unknown as WasmBackendLike;
       const a = inputs.a as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
       const [batch, m, k] = a.shape, n = b.shape[2];
-      const out = be.makeOutput([batch, m, n], 'float32');
-      const at = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
-      bmmFor(be.wasm.asm.memory)(at(a), at(b), at(out), batch, m, k, n);
+      const out = heapOutput(backend, [batch, m, n]);
+      const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+      kernels.forBackend(backend).bmm(at(a), at(b), at(out), batch, m, k, n);
       return out;
     },
   });

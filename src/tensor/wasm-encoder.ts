@@ -1,0 +1,117 @@
+/**
+ * A minimal WebAssembly encoder for the hand-written SIMD kernels (batch-matmul.ts, local-noise.ts):
+ * instructions as byte arrays, functions with i32 parameters, one imported memory (the wasm
+ * backend's heap). No toolchain is needed; `WebAssembly.validate` rejects a malformed module, and a
+ * runtime without SIMD gets `null` and the callers fall back to tf ops.
+ */
+import { heapMemory } from './wasm-heap.js';
+
+export const uleb = (v: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+};
+const sleb = (v: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+};
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+export const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+const EMPTY = 0x40;
+export const get = (l: number) => [0x20, ...uleb(l)];
+export const set = (l: number) => [0x21, ...uleb(l)];
+export const i32 = (v: number) => [0x41, ...sleb(v)];
+export const ADD = [0x6a], MUL = [0x6c], SHL = [0x74], GE_S = [0x4e];
+export const F32_ADD = [0x92];
+/** f32.load / f32.store at the address on the stack (+ a constant byte offset). */
+export const f32Load = (offset = 0) => [0x2a, 2, ...uleb(offset)];
+export const f32Store = (offset = 0) => [0x38, 2, ...uleb(offset)];
+const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
+export const load = (offset = 0) => simd(0x00, 2, ...uleb(offset));
+export const loadSplat = () => simd(0x09, 2, 0);
+export const store = (offset = 0) => simd(0x0b, 2, ...uleb(offset));
+export const ZERO = simd(0x0c, ...new Array(16).fill(0));
+export const F32X4_SPLAT = simd(0x13);
+export const extractLane = (lane: number) => simd(0x1f, lane);
+export const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6);
+/** local += delta (i32). */
+export const bump = (l: number, delta: number[]) => [...get(l), ...delta, ...ADD, ...set(l)];
+/** block { loop { if (counter >= limit) break; body; continue } } */
+export const forLoop = (counter: number, limit: number, body: number[]) => [
+  0x02, EMPTY, 0x03, EMPTY, ...get(counter), ...get(limit), ...GE_S, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b,
+];
+/** Sum of the four lanes of the f32x4 in `local` (leaves an f32 on the stack). */
+export const laneSum = (local: number) => [
+  ...get(local), ...extractLane(0), ...get(local), ...extractLane(1), ...F32_ADD,
+  ...get(local), ...extractLane(2), ...F32_ADD, ...get(local), ...extractLane(3), ...F32_ADD,
+];
+
+export interface WasmFunction {
+  name: string;
+  /** Number of i32 parameters (byte offsets and sizes). */
+  params: number;
+  /** Extra locals, [count, type] runs, numbered after the parameters. */
+  locals: [number, number][];
+  code: number[];
+}
+
+function moduleBytes(functions: WasmFunction[]): Uint8Array<ArrayBuffer> {
+  const types = functions.map((f) => [0x60, ...vec(new Array(f.params).fill([I32])), ...vec([])]);
+  const bodies = functions.map((f) => {
+    const body = [...vec(f.locals.map(([n, t]) => [...uleb(n), t])), ...f.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(3, vec(functions.map((_, i) => uleb(i)))),
+    ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(bodies)),
+  ]);
+}
+
+export type KernelFn = (...args: number[]) => void;
+
+/**
+ * Compiles `functions` once (lazily) and instantiates them against a backend's heap memory (once per
+ * memory object). `forBackend` returns null where the module does not validate (no SIMD).
+ */
+export class WasmKernels {
+  private compiled: WebAssembly.Module | null | undefined;
+  private readonly instances = new WeakMap<WebAssembly.Memory, Record<string, KernelFn>>();
+
+  constructor(private readonly build: () => WasmFunction[]) {}
+
+  available(): boolean {
+    if (this.compiled === undefined) {
+      const bytes = moduleBytes(this.build());
+      this.compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    }
+    return this.compiled !== null;
+  }
+
+  forBackend(backend: unknown): Record<string, KernelFn> {
+    if (!this.available()) throw new Error('WasmKernels: WebAssembly SIMD is not available');
+    const memory = heapMemory(backend);
+    let fns = this.instances.get(memory);
+    if (!fns) {
+      fns = new WebAssembly.Instance(this.compiled!, { env: { memory } }).exports as unknown as Record<string, KernelFn>;
+      this.instances.set(memory, fns);
+    }
+    return fns;
+  }
+}
