@@ -17,9 +17,10 @@
  * Ablations: variant 'scale' (γ only) and 'shift' (β only).
  */
 import type { Site, Transformer } from '../model/index.js';
-import { customOp, Rng, tf, toFloat32 } from '../tensor/index.js';
+import { Rng, tf, toFloat32 } from '../tensor/index.js';
 import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type ModelShape, type NamedTensors, type TrainableVariable } from './adapter.js';
-import { checkGroupCount, expandArray, GroupExpander, makeGrouping } from './grouping.js';
+import { checkGroupCount, expandArray, GroupExpander, makeGrouping, StackedExpander } from './grouping.js';
+import { PassCache } from './pass-cache.js';
 import { OptionReader } from './options.js';
 import { selectSites } from './sites.js';
 import { loadVectorState, newVariable, siteWeights, vectorState } from './tensors.js';
@@ -59,19 +60,10 @@ interface GraspSite {
   detach: () => void;
 }
 
-/**
- * Sites with the same input dimension D share one batched expansion per forward pass:
- * V [S, 2, K] (γ and β of every Site) · E [S, K, D] → [S, 2, D] in a single matMul, with the
- * gradient dV = dy · Eᵀ from a stored Eᵀ [S, D, K]. This replaces a dozen small kernels per Site by
- * a few per group; with 72 Sites the per-kernel overhead of tfjs otherwise costs more than the
- * arithmetic.
- */
+/** Sites with the same input dimension D share one batched expansion per forward pass (StackedExpander). */
 interface SiteGroup {
-  d: number;
   members: GraspSite[];
-  e: tf.Tensor3D;
-  et: tf.Tensor3D;
-  expand: (v: tf.Tensor) => tf.Tensor;
+  expander: StackedExpander;
 }
 
 /**
@@ -89,7 +81,7 @@ class GraspAdapter implements Adapter {
   readonly sites: readonly string[];
   private readonly parts: GraspSite[];
   private readonly groups: SiteGroup[] = [];
-  private cache: { vectors: GroupVectors[]; ids: object[] } | null = null;
+  private readonly cache = new PassCache<GroupVectors[]>(() => this.parts.flatMap((p) => [p.scale, p.shift]), () => this.computeVectors());
 
   constructor(model: Transformer, readonly opts: GraspOptions) {
     const chosen = selectSites(model.sites.values(), opts.sites, 'grasp');
@@ -108,68 +100,29 @@ class GraspAdapter implements Adapter {
       part.detach = site.attach('grasp', (x, next) => {
         // (x − β̂)/γ̂ = x·a + c with a = 1/γ̂, c = −β̂/γ̂: the [1, D] vectors come from the group's
         // batched expansion; the Site's linear op applies them (one multiply-add per token).
-        const v = this.vectors(index === 0)[part.group];
+        const v = this.cache.get(index === 0)[part.group];
         return next(x, { scale: v.a?.[part.row] ?? null, shift: v.c?.[part.row] ?? null });
       });
       return part;
     });
-    for (const [d, members] of byDim) {
-      const group = this.groups.length;
-      members.forEach((m) => (m.group = group));
-      const e = tf.keep(tf.stack(members.map((m) => m.expander.e)) as tf.Tensor3D);
-      const et = tf.keep(tf.stack(members.map((m) => m.expander.et)) as tf.Tensor3D);
-      const expand = customOp((inputs, save) => {
-        save([]);
-        return { value: tf.matMul(inputs[0] as tf.Tensor3D, e), gradFunc: (dy) => [tf.matMul(dy as tf.Tensor3D, et)] };
-      });
-      this.groups.push({ d, members, e, et, expand });
+    for (const members of byDim.values()) {
+      members.forEach((m) => (m.group = this.groups.length));
+      this.groups.push({ members, expander: new StackedExpander(members.map((m) => m.expander)) });
     }
   }
 
-  /** Every variable's current data id: a changed one (assign) invalidates the cached vectors. */
-  private ids(): object[] {
-    return this.parts.flatMap((p) => [p.scale?.dataId, p.shift?.dataId].filter((x): x is object => x !== undefined));
-  }
-
-  /**
-   * a and c of every group. Recomputed by the first Site of each forward pass (so they are on the
-   * current gradient tape), and whenever a variable changed. The rows are kept (tf.keep) until the
-   * next recomputation or detach: each transformer block runs in its own tidy, which would otherwise
-   * free them after the first block and make every block redo the expansion and its backward — 12×
-   * on roberta-base, which cost 0.5 s of a 3.4 s training step (bench/train, batch 1 × 128).
-   */
-  private vectors(first: boolean): GroupVectors[] {
-    const c = this.cache;
-    const ids = this.ids();
-    const alive = c !== null && c.vectors.every((v) => !(v.a?.[0].isDisposed ?? false) && !(v.c?.[0].isDisposed ?? false));
-    if (!first && alive && c!.ids.every((id, i) => id === ids[i])) return c!.vectors;
-    this.disposeCache();
-    const k = this.opts.k;
-    const vectors = this.groups.map((g) => {
-      const s = g.members.length;
-      const rows: tf.Tensor[] = [];
-      for (const m of g.members) for (const v of [m.scale, m.shift]) if (v) rows.push(v);
-      const perSite = rows.length / s;
-      const expanded = g.expand(tf.reshape(tf.concat(rows, 0), [s, perSite, k])) as tf.Tensor3D;
-      // Planes [S, D] (γ̂, then β̂) and one vector [D] per Site, each by one unstack, whose gradient
-      // is one stack (slices would add a pad per plane and per Site to the backward pass).
-      const planes = perSite === 1 ? [tf.reshape(expanded, [s, g.d])] : tf.unstack(expanded, 1);
-      const plane = (i: number) => planes[i] as tf.Tensor2D;
-      // A one-member group stays [1, D] (tfjs's Unpack gradient fails for a single output).
-      const split = (m: tf.Tensor2D): tf.Tensor[] => (s === 1 ? [m] : tf.unstack(m));
-      if (this.opts.variant === 'scale') return { a: split(tf.reciprocal(plane(0)) as tf.Tensor2D), c: null };
-      if (this.opts.variant === 'shift') return { a: null, c: split(tf.neg(plane(0)) as tf.Tensor2D) };
-      const a = tf.reciprocal(plane(0)) as tf.Tensor2D;
-      return { a: split(a), c: split(tf.neg(tf.mul(plane(1), a)) as tf.Tensor2D) };
+  /** a and c of every group, one vector per Site (see PassCache for when they are recomputed). */
+  private computeVectors(): { value: GroupVectors[]; tensors: tf.Tensor[] } {
+    const vectors = this.groups.map(({ members, expander: x }) => {
+      const plane = (v: 'scale' | 'shift') => tf.stack(members.map((m) => m[v]!));
+      const variant = this.opts.variant;
+      if (variant === 'scale') return { a: x.perSite(tf.reciprocal(x.expand([plane('scale')])[0]) as tf.Tensor2D), c: null };
+      if (variant === 'shift') return { a: null, c: x.perSite(tf.neg(x.expand([plane('shift')])[0]) as tf.Tensor2D) };
+      const [gamma, beta] = x.expand([plane('scale'), plane('shift')]);
+      const a = tf.reciprocal(gamma) as tf.Tensor2D;
+      return { a: x.perSite(a), c: x.perSite(tf.neg(tf.mul(beta, a)) as tf.Tensor2D) };
     });
-    for (const v of vectors) for (const t of [...(v.a ?? []), ...(v.c ?? [])]) tf.keep(t);
-    this.cache = { vectors, ids };
-    return vectors;
-  }
-
-  private disposeCache(): void {
-    for (const v of this.cache?.vectors ?? []) for (const t of [...(v.a ?? []), ...(v.c ?? [])]) if (!t.isDisposed) t.dispose();
-    this.cache = null;
+    return { value: vectors, tensors: vectors.flatMap((v) => [...(v.a ?? []), ...(v.c ?? [])]) };
   }
 
   get options(): Record<string, unknown> {
@@ -231,11 +184,8 @@ class GraspAdapter implements Adapter {
       p.scale?.dispose();
       p.shift?.dispose();
     }
-    for (const g of this.groups) {
-      g.e.dispose();
-      g.et.dispose();
-    }
-    this.disposeCache();
+    for (const g of this.groups) g.expander.dispose();
+    this.cache.dispose();
     this.parts.length = 0;
     this.groups.length = 0;
   }

@@ -111,3 +111,49 @@ export class GroupExpander {
     this.et.dispose();
   }
 }
+
+/**
+ * The expansions of several Sites that share a dimension D, batched: planes [S, K] (one row per
+ * Site: γ of every Site, β of every Site, …) are stacked to [S, P, K] and multiplied by the Sites'
+ * stacked indicators [S, K, D] in one matMul (gradient: one matMul by the stacked Eᵀ). With 72 Sites
+ * the per-kernel overhead of tfjs otherwise costs more than the arithmetic. Owns its tensors.
+ */
+export class StackedExpander {
+  readonly size: number;
+  readonly sites: number;
+  private readonly e: tf.Tensor3D;
+  private readonly et: tf.Tensor3D;
+  private readonly op: (...inputs: tf.Tensor[]) => tf.Tensor;
+
+  constructor(expanders: readonly GroupExpander[]) {
+    this.size = expanders[0].grouping.size;
+    this.sites = expanders.length;
+    const e = (this.e = tf.keep(tf.stack(expanders.map((x) => x.e)) as tf.Tensor3D));
+    const et = (this.et = tf.keep(tf.stack(expanders.map((x) => x.et)) as tf.Tensor3D));
+    this.op = customOp((inputs, save) => {
+      save([]);
+      return { value: tf.matMul(inputs[0] as tf.Tensor3D, e), gradFunc: (dy) => [tf.matMul(dy as tf.Tensor3D, et)] };
+    });
+  }
+
+  /** planes[p] [S, K] → the expanded planes [S, D], in order. */
+  expand(planes: readonly tf.Tensor[]): tf.Tensor2D[] {
+    const [s, d, p] = [this.sites, this.size, planes.length];
+    const v = p === 1 ? tf.reshape(planes[0], [s, 1, -1]) : tf.stack(planes as tf.Tensor[], 1);
+    const out = this.op(v) as tf.Tensor3D;
+    return (p === 1 ? [tf.reshape(out, [s, d])] : tf.unstack(out, 1)) as tf.Tensor2D[];
+  }
+
+  /**
+   * A plane [S, D] as one vector per Site: [D] each by one unstack (gradient: one stack), or the
+   * plane itself, [1, D], for a single Site (tfjs's Unpack gradient fails with one output).
+   */
+  perSite(plane: tf.Tensor2D): tf.Tensor[] {
+    return this.sites === 1 ? [plane] : tf.unstack(plane);
+  }
+
+  dispose(): void {
+    this.e.dispose();
+    this.et.dispose();
+  }
+}

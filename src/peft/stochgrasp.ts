@@ -43,7 +43,9 @@
  * `<site>.grasp_weight_mu` [R, K].
  */
 import type { Site, Transformer } from '../model/index.js';
-import { customOp, FrozenMatrix, linear, localNoise, localNoiseGrad, randomNormalTensor, Rng, sumRows, tf, tidyRead, toFloat32 } from '../tensor/index.js';
+import {
+  customOp, FrozenMatrix, linear, localNoise, localNoiseGrad, localNoiseInputGrad, randomNormalTensor, Rng, rowStats, sumRows, tf, tidyRead, toFloat32,
+} from '../tensor/index.js';
 import {
   registerMethod,
   type AdapterMode,
@@ -56,7 +58,8 @@ import {
   type TrainableVariable,
 } from './adapter.js';
 import { groupingRng } from './grasp.js';
-import { checkGroupCount, GroupExpander, makeGrouping, type Grouping } from './grouping.js';
+import { checkGroupCount, GroupExpander, makeGrouping, StackedExpander, type Grouping } from './grouping.js';
+import { PassCache } from './pass-cache.js';
 import { OptionReader } from './options.js';
 import { selectSites } from './sites.js';
 import { assignFrom, checkState, newVariable, plain, siteWeights } from './tensors.js';
@@ -135,49 +138,57 @@ interface WeightSite {
  * R = 1 under the local reparameterisation: the Site's output y plus its term, as one op with a
  * hand-written gradient (the composed version spent a third of a StochGRASP step in
  * broadcast-gradient Sums and Casts on wasm):
- *   out = y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂),  s₁ = Σ_i x_i, s₂ = √(Σ_i x_i²) per row, μ̂ = μ·E, σ̂ = softplus(ρ)·E;
- * without noise ξ (evaluation, grasp-weight) out = y + s₁⊗μ̂. Backward, with g = dy⊙ξ:
- *   dy passes through,  dμ = (s₁ᵀ·dy)·Eᵀ,  dρ = ((s₂ᵀ·g)·Eᵀ)⊙sigmoid(ρ),  dx = dy·μ̂ᵀ + x⊙((g·σ̂ᵀ)/s₂).
- * With noise, the [N, D_out] work of both directions is `localNoise` / `localNoiseGrad` (one SIMD
- * pass each on wasm). Row sums over D_in are matMuls against a kept ones column.
+ *   out = y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂),  s₁ = Σ_i x_i, s₂ = √(Σ_i x_i²) per row,
+ * with μ̂ = μ·E and σ̂ = softplus(ρ)·E from the group's batched expansion (RowGroup); without noise ξ
+ * (evaluation, grasp-weight) out = y + s₁⊗μ̂. Backward, with g = dy⊙ξ:
+ *   dy passes through,  dμ̂ = s₁ᵀ·dy,  dσ̂ = s₂ᵀ·g,  dx = dy·μ̂ᵀ + x⊙((g·σ̂ᵀ)/s₂).
+ * With noise, each direction is one SIMD pass over [N, D_out] (`localNoise` / `localNoiseGrad`) and
+ * one over [N, D_in] (`rowStats` / `localNoiseInputGrad`) on wasm. Without noise the row sum is a
+ * matMul against a kept ones column.
  */
-function localOneRow(p: WeightSite, y: tf.Tensor2D, x: tf.Tensor2D, xi: tf.Tensor2D | null): tf.Tensor2D {
-  const { e, et } = p.cols;
+function localOneRow(p: WeightSite, y: tf.Tensor2D, x: tf.Tensor2D, muHat: tf.Tensor, sigmaHat: tf.Tensor | null, xi: tf.Tensor2D | null): tf.Tensor2D {
   const din = x.shape[1];
-  const ones = p.onesColumn ?? (p.onesColumn = tf.keep(tf.ones([din, 1]) as tf.Tensor2D));
-  const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
-  if (xi === null) {
+  const like = (g: tf.Tensor, v: tf.Tensor) => (g.rank === v.rank ? g : tf.reshape(g, v.shape));
+  if (xi === null || sigmaHat === null) {
+    const ones = p.onesColumn ?? (p.onesColumn = tf.keep(tf.ones([din, 1]) as tf.Tensor2D));
     // dx of a row sum broadcasts a column over D_in: a broadcasting multiply (wasm's Tile took 4.5 ms
     // per Site on the shipped model, a third of a training step for grasp-weight).
     const onesRow = tf.reshape(ones, [1, din]);
     return customOp((inputs, save) => {
       const [ys, xs, mu] = inputs;
-      const s1 = mm(xs, ones), muHat = mm(mu, e);
-      save([s1, muHat]);
+      const s1 = tf.matMul(xs as tf.Tensor2D, ones);
+      save([s1, mu]);
       return {
-        value: tf.add(ys, mm(s1, muHat)),
-        // μ̂ᵀ as a real transpose, not a reshape: the wasm backend caches its XNNPACK matmul operator
-        // by the right operand's data id, and the same data as a right operand of another shape
-        // ([1, D] above, [D, 1] here) aborts the wasm module.
-        gradFunc: (dy, [ss1, smu]) => [dy, tf.mul(mm(dy, tf.transpose(smu)), onesRow), mm(sumRows(tf.mul(dy, ss1)), et)],
+        value: tf.add(ys, tf.mul(s1, mu)),
+        gradFunc: (dy, [ss1, smu]) => [dy, tf.mul(tf.sum(tf.mul(dy, smu), 1, true), onesRow), like(sumRows(tf.mul(dy, ss1)), smu)],
       };
-    })(y, x, p.mu) as tf.Tensor2D;
+    })(y, x, muHat) as tf.Tensor2D;
   }
   return customOp((inputs, save) => {
-    const [ys, xs, mu, rho] = inputs;
-    const s1 = mm(xs, ones), s2 = tf.sqrt(tf.add(mm(tf.square(xs), ones), 1e-20)) as tf.Tensor2D;
-    const muHat = mm(mu, e), sigmaHat = mm(tf.softplus(rho), e);
-    save([xs, rho, s1, s2, muHat, sigmaHat, xi]);
+    const t = (v: tf.Tensor) => v as tf.Tensor2D;
+    const [ys, xs, mu, sigma] = inputs;
+    const { s1, s2 } = rowStats(t(xs));
+    save([xs, s1, s2, mu, sigma, xi]);
     return {
-      value: localNoise(ys as tf.Tensor2D, xi as tf.Tensor2D, s1 as tf.Tensor2D, s2 as tf.Tensor2D, muHat as tf.Tensor2D, sigmaHat as tf.Tensor2D),
-      gradFunc: (dy, [sx, srho, ss1, ss2, smu, ssig, sxi]) => {
-        const t = (v: tf.Tensor) => v as tf.Tensor2D;
+      value: localNoise(t(ys), xi, s1, s2, t(mu), t(sigma)),
+      gradFunc: (dy, [sx, ss1, ss2, smu, ssig, sxi]) => {
         const { dMu, dSigma, r1, r2 } = localNoiseGrad(t(dy), t(sxi), t(ss1), t(ss2), t(smu), t(ssig));
-        const dx = tf.add(r1, tf.mul(sx, tf.div(r2, ss2)));
-        return [dy, dx, mm(dMu, et), tf.mul(mm(dSigma, et), tf.sigmoid(srho))];
+        return [dy, localNoiseInputGrad(t(sx), r1, r2, t(ss2)), like(dMu, smu), like(dSigma, ssig)];
       },
     };
-  })(y, x, p.mu, p.rho!) as tf.Tensor2D;
+  })(y, x, muHat, sigmaHat) as tf.Tensor2D;
+}
+
+/** R = 1 Sites with the same output dimension: their μ̂ and σ̂ come from one batched expansion. */
+interface RowGroup {
+  members: WeightSite[];
+  expander: StackedExpander;
+}
+
+/** μ̂ (and σ̂ when the method learns σ) of every member of a RowGroup, one vector per Site. */
+interface GroupHats {
+  mu: tf.Tensor[];
+  sigma: tf.Tensor[] | null;
 }
 
 interface PenaltyStack {
@@ -193,6 +204,10 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
   private readonly parts: WeightSite[];
   private mode: AdapterMode = { kind: 'eval' };
   private penaltyStacks: PenaltyStack[] | null = null;
+  private readonly rowGroups: RowGroup[] = [];
+  /** Group and row of every R = 1 part. */
+  private readonly rowGroupOf = new Map<WeightSite, [number, number]>();
+  private readonly hats = new PassCache<GroupHats[]>(() => this.parts.flatMap((p) => [p.mu, p.rho]), () => this.computeHats());
   private readonly prefix: string;
 
   constructor(
@@ -209,6 +224,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       rowCount(opts.rows, s, method);
     }
     this.sites = chosen.map((s) => s.name);
+    let firstOneRow: WeightSite | null = null;
     this.parts = chosen.map((site) => {
       const din = site.inFeatures, dout = site.outFeatures, k = opts.k;
       const rows = rowCount(opts.rows, site, method);
@@ -232,9 +248,16 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
         counts = tf.keep(tf.tensor2d(n, [rows, k]));
       }
       const part: WeightSite = { site, rowMode, rows, cols, rowGroups, rowSum, mu, rho, counts, target: 0, sampled: null, onesColumn: null, detach: () => {} };
-      part.detach = site.attach(method, (x, next) => this.forward(part, x, next));
+      if (rowMode === 'one' && firstOneRow === null) firstOneRow = part;
+      part.detach = site.attach(method, (x, next) => this.forward(part, x, next, part === firstOneRow));
       return part;
     });
+    const byDout = new Map<number, WeightSite[]>();
+    for (const p of this.parts.filter((q) => q.rowMode === 'one')) byDout.set(p.site.outFeatures, [...(byDout.get(p.site.outFeatures) ?? []), p]);
+    for (const members of byDout.values()) {
+      members.forEach((m, row) => this.rowGroupOf.set(m, [this.rowGroups.length, row]));
+      this.rowGroups.push({ members, expander: new StackedExpander(members.map((m) => m.cols)) });
+    }
     if (stochastic) this.setSigmaTarget(opts.sigmaTarget ?? 0);
   }
 
@@ -245,7 +268,6 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
   /** x·Fᵀ·v for x [N, D_in], v [R, K] → [N, K]: the row-group part of a projection. */
   private rowProject(p: WeightSite, v: tf.Tensor, x2: tf.Tensor2D): tf.Tensor2D {
     const v2 = v as tf.Tensor2D;
-    if (p.rowMode === 'one') return tf.mul(tf.sum(x2, 1, true), v2) as tf.Tensor2D;
     if (p.rowMode === 'each') return linear(x2, v2) as tf.Tensor2D;
     return linear(linear(x2, p.rowSum!), v2) as tf.Tensor2D;
   }
@@ -272,7 +294,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     return tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, 1e-20)), noise()));
   }
 
-  private forward(p: WeightSite, x: tf.Tensor, next: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  private forward(p: WeightSite, x: tf.Tensor, next: (x: tf.Tensor) => tf.Tensor, first: boolean): tf.Tensor {
     const din = p.site.inFeatures, dout = p.site.outFeatures;
     const outShape = [...x.shape.slice(0, -1), dout];
     const mode = this.mode;
@@ -286,10 +308,25 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     }
     const x2 = tf.reshape(x, [-1, din]) as tf.Tensor2D;
     if (p.rowMode === 'one') {
+      const [group, row] = this.rowGroupOf.get(p)!;
+      const hats = this.hats.get(first)[group];
       const xi = sampling ? (randomNormalTensor([x2.shape[0], dout], mode.rng, 'table') as tf.Tensor2D) : null;
-      return tf.reshape(localOneRow(p, tf.reshape(next(x), [-1, dout]) as tf.Tensor2D, x2, xi), outShape);
+      const y = tf.reshape(next(x), [-1, dout]) as tf.Tensor2D;
+      return tf.reshape(localOneRow(p, y, x2, hats.mu[row], hats.sigma?.[row] ?? null, xi), outShape);
     }
     return tf.add(next(x), tf.reshape(this.extra(p, x2, sampling ? mode.rng : null), outShape));
+  }
+
+  /** μ̂ and σ̂ of every R = 1 group (PassCache: once per forward pass, kept across block tidies). */
+  private computeHats(): { value: GroupHats[]; tensors: tf.Tensor[] } {
+    const hats = this.rowGroups.map(({ members, expander: x }) => {
+      const stack = (vs: tf.Tensor[]) => (vs.length === 1 ? vs[0] : tf.concat(vs, 0));
+      const mu = stack(members.map((m) => m.mu));
+      if (members[0].rho === null) return { mu: x.perSite(x.expand([mu])[0]), sigma: null };
+      const [muHat, sigmaHat] = x.expand([mu, tf.softplus(stack(members.map((m) => m.rho!)))]);
+      return { mu: x.perSite(muHat), sigma: x.perSite(sigmaHat) };
+    });
+    return { value: hats, tensors: hats.flatMap((h) => [...h.mu, ...(h.sigma ?? [])]) };
   }
 
   private disposeSamples(): void {
@@ -432,6 +469,9 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
   detach(): void {
     this.disposeSamples();
     this.disposePenaltyStacks();
+    this.hats.dispose();
+    for (const g of this.rowGroups) g.expander.dispose();
+    this.rowGroups.length = 0;
     for (const p of this.parts) {
       p.detach();
       p.cols.dispose();

@@ -22,7 +22,7 @@ import { tf } from './engine.js';
 import {
   ADD, bump, F32X4_ADD, F32X4_MUL, forLoop, get, i32, I32, load, loadSplat, MUL, set, SHL, store, V128, WasmKernels, ZERO, type WasmFunction,
 } from './wasm-encoder.js';
-import { heapOffset, heapOutput } from './wasm-heap.js';
+import { registerHeapKernel } from './wasm-heap.js';
 
 const KERNEL = 'GraspHilBatchMatMul';
 
@@ -90,18 +90,8 @@ let registered = false;
 function register(): boolean {
   if (registered) return true;
   if (!kernels.available() || !tf.findBackend('wasm')) return false;
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const a = inputs.a as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
-      const [batch, m, k] = a.shape, n = b.shape[2];
-      const out = heapOutput(backend, [batch, m, n]);
-      const at = (t: tf.TensorInfo) => heapOffset(backend, t);
-      kernels.forBackend(backend).bmm(at(a), at(b), at(out), batch, m, k, n);
-      return out;
-    },
-  });
+  registerHeapKernel(KERNEL, ['a', 'b'], ([[batch, m], [, , n]]) => [[batch, m, n]], (backend, off, [[batch, m, k], [, , n]]) =>
+    kernels.forBackend(backend).bmm(...off, batch, m, k, n));
   registered = true;
   return true;
 }

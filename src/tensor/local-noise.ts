@@ -13,10 +13,10 @@
  */
 import { tf } from './engine.js';
 import {
-  ADD, bump, f32Load, f32Store, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, forLoop, get, i32, I32, laneSum, load, MUL, set, SHL, store, V128,
+  ADD, bump, f32, F32_ADD, F32_DIV, F32_SQRT, f32Load, f32Store, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, forLoop, get, i32, I32, laneSum, load, MUL, set, SHL, store, V128,
   WasmKernels, ZERO, type WasmFunction,
 } from './wasm-encoder.js';
-import { heapOffset, heapOutput } from './wasm-heap.js';
+import { registerHeapKernel } from './wasm-heap.js';
 
 const FORWARD = 'GraspHilLocalNoise', BACKWARD = 'GraspHilLocalNoiseGrad';
 
@@ -89,33 +89,60 @@ function backwardFunction(): WasmFunction {
   return { name: 'backward', params: 12, locals: [[6, I32], [6, V128]], code };
 }
 
-const kernels = new WasmKernels(() => [forwardFunction(), backwardFunction()]);
+/** s₁ = Σ_j x_j and s₂ = √(Σ_j x_j² + 1e-20) per row of x [N, D]. */
+function rowStatsFunction(): WasmFunction {
+  const [X, S1, S2, N, D] = [0, 1, 2, 3, 4];
+  const [ROW, J, P] = [5, 6, 7];
+  const [ACC1, ACC2, V] = [8, 9, 10];
+  const cols = [
+    ...at(X, P), ...load(), ...set(V),
+    ...get(ACC1), ...get(V), ...F32X4_ADD, ...set(ACC1),
+    ...get(ACC2), ...get(V), ...get(V), ...F32X4_MUL, ...F32X4_ADD, ...set(ACC2),
+    ...bump(P, i32(16)),
+    ...bump(J, i32(4)),
+  ];
+  const rows = [
+    ...ZERO, ...set(ACC1), ...ZERO, ...set(ACC2),
+    ...i32(0), ...set(J), ...forLoop(J, D, cols),
+    ...at4(S1, ROW), ...laneSum(ACC1), ...f32Store(),
+    ...at4(S2, ROW), ...laneSum(ACC2), ...f32(1e-20), ...F32_ADD, ...F32_SQRT, ...f32Store(),
+    ...bump(ROW, i32(1)),
+  ];
+  return { name: 'rowStats', params: 5, locals: [[3, I32], [3, V128]], code: [...i32(0), ...set(P), ...i32(0), ...set(ROW), ...forLoop(ROW, N, rows)] };
+}
+
+/** dx = r₁ + x⊙(r₂/s₂) per row: the input gradient of the term through s₁ and s₂. */
+function inputGradFunction(): WasmFunction {
+  const [X, R1, R2, S2, DX, N, D] = [0, 1, 2, 3, 4, 5, 6];
+  const [ROW, J, P] = [7, 8, 9];
+  const [A, C] = [10, 11];
+  const cols = [
+    ...at(DX, P), ...get(A), ...at(X, P), ...load(), ...get(C), ...F32X4_MUL, ...F32X4_ADD, ...store(),
+    ...bump(P, i32(16)),
+    ...bump(J, i32(4)),
+  ];
+  const rows = [
+    ...splatAt(R1, ROW), ...set(A),
+    ...at4(R2, ROW), ...f32Load(), ...at4(S2, ROW), ...f32Load(), ...F32_DIV, ...F32X4_SPLAT, ...set(C),
+    ...i32(0), ...set(J), ...forLoop(J, D, cols),
+    ...bump(ROW, i32(1)),
+  ];
+  return { name: 'inputGrad', params: 7, locals: [[3, I32], [2, V128]], code: [...i32(0), ...set(P), ...i32(0), ...set(ROW), ...forLoop(ROW, N, rows)] };
+}
+
+const kernels = new WasmKernels(() => [forwardFunction(), backwardFunction(), rowStatsFunction(), inputGradFunction()]);
+const ROW_STATS = 'GraspHilRowStats', INPUT_GRAD = 'GraspHilLocalNoiseInputGrad';
 let registered = false;
 
 function register(): boolean {
   if (registered) return true;
   if (!kernels.available() || !tf.findBackend('wasm')) return false;
-  const offsets = (backend: unknown, inputs: tf.NamedTensorInfoMap, names: string[]) => names.map((k) => heapOffset(backend, inputs[k] as tf.TensorInfo));
-  tf.registerKernel({
-    kernelName: FORWARD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const [n, d] = (inputs.y as tf.TensorInfo).shape;
-      const out = heapOutput(backend, [n, d]);
-      kernels.forBackend(backend).forward(...offsets(backend, inputs, ['y', 'xi', 's1', 's2', 'mu', 'sigma']), heapOffset(backend, out), n, d);
-      return out;
-    },
-  });
-  tf.registerKernel({
-    kernelName: BACKWARD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const [n, d] = (inputs.dy as tf.TensorInfo).shape;
-      const outs = [heapOutput(backend, [1, d]), heapOutput(backend, [1, d]), heapOutput(backend, [n, 1]), heapOutput(backend, [n, 1])];
-      kernels.forBackend(backend).backward(...offsets(backend, inputs, ['dy', 'xi', 's1', 's2', 'mu', 'sigma']), ...outs.map((o) => heapOffset(backend, o)), n, d);
-      return outs;
-    },
-  });
+  const fns = (backend: unknown) => kernels.forBackend(backend);
+  const TERMS = ['xi', 's1', 's2', 'mu', 'sigma'];
+  registerHeapKernel(FORWARD, ['y', ...TERMS], ([[n, d]]) => [[n, d]], (b, off, [[n, d]]) => fns(b).forward(...off, n, d));
+  registerHeapKernel(BACKWARD, ['dy', ...TERMS], ([[n, d]]) => [[1, d], [1, d], [n, 1], [n, 1]], (b, off, [[n, d]]) => fns(b).backward(...off, n, d));
+  registerHeapKernel(ROW_STATS, ['x'], ([[n]]) => [[n, 1], [n, 1]], (b, off, [[n, d]]) => fns(b).rowStats(...off, n, d));
+  registerHeapKernel(INPUT_GRAD, ['x', 'r1', 'r2', 's2'], ([[n, d]]) => [[n, d]], (b, off, [[n, d]]) => fns(b).inputGrad(...off, n, d));
   registered = true;
   return true;
 }
@@ -142,4 +169,19 @@ export function localNoiseGrad(dy: tf.Tensor2D, xi: tf.Tensor2D, s1: tf.Tensor2D
     dMu: colSum(tf.mul(dy, s1)), dSigma: colSum(tf.mul(g, s2)),
     r1: tf.sum(tf.mul(dy, mu), 1, true) as tf.Tensor2D, r2: tf.sum(tf.mul(g, sigma), 1, true) as tf.Tensor2D,
   };
+}
+
+/** Per-row s₁ = Σ_j x_j and s₂ = √(Σ_j x_j² + 1e-20) of x [N, D] → [N, 1] each. */
+export function rowStats(x: tf.Tensor2D): { s1: tf.Tensor2D; s2: tf.Tensor2D } {
+  if (fast(x.shape[1])) {
+    const [s1, s2] = tf.engine().runKernel(ROW_STATS, { x }, {}) as tf.Tensor2D[];
+    return { s1, s2 };
+  }
+  return { s1: tf.sum(x, 1, true) as tf.Tensor2D, s2: tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-20)) as tf.Tensor2D };
+}
+
+/** dx = r₁ + x⊙(r₂/s₂): the gradient reaching x [N, D] through `rowStats` from r₁ = ∂/∂s₁, r₂ = ∂/∂s₂·… (see localNoiseGrad). */
+export function localNoiseInputGrad(x: tf.Tensor2D, r1: tf.Tensor2D, r2: tf.Tensor2D, s2: tf.Tensor2D): tf.Tensor2D {
+  if (fast(x.shape[1])) return tf.engine().runKernel(INPUT_GRAD, { x, r1, r2, s2 }, {}) as tf.Tensor2D;
+  return tf.add(r1, tf.mul(x, tf.div(r2, s2)));
 }

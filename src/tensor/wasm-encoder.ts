@@ -35,7 +35,9 @@ export const get = (l: number) => [0x20, ...uleb(l)];
 export const set = (l: number) => [0x21, ...uleb(l)];
 export const i32 = (v: number) => [0x41, ...sleb(v)];
 export const ADD = [0x6a], MUL = [0x6c], SHL = [0x74], GE_S = [0x4e];
-export const F32_ADD = [0x92];
+export const F32_ADD = [0x92], F32_DIV = [0x95], F32_SQRT = [0x91];
+/** f32.const v (little-endian IEEE 754). */
+export const f32 = (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
 /** f32.load / f32.store at the address on the stack (+ a constant byte offset). */
 export const f32Load = (offset = 0) => [0x2a, 2, ...uleb(offset)];
 export const f32Store = (offset = 0) => [0x38, 2, ...uleb(offset)];

@@ -3,7 +3,7 @@
  * (batch-matmul.ts, random.ts): tensors live in the backend's WebAssembly.Memory at a byte offset,
  * and a kernel that allocates its output through the backend is tracked by the engine like any other.
  */
-import type { tf } from './engine.js';
+import { tf } from './engine.js';
 
 export interface WasmBackendLike {
   wasm: { asm: { memory: WebAssembly.Memory } };
@@ -24,4 +24,28 @@ export function heapOffset(backend: unknown, t: tf.TensorInfo): number {
 /** A new float32 output tensor allocated by the backend. */
 export function heapOutput(backend: unknown, shape: number[]): tf.TensorInfo {
   return (backend as WasmBackendLike).makeOutput(shape, 'float32');
+}
+
+/**
+ * Registers a wasm kernel that writes its outputs in place: `outputShapes` gives the output shapes
+ * from the input shapes (in `inputNames` order); the backend allocates them; `run` gets the byte
+ * offsets of the inputs then the outputs, and the input shapes.
+ */
+export function registerHeapKernel(
+  name: string,
+  inputNames: readonly string[],
+  outputShapes: (shapes: number[][]) => number[][],
+  run: (backend: unknown, offsets: number[], shapes: number[][]) => void,
+): void {
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const ins = inputNames.map((k) => inputs[k] as tf.TensorInfo);
+      const shapes = ins.map((t) => t.shape);
+      const outs = outputShapes(shapes).map((s) => heapOutput(backend, s));
+      run(backend, [...ins, ...outs].map((t) => heapOffset(backend, t)), shapes);
+      return outs.length === 1 ? outs[0] : outs;
+    },
+  });
 }

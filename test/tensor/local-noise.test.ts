@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { localNoise, localNoiseGrad, randomNormalTensor, Rng } from '../../src/tensor/index.js';
+import { localNoise, localNoiseGrad, localNoiseInputGrad, randomNormalTensor, Rng, rowStats } from '../../src/tensor/index.js';
 import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 const randn = (rng: Rng, shape: [number, number]) => tf.tensor2d(rng.fillNormal(new Float32Array(shape[0] * shape[1])), shape);
@@ -25,6 +25,19 @@ describe.each(TEST_BACKENDS)('localNoise on %s', (backend) => {
     expect(maxAbsDiff(got.dSigma.dataSync(), dSigma.dataSync())).toBeLessThan(1e-4);
     expect(got.r1.shape).toEqual([n, 1]);
     expect(got.dMu.shape).toEqual([1, d]);
+  });
+
+  it.each([12, 6])('rowStats and the input gradient through them equal the tf formulas (D = %i)', async (d) => {
+    await useBackend(backend);
+    const rng = new Rng(2, `row-stats/${d}`);
+    const x = randn(rng, [7, d]);
+    const { s1, s2 } = rowStats(x);
+    expect(maxAbsDiff(s1.dataSync(), tf.sum(x, 1).dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(s2.dataSync(), tf.sqrt(tf.sum(tf.square(x), 1)).dataSync())).toBeLessThan(1e-5);
+    const [r1, r2] = [randn(rng, [7, 1]), randn(rng, [7, 1])];
+    // d/dx of Σ_n r1_n·s1_n + r2_n·s2_n
+    const ref = tf.grad((xx) => tf.sum(tf.add(tf.mul(r1, tf.sum(xx, 1, true)), tf.mul(r2, tf.sqrt(tf.sum(tf.square(xx), 1, true))))))(x);
+    expect(maxAbsDiff(localNoiseInputGrad(x, r1, r2, s2).dataSync(), ref.dataSync())).toBeLessThan(1e-4);
   });
 
   it('randomNormalTensor gives the same draws on every backend for the same stream', async () => {
