@@ -3,8 +3,10 @@
  * LoRA (without and with its default dropout 0.1) and full fine-tuning — one optimiser step =
  * forward + backward + AdamW, as the trainer runs it — on the shipped model (models/tiny-roberta),
  * a small encoder and a roberta-base-shaped encoder (random weights; sequence 128), and the
- * fraction of plain-matMul GFLOP/s each achieves, and each method's step time over LoRA r=8's measured
- * in the same round (`vs_lora_r8`, median over rounds).
+ * fraction of plain-matMul GFLOP/s each achieves. Every method gets its own model instance and all
+ * are attached at once; steps alternate method by method (the machine's speed drifts over seconds),
+ * and `vs_lora_r8` is the median over iterations of a method's step time over LoRA r=8's in the
+ * same iteration.
  *
  * Model FLOPs per step: forward 2·N·in·out per Site plus attention (4·N·S·H per block); backward
  * dx for every Site and twice the attention's; weight gradients only where the method computes
@@ -12,9 +14,9 @@
  * those FLOPs / step time; the reference is a plain forward matMul of the FFN's shape.
  *
  *   node --import tsx bench/train.ts [--backend wasm] [--model shipped|small|base|all] [--steps 3] [--rounds 5] [--batch 4]
- *   (the base model runs each method in its own process: the wasm heap only grows and caps at 4 GB;
- *   batch 4 × 128 does not fit a roberta-base training step there, use --batch 2 or 1. To compare
- *   methods interleaved in one process: --only 'grasp k=32 all-linear,lora r=8 qv,…')
+ *   (the base model runs each method beside LoRA r=8 in its own process: the wasm heap only grows and
+ *   caps at 4 GB, and holds two roberta-base training instances at batch 1, not three; batch 4 × 128
+ *   does not fit one. --only 'grasp k=32 all-linear,lora r=8 qv,…' picks methods.)
  */
 import { loadModel } from '../src/io/index.js';
 import { createModel, headLogits, parseConfig, type Model, type ModelInputs } from '../src/model/index.js';
@@ -89,71 +91,74 @@ if (models.includes('base') && !only) {
   for (const which of models.filter((m) => m !== 'base')) {
     spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], ...process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model'), '--model', which], { stdio: 'inherit' });
   }
-  for (const [label] of METHODS) {
-    spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], ...process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model'), '--model', 'base', '--only', label], { stdio: 'inherit' });
+  // Two roberta-base training instances fit the heap, three do not: each method beside LoRA r=8.
+  for (const [label] of METHODS.filter(([l]) => l !== LORA)) {
+    spawnSync(process.execPath, ['--import', 'tsx', process.argv[1], ...process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model'), '--model', 'base', '--only', `${label},${LORA}`], { stdio: 'inherit' });
   }
   process.exit(0);
 }
+const loadFor = async (which: string): Promise<Model> =>
+  which === 'shipped'
+    ? loadModel('models/tiny-roberta', { withHead: 'sequence-classification', numLabels: 2, rng: new Rng(0, 'head-init') })
+    : modelOf(SHAPES[which as keyof typeof SHAPES]);
+
 for (const which of models) {
-  const model = which === 'shipped' ? await loadModel('models/tiny-roberta', { withHead: 'sequence-classification', numLabels: 2, rng: new Rng(0, 'head-init') }) : modelOf(SHAPES[which as keyof typeof SHAPES]);
-  const c = model.config;
+  const chosen = METHODS.filter(([l]) => !only || only.split(',').includes(l));
+  // One model instance per method, all attached at once, so that steps can alternate method by
+  // method: the machine's speed drifts over seconds, and adjacent steps see the same machine.
+  const runs = [];
+  for (const [label, method, options] of chosen) {
+    const model = await loadFor(which);
+    const adapter = attachMethod(model, method, options, new Rng(0));
+    const head = new ParamTuning('head', model, headParamNames(model), {});
+    const params = [...adapter.trainable(), ...head.trainable()].map((t) => ({ variable: t.variable, decay: t.decay, lrScale: t.lrScale ?? 1 }));
+    const vars = params.map((p) => p.variable);
+    const opt = new AdamW(params, { weightDecay: 0.01 });
+    const rng = new Rng(2, 'bench/steps');
+    const step = () => {
+      adapter.setMode({ kind: 'train', rng });
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const loss = crossEntropy(headLogits(model, inputs, { training: true, rng }), labels);
+          const p = adapter.penalty?.();
+          return (p ? tf.add(loss, p) : loss) as tf.Scalar;
+        }, vars);
+        value.dataSync();
+        opt.step(grads, 1e-4);
+      });
+    };
+    const dwSites = new Set(method === 'full' || (method === 'stochgrasp' && options.sampling === 'weight') ? adapter.sites : []);
+    runs.push({ label, model, step, flops: stepFlops(model, dwSites), times: [] as number[], dispose: () => { opt.dispose(); head.detach(); adapter.detach(); model.dispose(); } });
+  }
+  const c = runs[0].model.config;
   const { inputs, labels } = inputsOf(c.vocabSize);
   const H = c.hiddenSize, F = c.intermediateSize, N = batch * seq;
   const a = tf.randomNormal([N, H]) as tf.Tensor2D, w = tf.randomNormal([H, F]) as tf.Tensor2D;
-  // The plain-matMul reference is measured in every round too (median), beside the methods.
   const plainRuns: number[] = [];
-  const measurePlain = () => plainRuns.push(gflops(2 * N * H * F, timeMs(() => sync(() => tf.matMul(a, w)), 3)));
-  measurePlain();
-  // Methods run in interleaved rounds (the machine is shared): the median step time per method.
-  const times = new Map<string, number[]>();
-  for (let round = 0; round < rounds; round++) {
-    if (round > 0) measurePlain();
-    const sorted = [...plainRuns].sort((x, y) => x - y);
-    const plain = sorted[Math.floor(sorted.length / 2)];
-    for (const [label, method, options] of METHODS.filter(([l]) => !only || only.split(',').includes(l))) {
-      const adapter = attachMethod(model, method, options, new Rng(0));
-      const head = new ParamTuning('head', model, headParamNames(model), {});
-      const params = [...adapter.trainable(), ...head.trainable()].map((t) => ({ variable: t.variable, decay: t.decay, lrScale: t.lrScale ?? 1 }));
-      const vars = params.map((p) => p.variable);
-      const opt = new AdamW(params, { weightDecay: 0.01 });
-      const rng = new Rng(2, 'bench/steps');
-      const step = () => {
-        adapter.setMode({ kind: 'train', rng });
-        tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => {
-            const loss = crossEntropy(headLogits(model, inputs, { training: true, rng }), labels);
-            const p = adapter.penalty?.();
-            return (p ? tf.add(loss, p) : loss) as tf.Scalar;
-          }, vars);
-          value.dataSync();
-          opt.step(grads, 1e-4);
-        });
-      };
-      times.set(label, [...(times.get(label) ?? []), timeMs(step, steps, 2)]);
-      if (round === rounds - 1) {
-        const ms = median(times.get(label)!);
-        const dwSites = new Set(method === 'full' || (method === 'stochgrasp' && options.sampling === 'weight') ? adapter.sites : []);
-        const g = gflops(stepFlops(model, dwSites), ms);
-        rows[`${which}/${label}`] = { ms_per_step: ms, tokens_per_s: (N / ms) * 1000, model_gflops: g, fraction_of_plain: g / plain };
-      }
-      opt.dispose();
-      head.detach();
-      adapter.detach();
+  for (const r of runs) for (let i = 0; i < 2; i++) r.step();
+  for (let i = 0; i < rounds * steps; i++) {
+    if (i % steps === 0) plainRuns.push(gflops(2 * N * H * F, timeMs(() => sync(() => tf.matMul(a, w)), 3)));
+    for (const r of runs) {
+      const t0 = performance.now();
+      r.step();
+      r.times.push(performance.now() - t0);
     }
   }
-  // Each method's step time over LoRA r=8's in the same round (the machine's speed drifts between
-  // rounds; paired ratios cancel that), median over rounds.
-  const ref = times.get(LORA);
-  for (const [label, t] of times) {
-    const row = rows[`${which}/${label}`];
-    if (ref) row.vs_lora_r8 = median(t.map((v, i) => v / ref[i]));
-    report(`  ${label}`, row);
+  const plain = median(plainRuns);
+  // Each method's step time over LoRA r=8's in the same iteration, median over iterations.
+  const ref = runs.find((r) => r.label === LORA);
+  for (const r of runs) {
+    const ms = median(r.times), g = gflops(r.flops, ms);
+    const row: Record<string, number | string> = { ms_per_step: ms, tokens_per_s: (N / ms) * 1000, model_gflops: g, fraction_of_plain: g / plain };
+    if (ref) row.vs_lora_r8 = median(r.times.map((v, i) => v / ref.times[i]));
+    rows[`${which}/${r.label}`] = row;
+    report(`  ${r.label}`, row);
+    r.dispose();
   }
-  report(`  plain matMul [${N}×${H}]·[${H}×${F}] (median of rounds)`, { gflops: [...plainRuns].sort((x, y) => x - y)[Math.floor(plainRuns.length / 2)] });
+  report(`  plain matMul [${N}×${H}]·[${H}×${F}] (median)`, { gflops: plain });
   a.dispose();
   w.dispose();
   inputs.inputIds.dispose();
   inputs.attentionMask?.dispose();
   labels.dispose();
-  model.dispose();
 }

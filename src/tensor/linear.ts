@@ -69,8 +69,8 @@ const mm = (a: tf.Tensor, b: tf.Tensor): tf.Tensor2D => tf.matMul(a as tf.Tensor
 
 /**
  * An input transform folded into the linear op: the layer computes (x·scale + shift)·W + b, with
- * scale and shift [1, in] (either may be null). GRASP's x̃ = (x − β̂)/γ̂ and (IA)³'s feed-forward
- * scaling use it: one tape node per layer instead of two, and no reshapes between them.
+ * scale and shift [in] or [1, in] (either may be null). GRASP's x̃ = (x − β̂)/γ̂ and (IA)³'s
+ * feed-forward scaling use it: one tape node per layer instead of two, and no reshapes between them.
  */
 export interface InputAffine {
   /** [in] or [1, in]; its gradient comes back in the same shape. */
