@@ -12,8 +12,8 @@
  * dimension it loads two vectors of B and splats one element of each of the four A rows. It is
  * generated here as WebAssembly bytecode (no toolchain needed), imports the backend's memory and
  * reads tensors at their heap offsets; the output is allocated by the backend, so the engine tracks
- * it like any kernel's. Shapes it does not tile (M % 4 ≠ 0 or N % 8 ≠ 0), other backends, and a
- * runtime without WebAssembly SIMD fall back to tf.matMul. `node --import tsx bench/linear.ts`
+ * it like any kernel's. Shapes it does not tile (M % 4 ≠ 0 or N % 8 ≠ 0) are zero-padded; other
+ * backends and a runtime without WebAssembly SIMD use tf.matMul. `node --import tsx bench/linear.ts`
  * compares both.
  *
  * No gradient is registered: it is meant for ops with hand-written gradients (attention.ts).
@@ -98,7 +98,8 @@ function register(): boolean {
 
 /**
  * a [..., M, K] · b [..., K, N] with equal leading dimensions (no broadcasting, no transposes).
- * Runs the SIMD kernel on wasm when M % 4 = 0 and N % 8 = 0, tf.matMul otherwise. No gradient.
+ * Runs the SIMD kernel on wasm (zero-padding M to a multiple of 4 and N of 8), tf.matMul elsewhere.
+ * No gradient.
  */
 export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const r = a.rank;
@@ -106,9 +107,16 @@ export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     throw new Error(`batchMatMul: shapes [${a.shape}] and [${b.shape}] do not multiply batch by batch`);
   }
   const [m, k, n] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]];
-  const fast = tf.getBackend() === 'wasm' && m % 4 === 0 && n % 8 === 0 && a.dtype === 'float32' && b.dtype === 'float32' && register();
+  const fast = tf.getBackend() === 'wasm' && a.dtype === 'float32' && b.dtype === 'float32' && register();
   if (!fast) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
   const batch = a.size / (m * k);
-  const out = tf.engine().runKernel(KERNEL, { a: tf.reshape(a, [batch, m, k]), b: tf.reshape(b, [batch, k, n]) }, {}) as tf.Tensor;
+  // Rows to a multiple of 4 and columns to a multiple of 8 by zero padding (two small copies and a
+  // slice, against tf's generic loop: attention over a 61-token batch would otherwise fall back).
+  const [m4, n8] = [Math.ceil(m / 4) * 4, Math.ceil(n / 8) * 8];
+  let a3 = tf.reshape(a, [batch, m, k]), b3 = tf.reshape(b, [batch, k, n]);
+  if (m4 !== m) a3 = tf.pad(a3, [[0, 0], [0, m4 - m], [0, 0]]);
+  if (n8 !== n) b3 = tf.pad(b3, [[0, 0], [0, 0], [0, n8 - n]]);
+  let out = tf.engine().runKernel(KERNEL, { a: a3, b: b3 }, {}) as tf.Tensor;
+  if (m4 !== m || n8 !== n) out = tf.slice(out, [0, 0, 0], [batch, m, n]);
   return tf.reshape(out, [...a.shape.slice(0, -2), m, n]);
 }

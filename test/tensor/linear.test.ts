@@ -111,6 +111,17 @@ describe.each(TEST_BACKENDS)('linear on %s', (backend) => {
     expect(Array.from(g.dataSync())).toEqual([100, 1000, 0, 0, 3, 30]);
   });
 
+  it('embedding lookup equals tf.gather on a larger table, frozen or trainable, and rejects ids outside it', async () => {
+    await useBackend(backend);
+    const rng = new Rng(9, 'embed');
+    const table = randn(rng, [50, 12]) as tf.Tensor2D;
+    const ids = tf.tensor2d(Int32Array.from({ length: 4 * 9 }, () => rng.int(50)), [4, 9], 'int32');
+    const ref = tf.reshape(tf.gather(table, tf.reshape(ids, [-1])), [4, 9, 12]).dataSync();
+    expect(Array.from(embed(table, ids, false).dataSync())).toEqual(Array.from(ref));
+    expect(Array.from(embed(table, ids, true).dataSync())).toEqual(Array.from(ref));
+    if (backend === 'wasm') expect(() => embed(table, tf.tensor1d([3, 50], 'int32'), false)).toThrow(/id 50 at position 1 is outside the table \[0, 50\)/);
+  });
+
   it('does not grow the tensor count across repeated steps', async () => {
     await useBackend(backend);
     const rng = new Rng(4, 'mem');
