@@ -179,6 +179,25 @@ function localOneRow(p: WeightSite, y: tf.Tensor2D, x: tf.Tensor2D, muHat: tf.Te
   })(y, x, muHat, sigmaHat) as tf.Tensor2D;
 }
 
+/**
+ * y + m·E + ξ⊙√(v·E + 1e-20) for the row-group projections m = x·Fᵀ·μ, v = x²·Fᵀ·σ² [N, K] of R > 1,
+ * as one op: the composed version (concat, one expansion, two slices) spent its backward pass in
+ * Pad and broadcast-gradient kernels. Backward: dy passes through, dm = dy·Eᵀ,
+ * dv = (dy⊙ξ / (2√(v·E + 1e-20)))·Eᵀ.
+ */
+function groupedLocalTerm(y: tf.Tensor2D, m: tf.Tensor2D, v: tf.Tensor2D, cols: GroupExpander, xi: tf.Tensor): tf.Tensor2D {
+  const { e, et } = cols;
+  return customOp((inputs, save) => {
+    const [ys, ms, vs] = inputs as tf.Tensor2D[];
+    const sd = tf.sqrt(tf.add(tf.matMul(vs, e), 1e-20));
+    save([sd, xi]);
+    return {
+      value: tf.add(tf.add(ys, tf.matMul(ms, e)), tf.mul(xi, sd)),
+      gradFunc: (dy, [ssd, sxi]) => [dy, tf.matMul(dy as tf.Tensor2D, et), tf.matMul(tf.div(tf.mul(dy, sxi), tf.mul(ssd, 2)) as tf.Tensor2D, et)],
+    };
+  })(y, m, v) as tf.Tensor2D;
+}
+
 /** R = 1 Sites with the same output dimension: their μ̂ and σ̂ come from one batched expansion. */
 interface RowGroup {
   members: WeightSite[];
@@ -279,19 +298,15 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
   }
 
   /**
-   * x·μ̂ (and, when sampling, + √(x²·σ̂²)⊙ξ) for x [N, D_in] → [N, D_out], through the groups, for
-   * R > 1 (R = 1 is `localOneRow`): the mean and variance share one column expansion ([2N, K]·E).
+   * y + x·μ̂ (and, when sampling, + √(x²·σ̂²)⊙ξ) for x [N, D_in], y [N, D_out], through the groups,
+   * for R > 1 (R = 1 is `localOneRow`); the sampled term is `groupedLocalTerm`.
    */
-  private extra(p: WeightSite, x2: tf.Tensor2D, rng: Rng | null): tf.Tensor {
+  private extra(p: WeightSite, y2: tf.Tensor2D, x2: tf.Tensor2D, rng: Rng | null): tf.Tensor {
     const n = x2.shape[0], dout = p.site.outFeatures;
-    const noise = () => randomNormalTensor([n, dout], rng!, 'table');
-    const sigma = rng && p.rho ? tf.softplus(p.rho) : null;
     const tMean = this.rowProject(p, p.mu, x2);
-    if (!sigma) return p.cols.expand(tMean);
-    const tVar = this.rowProject(p, tf.square(sigma), tf.square(x2) as tf.Tensor2D);
-    const both = p.cols.expand(tf.concat([tMean, tVar], 0) as tf.Tensor2D);
-    const mean = tf.slice(both, [0, 0], [n, dout]), variance = tf.slice(both, [n, 0], [n, dout]);
-    return tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, 1e-20)), noise()));
+    if (!(rng && p.rho)) return tf.add(y2, p.cols.expand(tMean));
+    const tVar = this.rowProject(p, tf.square(tf.softplus(p.rho)), tf.square(x2) as tf.Tensor2D);
+    return groupedLocalTerm(y2, tMean, tVar, p.cols, randomNormalTensor([n, dout], rng, 'table'));
   }
 
   private forward(p: WeightSite, x: tf.Tensor, next: (x: tf.Tensor) => tf.Tensor, first: boolean): tf.Tensor {
@@ -314,7 +329,8 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       const y = tf.reshape(next(x), [-1, dout]) as tf.Tensor2D;
       return tf.reshape(localOneRow(p, y, x2, hats.mu[row], hats.sigma?.[row] ?? null, xi), outShape);
     }
-    return tf.add(next(x), tf.reshape(this.extra(p, x2, sampling ? mode.rng : null), outShape));
+    const y2 = tf.reshape(next(x), [-1, dout]) as tf.Tensor2D;
+    return tf.reshape(this.extra(p, y2, x2, sampling ? mode.rng : null), outShape);
   }
 
   /** μ̂ and σ̂ of every R = 1 group (PassCache: once per forward pass, kept across block tidies). */
