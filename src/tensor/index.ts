@@ -7,6 +7,7 @@ export { customOp } from './custom.js';
 export { affineRows } from './affine-rows.js';
 export { batchMatMul } from './batch-matmul.js';
 export { localNoise, localNoiseGrad, localNoiseInputGrad, rowStats } from './local-noise.js';
+export { inputAffine, inputAffineGrad } from './input-affine.js';
 export { sumRows } from './sum-rows.js';
 export type { CustomOpResult } from './custom.js';
 export { Rng, hash32 } from './rng.js';

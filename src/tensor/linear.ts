@@ -16,6 +16,7 @@
  */
 import { tf } from './engine.js';
 import { affineRows } from './affine-rows.js';
+import { inputAffine, inputAffineGrad } from './input-affine.js';
 import { sumRows } from './sum-rows.js';
 import { customOp } from './custom.js';
 
@@ -101,17 +102,24 @@ function frozenOp(fw: FrozenMatrix, bias: tf.Tensor1D | null, biasInput: boolean
     const c = hasShift ? inputs[i++] : null;
     const b = biasInput ? inputs[i++] : bias;
     save(a ? [x, a] : []);
-    let h = a ? tf.mul(x, a) : x;
-    if (c) h = tf.add(h, c);
+    // Scale and shift together (GRASP) run as one SIMD pass each way on wasm (input-affine.ts).
+    let h = a && c ? inputAffine(x as tf.Tensor2D, a, c) : a ? tf.mul(x, a) : x;
+    if (c && !a) h = tf.add(h, c);
     const y = mm(h, fw.value);
     return {
       value: b ? tf.add(y, b) : y,
       gradFunc: (dy, saved) => {
         const dh = mm(dy, fw.transposed());
-        const grads: tf.Tensor[] = [a ? tf.mul(dh, saved[1]) : dh];
         const like = (g: tf.Tensor, v: tf.Tensor) => (v.rank === 1 ? tf.reshape(g, [-1]) : g);
-        if (a) grads.push(like(sumRows(tf.mul(dh, saved[0])), a));
-        if (c) grads.push(like(sumRows(dh), c));
+        let grads: tf.Tensor[];
+        if (a && c) {
+          const { dx, da, dc } = inputAffineGrad(dh, saved[0] as tf.Tensor2D, saved[1]);
+          grads = [dx, like(da, a), like(dc, c)];
+        } else {
+          grads = [a ? tf.mul(dh, saved[1]) : dh];
+          if (a) grads.push(like(sumRows(tf.mul(dh, saved[0])), a));
+          if (c) grads.push(like(sumRows(dh), c));
+        }
         if (biasInput) grads.push(tf.reshape(sumRows(dy), [-1]));
         return grads;
       },

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { localNoise, localNoiseGrad, localNoiseInputGrad, randomNormalTensor, Rng, rowStats } from '../../src/tensor/index.js';
+import { inputAffine, inputAffineGrad, localNoise, localNoiseGrad, localNoiseInputGrad, randomNormalTensor, Rng, rowStats } from '../../src/tensor/index.js';
 import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 const randn = (rng: Rng, shape: [number, number]) => tf.tensor2d(rng.fillNormal(new Float32Array(shape[0] * shape[1])), shape);
 
-describe.each(TEST_BACKENDS)('localNoise on %s', (backend) => {
+describe.each(TEST_BACKENDS)('SIMD row kernels (localNoise, rowStats, inputAffine) on %s', (backend) => {
   // D = 12 runs the wasm SIMD kernel, D = 6 the tf-op fallback; both against the formula.
   it.each([12, 6])('equals y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂) and its four backward reductions (D = %i)', async (d) => {
     await useBackend(backend);
@@ -38,6 +38,19 @@ describe.each(TEST_BACKENDS)('localNoise on %s', (backend) => {
     // d/dx of Σ_n r1_n·s1_n + r2_n·s2_n
     const ref = tf.grad((xx) => tf.sum(tf.add(tf.mul(r1, tf.sum(xx, 1, true)), tf.mul(r2, tf.sqrt(tf.sum(tf.square(xx), 1, true))))))(x);
     expect(maxAbsDiff(localNoiseInputGrad(x, r1, r2, s2).dataSync(), ref.dataSync())).toBeLessThan(1e-4);
+  });
+
+  it.each([12, 6])("GRASP's input transform x⊙a + c and its backward (dx, Σ dh⊙x, Σ dh) equal the tf formulas (D = %i)", async (d) => {
+    await useBackend(backend);
+    const rng = new Rng(3, `input-affine/${d}`);
+    const [x, dh] = [randn(rng, [11, d]), randn(rng, [11, d])];
+    const a = tf.reshape(randn(rng, [1, d]), [d]), c = randn(rng, [1, d]);
+    expect(maxAbsDiff(inputAffine(x, a, c).dataSync(), tf.add(tf.mul(x, a), c).dataSync())).toBeLessThan(1e-6);
+    const g = inputAffineGrad(dh, x, a);
+    expect(maxAbsDiff(g.dx.dataSync(), tf.mul(dh, a).dataSync())).toBeLessThan(1e-6);
+    expect(maxAbsDiff(g.da.dataSync(), tf.sum(tf.mul(dh, x), 0).dataSync())).toBeLessThan(1e-4);
+    expect(maxAbsDiff(g.dc.dataSync(), tf.sum(dh, 0).dataSync())).toBeLessThan(1e-4);
+    expect(g.da.shape).toEqual([1, d]);
   });
 
   it('randomNormalTensor gives the same draws on every backend for the same stream', async () => {
