@@ -4,7 +4,7 @@
  * backend's heap). No toolchain is needed; `WebAssembly.validate` rejects a malformed module, and a
  * runtime without SIMD gets `null` and the callers fall back to tf ops.
  */
-import { heapMemory } from './wasm-heap.js';
+import { heapMemory, wasmApi, type WasmMemory } from './wasm-heap.js';
 
 export const uleb = (v: number): number[] => {
   const out: number[] = [];
@@ -93,15 +93,15 @@ export type KernelFn = (...args: number[]) => void;
  * memory object). `forBackend` returns null where the module does not validate (no SIMD).
  */
 export class WasmKernels {
-  private compiled: WebAssembly.Module | null | undefined;
-  private readonly instances = new WeakMap<WebAssembly.Memory, Record<string, KernelFn>>();
+  private compiled: object | null | undefined;
+  private readonly instances = new WeakMap<WasmMemory, Record<string, KernelFn>>();
 
   constructor(private readonly build: () => WasmFunction[]) {}
 
   available(): boolean {
     if (this.compiled === undefined) {
       const bytes = moduleBytes(this.build());
-      this.compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      this.compiled = wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
     }
     return this.compiled !== null;
   }
@@ -111,7 +111,7 @@ export class WasmKernels {
     const memory = heapMemory(backend);
     let fns = this.instances.get(memory);
     if (!fns) {
-      fns = new WebAssembly.Instance(this.compiled!, { env: { memory } }).exports as unknown as Record<string, KernelFn>;
+      fns = new wasmApi.Instance(this.compiled!, { env: { memory } }).exports as unknown as Record<string, KernelFn>;
       this.instances.set(memory, fns);
     }
     return fns;

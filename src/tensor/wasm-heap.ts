@@ -5,14 +5,29 @@
  */
 import { tf } from './engine.js';
 
+/**
+ * The slice of the WebAssembly JS API grasp-hil uses, typed here: the build's `lib` (ES2023 and
+ * Node's types) does not declare the WebAssembly namespace, which TypeScript ships only with the DOM
+ * and web-worker libs.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 export interface WasmBackendLike {
-  wasm: { asm: { memory: WebAssembly.Memory } };
+  wasm: { asm: { memory: WasmMemory } };
   dataIdMap: { get(id: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
 /** The backend's memory object. */
-export function heapMemory(backend: unknown): WebAssembly.Memory {
+export function heapMemory(backend: unknown): WasmMemory {
   return (backend as WasmBackendLike).wasm.asm.memory;
 }
 
