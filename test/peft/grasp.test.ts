@@ -56,6 +56,34 @@ describe('GRASP', () => {
     model.dispose();
   });
 
+  it('hands its transform to an inner hook as the transformed input (Site.forward applies it before that hook)', async () => {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await useBackend(backend);
+      const model = tinyModel();
+      const name = 'encoder.layer.0.attention.self.query';
+      const adapter = attachMethod(model, 'grasp', { k: 4, sites: name, seed: 3 }, new Rng(0));
+      const [scale, shift] = adapter.trainable();
+      scale.variable.assign(tf.tensor1d([0.5, 2, -1.5, 1.25]));
+      shift.variable.assign(tf.tensor1d([0.1, -0.2, 0.3, 0.05]));
+      const site = model.sites.get(name)!;
+      const x = tf.tensor2d(new Rng(1, 'x').fillNormal(new Float32Array(3 * 16)), [3, 16]);
+      const fused = site.forward(x).dataSync().slice();
+      // An inner hook that returns its input: it must see x̃ = (x − β̂)/γ̂.
+      const seen = site.attach('probe', (h) => h);
+      const g = makeGrouping(16, 4, new Rng(3, `grouping/${name}/in`));
+      const gam = expandArray([0.5, 2, -1.5, 1.25], g), bet = expandArray([0.1, -0.2, 0.3, 0.05], g);
+      const xt = Float32Array.from(x.dataSync(), (v, i) => (v - bet[i % 16]) / gam[i % 16]);
+      expect(maxAbsDiff(site.forward(x).dataSync(), xt)).toBeLessThan(1e-5);
+      seen();
+      // An inner hook that calls the base: the same output as the fused op.
+      const doubled = site.attach('probe', (h, next) => tf.mul(next(h), 2));
+      expect(maxAbsDiff(site.forward(x).dataSync(), fused.map((v) => 2 * v))).toBeLessThan(1e-5);
+      doubled();
+      adapter.detach();
+      model.dispose();
+    }
+  });
+
   it('computes no weight gradient for frozen Sites in the backward pass (kernel profile)', async () => {
     await useBackend('wasm');
     const model = tinyModel();
