@@ -4,13 +4,13 @@
  *
  * Why: tfjs-backend-wasm hands a matMul to XNNPACK only when there is no batch dimension; every
  * batched product (attention's Q·Kᵀ and P·V, [batch, heads, seq, ·]) runs through one generic
- * scalar loop at 1–2 GFLOP/s, against ≈ 25 GFLOP/s for a plain matMul — on the shipped model the
+ * scalar loop at 1.2–2.7 GFLOP/s, against ≈ 25–30 GFLOP/s for a plain matMul — on the shipped model the
  * attention products took half of a training step. Splitting into per-head 2-D matMuls does not
  * help (the slices copy, and every fresh right operand builds and frees an XNNPACK operator).
  *
  * The kernel: 4 rows × 8 columns of C per tile, eight f32x4 accumulators; per step of the inner
  * dimension it loads two vectors of B and splats one element of each of the four A rows. It is
- * generated here as WebAssembly bytecode (no toolchain needed), imports the backend's memory and
+ * generated as WebAssembly bytecode (wasm-encoder.ts; no toolchain needed), imports the backend's memory and
  * reads tensors at their heap offsets; the output is allocated by the backend, so the engine tracks
  * it like any kernel's. Shapes it does not tile (M % 4 ≠ 0 or N % 8 ≠ 0) are zero-padded; other
  * backends and a runtime without WebAssembly SIMD use tf.matMul. `node --import tsx bench/linear.ts`

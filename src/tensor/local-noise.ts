@@ -6,8 +6,9 @@
  *   r₁ = dy·μ̂ᵀ,   r₂ = (dy⊙ξ)·σ̂ᵀ   [N, 1];    dμ̂ = s₁ᵀ·dy,   dσ̂ = s₂ᵀ·(dy⊙ξ)   [1, D].
  *
  * Composed from tf ops this is a dozen kernels and as many passes over [N, D] per Site and step; on
- * wasm both directions are one pass each of a small WebAssembly SIMD kernel (wasm-encoder.ts), which
- * took StochGRASP's training step on the shipped model from 1.2× to ≈ 1.0× LoRA's (bench/train).
+ * wasm both directions are one pass each of a small WebAssembly SIMD kernel (wasm-encoder.ts); with
+ * rowStats and localNoiseInputGrad below they took StochGRASP's training step on the shipped model
+ * from ≈ 1.25× to ≈ 1.1× LoRA r=8's (bench/train).
  * Other backends, and D % 4 ≠ 0, use the tf ops. No gradient is registered: the caller's op has a
  * hand-written one.
  */
