@@ -22,7 +22,7 @@ import { tf } from './engine.js';
 import {
   ADD, bump, F32X4_ADD, F32X4_MUL, forLoop, get, i32, I32, load, loadSplat, MUL, set, SHL, store, V128, WasmKernels, ZERO, type WasmFunction,
 } from './wasm-encoder.js';
-import { registerHeapKernel } from './wasm-heap.js';
+import { onceOnWasm, registerHeapKernel } from './wasm-heap.js';
 
 const KERNEL = 'GraspHilBatchMatMul';
 
@@ -85,16 +85,9 @@ function bmmFunction(): WasmFunction {
 
 const kernels = new WasmKernels(() => [bmmFunction()]);
 
-let registered = false;
-
-function register(): boolean {
-  if (registered) return true;
-  if (!kernels.available() || !tf.findBackend('wasm')) return false;
+const register = onceOnWasm(() =>
   registerHeapKernel(KERNEL, ['a', 'b'], ([[batch, m], [, , n]]) => [[batch, m, n]], (backend, off, [[batch, m, k], [, , n]]) =>
-    kernels.forBackend(backend).bmm(...off, batch, m, k, n));
-  registered = true;
-  return true;
-}
+    kernels.forBackend(backend).bmm(...off, batch, m, k, n)), () => kernels.available());
 
 /**
  * a [..., M, K] · b [..., K, N] with equal leading dimensions (no broadcasting, no transposes).

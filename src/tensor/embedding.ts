@@ -7,25 +7,21 @@
  */
 import { tf } from './engine.js';
 import { customOp } from './custom.js';
-import { heapMemory, registerHeapKernel } from './wasm-heap.js';
+import { heapMemory, onceOnWasm, registerHeapKernel } from './wasm-heap.js';
 
 const GATHER = 'GraspHilGatherRows';
-let gatherRegistered = false;
 
 /**
  * table[ids] for a float32 table [vocab, dim] and int32 ids [n]. On wasm, tf.gather took ≈ 12 µs
  * per row (24 ms for a 32 × 64 batch, three lookups per forward pass: a sixth of an evaluation
- * forward on the shipped model); here each row is one copyWithin on the heap. Ids outside the
- * table throw.
+ * forward on the shipped model); here the rows are copied on the heap. Ids outside the table throw.
  */
 function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   if (tf.getBackend() !== 'wasm' || table.dtype !== 'float32' || !registerGather()) return tf.gather(table, ids);
   return tf.engine().runKernel(GATHER, { table, ids }, {}) as tf.Tensor2D;
 }
 
-function registerGather(): boolean {
-  if (gatherRegistered) return true;
-  if (!tf.findBackend('wasm')) return false;
+const registerGather = onceOnWasm(() =>
   registerHeapKernel(GATHER, ['table', 'ids'], ([[, dim], [n]]) => [[n, dim]], (backend, [table, ids, out], [[vocab, dim], [n]]) => {
     const buffer = heapMemory(backend).buffer;
     const heap = new Float32Array(buffer);
@@ -37,10 +33,7 @@ function registerGather(): boolean {
       const [src, dst] = [t + id * dim, o + i * dim];
       for (let j = 0; j < dim; j++) heap[dst + j] = heap[src + j];
     }
-  });
-  gatherRegistered = true;
-  return true;
-}
+  }));
 
 /**
  * Rows of `table` [vocab, dim] at `ids` (int32, any shape) → [...ids.shape, dim].

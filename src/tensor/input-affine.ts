@@ -12,12 +12,11 @@
 import { tf } from './engine.js';
 import { sumRows } from './sum-rows.js';
 import {
-  ADD, bump, F32X4_ADD, F32X4_MUL, forLoop, get, i32, I32, load, set, SHL, store, V128, WasmKernels, ZERO, type WasmFunction,
+  at, bump, F32X4_ADD, F32X4_MUL, forLoop, get, i32, I32, load, set, SHL, store, V128, WasmKernels, ZERO, type WasmFunction,
 } from './wasm-encoder.js';
-import { registerHeapKernel } from './wasm-heap.js';
+import { onceOnWasm, registerHeapKernel } from './wasm-heap.js';
 
 const FORWARD = 'GraspHilInputAffine', BACKWARD = 'GraspHilInputAffineGrad';
-const at = (base: number, offset: number) => [...get(base), ...get(offset), ...ADD];
 
 function forwardFunction(): WasmFunction {
   const [X, A, C, OUT, N, D] = [0, 1, 2, 3, 4, 5];
@@ -56,17 +55,11 @@ function backwardFunction(): WasmFunction {
 }
 
 const kernels = new WasmKernels(() => [forwardFunction(), backwardFunction()]);
-let registered = false;
-
-function register(): boolean {
-  if (registered) return true;
-  if (!kernels.available() || !tf.findBackend('wasm')) return false;
+const register = onceOnWasm(() => {
   const fns = (backend: unknown) => kernels.forBackend(backend);
   registerHeapKernel(FORWARD, ['x', 'a', 'c'], ([[n, d]]) => [[n, d]], (b, off, [[n, d]]) => fns(b).forward(...off, n, d));
   registerHeapKernel(BACKWARD, ['dh', 'x', 'a'], ([[n, d]]) => [[n, d], [1, d], [1, d]], (b, off, [[n, d]]) => fns(b).backward(...off, n, d));
-  registered = true;
-  return true;
-}
+}, () => kernels.available());
 
 const fast = (x: tf.Tensor2D) => tf.getBackend() === 'wasm' && x.shape[1] % 4 === 0 && x.dtype === 'float32' && register();
 

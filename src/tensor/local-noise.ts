@@ -14,17 +14,14 @@
  */
 import { tf } from './engine.js';
 import {
-  ADD, bump, f32, F32_ADD, F32_DIV, F32_SQRT, f32Load, f32Store, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, forLoop, get, i32, I32, laneSum, load, MUL, set, SHL, store, V128,
+  ADD, at, at4, bump, f32, F32_ADD, F32_DIV, F32_SQRT, f32Load, f32Store, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, forLoop, get, i32, I32, laneSum, load, MUL, set, SHL,
+  splatAt, store, V128,
   WasmKernels, ZERO, type WasmFunction,
 } from './wasm-encoder.js';
-import { registerHeapKernel } from './wasm-heap.js';
+import { onceOnWasm, registerHeapKernel } from './wasm-heap.js';
 
 const FORWARD = 'GraspHilLocalNoise', BACKWARD = 'GraspHilLocalNoiseGrad';
 
-/** address = base + index·4 */
-const at4 = (base: number, index: number) => [...get(base), ...get(index), ...i32(2), ...SHL, ...ADD];
-const at = (base: number, offset: number) => [...get(base), ...get(offset), ...ADD];
-const splatAt = (base: number, index: number) => [...at4(base, index), ...f32Load(), ...F32X4_SPLAT];
 
 function forwardFunction(): WasmFunction {
   const [Y, XI, S1, S2, MU, SG, OUT, N, D] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -133,20 +130,14 @@ function inputGradFunction(): WasmFunction {
 
 const kernels = new WasmKernels(() => [forwardFunction(), backwardFunction(), rowStatsFunction(), inputGradFunction()]);
 const ROW_STATS = 'GraspHilRowStats', INPUT_GRAD = 'GraspHilLocalNoiseInputGrad';
-let registered = false;
-
-function register(): boolean {
-  if (registered) return true;
-  if (!kernels.available() || !tf.findBackend('wasm')) return false;
+const register = onceOnWasm(() => {
   const fns = (backend: unknown) => kernels.forBackend(backend);
   const TERMS = ['xi', 's1', 's2', 'mu', 'sigma'];
   registerHeapKernel(FORWARD, ['y', ...TERMS], ([[n, d]]) => [[n, d]], (b, off, [[n, d]]) => fns(b).forward(...off, n, d));
   registerHeapKernel(BACKWARD, ['dy', ...TERMS], ([[n, d]]) => [[1, d], [1, d], [n, 1], [n, 1]], (b, off, [[n, d]]) => fns(b).backward(...off, n, d));
   registerHeapKernel(ROW_STATS, ['x'], ([[n]]) => [[n, 1], [n, 1]], (b, off, [[n, d]]) => fns(b).rowStats(...off, n, d));
   registerHeapKernel(INPUT_GRAD, ['x', 'r1', 'r2', 's2'], ([[n, d]]) => [[n, d]], (b, off, [[n, d]]) => fns(b).inputGrad(...off, n, d));
-  registered = true;
-  return true;
-}
+}, () => kernels.available());
 
 const fast = (d: number) => tf.getBackend() === 'wasm' && d % 4 === 0 && register();
 

@@ -55,6 +55,12 @@ export const bump = (l: number, delta: number[]) => [...get(l), ...delta, ...ADD
 export const forLoop = (counter: number, limit: number, body: number[]) => [
   0x02, EMPTY, 0x03, EMPTY, ...get(counter), ...get(limit), ...GE_S, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b,
 ];
+/** Address local `base` + local `offset` (bytes). */
+export const at = (base: number, offset: number) => [...get(base), ...get(offset), ...ADD];
+/** Address local `base` + 4 × local `index` (the index-th float). */
+export const at4 = (base: number, index: number) => [...get(base), ...get(index), ...i32(2), ...SHL, ...ADD];
+/** The index-th float after `base`, splatted to an f32x4. */
+export const splatAt = (base: number, index: number) => [...at4(base, index), ...f32Load(), ...F32X4_SPLAT];
 /** Sum of the four lanes of the f32x4 in `local` (leaves an f32 on the stack). */
 export const laneSum = (local: number) => [
   ...get(local), ...extractLane(0), ...get(local), ...extractLane(1), ...F32_ADD,

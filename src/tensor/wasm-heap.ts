@@ -1,6 +1,6 @@
 /**
  * Direct access to the wasm backend's heap, for the few kernels grasp-hil writes itself
- * (batch-matmul.ts, random.ts): tensors live in the backend's WebAssembly.Memory at a byte offset,
+ * (batch-matmul.ts, input-affine.ts, local-noise.ts, embedding.ts, random.ts): tensors live in the backend's WebAssembly.Memory at a byte offset,
  * and a kernel that allocates its output through the backend is tracked by the engine like any other.
  */
 import { tf } from './engine.js';
@@ -63,4 +63,20 @@ export function registerHeapKernel(
       return outs.length === 1 ? outs[0] : outs;
     },
   });
+}
+
+/**
+ * A kernel registration that runs once, the first time the wasm backend exists and `available()`
+ * holds (the SIMD module validates). The returned check says whether the kernels are registered;
+ * callers use tf ops when it is false.
+ */
+export function onceOnWasm(register: () => void, available: () => boolean = () => true): () => boolean {
+  let done = false;
+  return () => {
+    if (!done && available() && tf.findBackend('wasm')) {
+      register();
+      done = true;
+    }
+    return done;
+  };
 }
