@@ -7,11 +7,12 @@
  * Also measured (same run): batch row sums of [512, D] three ways (`sumRows`' chunked reduction, a
  * matMul against a ones row, tf.sum over axis 0), and batched products of attention's shapes,
  * tf.matMul against the wasm SIMD `batchMatMul`; and 2.4 M standard normals (StochGRASP's per-token
- * noise per step on the shipped model) from tf.randomNormal, the ziggurat and the 2^16-point table.
+ * noise per step on the shipped model) from tf.randomNormal, the ziggurat, the 2^16-point table, and
+ * the keyed Box–Muller stream StochGRASP draws (SIMD kernel into a tensor, and its JavaScript reference).
  *
  *   node --import tsx bench/linear.ts [--backend wasm]
  */
-import { batchMatMul, fillStandardNormal, FrozenMatrix, initBackend, linear, Rng, sumRows, tf } from '../src/tensor/index.js';
+import { batchMatMul, fillKeyedNormal, fillStandardNormal, FrozenMatrix, initBackend, keyedNormalTensor, linear, noiseKey, Rng, sumRows, tf } from '../src/tensor/index.js';
 import { fillStandardNormalTable } from '../src/tensor/random.js';
 import { gflops, report, sync, timeMs } from './util.js';
 
@@ -78,12 +79,14 @@ for (const [label, bt, mm_, k, n] of [
   bb.dispose();
 }
 
-// 2.4 M normals: tf.randomNormal, the ziggurat (Rng-seeded) and the table generator.
+// 2.4 M normals: tf.randomNormal, the ziggurat (Rng-seeded), the table generator and the keyed stream.
 {
   const n = 2_359_296, buf = new Float32Array(n);
   report('  2.4 M standard normals (ms)', {
     tf_randomNormal: timeMs(() => sync(() => tf.randomNormal([n], 0, 1, 'float32', rng.nextUint32())), 3),
     ziggurat: timeMs(() => fillStandardNormal(rng, buf), 3),
     table: timeMs(() => fillStandardNormalTable(rng, buf), 3),
+    keyed_simd: timeMs(() => tf.tidy(() => keyedNormalTensor([n], noiseKey(rng))), 3),
+    keyed_js: timeMs(() => fillKeyedNormal(noiseKey(rng), buf), 3),
   });
 }

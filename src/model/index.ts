@@ -1,6 +1,6 @@
 export { ParamStore } from './params.js';
 export { Site } from './site.js';
-export type { SiteHook, SiteRole, WeightLayout } from './site.js';
+export type { SiteHook, SiteNext, SiteRole, WeightLayout } from './site.js';
 export type {
   Architecture, Family, ForwardOptions, HeadKind, ModelHead, ModelInputs, SiteWeights, Transformer, WeightsBySite,
 } from './types.js';

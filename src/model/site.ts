@@ -7,7 +7,7 @@
  * computation `linear(x, W, b)`. PEFT adapters and the crossbar's AnalogLinear attach as hooks; they
  * never edit the model's forward code.
  */
-import { applyAffine, linear, tf, type InputAffine, type LinearWeight } from '../tensor/index.js';
+import { addLocalTerm, applyAffine, linear, tf, type InputAffine, type LinearWeight, type LocalTerm } from '../tensor/index.js';
 import type { ParamStore } from './params.js';
 
 /**
@@ -28,10 +28,12 @@ export type WeightLayout = 'linear' | 'conv1d';
  * A hook around a Site's computation. `next(x)` runs the inner hooks and the base linear;
  * a hook may transform x before (GRASP), the output after (RED), or replace `next` entirely
  * (AnalogLinear, merged-weight evaluation). `next(x, pre)` hands an input transform x·scale + shift
- * inward: the base linear folds it into its own op (one tape node, no reshapes); before another
- * hook it is applied to x first, so every hook still sees the transformed input.
+ * inward, and `next(x, pre, post)` an output term (StochGRASP's local reparameterisation): the base
+ * linear folds both into its own op (one tape node, no reshapes); before another hook the transform
+ * is applied to x first and the term added to that hook's output, so every hook still sees the
+ * transformed input and every output carries the term.
  */
-export type SiteNext = (x: tf.Tensor, pre?: InputAffine) => tf.Tensor;
+export type SiteNext = (x: tf.Tensor, pre?: InputAffine, post?: LocalTerm) => tf.Tensor;
 export type SiteHook = (x: tf.Tensor, next: SiteNext, site: Site) => tf.Tensor;
 
 interface AttachedHook {
@@ -88,17 +90,18 @@ export class Site {
     return this.biasKey === null || !this.store.isTrainable(this.biasKey);
   }
 
-  /** The undecorated computation x·W + b, with an optional input transform folded in. */
-  base(x: tf.Tensor, pre?: InputAffine): tf.Tensor {
-    return linear(x, this.weight(), this.bias(), { pre, frozenBias: this.biasFrozen() });
+  /** The undecorated computation x·W + b, with an optional input transform and output term folded in. */
+  base(x: tf.Tensor, pre?: InputAffine, post?: LocalTerm): tf.Tensor {
+    return linear(x, this.weight(), this.bias(), { pre, post, frozenBias: this.biasFrozen() });
   }
 
   /** Runs the hooks (outermost = attached first) around `base`. */
   forward(x: tf.Tensor): tf.Tensor {
-    const run = (i: number, input: tf.Tensor, pre?: InputAffine): tf.Tensor => {
-      if (i === this.hooks.length) return this.base(input, pre);
+    const run = (i: number, input: tf.Tensor, pre?: InputAffine, post?: LocalTerm): tf.Tensor => {
+      if (i === this.hooks.length) return this.base(input, pre, post);
       const h = pre && (pre.scale || pre.shift) ? applyAffine(input, pre) : input;
-      return this.hooks[i].hook(h, (y, p) => run(i + 1, y, p), this);
+      const y = this.hooks[i].hook(h, (v, p, q) => run(i + 1, v, p, q), this);
+      return post ? addLocalTerm(y, h, post) : y;
     };
     return run(0, x);
   }

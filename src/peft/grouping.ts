@@ -11,7 +11,7 @@
  * wasm). The gradient of v̂ = v·E is dv = dv̂·Eᵀ, computed with Eᵀ stored explicitly so no matMul
  * runs in its slow transposed form.
  */
-import { customOp, Rng, tf } from '../tensor/index.js';
+import { batchMatMul, customOp, Rng, tf } from '../tensor/index.js';
 
 export interface Grouping {
   /** Expanded dimension D. */
@@ -115,7 +115,8 @@ export class GroupExpander {
 /**
  * The expansions of several Sites that share a dimension D, batched: planes [S, K] (one row per
  * Site: γ of every Site, β of every Site, …) are stacked to [S, P, K] and multiplied by the Sites'
- * stacked indicators [S, K, D] in one matMul (gradient: one matMul by the stacked Eᵀ). With 72 Sites
+ * stacked indicators [S, K, D] in one batched matMul (gradient: one by the stacked Eᵀ), on wasm the
+ * SIMD kernel (tf's batched matMul took 11 ms for roberta-base's 12 feed-forward Sites). With 72 Sites
  * the per-kernel overhead of tfjs otherwise costs more than the arithmetic. Owns its tensors.
  */
 export class StackedExpander {
@@ -132,7 +133,7 @@ export class StackedExpander {
     const et = (this.et = tf.keep(tf.stack(expanders.map((x) => x.et)) as tf.Tensor3D));
     this.op = customOp((inputs, save) => {
       save([]);
-      return { value: tf.matMul(inputs[0] as tf.Tensor3D, e), gradFunc: (dy) => [tf.matMul(dy as tf.Tensor3D, et)] };
+      return { value: batchMatMul(inputs[0], e), gradFunc: (dy) => [batchMatMul(dy, et)] };
     });
   }
 

@@ -29,9 +29,10 @@
  * alike — the noise-aware loss was a no-op — while sigmaLrScale 100 reaches the target. Short runs need
  * Σ_steps lr·sigmaLrScale ≳ 2·ln(σ_target/σ₀).
  *
- * Training noise (ε, ξ) comes from the 2^16-point table generator (tensor/random.ts: N(0, 1)
- * discretised to 65,536 equiprobable values, tails cut at ±4.3σ), 20× cheaper than tf.randomNormal;
- * a chip drawn for `sample` mode uses the exact ziggurat.
+ * Training noise (ε, ξ) is drawn from keyed counter-based streams (tensor/random.ts, a fresh key from
+ * the training Rng per Site and step): an integer hash of (key, element index) through the
+ * Box–Muller transform in float32, computed inside the Site's SIMD pass on wasm (tensor/local-noise.ts)
+ * and identical on every backend. A chip drawn for `sample` mode uses the exact ziggurat.
  *
  * Evaluation: `eval` mode uses the mean weights W + μ̂ (computed as x·W + x·μ̂, no weight copy);
  * `sample` mode draws one ΔW for the whole evaluation, optionally with σ replaced by an injected
@@ -42,9 +43,9 @@
  * Saved keys: `<site>.stochgrasp_mu`, `<site>.stochgrasp_rho` [R, K] (σ = softplus(ρ));
  * `<site>.grasp_weight_mu` [R, K].
  */
-import type { Site, Transformer } from '../model/index.js';
+import type { Site, SiteNext, Transformer } from '../model/index.js';
 import {
-  customOp, FrozenMatrix, linear, localNoise, localNoiseGrad, localNoiseInputGrad, randomNormalTensor, Rng, rowStats, sumRows, tf, tidyRead, toFloat32,
+  customOp, FrozenMatrix, keyedNormalTensor, linear, noiseKey, randomNormalTensor, Rng, tf, tidyRead, toFloat32,
 } from '../tensor/index.js';
 import {
   registerMethod,
@@ -129,54 +130,7 @@ interface WeightSite {
   target: number;
   /** W + ΔW drawn for `sample` mode. */
   sampled: tf.Tensor2D | null;
-  /** A ones column [D_in, 1] for row sums (R = 1), made on first use. */
-  onesColumn: tf.Tensor2D | null;
   detach: () => void;
-}
-
-/**
- * R = 1 under the local reparameterisation: the Site's output y plus its term, as one op with a
- * hand-written gradient (the composed version spent a third of a StochGRASP step in
- * broadcast-gradient Sums and Casts on wasm):
- *   out = y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂),  s₁ = Σ_i x_i, s₂ = √(Σ_i x_i²) per row,
- * with μ̂ = μ·E and σ̂ = softplus(ρ)·E from the group's batched expansion (RowGroup); without noise ξ
- * (evaluation, grasp-weight) out = y + s₁⊗μ̂. Backward, with g = dy⊙ξ:
- *   dy passes through,  dμ̂ = s₁ᵀ·dy,  dσ̂ = s₂ᵀ·g,  dx = dy·μ̂ᵀ + x⊙((g·σ̂ᵀ)/s₂).
- * With noise, each direction is one SIMD pass over [N, D_out] (`localNoise` / `localNoiseGrad`) and
- * one over [N, D_in] (`rowStats` / `localNoiseInputGrad`) on wasm. Without noise the row sum is a
- * matMul against a kept ones column.
- */
-function localOneRow(p: WeightSite, y: tf.Tensor2D, x: tf.Tensor2D, muHat: tf.Tensor, sigmaHat: tf.Tensor | null, xi: tf.Tensor2D | null): tf.Tensor2D {
-  const din = x.shape[1];
-  const like = (g: tf.Tensor, v: tf.Tensor) => (g.rank === v.rank ? g : tf.reshape(g, v.shape));
-  if (xi === null || sigmaHat === null) {
-    const ones = p.onesColumn ?? (p.onesColumn = tf.keep(tf.ones([din, 1]) as tf.Tensor2D));
-    // dx of a row sum broadcasts a column over D_in: a broadcasting multiply (wasm's Tile took 4.5 ms
-    // per Site on the shipped model, a third of a training step for grasp-weight).
-    const onesRow = tf.reshape(ones, [1, din]);
-    return customOp((inputs, save) => {
-      const [ys, xs, mu] = inputs;
-      const s1 = tf.matMul(xs as tf.Tensor2D, ones);
-      save([s1, mu]);
-      return {
-        value: tf.add(ys, tf.mul(s1, mu)),
-        gradFunc: (dy, [ss1, smu]) => [dy, tf.mul(tf.sum(tf.mul(dy, smu), 1, true), onesRow), like(sumRows(tf.mul(dy, ss1)), smu)],
-      };
-    })(y, x, muHat) as tf.Tensor2D;
-  }
-  return customOp((inputs, save) => {
-    const t = (v: tf.Tensor) => v as tf.Tensor2D;
-    const [ys, xs, mu, sigma] = inputs;
-    const { s1, s2 } = rowStats(t(xs));
-    save([xs, s1, s2, mu, sigma, xi]);
-    return {
-      value: localNoise(t(ys), xi, s1, s2, t(mu), t(sigma)),
-      gradFunc: (dy, [sx, ss1, ss2, smu, ssig, sxi]) => {
-        const { dMu, dSigma, r1, r2 } = localNoiseGrad(t(dy), t(sxi), t(ss1), t(ss2), t(smu), t(ssig));
-        return [dy, localNoiseInputGrad(t(sx), r1, r2, t(ss2)), like(dMu, smu), like(dSigma, ssig)];
-      },
-    };
-  })(y, x, muHat, sigmaHat) as tf.Tensor2D;
 }
 
 /**
@@ -266,7 +220,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
         }
         counts = tf.keep(tf.tensor2d(n, [rows, k]));
       }
-      const part: WeightSite = { site, rowMode, rows, cols, rowGroups, rowSum, mu, rho, counts, target: 0, sampled: null, onesColumn: null, detach: () => {} };
+      const part: WeightSite = { site, rowMode, rows, cols, rowGroups, rowSum, mu, rho, counts, target: 0, sampled: null, detach: () => {} };
       if (rowMode === 'one' && firstOneRow === null) firstOneRow = part;
       part.detach = site.attach(method, (x, next) => this.forward(part, x, next, part === firstOneRow));
       return part;
@@ -299,17 +253,17 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
 
   /**
    * y + x·μ̂ (and, when sampling, + √(x²·σ̂²)⊙ξ) for x [N, D_in], y [N, D_out], through the groups,
-   * for R > 1 (R = 1 is `localOneRow`); the sampled term is `groupedLocalTerm`.
+   * for R > 1 (R = 1 is the Site's output term); the sampled term is `groupedLocalTerm`.
    */
   private extra(p: WeightSite, y2: tf.Tensor2D, x2: tf.Tensor2D, rng: Rng | null): tf.Tensor {
     const n = x2.shape[0], dout = p.site.outFeatures;
     const tMean = this.rowProject(p, p.mu, x2);
     if (!(rng && p.rho)) return tf.add(y2, p.cols.expand(tMean));
     const tVar = this.rowProject(p, tf.square(tf.softplus(p.rho)), tf.square(x2) as tf.Tensor2D);
-    return groupedLocalTerm(y2, tMean, tVar, p.cols, randomNormalTensor([n, dout], rng, 'table'));
+    return groupedLocalTerm(y2, tMean, tVar, p.cols, keyedNormalTensor([n, dout], noiseKey(rng)));
   }
 
-  private forward(p: WeightSite, x: tf.Tensor, next: (x: tf.Tensor) => tf.Tensor, first: boolean): tf.Tensor {
+  private forward(p: WeightSite, x: tf.Tensor, next: SiteNext, first: boolean): tf.Tensor {
     const din = p.site.inFeatures, dout = p.site.outFeatures;
     const outShape = [...x.shape.slice(0, -1), dout];
     const mode = this.mode;
@@ -317,18 +271,18 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     if (mode.kind === 'sample') return linear(x, p.sampled!, p.site.bias(), { frozenBias });
     const sampling = mode.kind === 'train' && p.rho !== null;
     if (sampling && (this.opts.sampling ?? 'local') === 'weight') {
-      const eps = randomNormalTensor([din, dout], mode.rng, 'table');
+      const eps = keyedNormalTensor([din, dout], noiseKey(mode.rng));
       const dw = tf.add(this.expandWeight(p, p.mu), tf.mul(this.expandWeight(p, tf.softplus(p.rho!)), eps));
       return linear(x, tf.add(p.site.weightTensor(), dw) as tf.Tensor2D, p.site.bias(), { frozenBias });
     }
-    const x2 = tf.reshape(x, [-1, din]) as tf.Tensor2D;
     if (p.rowMode === 'one') {
+      // The term joins the Site's own linear op (LinearOptions.post): noise drawn inside its SIMD passes.
       const [group, row] = this.rowGroupOf.get(p)!;
       const hats = this.hats.get(first)[group];
-      const xi = sampling ? (randomNormalTensor([x2.shape[0], dout], mode.rng, 'table') as tf.Tensor2D) : null;
-      const y = tf.reshape(next(x), [-1, dout]) as tf.Tensor2D;
-      return tf.reshape(localOneRow(p, y, x2, hats.mu[row], hats.sigma?.[row] ?? null, xi), outShape);
+      const key = mode.kind === 'train' && sampling ? noiseKey(mode.rng) : null;
+      return next(x, undefined, { mu: hats.mu[row], sigma: key ? hats.sigma![row] : null, key });
     }
+    const x2 = tf.reshape(x, [-1, din]) as tf.Tensor2D;
     const y2 = tf.reshape(next(x), [-1, dout]) as tf.Tensor2D;
     return tf.reshape(this.extra(p, y2, x2, sampling ? mode.rng : null), outShape);
   }
@@ -496,7 +450,6 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       p.mu.dispose();
       p.rho?.dispose();
       p.counts?.dispose();
-      p.onesColumn?.dispose();
     }
     this.parts.length = 0;
   }

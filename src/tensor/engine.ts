@@ -10,7 +10,9 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerSharedIdentity } from './wasm-identity.js';
+import { registerHeapSlices } from './wasm-slice.js';
 
 registerSharedIdentity();
+registerHeapSlices();
 
 export { tf };

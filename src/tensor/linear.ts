@@ -19,6 +19,7 @@ import { affineRows } from './affine-rows.js';
 import { inputAffine, inputAffineGrad } from './input-affine.js';
 import { sumRows } from './sum-rows.js';
 import { customOp } from './custom.js';
+import { addLocalTerm, localTerm, localTermGrad, localTermInputGrad, rowStats, type LocalTerm } from './local-noise.js';
 
 /**
  * A weight that never trains. Holds W [in, out] and, after the first backward pass, Wᵀ [out, in].
@@ -83,6 +84,12 @@ export interface LinearOptions {
   /** Input transform applied before the product (gradients flow to scale and shift). */
   pre?: InputAffine;
   /**
+   * StochGRASP's local-reparameterisation term added to the output, y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂) of the
+   * (transformed) input (local-noise.ts); gradients flow to μ̂ and σ̂. With a frozen W it runs inside
+   * the layer's op: the bias joins its forward pass and the layer's input gradient its backward pass.
+   */
+  post?: LocalTerm;
+  /**
    * The bias is a constant: no gradient is computed for it. A customGrad op computes every input's
    * gradient eagerly, so without this a frozen bias cost a row sum of dy per layer per step.
    */
@@ -90,26 +97,46 @@ export interface LinearOptions {
 }
 
 /**
- * Frozen W: the inputs are x, then scale and shift when `pre` has them, then b when it trains. A
- * frozen bias is a constant of the op. Gradients: dx̃ = dy·Wᵀ; dx = dx̃·scale; dscale = Σ_rows dx̃·x;
- * dshift = Σ_rows dx̃; db = Σ_rows dy. No weight gradient.
+ * Frozen W: the inputs are x, then scale and shift when `pre` has them, then b when it trains, then
+ * μ̂ and σ̂ of `post`. A frozen bias is a constant of the op. Gradients: dx̃ = dy·Wᵀ (+ the term's
+ * r₁ + x̃⊙(r₂/s₂)); dx = dx̃·scale; dscale = Σ_rows dx̃·x; dshift = Σ_rows dx̃; db = Σ_rows dy; dμ̂, dσ̂
+ * from `localTermGrad`. No weight gradient.
  */
-function frozenOp(fw: FrozenMatrix, bias: tf.Tensor1D | null, biasInput: boolean, hasScale: boolean, hasShift: boolean) {
+function frozenOp(fw: FrozenMatrix, bias: tf.Tensor1D | null, biasInput: boolean, hasScale: boolean, hasShift: boolean, post: LocalTerm | null) {
   return customOp((inputs, save) => {
     let i = 0;
     const x = inputs[i++];
     const a = hasScale ? inputs[i++] : null;
     const c = hasShift ? inputs[i++] : null;
     const b = biasInput ? inputs[i++] : bias;
-    save(a ? [x, a] : []);
+    const mu = post ? inputs[i++] : null;
+    const sigma = post?.sigma ? inputs[i++] : null;
     // Scale and shift together (GRASP) run as one SIMD pass each way on wasm (input-affine.ts).
     let h = a && c ? inputAffine(x as tf.Tensor2D, a, c) : a ? tf.mul(x, a) : x;
     if (c && !a) h = tf.add(h, c);
     const y = mm(h, fw.value);
+    const saved = a ? [x, a] : [];
+    let value: tf.Tensor;
+    if (mu) {
+      const { s1, s2 } = rowStats(h as tf.Tensor2D);
+      const term = localTerm(y, b, s1, s2, { mu, sigma, key: post!.key });
+      value = term.value;
+      saved.push(h, s1, s2, mu, ...(sigma ? [sigma, term.xi!] : []));
+    } else {
+      value = b ? tf.add(y, b) : y;
+    }
+    save(saved);
     return {
-      value: b ? tf.add(y, b) : y,
+      value,
       gradFunc: (dy, saved) => {
-        const dh = mm(dy, fw.transposed());
+        let dh = mm(dy, fw.transposed());
+        const termGrads: tf.Tensor[] = [];
+        if (mu) {
+          const [sh, s1, s2, smu, ssigma = null, sxi = null] = saved.slice(a ? 2 : 0) as tf.Tensor2D[];
+          const g = localTermGrad(dy as tf.Tensor2D, sxi, s1, s2, smu, ssigma);
+          dh = localTermInputGrad(sh, dh, g.r1, g.r2, s2);
+          termGrads.push(g.dMu, ...(g.dSigma ? [g.dSigma] : []));
+        }
         const like = (g: tf.Tensor, v: tf.Tensor) => (v.rank === 1 ? tf.reshape(g, [-1]) : g);
         let grads: tf.Tensor[];
         if (a && c) {
@@ -121,7 +148,7 @@ function frozenOp(fw: FrozenMatrix, bias: tf.Tensor1D | null, biasInput: boolean
           if (c) grads.push(like(sumRows(dh), c));
         }
         if (biasInput) grads.push(tf.reshape(sumRows(dy), [-1]));
-        return grads;
+        return [...grads, ...termGrads];
       },
     };
   });
@@ -155,10 +182,15 @@ export function linear(x: tf.Tensor, w: LinearWeight, b: tf.Tensor1D | null = nu
   if (b !== null && (b.rank !== 1 || b.shape[0] !== outF)) {
     throw new Error(`linear: bias shape [${b.shape}] does not match weight's output dimension ${outF}`);
   }
-  const { pre, frozenBias = false } = options;
+  const { pre, post = null, frozenBias = false } = options;
   for (const [name, v] of [['scale', pre?.scale], ['shift', pre?.shift]] as const) {
     if (v && !((v.rank === 1 && v.shape[0] === inF) || (v.rank === 2 && v.shape[0] === 1 && v.shape[1] === inF))) {
       throw new Error(`linear: input ${name} must be [${inF}] or [1, ${inF}], got [${v.shape}]`);
+    }
+  }
+  for (const [name, v] of [['μ̂', post?.mu], ['σ̂', post?.sigma]] as const) {
+    if (v && !((v.rank === 1 && v.shape[0] === outF) || (v.rank === 2 && v.shape[0] === 1 && v.shape[1] === outF))) {
+      throw new Error(`linear: output term ${name} must be [${outF}] or [1, ${outF}], got [${v.shape}]`);
     }
   }
   let x2 = flatten(x, inF, 'linear');
@@ -167,10 +199,12 @@ export function linear(x: tf.Tensor, w: LinearWeight, b: tf.Tensor1D | null = nu
   let y: tf.Tensor;
   if (w instanceof FrozenMatrix) {
     const affine = [pre?.scale, pre?.shift].filter((v): v is tf.Tensor => !!v);
-    y = frozenOp(w, b, biasInput, !!pre?.scale, !!pre?.shift)(x2, ...affine, ...tail);
+    const term = post ? [post.mu, ...(post.sigma ? [post.sigma] : [])] : [];
+    y = frozenOp(w, b, biasInput, !!pre?.scale, !!pre?.shift, post)(x2, ...affine, ...tail, ...term);
   } else {
     if (pre && (pre.scale || pre.shift)) x2 = applyAffine(x2, pre);
     y = trainableOp(b, biasInput)(x2, W, ...tail);
+    if (post) y = addLocalTerm(y, x2, post);
   }
   return x.rank === 2 ? y : tf.reshape(y, outShape(x, outF));
 }

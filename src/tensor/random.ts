@@ -257,20 +257,141 @@ export const inverseCdf = inverseNormalCdf;
 /**
  * A tensor of N(0, 1) draws from `rng`. tf.randomNormal generates in JavaScript too, at ≈ 41 ns
  * per draw; the ziggurat here takes ≈ 7 ns and the 2^16-point table ≈ 1.8 ns (`table`: discretised,
- * tails cut at ±4.3σ — the per-MVM noise generator). For StochGRASP's per-token training noise on
- * the shipped model (2.4 M draws per step): 96 ms, 18 ms and 4 ms (`node --import tsx bench/linear.ts`).
+ * tails cut at ±4.3σ — the per-MVM noise generator).
  */
 export function randomNormalTensor(shape: number[], rng: Rng, generator: 'ziggurat' | 'table' = 'ziggurat'): tf.Tensor {
-  const fill = (out: Float32Array) => (generator === 'table' ? fillStandardNormalTable(rng, out) : fillStandardNormal(rng, out));
-  if (tf.getBackend() === 'wasm' && registerFill()) return tf.engine().runKernel(FILL, {}, { shape, fill } as unknown as tf.NamedAttrMap) as tf.Tensor;
-  return tf.tensor(fill(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape);
+  return filledTensor(shape, (out) => (generator === 'table' ? fillStandardNormalTable(rng, out) : fillStandardNormal(rng, out)));
+}
+
+// ── keyed counter-based normals (StochGRASP's training noise) ───────────────────────────────
+
+/**
+ * Two 32-bit words keying a counter-based stream of normals: element p of the stream is a function of
+ * (key, p) alone (`fillKeyedNormal`), so StochGRASP's SIMD kernels draw the noise inside the pass that
+ * uses it and redraw it in the backward pass instead of storing it (local-noise.ts). Draw a fresh key
+ * for every use.
+ */
+export type NoiseKey = readonly [number, number];
+
+/** A fresh key from `rng` (advances it by two words). */
+export function noiseKey(rng: Rng): NoiseKey {
+  return [rng.nextUint32() | 0, rng.nextUint32() | 0];
+}
+
+const f = Math.fround;
+
+/**
+ * Constants of the keyed generator, shared with the SIMD kernels (local-noise.ts), which must give
+ * the same float32 numbers: Wellons' `triple32` multipliers (hash-prospector), and the float32
+ * coefficients of ln m = 2s·(1 + s²/3 + s⁴/5 + s⁶/7 + s⁸/9), s = (m − 1)/(m + 1), m ∈ [√½, √2)
+ * (truncation < 1e-9 relative) and of the Taylor polynomials of sin and cos on [0, π/2]
+ * (truncation < 6e-8). Coefficients are listed highest power first (Horner order), each poly ending
+ * in + 1.
+ */
+export const KEYED = {
+  m1: 0xed5ad4bb | 0, m2: 0xac4c1b51 | 0, m3: 0x31848bab | 0,
+  ln2: f(Math.LN2), sqrt2: f(Math.SQRT2), angle: f(Math.PI / 2048),
+  log: [1 / 9, 1 / 7, 1 / 5, 1 / 3].map(f),
+  sin: [-1 / 39916800, 1 / 362880, -1 / 5040, 1 / 120, -1 / 6].map(f),
+  cos: [1 / 479001600, -1 / 3628800, 1 / 40320, -1 / 720, 1 / 24, -1 / 2].map(f),
+} as const;
+
+/**
+ * The 32-bit word of counter c in the stream `key`: Wellons' `triple32` (three xorshift-multiply
+ * rounds, a bijection with near-ideal avalanche) of c ⊕ k₁, with k₂ xored in after the first round.
+ * The second key word keeps two streams from being shifted copies of each other (with c ⊕ k alone,
+ * stream k at c would equal stream k′ at c ⊕ k ⊕ k′).
+ */
+export function keyedWord(c: number, key: NoiseKey): number {
+  let h = c ^ key[0];
+  h ^= h >>> 17;
+  h = Math.imul(h, KEYED.m1);
+  h ^= h >>> 11;
+  h ^= key[1];
+  h = Math.imul(h, KEYED.m2);
+  h ^= h >>> 15;
+  h = Math.imul(h, KEYED.m3);
+  return h ^ (h >>> 14);
+}
+
+const [L0, L1, L2, L3] = KEYED.log;
+const [S0, S1, S2, S3, S4] = KEYED.sin;
+const [C0, C1, C2, C3, C4, C5] = KEYED.cos;
+
+/**
+ * The pair of normals of word h, by the Box–Muller transform in float32: u₁ = (h[31:12] + ½)/2^20
+ * gives the radius r = √(−2 ln u₁) (at most 5.4), u₂ = (h[11:0] + ½)/2^12 the angle 2πu₂ (quadrant
+ * from 2 bits, sin and cos of the remaining quarter-turn from their polynomials). Every operation is
+ * one IEEE float32 operation (Math.fround), in the order the SIMD kernel does it (local-noise.ts), so
+ * both give the same numbers. Writes r·cos to out[i0] and, when i1 ≥ 0, r·sin to out[i1].
+ */
+function boxMuller(h: number, out: Float32Array, i0: number, i1: number): void {
+  // u₁·2^20 = (2k + 1)/2 = m·2^(t − 1) with t = ⌊log₂(2k + 1)⌋, m ∈ [1, 2) exact in float32
+  const k = ((h >>> 12) << 1) | 1;
+  const t = 31 - Math.clz32(k);
+  let e = t - 21;
+  let m = k / (1 << t);
+  if (m > KEYED.sqrt2) {
+    m = f(m * 0.5);
+    e += 1;
+  }
+  const s = f(f(m - 1) / f(m + 1));
+  const s2 = f(s * s);
+  let p = f(f(L0 * s2) + L1);
+  p = f(f(p * s2) + L2);
+  p = f(f(p * s2) + L3);
+  p = f(f(p * s2) + 1);
+  const lnU = f(f(e * KEYED.ln2) + f(f(s + s) * p));
+  const r = f(Math.sqrt(f(lnU * -2)));
+  const lo = h & 0xfff;
+  const phi = f(f((lo & 0x3ff) + 0.5) * KEYED.angle);
+  const p2 = f(phi * phi);
+  let sn = f(f(S0 * p2) + S1);
+  sn = f(f(sn * p2) + S2);
+  sn = f(f(sn * p2) + S3);
+  sn = f(f(sn * p2) + S4);
+  sn = f(f(f(sn * p2) + 1) * phi);
+  let cs = f(f(C0 * p2) + C1);
+  cs = f(f(cs * p2) + C2);
+  cs = f(f(cs * p2) + C3);
+  cs = f(f(cs * p2) + C4);
+  cs = f(f(cs * p2) + C5);
+  cs = f(f(cs * p2) + 1);
+  const swap = (lo & 0x400) !== 0;
+  const a = swap ? sn : cs, c = swap ? cs : sn;
+  out[i0] = f(r * (((lo >> 10) ^ (lo >> 11)) & 1 ? -a : a));
+  if (i1 >= 0) out[i1] = f(r * ((lo >> 11) & 1 ? -c : c));
 }
 
 /**
- * On wasm the draws are written straight into the output tensor's heap memory: no JavaScript
- * buffer of the full size per call, no copy into the heap (for 2.4 M draws per step that buffer
- * churn cost StochGRASP more than the generator itself).
+ * Elements from…out.length − 1 of the stream `key` (the JavaScript reference; keyedNormalTensor in
+ * local-noise.ts fills whole blocks with the SIMD kernel on wasm). Elements come in blocks of 8: the
+ * four words of counters 4b … 4b + 3 give elements 8b … 8b + 3 (their r·cos) and 8b + 4 … 8b + 7
+ * (their r·sin). `from` must be a multiple of 8.
  */
+export function fillKeyedNormal(key: NoiseKey, out: Float32Array, from = 0): Float32Array {
+  for (let b = from / 8; b * 8 < out.length; b++) {
+    for (let lane = 0; lane < 4; lane++) {
+      const p = 8 * b + lane;
+      if (p >= out.length) break;
+      boxMuller(keyedWord(4 * b + lane, key), out, p, p + 4 < out.length ? p + 4 : -1);
+    }
+  }
+  return out;
+}
+
+/**
+ * A float32 tensor filled by `fill`. On wasm the values are written straight into the output
+ * tensor's heap memory: no JavaScript buffer of the full size per call, no copy into the heap (for
+ * 2.4 M draws per step that buffer churn once cost StochGRASP more than the generator itself).
+ */
+export function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
+  if (tf.getBackend() === 'wasm' && registerFill()) return tf.engine().runKernel(FILL, {}, { shape, fill } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  fill(out);
+  return tf.tensor(out, shape);
+}
+
 const FILL = 'GraspHilFillFloat32';
 const registerFill = onceOnWasm(() =>
   tf.registerKernel({

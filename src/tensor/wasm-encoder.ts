@@ -49,6 +49,15 @@ export const ZERO = simd(0x0c, ...new Array(16).fill(0));
 export const F32X4_SPLAT = simd(0x13);
 export const extractLane = (lane: number) => simd(0x1f, lane);
 export const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6);
+export const F32X4_SUB = simd(0xe5), F32X4_DIV = simd(0xe7), F32X4_SQRT = simd(0xe3), F32X4_GT = simd(0x44), F32X4_FROM_I32X4 = simd(0xfa);
+export const I32X4_SPLAT = simd(0x11), V128_AND = simd(0x4e), V128_OR = simd(0x50), V128_XOR = simd(0x51), V128_BITSELECT = simd(0x52);
+export const I32X4_SHL = simd(0xab), I32X4_SHR_S = simd(0xac), I32X4_SHR_U = simd(0xad), I32X4_ADD = simd(0xae), I32X4_SUB = simd(0xb1), I32X4_MUL = simd(0xb5);
+export const SHR_U = [0x76];
+/** v128.const of four i32 lanes. */
+export const i32x4Const = (...lanes: [number, number, number, number]) => simd(0x0c, ...new Uint8Array(Int32Array.from(lanes).buffer));
+/** v128.const: v in every i32 lane / every f32 lane. */
+export const i32SplatConst = (v: number) => i32x4Const(v, v, v, v);
+export const f32SplatConst = (v: number) => simd(0x0c, ...new Uint8Array(Float32Array.of(v, v, v, v).buffer));
 /** local += delta (i32). */
 export const bump = (l: number, delta: number[]) => [...get(l), ...delta, ...ADD, ...set(l)];
 /** block { loop { if (counter >= limit) break; body; continue } } */
@@ -113,8 +122,12 @@ export class WasmKernels {
   }
 
   forBackend(backend: unknown): Record<string, KernelFn> {
+    return this.forMemory(heapMemory(backend));
+  }
+
+  /** The functions working on `memory` (a backend's heap, or a memory of the caller's own). */
+  forMemory(memory: WasmMemory): Record<string, KernelFn> {
     if (!this.available()) throw new Error('WasmKernels: WebAssembly SIMD is not available');
-    const memory = heapMemory(backend);
     let fns = this.instances.get(memory);
     if (!fns) {
       fns = new wasmApi.Instance(this.compiled!, { env: { memory } }).exports as unknown as Record<string, KernelFn>;

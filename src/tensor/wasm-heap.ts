@@ -17,6 +17,7 @@ export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => WasmMemory & { grow(pages: number): number };
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -44,22 +45,24 @@ export function heapOutput(backend: unknown, shape: number[]): tf.TensorInfo {
 /**
  * Registers a wasm kernel that writes its outputs in place: `outputShapes` gives the output shapes
  * from the input shapes (in `inputNames` order); the backend allocates them; `run` gets the byte
- * offsets of the inputs then the outputs, and the input shapes.
+ * offsets of the inputs then the outputs, the input shapes and the kernel's attributes. An input
+ * the caller leaves out (optional) gets offset 0 and shape [].
  */
 export function registerHeapKernel(
   name: string,
   inputNames: readonly string[],
-  outputShapes: (shapes: number[][]) => number[][],
-  run: (backend: unknown, offsets: number[], shapes: number[][]) => void,
+  outputShapes: (shapes: number[][], attrs: tf.NamedAttrMap) => number[][],
+  run: (backend: unknown, offsets: number[], shapes: number[][], attrs: tf.NamedAttrMap) => void,
 ): void {
   tf.registerKernel({
     kernelName: name,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const ins = inputNames.map((k) => inputs[k] as tf.TensorInfo);
-      const shapes = ins.map((t) => t.shape);
-      const outs = outputShapes(shapes).map((s) => heapOutput(backend, s));
-      run(backend, [...ins, ...outs].map((t) => heapOffset(backend, t)), shapes);
+    kernelFunc: ({ inputs, backend, attrs = {} }) => {
+      const ins = inputNames.map((k) => inputs[k] as tf.TensorInfo | undefined);
+      const shapes = ins.map((t) => t?.shape ?? []);
+      const outs = outputShapes(shapes, attrs).map((s) => heapOutput(backend, s));
+      const offsets = [...ins.map((t) => (t ? heapOffset(backend, t) : 0)), ...outs.map((t) => heapOffset(backend, t))];
+      run(backend, offsets, shapes, attrs);
       return outs.length === 1 ? outs[0] : outs;
     },
   });

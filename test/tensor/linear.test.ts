@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { embed, FrozenMatrix, linear, linearTransposed, Rng, sumRows, tensorCount } from '../../src/tensor/index.js';
+import { embed, FrozenMatrix, keyedNormalTensor, linear, linearTransposed, noiseKey, Rng, sumRows, tensorCount } from '../../src/tensor/index.js';
 import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 function randn(rng: Rng, shape: number[]): tf.Tensor {
@@ -76,6 +76,46 @@ describe.each(TEST_BACKENDS)('linear on %s', (backend) => {
     expect(() => tf.variableGrads(() => tf.sum(linear(x, W, bv, { frozenBias: true })) as tf.Scalar, [bv])).toThrow(/Cannot find a connection/);
     expect(() => linear(x, W, b, { pre: { scale: tf.ones([1, 5]) as tf.Tensor2D, shift: null } })).toThrow(/input scale must be \[6\] or \[1, 6\], got \[1,5\]/);
     bv.dispose();
+  });
+
+  // StochGRASP's output term folded into the op (LinearOptions.post): frozen W with an input
+  // transform and a trainable bias (the SIMD path for D_out = 8, the tf fallback for D_out = 5), and
+  // a trainable W (the term as its own op), against autograd of the formula with the same noise.
+  it.each([8, 5])('folds the local term y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂) of the transformed input, with autograd gradients for x, scale, shift, b, μ̂ and σ̂ (D_out = %i)', async (dout) => {
+    await useBackend(backend);
+    const rng = new Rng(9, `linear-post/${dout}`);
+    const x = randn(rng, [2, 3, 6]);
+    const Wt = randn(rng, [6, dout]) as tf.Tensor2D;
+    const W = new FrozenMatrix(tf.clone(Wt));
+    const [a, c] = [randn(rng, [1, 6]), randn(rng, [1, 6])] as tf.Tensor2D[];
+    const b = randn(rng, [dout]) as tf.Tensor1D;
+    const [mu, sigma] = [randn(rng, [dout]), tf.abs(randn(rng, [1, dout]))];
+    const probe = randn(rng, [2, 3, dout]);
+    const key = noiseKey(rng);
+    const xi = keyedNormalTensor([6, dout], key);
+    const formula = (h: tf.Tensor, w: tf.Tensor, bb: tf.Tensor, m: tf.Tensor, s: tf.Tensor) => {
+      const h2 = tf.reshape(h, [6, 6]) as tf.Tensor2D;
+      const s1 = tf.sum(h2, 1, true), s2 = tf.sqrt(tf.add(tf.sum(tf.square(h2), 1, true), 1e-20));
+      const y = tf.add(tf.add(tf.add(tf.matMul(h2, w as tf.Tensor2D), bb), tf.mul(s1, m)), tf.mul(xi, tf.mul(s2, s)));
+      return tf.sum(tf.mul(tf.reshape(y, [2, 3, dout]), probe));
+    };
+    const ref = (xx: tf.Tensor, aa: tf.Tensor, cc: tf.Tensor, bb: tf.Tensor, m: tf.Tensor, s: tf.Tensor) => formula(tf.add(tf.mul(xx, aa), cc), Wt, bb, m, s);
+    const ours = (xx: tf.Tensor, aa: tf.Tensor, cc: tf.Tensor, bb: tf.Tensor, m: tf.Tensor, s: tf.Tensor) =>
+      tf.sum(tf.mul(linear(xx, W, bb as tf.Tensor1D, { pre: { scale: aa, shift: cc }, post: { mu: m, sigma: s, key } }), probe));
+    const g1 = tf.grads(ours)([x, a, c, b, mu, sigma]), g2 = tf.grads(ref)([x, a, c, b, mu, sigma]);
+    expect(maxAbsDiff(tf.grads(ours)([x, a, c, b, mu, sigma])[0].dataSync(), g1[0].dataSync())).toBe(0);
+    for (let i = 0; i < 6; i++) {
+      expect(g1[i].shape).toEqual(g2[i].shape);
+      expect(maxAbsDiff(g1[i].dataSync(), g2[i].dataSync())).toBeLessThan(1e-4);
+    }
+    // Trainable W: the term is its own op after the product; W gets its gradient.
+    const oursT = (xx: tf.Tensor, ww: tf.Tensor, m: tf.Tensor, s: tf.Tensor) =>
+      tf.sum(tf.mul(linear(xx, ww as tf.Tensor2D, b, { post: { mu: m, sigma: s, key } }), probe));
+    const refT = (xx: tf.Tensor, ww: tf.Tensor, m: tf.Tensor, s: tf.Tensor) => formula(xx, ww, b, m, s);
+    const t1 = tf.grads(oursT)([x, Wt, mu, sigma]), t2 = tf.grads(refT)([x, Wt, mu, sigma]);
+    for (let i = 0; i < 4; i++) expect(maxAbsDiff(t1[i].dataSync(), t2[i].dataSync())).toBeLessThan(1e-4);
+    expect(() => linear(x, W, b, { post: { mu: tf.zeros([dout + 1]), sigma: null, key: null } })).toThrow(new RegExp(`output term μ̂ must be \\[${dout}\\] or \\[1, ${dout}\\]`));
+    W.dispose();
   });
 
   it('sumRows equals Σ over the leading axes for any row count (chunked or not)', async () => {
