@@ -365,7 +365,7 @@ function boxMuller(h: number, out: Float32Array, i0: number, i1: number): void {
 
 /**
  * Elements from…out.length − 1 of the stream `key` (the JavaScript reference; keyedNormalTensor in
- * local-noise.ts fills whole blocks with the SIMD kernel on wasm). Elements come in blocks of 8: the
+ * local-noise.ts fills whole pairs of blocks with the SIMD kernel). Elements come in blocks of 8: the
  * four words of counters 4b … 4b + 3 give elements 8b … 8b + 3 (their r·cos) and 8b + 4 … 8b + 7
  * (their r·sin). `from` must be a multiple of 8.
  */

@@ -8,10 +8,10 @@ import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 const randn = (rng: Rng, shape: [number, number]) => tf.tensor2d(rng.fillNormal(new Float32Array(shape[0] * shape[1])), shape);
 
 describe.each(TEST_BACKENDS)('SIMD row kernels (localTerm, rowStats, inputAffine) on %s', (backend) => {
-  // D = 16 runs the wasm SIMD kernels (noise drawn inside them), D = 12 the SIMD kernels without
+  // D = 32 runs the wasm SIMD kernels (noise drawn inside them), D = 12 the SIMD kernels without
   // noise and the fallback with it, D = 6 the tf-op fallback (noise from keyedNormalTensor); all
   // against the formula with ξ from keyedNormalTensor.
-  it.each([16, 12, 6])('equals y + b + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂) and its four backward reductions, with and without noise and bias (D = %i)', async (d) => {
+  it.each([32, 12, 6])('equals y + b + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂) and its four backward reductions, with and without noise and bias (D = %i)', async (d) => {
     await useBackend(backend);
     const rng = new Rng(1, `local-noise/${d}`);
     const n = 9;
@@ -111,7 +111,7 @@ describe.each(TEST_BACKENDS)('SIMD row kernels (localTerm, rowStats, inputAffine
     const k = keyedNormalTensor([3, 5], key).dataSync();
     await useBackend('cpu');
     expect(Array.from(keyedNormalTensor([3, 5], key).dataSync())).toEqual(Array.from(k));
-    // The SIMD kernel (whole blocks of 8) against the JavaScript reference, float for float.
+    // The SIMD kernel (whole pairs of 8-blocks) against the JavaScript reference (the tail), float for float.
     await useBackend(backend);
     expect(Array.from(keyedNormalTensor([4099], key).dataSync())).toEqual(Array.from(fillKeyedNormal(key, new Float32Array(4099))));
   });
