@@ -183,16 +183,15 @@ export function linear(x: tf.Tensor, w: LinearWeight, b: tf.Tensor1D | null = nu
     throw new Error(`linear: bias shape [${b.shape}] does not match weight's output dimension ${outF}`);
   }
   const { pre, post = null, frozenBias = false } = options;
-  for (const [name, v] of [['scale', pre?.scale], ['shift', pre?.shift]] as const) {
-    if (v && !((v.rank === 1 && v.shape[0] === inF) || (v.rank === 2 && v.shape[0] === 1 && v.shape[1] === inF))) {
-      throw new Error(`linear: input ${name} must be [${inF}] or [1, ${inF}], got [${v.shape}]`);
+  const checkRow = (what: string, v: tf.Tensor | null | undefined, n: number) => {
+    if (v && !((v.rank === 1 && v.shape[0] === n) || (v.rank === 2 && v.shape[0] === 1 && v.shape[1] === n))) {
+      throw new Error(`linear: ${what} must be [${n}] or [1, ${n}], got [${v.shape}]`);
     }
-  }
-  for (const [name, v] of [['μ̂', post?.mu], ['σ̂', post?.sigma]] as const) {
-    if (v && !((v.rank === 1 && v.shape[0] === outF) || (v.rank === 2 && v.shape[0] === 1 && v.shape[1] === outF))) {
-      throw new Error(`linear: output term ${name} must be [${outF}] or [1, ${outF}], got [${v.shape}]`);
-    }
-  }
+  };
+  checkRow('input scale', pre?.scale, inF);
+  checkRow('input shift', pre?.shift, inF);
+  checkRow('output term μ̂', post?.mu, outF);
+  checkRow('output term σ̂', post?.sigma, outF);
   let x2 = flatten(x, inF, 'linear');
   const biasInput = b !== null && !frozenBias;
   const tail = biasInput ? [b] : [];

@@ -38,68 +38,24 @@ export interface LocalTerm {
 
 // ── kernels ─────────────────────────────────────────────────────────────────────────────────
 
-/** v128 locals of the in-kernel noise (`noisePair`); the pair lands in z0 (r·cos) and z1 (r·sin). */
-interface NoiseLocals {
-  /** Counters of the four words of the block (8 columns) being drawn. */
-  pv: number;
-  k1: number;
-  k2: number;
-  h: number;
-  m: number;
-  e: number;
-  s: number;
-  s2: number;
-  p: number;
-  r: number;
-  lo: number;
-  phi: number;
-  mask: number;
-  sn: number;
-  cs: number;
-  z0: number;
-  z1: number;
-}
-const NOISE_LOCALS = 17;
 /**
- * The noise locals numbered from `first`, and a pool of constant vectors after them: V8 builds a
- * v128.const from immediates each time it is executed, so the kernels splat every constant into a
- * local once (`noiseSetup`) and read the local in the loop.
+ * v128 locals of the in-kernel noise (`noiseStatements`): pv holds the counters of the four words of
+ * the 8-column block being drawn, k1/k2 the key, z0/z1 the result (r·cos, r·sin), the rest temporaries.
  */
-function noiseLocals(first: number): Pooled & { count: () => number } {
-  const names = ['pv', 'k1', 'k2', 'h', 'm', 'e', 's', 's2', 'p', 'r', 'lo', 'phi', 'mask', 'sn', 'cs', 'z0', 'z1'] as const;
-  const consts = new Map<string, [number, number[]]>();
-  const base = first + NOISE_LOCALS;
-  return { ...(Object.fromEntries(names.map((n, i) => [n, first + i])) as unknown as NoiseLocals), consts, base, count: () => NOISE_LOCALS + consts.size };
+const NAMES = ['pv', 'k1', 'k2', 'h', 'm', 'e', 's', 's2', 'p', 'r', 'lo', 'phi', 'mask', 'sn', 'cs', 'z0', 'z1'] as const;
+type NoiseLocals = Record<(typeof NAMES)[number], number>;
+/** Working locals of a block, the rest shared by the two blocks drawn together. */
+const OWN = ['pv', 'h', 'm', 'e', 's', 's2', 'p', 'r', 'lo', 'phi', 'mask', 'sn', 'cs', 'z0', 'z1'] as const;
+
+/** The locals of two blocks drawn together, numbered from `first`; `count` v128 locals in all. */
+function noiseLocalsPair(first: number): { a: NoiseLocals; b: NoiseLocals; count: number } {
+  const a = Object.fromEntries(NAMES.map((n, i) => [n, first + i])) as unknown as NoiseLocals;
+  const b = { ...a, ...Object.fromEntries(OWN.map((n, i) => [n, first + NAMES.length + i])) } as NoiseLocals;
+  return { a, b, count: NAMES.length + OWN.length };
 }
 
-/** Two blocks' locals: the second has its own working locals (after the first's), the same keys and constants. */
-function noiseLocalsPair(first: number): { a: Pooled; b: Pooled; count: () => number } {
-  const own = ['pv', 'h', 'm', 'e', 's', 's2', 'p', 'r', 'lo', 'phi', 'mask', 'sn', 'cs', 'z0', 'z1'] as const;
-  const a = noiseLocals(first);
-  const consts = a.consts;
-  const base = first + NOISE_LOCALS + own.length;
-  const b: Pooled = { ...a, ...(Object.fromEntries(own.map((n, i) => [n, first + NOISE_LOCALS + i])) as Partial<NoiseLocals>), consts, base };
-  a.base = base;
-  return { a, b, count: () => NOISE_LOCALS + own.length + consts.size };
-}
-
-type Pooled = NoiseLocals & { consts: Map<string, [number, number[]]>; base: number };
-/** get(local) of the pooled constant vector `value` (a v128.const instruction). */
-function pooled(l: Pooled, value: number[]): number[] {
-  const k = value.join(',');
-  let e = l.consts.get(k);
-  if (!e) {
-    e = [l.base + l.consts.size, value];
-    l.consts.set(k, e);
-  }
-  return get(e[0]);
-}
-
-/** Splats the key words (i32 params) into their locals and fills the constant pool (after `noisePair` was built). */
-const noiseSetup = (l: Pooled, k1: number, k2: number) => [
-  ...get(k1), ...I32X4_SPLAT, ...set(l.k1), ...get(k2), ...I32X4_SPLAT, ...set(l.k2),
-  ...[...l.consts.values()].flatMap(([local, value]) => [...value, ...set(local)]),
-];
+/** Splats the key words (i32 params) into their locals. */
+const noiseSetup = (l: NoiseLocals, k1: number, k2: number) => [...get(k1), ...I32X4_SPLAT, ...set(l.k1), ...get(k2), ...I32X4_SPLAT, ...set(l.k2)];
 
 /** pv = row·D/2 + [0, 1, 2, 3] at the start of a row (`row`, `d` are i32 locals; D % 16 = 0). */
 const noiseRow = (l: NoiseLocals, row: number, d: number) => [
@@ -111,10 +67,9 @@ const noiseRow = (l: NoiseLocals, row: number, d: number) => [
  * (+4 … +7), then pv += step: `keyedWord` and `boxMuller` of random.ts, lane-wise, operation for
  * operation. Each statement ends in a local.set (marked −1 while building, to split on).
  */
-function noiseStatements(l: Pooled, step: number): number[][] {
+function noiseStatements(l: NoiseLocals, step: number): number[][] {
   const set = (local: number) => [0x21, ...uleb(local), -1];
-  const f32Splat = (v: number) => pooled(l, f32SplatConst(v));
-  const i32Splat = (v: number) => pooled(l, i32SplatConst(v));
+  const [f32Splat, i32Splat] = [f32SplatConst, i32SplatConst];
   const xorShr = (n: number) => [...get(l.h), ...get(l.h), ...i32(n), ...I32X4_SHR_U, ...V128_XOR];
   const horner = (coefs: readonly number[], x: number) => [
     ...f32Splat(coefs[0]), ...coefs.slice(1).flatMap((c) => [...get(x), ...F32X4_MUL, ...f32Splat(c), ...F32X4_ADD]),
@@ -166,7 +121,7 @@ function noiseStatements(l: Pooled, step: number): number[][] {
 }
 
 /** Two blocks' statements interleaved (independent chains side by side for the out-of-order core). */
-function noisePairs(a: Pooled, b: Pooled): number[] {
+function noisePairs(a: NoiseLocals, b: NoiseLocals): number[] {
   const sa = noiseStatements(a, 8), sb = noiseStatements(b, 8);
   return sa.flatMap((st, i) => [...st, ...sb[i]]);
 }
@@ -179,7 +134,7 @@ const variant = (base: string, noisy: boolean, extra = false) => `${base}_${nois
  * interleaved (two independent dependency chains: ≈ 20 % faster than one block at a time), then
  * z0, z1 of the first block and z0, z1 of the second to the four groups of four columns.
  */
-function columnLoop(j: number, jb: number, p: number, rowoff: number, d: number, l: { a: Pooled; b: Pooled } | null, body: (z: number | null) => number[]): number[] {
+function columnLoop(j: number, jb: number, p: number, rowoff: number, d: number, l: { a: NoiseLocals; b: NoiseLocals } | null, body: (z: number | null) => number[]): number[] {
   const four = (z: number | null) => [
     ...get(j), ...i32(2), ...SHL, ...set(jb),
     ...get(rowoff), ...get(jb), ...ADD, ...set(p),
@@ -213,7 +168,7 @@ function forwardFunction(noisy: boolean, biased: boolean): WasmFunction {
     ...bump(ROW, i32(1)),
   ];
   const code = [...(l ? noiseSetup(l.a, K1, K2) : []), ...get(D), ...i32(2), ...SHL, ...set(D4), ...i32(0), ...set(ROW), ...forLoop(ROW, N, rows)];
-  return { name: variant('forward', noisy, biased), params: 12, locals: [[6, I32], [2 + (l ? l.count() : 0), V128]], code };
+  return { name: variant('forward', noisy, biased), params: 12, locals: [[6, I32], [2 + (l ? l.count : 0), V128]], code };
 }
 
 /** dμ̂, r₁ [and dσ̂, r₂ with the forward pass's ξ]. Params: DY, XI, S1, S2, MU, SG, DMU, DSG, R1, R2, N, D. */
@@ -317,7 +272,7 @@ function fillFunction(): WasmFunction {
     ...i32x4Const(0, 1, 2, 3), ...set(a.pv), ...i32x4Const(4, 5, 6, 7), ...set(b.pv),
     ...i32(0), ...set(P), ...i32(0), ...set(I), ...forLoop(I, PAIRS, loop),
   ];
-  return { name: 'fill', params: 4, locals: [[2, I32], [count(), V128]], code: [...noiseSetup(a, K1, K2), ...code] };
+  return { name: 'fill', params: 4, locals: [[2, I32], [count, V128]], code: [...noiseSetup(a, K1, K2), ...code] };
 }
 
 const BOTH = [false, true];

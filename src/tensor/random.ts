@@ -255,12 +255,11 @@ export function fillStandardNormalTable(rng: Rng, out: Float32Array, count = out
 export const inverseCdf = inverseNormalCdf;
 
 /**
- * A tensor of N(0, 1) draws from `rng`. tf.randomNormal generates in JavaScript too, at ≈ 41 ns
- * per draw; the ziggurat here takes ≈ 7 ns and the 2^16-point table ≈ 1.8 ns (`table`: discretised,
- * tails cut at ±4.3σ — the per-MVM noise generator).
+ * A tensor of exact N(0, 1) draws (the ziggurat) from `rng`, written straight into the wasm heap on
+ * wasm. tf.randomNormal generates in JavaScript too, at ≈ 41 ns per draw; the ziggurat takes ≈ 7 ns.
  */
-export function randomNormalTensor(shape: number[], rng: Rng, generator: 'ziggurat' | 'table' = 'ziggurat'): tf.Tensor {
-  return filledTensor(shape, (out) => (generator === 'table' ? fillStandardNormalTable(rng, out) : fillStandardNormal(rng, out)));
+export function randomNormalTensor(shape: number[], rng: Rng): tf.Tensor {
+  return filledTensor(shape, (out) => fillStandardNormal(rng, out));
 }
 
 // ── keyed counter-based normals (StochGRASP's training noise) ───────────────────────────────
@@ -268,8 +267,8 @@ export function randomNormalTensor(shape: number[], rng: Rng, generator: 'ziggur
 /**
  * Two 32-bit words keying a counter-based stream of normals: element p of the stream is a function of
  * (key, p) alone (`fillKeyedNormal`), so StochGRASP's SIMD kernels draw the noise inside the pass that
- * uses it and redraw it in the backward pass instead of storing it (local-noise.ts). Draw a fresh key
- * for every use.
+ * uses it, any slice of it, in any order, with the same numbers as this JavaScript reference
+ * (local-noise.ts). Draw a fresh key for every use.
  */
 export type NoiseKey = readonly [number, number];
 

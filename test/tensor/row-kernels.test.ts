@@ -98,14 +98,13 @@ describe.each(TEST_BACKENDS)('SIMD row kernels (localTerm, rowStats, inputAffine
 
   it('randomNormalTensor and keyedNormalTensor give the same draws on every backend for the same stream', async () => {
     await useBackend(backend);
-    const a = randomNormalTensor([3, 5], new Rng(4, 'normals'), 'table').dataSync();
-    const b = randomNormalTensor([15], new Rng(4, 'normals'), 'table').dataSync();
-    const c = randomNormalTensor([3, 5], new Rng(4, 'normals')).dataSync();
+    const a = randomNormalTensor([3, 5], new Rng(4, 'normals')).dataSync();
+    const b = randomNormalTensor([15], new Rng(4, 'normals')).dataSync();
+    const c = randomNormalTensor([3, 5], new Rng(5, 'normals')).dataSync();
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(c));
     await useBackend('cpu');
-    expect(Array.from(randomNormalTensor([3, 5], new Rng(4, 'normals'), 'table').dataSync())).toEqual(Array.from(a));
-    expect(Array.from(randomNormalTensor([3, 5], new Rng(4, 'normals')).dataSync())).toEqual(Array.from(c));
+    expect(Array.from(randomNormalTensor([3, 5], new Rng(4, 'normals')).dataSync())).toEqual(Array.from(a));
     await useBackend(backend);
     const key = noiseKey(new Rng(4, 'keyed'));
     const k = keyedNormalTensor([3, 5], key).dataSync();
