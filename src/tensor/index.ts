@@ -6,6 +6,7 @@ export { embed, checkIds } from './embedding.js';
 export { customOp } from './custom.js';
 export { affineRows } from './affine-rows.js';
 export { batchMatMul } from './batch-matmul.js';
+export { concatFlat, splitShapes } from './wasm-slice.js';
 export { addLocalTerm, keyedNormalTensor, localTerm, localTermGrad, localTermInputGrad, rowStats } from './local-noise.js';
 export type { LocalTerm } from './local-noise.js';
 export { inputAffine, inputAffineGrad } from './input-affine.js';

@@ -88,3 +88,69 @@ export function registerHeapSlices(): void {
     });
   });
 }
+
+// ── flat concat / split for the optimiser ────────────────────────────────────────────────────
+
+const CONCAT_FLAT = 'GraspHilConcatFlat', SPLIT_SHAPES = 'GraspHilSplitShapes';
+
+function registerFlatKernels(): boolean {
+  if (!tf.findBackend('wasm')) return false;
+  if (tf.getKernel(CONCAT_FLAT, 'wasm')) return true;
+  tf.registerKernel({
+    kernelName: CONCAT_FLAT,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as HeapBackend;
+      const parts = Object.keys(inputs).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1))).map((k) => inputs[k] as tf.TensorInfo);
+      const out = b.makeOutput([parts.reduce((n, t) => n + tf.util.sizeFromShape(t.shape), 0)], 'float32');
+      const ov = b.typedArrayFromHeap(out);
+      let at = 0;
+      for (const t of parts) {
+        const v = b.typedArrayFromHeap(t);
+        ov.set(v, at);
+        at += v.length;
+      }
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: SPLIT_SHAPES,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const b = backend as unknown as HeapBackend;
+      const shapes = (attrs as unknown as { shapes: number[][] }).shapes;
+      const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
+      const xv = b.typedArrayFromHeap(inputs.x as tf.TensorInfo);
+      let at = 0;
+      for (const o of outs) {
+        const ov = b.typedArrayFromHeap(o);
+        ov.set(xv.subarray(at, at + ov.length));
+        at += ov.length;
+      }
+      return outs;
+    },
+  });
+  return true;
+}
+
+/**
+ * The float32 tensors `ts`, flattened and concatenated into one vector: one heap copy on wasm (the
+ * composed version is a Reshape per tensor of rank > 1 and a Concat; with `splitShapes`, AdamW's
+ * step over StochGRASP's 48 parameters of shape [1, 32] went from 0.41 to 0.27 ms, alternating runs).
+ * No gradient.
+ */
+export function concatFlat(ts: readonly tf.Tensor[]): tf.Tensor1D {
+  if (tf.getBackend() === 'wasm' && ts.every((t) => t.dtype === 'float32') && registerFlatKernels()) {
+    return tf.engine().runKernel(CONCAT_FLAT, Object.fromEntries(ts.map((t, i) => [`x${i}`, t])), {}) as tf.Tensor1D;
+  }
+  return tf.concat(ts.map((t) => (t.rank === 1 ? t : tf.reshape(t, [-1])))) as tf.Tensor1D;
+}
+
+/** The inverse: consecutive pieces of the float32 vector `v` in the given shapes. No gradient. */
+export function splitShapes(v: tf.Tensor1D, shapes: readonly number[][]): tf.Tensor[] {
+  if (tf.getBackend() === 'wasm' && v.dtype === 'float32' && registerFlatKernels()) {
+    return tf.engine().runKernel(SPLIT_SHAPES, { x: v }, { shapes } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  }
+  const parts = tf.split(v, shapes.map((s) => tf.util.sizeFromShape(s)));
+  return parts.map((p, i) => (shapes[i].length === 1 ? p : tf.reshape(p, shapes[i])));
+}

@@ -5,11 +5,12 @@
  * Moments are kept tensors owned by the optimiser (`dispose`).
  *
  * Small parameters (GRASP's γ and β, biases, LoRA factors: ≤ 65,536 values each) are updated as one
- * flat vector — one concat, a dozen elementwise kernels, one split — instead of ten kernels per
- * parameter; with hundreds of small parameters the per-kernel overhead would otherwise rival the
- * model's own step on small models. Large parameters keep their own slots.
+ * flat vector — one concat, a dozen elementwise kernels, one split (tensor/wasm-slice.ts: one heap
+ * copy each way on wasm, whatever the parameters' shapes) — instead of ten kernels per parameter;
+ * with hundreds of small parameters the per-kernel overhead would otherwise rival the model's own step
+ * on small models. Large parameters keep their own slots.
  */
-import { tf } from '../tensor/index.js';
+import { concatFlat, splitShapes, tf } from '../tensor/index.js';
 
 export interface OptimParam {
   variable: tf.Variable;
@@ -35,7 +36,6 @@ interface Slot {
 /** Parameters updated as one flat vector. */
 interface FlatGroup {
   params: OptimParam[];
-  sizes: number[];
   m: tf.Variable;
   v: tf.Variable;
   /** Per element: the parameter's lr multiplier, and multiplier × (decay ? 1 : 0). */
@@ -44,9 +44,6 @@ interface FlatGroup {
 }
 
 const FLAT_LIMIT = 65536;
-
-/** A parameter (or its gradient) as a vector; rank-1 tensors pass as they are (no Reshape kernel). */
-const flat = (t: tf.Tensor): tf.Tensor => (t.rank === 1 ? t : tf.reshape(t, [-1]));
 
 export class AdamW {
   private readonly slots: Slot[];
@@ -87,7 +84,7 @@ export class AdamW {
         t.dispose();
         return out;
       };
-      this.flat = { params: small, sizes, m: z(), v: z(), lrScale: tf.keep(tf.tensor1d(lr)), decayScale: tf.keep(tf.tensor1d(decay)) };
+      this.flat = { params: small, m: z(), v: z(), lrScale: tf.keep(tf.tensor1d(lr)), decayScale: tf.keep(tf.tensor1d(decay)) };
     }
   }
 
@@ -108,15 +105,15 @@ export class AdamW {
     tf.tidy(() => {
       const f = this.flat;
       if (f) {
-        const g0 = tf.concat(f.params.map((p) => flat(grads[p.variable.name] ?? tf.zerosLike(p.variable))));
+        const g0 = concatFlat(f.params.map((p) => grads[p.variable.name] ?? tf.zerosLike(p.variable)));
         const g = gradScale === 1 ? g0 : tf.mul(g0, gradScale);
         f.m.assign(tf.add(tf.mul(f.m, b1), tf.mul(g, 1 - b1)));
         f.v.assign(tf.add(tf.mul(f.v, b2), tf.mul(tf.square(g), 1 - b2)));
         const update = tf.mul(tf.div(tf.div(f.m, bc1), tf.add(tf.sqrt(tf.div(f.v, bc2)), eps)), tf.mul(f.lrScale, lr));
         const keep = tf.sub(1, tf.mul(f.decayScale, lr * this.weightDecay));
-        const current = tf.concat(f.params.map((p) => flat(p.variable)));
-        const next = tf.split(tf.sub(tf.mul(current, keep), update), f.sizes);
-        f.params.forEach((p, i) => p.variable.assign(p.variable.rank === 1 ? next[i] : tf.reshape(next[i], p.variable.shape)));
+        const current = concatFlat(f.params.map((p) => p.variable));
+        const next = splitShapes(tf.sub(tf.mul(current, keep), update) as tf.Tensor1D, f.params.map((p) => p.variable.shape));
+        f.params.forEach((p, i) => p.variable.assign(next[i]));
       }
       for (const { p, m, v } of this.slots) {
         const g0 = grads[p.variable.name];

@@ -32,7 +32,17 @@ describe('StochGRASP', () => {
     let sum = 0;
     for (let i = 0; i < 16; i++) for (let j = 0; j < 24; j++) sum += (sigma[rows.assign[i] * 4 + cols.assign[j]] - 0.02) ** 2;
     expect(a.penalty!()!.dataSync()[0]).toBeCloseTo(0.1 * sum, 8);
+    // Its gradient (one op computed from ρ's values) against autograd of the same sum over elements.
+    const F = tf.tensor2d(Float32Array.from({ length: 16 * 3 }, (_, idx) => (rows.assign[Math.floor(idx / 3)] === idx % 3 ? 1 : 0)), [16, 3]);
+    const E = tf.tensor2d(Float32Array.from({ length: 4 * 24 }, (_, idx) => (cols.assign[idx % 24] === Math.floor(idx / 24) ? 1 : 0)), [4, 24]);
+    const ref = tf.grad((r) => tf.mul(0.1, tf.sum(tf.square(tf.sub(tf.matMul(tf.matMul(F, tf.softplus(r) as tf.Tensor2D), E), 0.02)))))(rho);
+    const ours = tf.variableGrads(() => a.penalty!()!, [rho]).grads[rho.name];
+    expect(maxAbsDiff(ours.dataSync(), ref.dataSync())).toBeLessThan(1e-6 * Math.max(1, ...Array.from(ref.dataSync(), Math.abs)));
+    expect(toFloat32(ours).some((v) => Math.abs(v) > 0)).toBe(true);
     a.detach();
+    const zero = attachMethod(model, 'stochgrasp', { k: 4, rows: 3, sites: SITE, lambda: 0 }, new Rng(0));
+    expect(zero.penalty!()).toBeNull();
+    zero.detach();
     const b = attachMethod(model, 'stochgrasp', { k: 4, rows: 3, sites: SITE, lambda: 0.1, penalty: 'mean', sigmaTarget: 0.02 }, new Rng(0));
     expect(b.penalty!()!.dataSync()[0]).toBeCloseTo((0.1 * sum) / (16 * 24), 10);
     expect(() => (b as ReturnType<typeof attachMethod> & { setSigmaTarget(t: unknown): void }).setSigmaTarget({ other: 1 })).toThrow(/no valid σ_target for Site encoder\.layer\.0\.intermediate\.dense/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, tensorCount } from '../../src/tensor/index.js';
+import { concatFlat, Rng, splitShapes, tensorCount } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
 
 // The wasm backend's Slice, SplitV and Unpack are replaced by heap-view versions (wasm-slice.ts):
@@ -50,4 +50,22 @@ describe('wasm Slice / SplitV / Unpack read the heap in place', () => {
     });
     expect(tensorCount()).toBe(before);
   });
+
+  it('concatFlat and splitShapes (the flat vector of AdamW) round-trip any shapes, as on cpu', async () => {
+    const shapes = [[3], [2, 4], [1, 5], [2, 1, 3], [7]];
+    const values = shapes.map((s, i) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, j) => i * 10 + j * 0.25));
+    const f = () => {
+      const v = concatFlat(shapes.map((s, i) => tf.tensor(values[i], s)));
+      return [v, ...splitShapes(v, shapes)];
+    };
+    const wasm = await on('wasm', f), cpu = await on('cpu', f);
+    expect(wasm).toEqual(cpu);
+    expect(wasm[0]).toEqual(values.flat());
+    expect(wasm.slice(1)).toEqual(values);
+    await useBackend('wasm');
+    const parts = tf.tidy(() => splitShapes(concatFlat([tf.ones([2, 3]), tf.zeros([4])]), [[2, 3], [4]]));
+    expect(parts.map((p) => p.shape)).toEqual([[2, 3], [4]]);
+    tf.dispose(parts);
+  });
 });
+
