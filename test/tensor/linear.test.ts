@@ -79,9 +79,9 @@ describe.each(TEST_BACKENDS)('linear on %s', (backend) => {
   });
 
   // StochGRASP's output term folded into the op (LinearOptions.post): frozen W with an input
-  // transform and a trainable bias (the SIMD path for D_out = 8, the tf fallback for D_out = 5), and
+  // transform and a trainable bias (the SIMD path for D_out = 16, the tf fallback for D_out = 5), and
   // a trainable W (the term as its own op), against autograd of the formula with the same noise.
-  it.each([8, 5])('folds the local term y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂) of the transformed input, with autograd gradients for x, scale, shift, b, μ̂ and σ̂ (D_out = %i)', async (dout) => {
+  it.each([16, 5])('folds the local term y + s₁⊗μ̂ + ξ⊙(s₂⊗σ̂) of the transformed input, with autograd gradients for x, scale, shift, b, μ̂ and σ̂ (D_out = %i)', async (dout) => {
     await useBackend(backend);
     const rng = new Rng(9, `linear-post/${dout}`);
     const x = randn(rng, [2, 3, 6]);
@@ -114,6 +114,11 @@ describe.each(TEST_BACKENDS)('linear on %s', (backend) => {
     const refT = (xx: tf.Tensor, ww: tf.Tensor, m: tf.Tensor, s: tf.Tensor) => formula(xx, ww, b, m, s);
     const t1 = tf.grads(oursT)([x, Wt, mu, sigma]), t2 = tf.grads(refT)([x, Wt, mu, sigma]);
     for (let i = 0; i < 4; i++) expect(maxAbsDiff(t1[i].dataSync(), t2[i].dataSync())).toBeLessThan(1e-4);
+    // Without σ̂ (evaluation, grasp-weight): the mean term only, frozen bias a constant of the op.
+    const oursM = (xx: tf.Tensor, m: tf.Tensor) => tf.sum(tf.mul(linear(xx, W, b, { post: { mu: m, sigma: null, key: null }, frozenBias: true }), probe));
+    const refM = (xx: tf.Tensor, m: tf.Tensor) => formula(xx, Wt, b, m, tf.zeros([1, dout]));
+    const m1 = tf.grads(oursM)([x, mu]), m2 = tf.grads(refM)([x, mu]);
+    for (let i = 0; i < 2; i++) expect(maxAbsDiff(m1[i].dataSync(), m2[i].dataSync())).toBeLessThan(1e-4);
     expect(() => linear(x, W, b, { post: { mu: tf.zeros([dout + 1]), sigma: null, key: null } })).toThrow(new RegExp(`output term μ̂ must be \\[${dout}\\] or \\[1, ${dout}\\]`));
     W.dispose();
   });
