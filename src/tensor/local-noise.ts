@@ -27,7 +27,7 @@ import {
   F32X4_SQRT, F32X4_SUB, forLoop, get, i32, I32, i32SplatConst, I32X4_ADD, i32x4Const, I32X4_MUL, I32X4_SHL, I32X4_SHR_S, I32X4_SHR_U, I32X4_SPLAT, I32X4_SUB,
   laneSum, load, MUL, set, SHL, SHR_U, splatAt, store, V128, V128_AND, V128_BITSELECT, V128_OR, V128_XOR, WasmKernels, ZERO, type WasmFunction,
 } from './wasm-encoder.js';
-import { heapMemory, heapOffset, heapOutput, onceOnWasm, registerHeapKernel, wasmApi, type WasmMemory } from './wasm-heap.js';
+import { onceOnWasm, registerHeapKernel, wasmApi, type WasmMemory } from './wasm-heap.js';
 
 /** The term a layer adds to its output: μ̂ and σ̂ [D] or [1, D]; `key` keys the noise (required with σ̂). */
 export interface LocalTerm {
@@ -284,7 +284,7 @@ const kernels = new WasmKernels(() => [
   fillFunction(),
 ]);
 
-const FILL = 'GraspHilKeyedNormal', TERM = 'GraspHilLocalTerm', TERM_GRAD = 'GraspHilLocalTermGrad', ROW_STATS = 'GraspHilRowStats', INPUT_GRAD = 'GraspHilLocalTermInputGrad';
+const TERM = 'GraspHilLocalTerm', TERM_GRAD = 'GraspHilLocalTermGrad', ROW_STATS = 'GraspHilRowStats', INPUT_GRAD = 'GraspHilLocalTermInputGrad';
 /** Whether an optional input was given (its shape is [] when left out). */
 const given = (shape: number[]) => shape.length > 0;
 
@@ -305,18 +305,6 @@ const register = onceOnWasm(() => {
       fns(b)[variant('backward', given(sigma))](dy, xi, s1, s2, mu, sg, dMu, dSigma, r1, r2, n, d);
     },
   );
-  tf.registerKernel({
-    kernelName: FILL,
-    backendName: 'wasm',
-    kernelFunc: ({ backend, attrs }) => {
-      const { shape, k1, k2 } = attrs as unknown as { shape: number[]; k1: number; k2: number };
-      const out = heapOutput(backend, shape);
-      const size = shape.reduce((a, b) => a * b, 1), whole = Math.floor(size / 16) * 16, at = heapOffset(backend, out);
-      fns(backend).fill(at, whole / 16, k1, k2);
-      if (whole < size) fillKeyedNormal([k1, k2], new Float32Array(heapMemory(backend).buffer, at, size), whole);
-      return out;
-    },
-  });
   registerHeapKernel(ROW_STATS, ['x'], ([[n]]) => [[n, 1], [n, 1]], (b, off, [[n, d]]) => fns(b).rowStats(...off, n, d));
   registerHeapKernel(INPUT_GRAD, ['x', 'dh', 'r1', 'r2', 's2'], ([[n, d]]) => [[n, d]], (b, off, shapes) => {
     const [[n, d], dh, , r2] = shapes;
@@ -334,10 +322,11 @@ const fast = (d: number, noisy: boolean) => tf.getBackend() === 'wasm' && d % (n
  * memory, on other backends into a WebAssembly memory of its own, then copied. The same numbers.
  */
 export function keyedNormalTensor(shape: number[], key: NoiseKey): tf.Tensor {
-  if (tf.getBackend() === 'wasm' && register()) return tf.engine().runKernel(FILL, {}, { shape, k1: key[0], k2: key[1] } as unknown as tf.NamedAttrMap) as tf.Tensor;
-  return filledTensor(shape, (out) => {
+  return filledTensor(shape, (out, wasmBackend) => {
     const whole = kernels.available() ? Math.floor(out.length / 16) * 16 : 0;
-    if (whole > 0) {
+    if (whole > 0 && wasmBackend) {
+      kernels.forBackend(wasmBackend).fill(out.byteOffset, whole / 16, key[0], key[1]);
+    } else if (whole > 0) {
       const memory = offHeap(whole * 4);
       kernels.forMemory(memory).fill(0, whole / 16, key[0], key[1]);
       out.set(new Float32Array(memory.buffer, 0, whole));

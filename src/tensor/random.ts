@@ -382,12 +382,16 @@ export function fillKeyedNormal(key: NoiseKey, out: Float32Array, from = 0): Flo
 /**
  * A float32 tensor filled by `fill`. On wasm the values are written straight into the output
  * tensor's heap memory: no JavaScript buffer of the full size per call, no copy into the heap (for
- * 2.4 M draws per step that buffer churn once cost StochGRASP more than the generator itself).
+ * 2.4 M draws per step that buffer churn once cost StochGRASP more than the generator itself). `fill`
+ * gets the wasm backend too (null elsewhere), so a WebAssembly kernel can fill `out` in place at its
+ * heap byte offset `out.byteOffset`.
  */
-export function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
+export type Fill = (out: Float32Array, wasmBackend: unknown | null) => void;
+
+export function filledTensor(shape: number[], fill: Fill): tf.Tensor {
   if (tf.getBackend() === 'wasm' && registerFill()) return tf.engine().runKernel(FILL, {}, { shape, fill } as unknown as tf.NamedAttrMap) as tf.Tensor;
   const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  fill(out);
+  fill(out, null);
   return tf.tensor(out, shape);
 }
 
@@ -397,9 +401,9 @@ const registerFill = onceOnWasm(() =>
     kernelName: FILL,
     backendName: 'wasm',
     kernelFunc: ({ backend, attrs }) => {
-      const { shape, fill } = attrs as unknown as { shape: number[]; fill: (out: Float32Array) => void };
+      const { shape, fill } = attrs as unknown as { shape: number[]; fill: Fill };
       const out = heapOutput(backend, shape);
-      fill(new Float32Array(heapMemory(backend).buffer, heapOffset(backend, out), shape.reduce((a, b) => a * b, 1)));
+      fill(new Float32Array(heapMemory(backend).buffer, heapOffset(backend, out), shape.reduce((a, b) => a * b, 1)), backend);
       return out;
     },
   }));

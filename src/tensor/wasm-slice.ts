@@ -10,6 +10,7 @@
  * detach earlier views). Strings go to the original kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { onceOnWasm } from './wasm-heap.js';
 
 interface HeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -93,9 +94,7 @@ export function registerHeapSlices(): void {
 
 const CONCAT_FLAT = 'GraspHilConcatFlat', SPLIT_SHAPES = 'GraspHilSplitShapes';
 
-function registerFlatKernels(): boolean {
-  if (!tf.findBackend('wasm')) return false;
-  if (tf.getKernel(CONCAT_FLAT, 'wasm')) return true;
+const registerFlatKernels = onceOnWasm(() => {
   tf.registerKernel({
     kernelName: CONCAT_FLAT,
     backendName: 'wasm',
@@ -130,8 +129,7 @@ function registerFlatKernels(): boolean {
       return outs;
     },
   });
-  return true;
-}
+});
 
 /**
  * The float32 tensors `ts`, flattened and concatenated into one vector: one heap copy on wasm (the
