@@ -8,11 +8,13 @@
  * matMul against a ones row, tf.sum over axis 0), and batched products of attention's shapes,
  * tf.matMul against the wasm SIMD `batchMatMul`; and 2.4 M standard normals (StochGRASP's per-token
  * noise per step on the shipped model) from tf.randomNormal, the ziggurat, the 2^16-point table, and
- * the keyed Box–Muller stream StochGRASP draws (SIMD kernel into a tensor, and its JavaScript reference).
+ * the keyed Box–Muller stream StochGRASP draws (SIMD kernel into a tensor, and its JavaScript reference);
+ * and a training step's dropout masks on the shipped model (1.64 M elements), tf.randomUniform plus
+ * three ops against `dropoutMaskTensor` (the same numbers).
  *
  *   node --import tsx bench/linear.ts [--backend wasm]
  */
-import { batchMatMul, fillKeyedNormal, fillStandardNormal, FrozenMatrix, initBackend, keyedNormalTensor, linear, noiseKey, Rng, sumRows, tf } from '../src/tensor/index.js';
+import { batchMatMul, dropoutMaskTensor, fillKeyedNormal, fillStandardNormal, FrozenMatrix, initBackend, keyedNormalTensor, linear, noiseKey, Rng, sumRows, tf } from '../src/tensor/index.js';
 import { fillStandardNormalTable } from '../src/tensor/random.js';
 import { gflops, report, sync, timeMs } from './util.js';
 
@@ -88,5 +90,18 @@ for (const [label, bt, mm_, k, n] of [
     table: timeMs(() => fillStandardNormalTable(rng, buf), 3),
     keyed_simd: timeMs(() => tf.tidy(() => keyedNormalTensor([n], noiseKey(rng))), 3),
     keyed_js: timeMs(() => fillKeyedNormal(noiseKey(rng), buf), 3),
+  });
+}
+
+// A shipped-model training step's dropout masks: attention probabilities [4, 4, 128, 128] in each of 4
+// blocks, hidden states [4, 128, 128] after the embeddings and twice per block — 1.64 M elements.
+{
+  const shapes = [...Array(4).fill([4, 4, 128, 128]), ...Array(9).fill([4, 128, 128])] as number[][];
+  const masks = (make: (shape: number[], seed: number) => tf.Tensor) => () => tf.tidy(() => {
+    for (const s of shapes) make(s, rng.nextUint32());
+  });
+  report('  a step\'s dropout masks, 1.64 M elements (ms)', {
+    tf_ops: timeMs(masks((s, seed) => tf.div(tf.cast(tf.less(tf.randomUniform(s, 0, 1, 'float32', seed), 0.9), 'float32'), 0.9)), 3),
+    dropoutMaskTensor: timeMs(masks((s, seed) => dropoutMaskTensor(s, 0.9, seed)), 3),
   });
 }

@@ -43,6 +43,9 @@ const SHAPES = {
 const METHODS: [string, string, Record<string, unknown>][] = [
   ['grasp k=32 all-linear', 'grasp', { k: 32 }],
   ['stochgrasp local k=32 all-linear', 'stochgrasp', { k: 32, sampling: 'local' }],
+  // The same fused layer op as StochGRASP's R = 1 term without σ and noise: what the noise costs.
+  ['grasp-weight k=32 all-linear', 'grasp-weight', { k: 32 }],
+  ['stochgrasp local k=32 kvff2', 'stochgrasp', { k: 32, sampling: 'local', sites: 'kvff2' }],
   ['stochgrasp weight k=32 all-linear', 'stochgrasp', { k: 32, sampling: 'weight' }],
   ['stochgrasp local k=4 rows=all kvff2', 'stochgrasp', { k: 4, rows: 'all', sites: 'kvff2', sampling: 'local' }],
   ['lora r=8 qv', 'lora', { rank: 8, dropout: 0 }],

@@ -2,7 +2,7 @@
  * The small non-linear pieces of a transformer block: LayerNorm, activations, dropout.
  * All are composed of registered tfjs ops, so autograd covers them on every backend.
  */
-import { Rng, tf } from '../tensor/index.js';
+import { dropoutMaskTensor, Rng, tf } from '../tensor/index.js';
 import type { HiddenAct } from './config.js';
 import type { ForwardOptions } from './types.js';
 
@@ -24,8 +24,8 @@ export function runContext(options: ForwardOptions | undefined, what: string): R
 
 /**
  * Inverted dropout: zeroes each element with probability `rate` and scales the rest by 1/(1 − rate).
- * Identity unless training. The mask's seed comes from the context's Rng, and tfjs draws seeded
- * uniforms in JS, so masks are the same on every backend.
+ * Identity unless training. The mask's seed comes from the context's Rng and the mask is
+ * tf.randomUniform's (drawn in JavaScript, `dropoutMaskTensor`), so masks are the same on every backend.
  */
 export function dropout(x: tf.Tensor, rate: number, ctx: RunContext): tf.Tensor {
   const mask = dropoutMask(x.shape, rate, ctx);
@@ -35,9 +35,7 @@ export function dropout(x: tf.Tensor, rate: number, ctx: RunContext): tf.Tensor 
 /** The scaled keep mask (0 or 1/(1 − rate)) `dropout` multiplies by, or null when it is the identity. */
 export function dropoutMask(shape: number[], rate: number, ctx: RunContext): tf.Tensor | null {
   if (!ctx.training || rate <= 0) return null;
-  const keep = 1 - rate;
-  const u = tf.randomUniform(shape, 0, 1, 'float32', ctx.rng!.nextUint32());
-  return tf.div(tf.cast(tf.less(u, keep), 'float32'), keep);
+  return dropoutMaskTensor(shape, 1 - rate, ctx.rng!.nextUint32());
 }
 
 /**

@@ -7,7 +7,7 @@
  * `<site>.lora_B.weight` [out, r] (nn.Linear orientation).
  */
 import type { Site, Transformer } from '../model/index.js';
-import { linear, Rng, tf, tidyRead } from '../tensor/index.js';
+import { dropoutMaskTensor, linear, Rng, tf, tidyRead } from '../tensor/index.js';
 import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type NamedTensors, type TrainableVariable } from './adapter.js';
 import { OptionReader } from './options.js';
 import { selectSites } from './sites.js';
@@ -54,9 +54,7 @@ class LoraAdapter implements Adapter {
         const y = next(x);
         let h = x;
         if (this.rng && opts.dropout > 0) {
-          const keep = 1 - opts.dropout;
-          const u = tf.randomUniform(x.shape, 0, 1, 'float32', this.rng.nextUint32());
-          h = tf.mul(x, tf.div(tf.cast(tf.less(u, keep), 'float32'), keep));
+          h = tf.mul(x, dropoutMaskTensor(x.shape, 1 - opts.dropout, this.rng.nextUint32()));
         }
         const delta = linear(linear(h, a as tf.Variable<tf.Rank.R2>), b as tf.Variable<tf.Rank.R2>);
         return tf.add(y, tf.mul(delta, scaling));
