@@ -29,7 +29,7 @@ const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.fl
 const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
-export const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+export const I32 = 0x7f, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
 const EMPTY = 0x40;
 export const get = (l: number) => [0x20, ...uleb(l)];
 export const set = (l: number) => [0x21, ...uleb(l)];
@@ -58,6 +58,17 @@ export const i32x4Const = (...lanes: [number, number, number, number]) => simd(0
 /** v128.const: v in every i32 lane / every f32 lane. */
 export const i32SplatConst = (v: number) => i32x4Const(v, v, v, v);
 export const f32SplatConst = (v: number) => simd(0x0c, ...new Uint8Array(Float32Array.of(v, v, v, v).buffer));
+/** Scalar f64 and f32 ↔ f64, and f64x2 (the crossbar periphery's kernels, which keep JavaScript's float64 arithmetic). */
+export const f64 = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
+export const f64Load = (offset = 0) => [0x2b, 3, ...uleb(offset)];
+export const f64Store = (offset = 0) => [0x39, 3, ...uleb(offset)];
+export const F32_ABS = [0x8b], F64_PROMOTE = [0xbb], F32_DEMOTE = [0xb6], F64_FROM_I32 = [0xb7];
+export const F64_ADD = [0xa0], F64_MUL = [0xa2], F64_DIV = [0xa3], F64_NEAREST = [0x9e], F64_LT = [0x63], F64_GT = [0x64], SELECT = [0x1b];
+/** v128.load64_zero / v128.store64_lane (lane 0): two floats in, two floats out. */
+export const load64Zero = (offset = 0) => simd(0x5d, 3, ...uleb(offset));
+export const store64Lane0 = (offset = 0) => simd(0x5b, 3, ...uleb(offset), 0);
+export const F64X2_SPLAT = simd(0x14), F64X2_PROMOTE_LOW = simd(0x5f), F32X4_DEMOTE_ZERO = simd(0x5e);
+export const F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2), F64X2_SQRT = simd(0xef), F64X2_NEAREST = simd(0x94), F64X2_PMIN = simd(0xf6), F64X2_PMAX = simd(0xf7);
 /** local += delta (i32). */
 export const bump = (l: number, delta: number[]) => [...get(l), ...delta, ...ADD, ...set(l)];
 /** block { loop { if (counter >= limit) break; body; continue } } */
@@ -78,15 +89,17 @@ export const laneSum = (local: number) => [
 
 export interface WasmFunction {
   name: string;
-  /** Number of i32 parameters (byte offsets and sizes). */
+  /** Number of parameters (byte offsets and sizes): i32 unless `paramTypes` says otherwise. */
   params: number;
+  /** Value types of the parameters (I32, F32, F64), when not all i32. */
+  paramTypes?: number[];
   /** Extra locals, [count, type] runs, numbered after the parameters. */
   locals: [number, number][];
   code: number[];
 }
 
 function moduleBytes(functions: WasmFunction[]): Uint8Array<ArrayBuffer> {
-  const types = functions.map((f) => [0x60, ...vec(new Array(f.params).fill([I32])), ...vec([])]);
+  const types = functions.map((f) => [0x60, ...vec((f.paramTypes ?? new Array(f.params).fill(I32)).map((t) => [t])), ...vec([])]);
   const bodies = functions.map((f) => {
     const body = [...vec(f.locals.map(([n, t]) => [...uleb(n), t])), ...f.code, 0x0b];
     return [...uleb(body.length), ...body];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Chip, type PeripheryOptions } from '../../src/crossbar/index.js';
 import { loadProfile } from '../../src/device/index.js';
-import { Rng, tensorCount } from '../../src/tensor/index.js';
+import { analogKernelsFor, Rng, tensorCount } from '../../src/tensor/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 const I = 150, O = 70, N = 6;
@@ -224,6 +224,39 @@ describe.each(TEST_BACKENDS)('AnalogLinear on %s', (backend) => {
       expect(off / a.length).toBeLessThanOrEqual(0.01); // a code at a rounding boundary may flip
     }
     expect(Array.from(f1)).not.toEqual(Array.from(f2)); // fresh read noise per call
+  });
+
+  it.each([
+    ['rank1 read noise, 6-bit DAC, 7-bit ADC with output noise', { dac: { bits: 6 }, adc: { bits: 7, bound: 4, noise: 0.03 }, readNoise: { mode: 'rank1' } }],
+    ['exact read noise, 6-bit DAC, 7-bit ADC', { dac: { bits: 6 }, adc: { bits: 7, bound: 4 }, readNoise: { mode: 'exact' } }],
+    ['no read noise, 8-bit DAC and ADC', { dac: { bits: 8 }, adc: { bits: 8, bound: 3 }, readNoise: { enabled: false } }],
+    ['rank1 read noise, no DAC bits, bounded ADC without bits', { dac: { bits: null }, adc: { bits: null, bound: 2 }, readNoise: { mode: 'rank1' } }],
+  ] as [string, PeripheryOptions][])('the WebAssembly periphery kernels give the fused-JS numbers exactly (%s)', async (_, periphery) => {
+    await useBackend(backend);
+    const s = site(14);
+    const x = new Rng(15).fillNormal(new Float32Array(N * I));
+    x.fill(0, 0, I); // an all-zero input vector (the DAC's 1e-30 floor)
+    const run = (execution: 'auto' | 'fused-js') => {
+      const chip = Chip.program(new Map([['s', s]]), 'pcm-aihwkit', { tile: { rows: 64, cols: 32 }, ...periphery, execution }, 5);
+      const st = chip.at(3600);
+      const once = () => tf.tidy(() => st.analog('s').forward(tf.tensor2d(x, [N, I])).dataSync());
+      const first = once(); // builds the state's kept tensors
+      const before = tensorCount();
+      const y = [first, once()];
+      expect(tensorCount()).toBe(before);
+      st.dispose();
+      return y;
+    };
+    expect(analogKernelsFor(O)).toBe(backend === 'wasm');
+    const [a1, a2] = run('auto');
+    const [f1, f2] = run('fused-js');
+    expect(Array.from(a1)).toEqual(Array.from(f1));
+    expect(Array.from(a2)).toEqual(Array.from(f2));
+    if (periphery.adc?.noise || periphery.readNoise !== false && (periphery.readNoise as { enabled?: boolean }).enabled !== false) {
+      expect(Array.from(a1)).not.toEqual(Array.from(a2)); // fresh noise per call
+    } else {
+      expect(Array.from(a1)).toEqual(Array.from(a2)); // nothing random
+    }
   });
 
   it('never returns NaN: all-zero inputs with an abs-max DAC give the bias', async () => {
