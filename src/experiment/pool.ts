@@ -14,6 +14,11 @@ export interface PoolOptions {
   workers: number;
   /** Data every worker receives once at start (e.g. model dir, backend). */
   workerData: unknown;
+  /**
+   * Jobs with the same key go to the worker that ran that key last, when it is free (a worker keeps
+   * state for its last key, e.g. a programmed chip); null: no preference.
+   */
+  affinity?: (job: unknown) => string | null;
 }
 
 interface Pending<R> {
@@ -43,9 +48,12 @@ export class WorkerPool<J, R> {
   private readonly queue: { id: number; job: J }[] = [];
   private nextId = 0;
   private failure: Error | null = null;
+  private readonly lastKey = new Map<Worker, string>();
+  private readonly affinity: (job: J) => string | null;
 
   constructor(options: PoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`--workers must be an integer ≥ 1, got ${options.workers}`);
+    this.affinity = options.affinity ?? (() => null);
     for (let i = 0; i < options.workers; i++) {
       const w = spawn(options.workerData);
       w.on('message', (m: Message<R>) => this.onMessage(w, m));
@@ -83,10 +91,21 @@ export class WorkerPool<J, R> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
+  /**
+   * Hands queued jobs to idle workers: a job of the worker's last affinity key first, else the first
+   * job whose key no other worker holds, else the first job.
+   */
   private dispatch(): void {
     while (this.idle.length && this.queue.length) {
       const w = this.idle.shift() as Worker;
-      const item = this.queue.shift() as { id: number; job: J };
+      const mine = this.lastKey.get(w);
+      const others = new Set([...this.lastKey].filter(([o]) => o !== w).map(([, k]) => k));
+      const keys = this.queue.map((q) => this.affinity(q.job));
+      let i = mine === undefined ? -1 : keys.indexOf(mine);
+      if (i < 0) i = keys.findIndex((k) => k === null || !others.has(k));
+      if (i < 0) i = 0;
+      const [item] = this.queue.splice(i, 1);
+      if (keys[i] !== null) this.lastKey.set(w, keys[i] as string);
       w.postMessage(item);
     }
   }

@@ -114,7 +114,12 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   log(`plan: ${p.adapters.length} adapters, ${p.evaluations.length} evaluations, ${p.devices.length} device characterisations; ${store.rows().length} rows already in ${join(outDir, 'results.jsonl')}`);
   lap('plan');
 
-  const pool = workers > 1 ? new WorkerPool<Job, JobRow | TrainingRecord>({ workers, workerData: { experimentFile: loaded.file, experiment: exp, outDir, backend: options.backend } }) : null;
+  // Hardware rows of one chip go to one worker: each worker keeps one programmed chip (jobs.ts).
+  const chipOf = (job: unknown): string | null => {
+    const j = job as Job;
+    return j.kind === 'evaluate' && j.spec.kind === 'hardware' ? JSON.stringify([j.spec.adapter, j.spec.profile, j.spec.chipSeed, j.spec.sites, j.spec.sweep]) : null;
+  };
+  const pool = workers > 1 ? new WorkerPool<Job, JobRow | TrainingRecord>({ workers, workerData: { experimentFile: loaded.file, experiment: exp, outDir, backend: options.backend }, affinity: chipOf }) : null;
   const run = async (jobs: Job[], onResult: (r: JobRow | TrainingRecord, i: number) => void) => {
     if (pool) return pool.run(jobs, onResult);
     for (let i = 0; i < jobs.length; i++) onResult(await runJob(ctx, jobs[i]), i);
