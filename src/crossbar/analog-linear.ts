@@ -91,8 +91,9 @@ interface TilePass {
 
 /**
  * Everything after a tile's matmul, per output: IR drop, read and output noise, the ADC, and the
- * scaled partial sum into y. Its own small function: inside the large `forwardTiledFused` V8 ran
- * this loop ≈ 3× slower.
+ * scaled partial sum into y (the cpu backend, IR drop, a fixed DAC range, execution 'fused-js').
+ * About 9–13 ns per element here even as a small function of its own, which is why the wasm backend
+ * runs it as a kernel (tensor/analog-kernels.ts) with the same arithmetic.
  */
 function tilePeriphery(o: TilePass): void {
   const { P, z, V, ax, v, cur, drop, a, k, y, N, nOut, sigmaOut2, adcRound, bound, irScale, aScale } = o;
@@ -471,8 +472,8 @@ export class AnalogLinear {
       }
       const k = t.kJs;
       const v = t.vJs;
-      // The normals fillStandardNormalTable(this.rng, [N·out]) draws, in output order; a separate
-      // tight loop, then a branch-light pass (≈ 2× faster than drawing inside the pass).
+      // The normals fillStandardNormalTable(this.rng, [N·out]) draws, in output order (as before, when
+      // they were drawn inside the pass; the wasm path draws them the same way).
       const z = V !== null || ax !== null || sigmaOut2 > 0 ? fillStandardNormalTable(this.rng, this.scratch(N * nOut)) : null;
       tilePeriphery({ P, z, V, ax, v, cur, drop, a, k, y, N, nOut, sigmaOut2, adcRound: adcL > 0, bound, irScale, aScale: t.aScale });
     }

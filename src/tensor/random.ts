@@ -1,6 +1,6 @@
 /**
  * Bulk random draws for millions of values: device states (chip programming, drift, read noise),
- * per-MVM noise, and StochGRASP's per-step training noise.
+ * per-MVM noise, StochGRASP's per-step training noise, and dropout masks.
  *
  * `Rng.fillNormal` (polar method through a class method per draw) runs at about 26 ns per normal on
  * this machine; programming a roberta-base-sized chip needs several hundred million draws. These
@@ -364,7 +364,6 @@ export type NoiseKey = readonly [number, number];
 export function noiseKey(rng: Rng): NoiseKey {
   return [rng.nextUint32() | 0, rng.nextUint32() | 0];
 }
-
 
 /**
  * Constants of the keyed generator, shared with the SIMD kernels (local-noise.ts), which must give
