@@ -65,56 +65,6 @@ function scaled(src: Float32Array, f: number): Float32Array {
   return out;
 }
 
-interface TilePass {
-  /** The tile's matmul output in ADC codes [N, out], and the normals (null: no noise). */
-  P: Float32Array;
-  z: Float32Array | null;
-  /** Read-noise variance: exact [N, out], or rank-1 ax [N] (float64) times v [out]. */
-  V: Float32Array | null;
-  ax: Float64Array | null;
-  v: Float32Array | null;
-  /** IR drop: currents and drop terms [N, out], or null. */
-  cur: Float32Array | null;
-  drop: Float32Array | null;
-  /** DAC scales per input vector [N], weight units per ADC code [out], the output accumulated into [N, out]. */
-  a: Float64Array;
-  k: Float32Array;
-  y: Float32Array;
-  N: number;
-  nOut: number;
-  sigmaOut2: number;
-  adcRound: boolean;
-  bound: number;
-  irScale: number;
-  aScale: number;
-}
-
-/**
- * Everything after a tile's matmul, per output: IR drop, read and output noise, the ADC, and the
- * scaled partial sum into y (the cpu backend, IR drop, a fixed DAC range, execution 'fused-js').
- * About 9–13 ns per element here even as a small function of its own, which is why the wasm backend
- * runs it as a kernel (tensor/analog-kernels.ts) with the same arithmetic.
- */
-function tilePeriphery(o: TilePass): void {
-  const { P, z, V, ax, v, cur, drop, a, k, y, N, nOut, sigmaOut2, adcRound, bound, irScale, aScale } = o;
-  const M = ROUND_MAGIC;
-  for (let r = 0; r < N; r++) {
-    const ar = a[r];
-    const axr = ax ? ax[r] : 0;
-    for (let j = 0, idx = r * nOut; j < nOut; j++, idx++) {
-      let p = P[idx];
-      if (cur && drop) {
-        const cc = cur[idx] * aScale;
-        p -= irScale * cc * (cc * (0.05 * cc - 0.2) + 0.5) * drop[idx];
-      }
-      if (z) p += Math.sqrt((V ? V[idx] : ax ? axr * (v as Float32Array)[j] : 0) + sigmaOut2) * z[idx];
-      if (adcRound) p = p + M - M;
-      p = p > bound ? bound : p < -bound ? -bound : p;
-      y[idx] += p * ar * k[j];
-    }
-  }
-}
-
 /** x + M − M rounds a float64 |x| < 2^51 to the nearest integer, ties to even — as tf.round does. */
 const ROUND_MAGIC = 6755399441055744;
 
@@ -126,8 +76,7 @@ export class AnalogLinear {
   private tiles: RowTile[] | null = null;
   private biasT: tf.Tensor1D | null = null;
   private calls = 0;
-  private uploadBuffers: { c?: Float32Array; y?: Float32Array } = {};
-  private noiseBuffer: Float32Array | null = null;
+  private buffers: { c?: Float32Array; y?: Float32Array; z?: Float32Array } = {};
 
   constructor(readonly state: SiteState, readonly periphery: Periphery, private readonly rng: Rng) {
     this.inFeatures = state.inFeatures;
@@ -166,20 +115,22 @@ export class AnalogLinear {
   }
 
   /**
-   * A buffer for data handed to TF.js: reused on wasm, whose `tf.tensor` copies into the wasm heap
-   * at once; fresh elsewhere (the cpu backend keeps a reference to the array it is given).
+   * A buffer of `size` floats, reused when `reuse` holds. Data handed to TF.js is reused only on wasm,
+   * whose `tf.tensor` copies into the wasm heap at once (the cpu backend keeps a reference to the array).
    */
-  private upload(slot: 'c' | 'y', size: number): Float32Array {
-    if (tf.getBackend() !== 'wasm') return new Float32Array(size);
-    let b = this.uploadBuffers[slot];
-    if (!b || b.length < size) b = this.uploadBuffers[slot] = new Float32Array(size);
+  private buffer(slot: 'c' | 'y' | 'z', size: number, reuse = tf.getBackend() === 'wasm'): Float32Array {
+    if (!reuse) return new Float32Array(size);
+    let b = this.buffers[slot];
+    if (!b || b.length < size) b = this.buffers[slot] = new Float32Array(size);
     return b.subarray(0, size);
   }
 
-  /** A reused buffer of `size` floats for a tile's normals (never handed to TF.js). */
-  private scratch(size: number): Float32Array {
-    if (!this.noiseBuffer || this.noiseBuffer.length < size) this.noiseBuffer = new Float32Array(size);
-    return this.noiseBuffer.subarray(0, size);
+  /** The ADC's output-noise variance in codes, whether outputs round to codes, and the clipping bound. */
+  private adcSettings(): { sigmaOut2: number; round: boolean; bound: number } {
+    const { adc } = this.periphery;
+    const q = this.adcGain();
+    const levels = adc.bits !== null ? levelsOf(adc.bits) : 0;
+    return { sigmaOut2: (adc.noise * q) ** 2, round: levels > 0, bound: adc.bits !== null ? levels : adc.bound ?? Infinity };
   }
 
   private noiseOn(): boolean {
@@ -370,8 +321,7 @@ export class AnalogLinear {
   private forwardTiled(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
     const { adc, irDrop } = this.periphery;
-    const q = this.adcGain();
-    const sigmaOut2 = (adc.noise * q) ** 2;
+    const { sigmaOut2 } = this.adcSettings();
     const N = x.shape[0];
     let y: T | null = null;
     for (const t of tiles) {
@@ -415,27 +365,24 @@ export class AnalogLinear {
    */
   private forwardTiledFused(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
-    const { adc, irDrop, dac } = this.periphery;
-    const q = this.adcGain();
-    const sigmaOut2 = (adc.noise * q) ** 2;
+    const { irDrop, dac } = this.periphery;
+    const { sigmaOut2, round, bound } = this.adcSettings();
     const N = x.shape[0];
     const nIn = this.inFeatures;
     const nOut = this.outFeatures;
     const xd = x.dataSync() as Float32Array;
-    const y = this.upload('y', N * nOut);
+    const y = this.buffer('y', N * nOut);
     if (this.state.bias) for (let r = 0; r < N; r++) y.set(this.state.bias, r * nOut);
     else y.fill(0);
     const L = this.dacLevels();
     const quantiseIn = dac.bits !== null;
     const fixed = dac.range === 'abs-max' ? 0 : dac.range;
-    const adcL = adc.bits !== null ? levelsOf(adc.bits) : 0;
-    const bound = adc.bits !== null ? adcL : adc.bound ?? Infinity;
     const irScale = irDrop ? irDrop.scale : 0;
     const M = ROUND_MAGIC;
     for (const t of tiles) {
       const n = t.n;
       // DAC: codes c = round(x·L/a), a = abs-max per input vector (or the fixed range, clipped)
-      const c = this.upload('c', N * n);
+      const c = this.buffer('c', N * n);
       const a = new Float64Array(N);
       for (let r = 0; r < N; r++) {
         const base = r * nIn + t.r0;
@@ -472,10 +419,23 @@ export class AnalogLinear {
       }
       const k = t.kJs;
       const v = t.vJs;
-      // The normals fillStandardNormalTable(this.rng, [N·out]) draws, in output order (as before, when
-      // they were drawn inside the pass; the wasm path draws them the same way).
-      const z = V !== null || ax !== null || sigmaOut2 > 0 ? fillStandardNormalTable(this.rng, this.scratch(N * nOut)) : null;
-      tilePeriphery({ P, z, V, ax, v, cur, drop, a, k, y, N, nOut, sigmaOut2, adcRound: adcL > 0, bound, irScale, aScale: t.aScale });
+      // The normals fillStandardNormalTable(this.rng, [N·out]) draws, in output order.
+      const z = V !== null || ax !== null || sigmaOut2 > 0 ? fillStandardNormalTable(this.rng, this.buffer('z', N * nOut, true)) : null;
+      for (let r = 0; r < N; r++) {
+        const ar = a[r];
+        const axr = ax ? ax[r] : 0;
+        for (let j = 0, idx = r * nOut; j < nOut; j++, idx++) {
+          let p = P[idx];
+          if (cur && drop) {
+            const cc = cur[idx] * t.aScale;
+            p -= irScale * cc * (cc * (0.05 * cc - 0.2) + 0.5) * drop[idx];
+          }
+          if (z) p += Math.sqrt((V ? V[idx] : ax ? axr * (v as Float32Array)[j] : 0) + sigmaOut2) * z[idx];
+          if (round) p = p + M - M;
+          p = p > bound ? bound : p < -bound ? -bound : p;
+          y[idx] += p * ar * k[j];
+        }
+      }
     }
     return tf.tensor2d(y, [N, nOut]);
   }
@@ -487,22 +447,20 @@ export class AnalogLinear {
    */
   private forwardTiledWasm(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
-    const { adc, dac } = this.periphery;
-    const q = this.adcGain();
-    const sigmaOut2 = (adc.noise * q) ** 2;
+    const { dac } = this.periphery;
+    const { sigmaOut2, round, bound } = this.adcSettings();
     const N = x.shape[0], nOut = this.outFeatures;
     const bias = this.state.bias;
     let y = filledTensor([N, nOut], (out) => {
       if (bias) for (let r = 0; r < N; r++) out.set(bias, r * nOut);
     }) as tf.Tensor2D;
-    const adcL = adc.bits !== null ? levelsOf(adc.bits) : 0;
-    const bound = adc.bits !== null ? adcL : adc.bound ?? Infinity;
+    const levels = this.dacLevels();
     for (const t of tiles) {
-      const { codes, scales } = dacCodes(x, t.r0, t.n, this.dacLevels(), dac.bits !== null, t.u);
+      const { codes, scales } = dacCodes(x, t.r0, t.n, levels, dac.bits !== null, t.u);
       const p = tf.matMul(codes, t.wn) as tf.Tensor2D;
       const V = t.s2 ? tf.matMul(tf.square(codes) as tf.Tensor2D, t.s2) : null;
       const z = t.u || V || sigmaOut2 > 0 ? (filledTensor([N, nOut], (out) => fillStandardNormalTable(this.rng, out)) as tf.Tensor2D) : null;
-      y = adcAccumulate(p, z, scales, V ?? t.v, t.k, y, { round: adcL > 0, sigmaOut2, bound, exact: V !== null });
+      y = adcAccumulate(p, z, scales, V ?? t.v, t.k, y, { round, sigmaOut2, bound, exact: V !== null });
     }
     return y;
   }
@@ -523,7 +481,6 @@ export class AnalogLinear {
     this.direct = null;
     this.tiles = null;
     this.biasT = null;
-    this.uploadBuffers = {};
-    this.noiseBuffer = null;
+    this.buffers = {};
   }
 }

@@ -244,7 +244,7 @@ async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobRow> {
   }
   // Hardware protocol: the selected Sites run on the chip, everything else digital and merged.
   const p = periphery(ctx, spec.sweep);
-  const chipKey = JSON.stringify([spec.adapter, spec.profile, spec.chipSeed, spec.sites, p]);
+  const chipKey = chipOf(spec)!;
   let chip = cache.chips.get(chipKey);
   if (!chip) {
     const weights: WeightsBySite = new Map();
@@ -285,6 +285,15 @@ function runDevice(spec: DeviceSpec): JobRow {
     histograms[`g=${g}`] = { conductance: histogram(c.atT.map((v) => v * uS)) };
   }
   return { key: spec.key, kind: 'device', profile: spec.profile, t: spec.t, histograms, seeds: { chip: spec.seed } };
+}
+
+/**
+ * The programmed chip a hardware evaluation runs on (adapter, profile, chip seed, Sites, periphery
+ * sweep); null for other evaluations. Each process keeps one chip (the cache below), and the worker pool
+ * sends jobs of one chip to the worker that holds it.
+ */
+export function chipOf(spec: EvalSpec): string | null {
+  return spec.kind === 'hardware' ? JSON.stringify([spec.adapter, spec.profile, spec.chipSeed, spec.sites, spec.sweep]) : null;
 }
 
 export async function runJob(ctx: JobContext, job: Job): Promise<JobRow | TrainingRecord> {

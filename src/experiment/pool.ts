@@ -45,7 +45,7 @@ export class WorkerPool<J, R> {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly pending = new Map<number, Pending<R>>();
-  private readonly queue: { id: number; job: J }[] = [];
+  private readonly queue: { id: number; job: J; key: string | null }[] = [];
   private nextId = 0;
   private failure: Error | null = null;
   private readonly lastKey = new Map<Worker, string>();
@@ -73,7 +73,7 @@ export class WorkerPool<J, R> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const p = new Promise<R>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.queue.push({ id, job });
+    this.queue.push({ id, job, key: this.affinity(job) });
     this.dispatch();
     return p;
   }
@@ -100,13 +100,12 @@ export class WorkerPool<J, R> {
       const w = this.idle.shift() as Worker;
       const mine = this.lastKey.get(w);
       const others = new Set([...this.lastKey].filter(([o]) => o !== w).map(([, k]) => k));
-      const keys = this.queue.map((q) => this.affinity(q.job));
-      let i = mine === undefined ? -1 : keys.indexOf(mine);
-      if (i < 0) i = keys.findIndex((k) => k === null || !others.has(k));
+      let i = mine === undefined ? -1 : this.queue.findIndex((q) => q.key === mine);
+      if (i < 0) i = this.queue.findIndex((q) => q.key === null || !others.has(q.key));
       if (i < 0) i = 0;
-      const [item] = this.queue.splice(i, 1);
-      if (keys[i] !== null) this.lastKey.set(w, keys[i] as string);
-      w.postMessage(item);
+      const [{ id, job, key }] = this.queue.splice(i, 1);
+      if (key !== null) this.lastKey.set(w, key);
+      w.postMessage({ id, job });
     }
   }
 

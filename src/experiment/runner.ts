@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { packageVersion } from '../env.js';
 import { buildReport, type ReportResult } from '../report/index.js';
 import { backendInfo, initBackend } from '../tensor/index.js';
-import { readTraining, runJob, type Job, type JobContext, type JobRow, type TrainingRecord } from './jobs.js';
+import { chipOf, readTraining, runJob, type Job, type JobContext, type JobRow, type TrainingRecord } from './jobs.js';
 import { plan, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
 import { loadResources, resolveModelDir } from './resources.js';
@@ -114,12 +114,12 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   log(`plan: ${p.adapters.length} adapters, ${p.evaluations.length} evaluations, ${p.devices.length} device characterisations; ${store.rows().length} rows already in ${join(outDir, 'results.jsonl')}`);
   lap('plan');
 
-  // Hardware rows of one chip go to one worker: each worker keeps one programmed chip (jobs.ts).
-  const chipOf = (job: unknown): string | null => {
+  // Hardware rows of one chip go to the worker that programmed it (each keeps one chip).
+  const affinity = (job: unknown) => {
     const j = job as Job;
-    return j.kind === 'evaluate' && j.spec.kind === 'hardware' ? JSON.stringify([j.spec.adapter, j.spec.profile, j.spec.chipSeed, j.spec.sites, j.spec.sweep]) : null;
+    return j.kind === 'evaluate' ? chipOf(j.spec) : null;
   };
-  const pool = workers > 1 ? new WorkerPool<Job, JobRow | TrainingRecord>({ workers, workerData: { experimentFile: loaded.file, experiment: exp, outDir, backend: options.backend }, affinity: chipOf }) : null;
+  const pool = workers > 1 ? new WorkerPool<Job, JobRow | TrainingRecord>({ workers, workerData: { experimentFile: loaded.file, experiment: exp, outDir, backend: options.backend }, affinity }) : null;
   const run = async (jobs: Job[], onResult: (r: JobRow | TrainingRecord, i: number) => void) => {
     if (pool) return pool.run(jobs, onResult);
     for (let i = 0; i < jobs.length; i++) onResult(await runJob(ctx, jobs[i]), i);

@@ -367,7 +367,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     if (this.method !== 'stochgrasp' || this.parts.length === 0 || !this.opts.lambda) return null;
     const stacks = this.penaltyStacks ?? (this.penaltyStacks = this.buildPenaltyStacks());
     const elements = this.parts.reduce((n, p) => n + p.site.inFeatures * p.site.outFeatures, 0);
-    const scale = (this.opts.lambda ?? 0) / (this.opts.penalty === 'sum' ? 1 : elements);
+    const scale = this.opts.lambda / (this.opts.penalty === 'sum' ? 1 : elements);
     const terms = stacks.map((stack) => sigmaPenalty(stack.parts.length === 1 ? stack.parts[0].rho! : tf.concat(stack.parts.map((p) => p.rho!), 0), stack, scale));
     return (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
   }

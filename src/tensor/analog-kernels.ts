@@ -18,7 +18,7 @@ import {
   F64_PROMOTE, f64Load, f64Store, F64X2_ADD, F64X2_MUL, F64X2_NEAREST, F64X2_PMAX, F64X2_PMIN, F64X2_PROMOTE_LOW, F64X2_SPLAT, F64X2_SQRT, forLoop, get, i32,
   I32, load64Zero, MUL, SELECT, set, SHL, store64Lane0, V128, WasmKernels, type WasmFunction,
 } from './wasm-encoder.js';
-import { onceOnWasm, registerHeapKernel } from './wasm-heap.js';
+import { given, onceOnWasm, registerHeapKernel } from './wasm-heap.js';
 
 const bit = (b: boolean) => (b ? 1 : 0);
 const dacName = (quantise: boolean, rowFactor: boolean) => `dac${bit(quantise)}${bit(rowFactor)}`;
@@ -112,7 +112,6 @@ const kernels = new WasmKernels(() => [
 ]);
 
 const DAC = 'GraspHilDacCodes', ADC = 'GraspHilAdcAccumulate';
-const given = (shape: number[]) => shape.length > 0;
 
 const register = onceOnWasm(() => {
   registerHeapKernel(DAC, ['x', 'u'], ([[n]], attrs) => [[n, attrs.n as number], [n, 4]], (b, off, [[n, nIn], u], attrs) => {

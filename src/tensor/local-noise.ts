@@ -27,7 +27,7 @@ import {
   F32X4_SQRT, F32X4_SUB, forLoop, get, i32, I32, i32SplatConst, I32X4_ADD, i32x4Const, I32X4_MUL, I32X4_SHL, I32X4_SHR_S, I32X4_SHR_U, I32X4_SPLAT, I32X4_SUB,
   laneSum, load, MUL, set, SHL, SHR_U, splatAt, store, V128, V128_AND, V128_BITSELECT, V128_OR, V128_XOR, WasmKernels, ZERO, type WasmFunction,
 } from './wasm-encoder.js';
-import { onceOnWasm, registerHeapKernel, wasmApi, type WasmMemory } from './wasm-heap.js';
+import { given, onceOnWasm, registerHeapKernel, wasmApi, type WasmMemory } from './wasm-heap.js';
 
 /** The term a layer adds to its output: μ̂ and σ̂ [D] or [1, D]; `key` keys the noise (required with σ̂). */
 export interface LocalTerm {
@@ -285,8 +285,6 @@ const kernels = new WasmKernels(() => [
 ]);
 
 const TERM = 'GraspHilLocalTerm', TERM_GRAD = 'GraspHilLocalTermGrad', ROW_STATS = 'GraspHilRowStats', INPUT_GRAD = 'GraspHilLocalTermInputGrad';
-/** Whether an optional input was given (its shape is [] when left out). */
-const given = (shape: number[]) => shape.length > 0;
 
 const register = onceOnWasm(() => {
   const fns = (backend: unknown) => kernels.forBackend(backend);

@@ -48,6 +48,9 @@ export function heapOutput(backend: unknown, shape: number[]): tf.TensorInfo {
  * offsets of the inputs then the outputs, the input shapes and the kernel's attributes. An input
  * the caller leaves out (optional) gets offset 0 and shape [].
  */
+/** Whether a `registerHeapKernel` input was given (an omitted optional input has shape []). */
+export const given = (shape: number[]): boolean => shape.length > 0;
+
 export function registerHeapKernel(
   name: string,
   inputNames: readonly string[],
