@@ -1,6 +1,6 @@
 /**
- * A real browser: the offline index.html opens in headless Chromium (Debian's `chromium`, which
- * .ci/run installs when missing), every chart renders, the console shows no errors and nothing is
+ * A real browser: the offline index.html opens in headless Chromium (shipped in the
+ * `@sparticuz/chromium` npm package, see chromium.ts), every chart renders, the console shows no errors and nothing is
  * fetched. The runner test does the same for a tiny experiment's own report.
  */
 import { describe, it } from 'vitest';
