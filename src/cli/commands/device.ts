@@ -3,7 +3,7 @@ import {
   deviceStats, initBackend, loadModel, loadProfile, parseSiteSelector, selectSites, sigmaTargetFromProfile, weightsOfSites,
   COMPENSATION_MODES, PERIPHERY_PRESETS, type CompensationMode,
 } from '../../index.js';
-import { printJson, withExamples, type Command } from '../command.js';
+import { laidOut, printJson, withExamples, type Command } from '../command.js';
 
 function finite(v: unknown, flag: string, min: number, max = Infinity): number {
   const x = Number(v);
@@ -22,7 +22,7 @@ const stats: Command = {
       .option('g', { type: 'number', demandOption: true, describe: 'target conductance as a fraction of g_max, in [0, 1]' })
       .option('t', { type: 'number', demandOption: true, describe: 'seconds after programming' })
       .option('samples', { type: 'number', default: 100_000, describe: 'number of simulated devices' })
-      .option('seed', { type: 'number', default: 0 }),
+      .option('seed', { type: 'number', default: 0, describe: 'seed of the programming, drift and read-noise streams' }),
     [
       ['grasp-hil device stats --profile pcm-aihwkit --g 0.5 --t 3600 --json', 'PCM at half of g_max, one hour after programming'],
       ['grasp-hil device stats --profile ./my-device.json --g 0.2 --t 86400', 'a custom profile'],
@@ -46,6 +46,7 @@ const stats: Command = {
 };
 
 const sigmaTarget: Command = {
+  tensors: true,
   command: 'sigma-target',
   describe: 'σ_target per Site: program the model’s selected Sites, read them at t with compensation, spread of W_read − W',
   builder: (y) => withExamples(
@@ -85,6 +86,6 @@ const sigmaTarget: Command = {
 export const device: Command = {
   command: 'device <command>',
   describe: 'Device characterisation: stats, sigma-target',
-  builder: (y) => y.command(stats).command(sigmaTarget).demandCommand(1, 'Name a device command: stats or sigma-target.'),
+  builder: (y) => y.command(laidOut(stats)).command(laidOut(sigmaTarget)).demandCommand(1, 'Name a device command: stats or sigma-target.'),
   handler: () => undefined,
 };

@@ -3,6 +3,7 @@ import { environmentReport, initBackend } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const doctor: Command = {
+  tensors: true,
   command: 'doctor',
   describe: 'Report the tensor backend, package versions and threads',
   builder: (y) => withExamples(y, [

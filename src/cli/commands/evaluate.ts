@@ -4,6 +4,7 @@ import {
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const evaluateCommand: Command = {
+  tensors: true,
   command: 'evaluate',
   describe: 'Evaluate a saved adapter on a task, optionally under injected weight noise',
   builder: (y) =>

@@ -2,6 +2,7 @@ import { initBackend, inspectModel, parseIdRows } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const inspect: Command = {
+  tensors: true,
   command: 'inspect <modelDir>',
   describe: 'Run a checkpoint on given token ids and print last_hidden_state (compare with your own reference)',
   builder: (y) =>

@@ -28,7 +28,7 @@ export const params: Command = {
         .option('k', { type: 'number', describe: 'groups per Site (GRASP family); blocks for top-k' })
         .option('rows', { type: 'string', describe: "row groups of StochGRASP / grasp-weight: a count or 'all'" })
         .option('sites', { type: 'string', describe: 'Site selector: all-linear | kvff2 | ff2 | qv | names | /regex/' })
-        .option('rank', { type: 'number', describe: 'LoRA rank' })
+        .option('rank', { type: 'number', describe: 'LoRA rank r (default 8)' })
         .option('labels', { type: 'number', describe: 'classification head outputs (counted apart as head)' })
         .option('option', { type: 'string', array: true, describe: 'any method option as key=value (repeatable)' }),
       [

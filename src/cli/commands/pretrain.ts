@@ -4,25 +4,26 @@ import { printJson, withExamples, type Command } from '../command.js';
 const R = TINY_ROBERTA_RECIPE;
 
 export const pretrain: Command = {
+  tensors: true,
   command: 'pretrain',
   describe: 'Pre-train the small RoBERTa that ships as models/tiny-roberta (masked-LM on the shipped corpora)',
   builder: (y) =>
     withExamples(
       y.option('out', { type: 'string', default: 'models/tiny-roberta', describe: 'output folder (HF layout: config.json, model.safetensors, tokenizer files)' })
         .option('vocab', { type: 'number', default: R.vocabSize, describe: 'BPE vocabulary size' })
-        .option('hidden', { type: 'number', default: R.hiddenSize })
-        .option('layers', { type: 'number', default: R.numLayers })
-        .option('heads', { type: 'number', default: R.numHeads })
+        .option('hidden', { type: 'number', default: R.hiddenSize, describe: 'hidden size (width of every layer)' })
+        .option('layers', { type: 'number', default: R.numLayers, describe: 'transformer layers' })
+        .option('heads', { type: 'number', default: R.numHeads, describe: 'attention heads (must divide --hidden)' })
         .option('ffn', { type: 'number', default: R.intermediateSize, describe: 'intermediate (feed-forward) width' })
         .option('seq', { type: 'number', default: R.seqLength, describe: 'block length in tokens, <s> and </s> included' })
-        .option('steps', { type: 'number', default: R.steps })
-        .option('batch', { type: 'number', default: R.batchSize })
-        .option('lr', { type: 'number', default: R.lr })
-        .option('seed', { type: 'number', default: R.seed })
-        .option('eval-every', { type: 'number', default: R.evalEvery })
+        .option('steps', { type: 'number', default: R.steps, describe: 'optimiser steps' })
+        .option('batch', { type: 'number', default: R.batchSize, describe: 'blocks per step' })
+        .option('lr', { type: 'number', default: R.lr, describe: 'peak learning rate of AdamW (warm-up, then linear decay)' })
+        .option('seed', { type: 'number', default: R.seed, describe: 'seed of the initialisation, masking and data order' })
+        .option('eval-every', { type: 'number', default: R.evalEvery, describe: 'steps between held-out masked-LM evaluations' })
         .option('init', { type: 'string', describe: 'continue from this saved model (weights and tokenizer) for --steps more steps' }),
       [
-        ['grasp-hil pretrain', 'reproduce the shipped model (about 40 minutes on 2 cores with wasm)'],
+        ['grasp-hil pretrain', 'reproduce the shipped model (about 50 minutes on 2 cores with wasm)'],
         ['grasp-hil pretrain --out /tmp/tiny --steps 50', 'a quick trial run'],
         ['grasp-hil pretrain --init models/tiny-roberta --out /tmp/more --steps 2000 --seed 1', 'continue pre-training a saved model'],
       ],

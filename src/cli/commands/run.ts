@@ -3,6 +3,7 @@ import { runExperiment } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const run: Command = {
+  tensors: true,
   command: 'run <experiment>',
   describe: 'Run an experiment: plan → train → merge → program → evaluate → record → report',
   builder: (y) =>

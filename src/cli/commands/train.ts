@@ -5,6 +5,7 @@ import { printJson, withExamples, type Command } from '../command.js';
 import { methodOptions } from './method-options.js';
 
 export const trainCommand: Command = {
+  tensors: true,
   command: 'train',
   describe: 'Fine-tune a model on a task with a PEFT method and save the adapter',
   builder: (y) =>
@@ -16,22 +17,22 @@ export const trainCommand: Command = {
         .option('method', { type: 'string', demandOption: true, describe: 'grasp | stochgrasp | grasp-weight | lora | bitfit | ia3 | red | full | top-k' })
         .option('k', { type: 'number', describe: 'groups per Site (GRASP family); blocks for top-k' })
         .option('rows', { type: 'string', describe: "row groups (StochGRASP, grasp-weight): a count or 'all'" })
-        .option('sites', { type: 'string', describe: 'Site selector' })
-        .option('rank', { type: 'number', describe: 'LoRA rank' })
-        .option('alpha', { type: 'number', describe: 'LoRA alpha' })
+        .option('sites', { type: 'string', describe: "Site selector: all-linear | kvff2 | ff2 | qv | suffixes | /regex/ (default: the method's)" })
+        .option('rank', { type: 'number', describe: 'LoRA rank r (default 8)' })
+        .option('alpha', { type: 'number', describe: 'LoRA scaling α; the update is (α/r)·B·A (default 2r)' })
         .option('option', { type: 'string', array: true, describe: 'any method option as key=value (repeatable), e.g. lambda=0.05' })
-        .option('epochs', { type: 'number', default: 3 })
+        .option('epochs', { type: 'number', default: 3, describe: 'passes over the training set' })
         .option('max-steps', { type: 'number', describe: 'total steps (overrides epochs)' })
-        .option('batch-size', { type: 'number', default: 16 })
-        .option('lr', { type: 'number', default: 1e-3 })
-        .option('head-lr', { type: 'number' })
-        .option('weight-decay', { type: 'number', default: 0.01 })
-        .option('warmup-ratio', { type: 'number', default: 0.06 })
-        .option('clip-norm', { type: 'number', default: 1 })
-        .option('max-length', { type: 'number', default: 128 })
+        .option('batch-size', { type: 'number', default: 16, describe: 'examples per step' })
+        .option('lr', { type: 'number', default: 1e-3, describe: 'peak learning rate of AdamW (warm-up, then linear decay to 0)' })
+        .option('head-lr', { type: 'number', describe: 'learning rate of the task head (default: --lr)' })
+        .option('weight-decay', { type: 'number', default: 0.01, describe: 'AdamW decoupled weight decay (not on biases and LayerNorm)' })
+        .option('warmup-ratio', { type: 'number', default: 0.06, describe: 'fraction of the steps spent warming up the learning rate' })
+        .option('clip-norm', { type: 'number', default: 1, describe: 'global gradient-norm clip (0: none)' })
+        .option('max-length', { type: 'number', default: 128, describe: 'tokens per example, special tokens included (longer ones are truncated)' })
         .option('train-examples', { type: 'number', describe: 'use a fixed seeded subset of n training examples' })
         .option('eval-examples', { type: 'number', describe: 'use a fixed seeded subset of n evaluation examples per split' })
-        .option('seed', { type: 'number', default: 0 })
+        .option('seed', { type: 'number', default: 0, describe: 'seed of the adapter initialisation, data order, dropout and noise streams' })
         .option('out', { type: 'string', demandOption: true, describe: 'adapter folder to write' }),
       [
         ['grasp-hil train --model models/tiny-roberta --task brown-genre --method grasp --k 32 --out runs/grasp', 'GRASP on Brown genres'],
