@@ -12,15 +12,15 @@ export const evaluateCommand: Command = {
       y
         .option('model', { type: 'string', demandOption: true, describe: 'base model folder' })
         .option('adapter', { type: 'string', demandOption: true, describe: 'adapter folder (adapter_config.json + adapter_model.safetensors)' })
-        .option('task', { type: 'string', demandOption: true })
+        .option('task', { type: 'string', demandOption: true, describe: 'task id: a GLUE task (with --data) or brown-genre, spam' })
         .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
         .option('split', { type: 'string', describe: 'evaluation split (default: every split of the task)' })
-        .option('max-length', { type: 'number', default: 128 })
+        .option('max-length', { type: 'number', default: 128, describe: 'tokens per example, special tokens included' })
         .option('examples', { type: 'number', describe: 'use a fixed seeded subset of n examples per split (the same as train --eval-examples)' })
         .option('noise', { type: 'number', array: true, describe: 'σ of N(0, σ²) added to the adapted Sites’ merged weights (repeatable)' })
         .option('relative', { type: 'boolean', default: false, describe: 'σ as a fraction of each Site’s max |W|' })
         .option('samples', { type: 'number', default: 3, describe: 'noise draws per σ' })
-        .option('seed', { type: 'number', default: 0 }),
+        .option('seed', { type: 'number', default: 0, describe: 'seed of the noise draws' }),
       [['grasp-hil evaluate --model models/tiny-roberta --adapter runs/grasp --task brown-genre --noise 0.01 0.02', 'clean and noisy accuracy']],
     ),
   handler: async (argv) => {
