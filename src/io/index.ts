@@ -10,3 +10,4 @@ export {
 } from './layout.js';
 export type { CheckpointLayout } from './layout.js';
 export * from './tokenizer/index.js';
+export { readJsonFile, parseJsonText, lineColumn } from './json.js';

@@ -1,20 +1,13 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { countParameters, parseConfig } from '../../index.js';
+import { countParameters, parseConfig, readJsonFile } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { methodOptions } from './method-options.js';
 
 /** Reads a Hugging Face config.json (or the one inside a model folder). */
 export function readConfigFile(path: string) {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'config.json') : path;
-  if (!existsSync(file)) throw new Error(`${file}: config file not found`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON: ${(e as Error).message}`);
-  }
-  return parseConfig(raw, file);
+  return parseConfig(readJsonFile(file, 'config file'), file);
 }
 
 export const params: Command = {
