@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark script under bench/ one after another in fresh processes
  * (each measures its ratios within one run). Pass names to run a subset: npm run bench -- linear forward
- * The results-table script `methods` (about an hour per task) runs only when named.
+ * The results-table script `methods` (about an hour per task) and `tokenizers-hf` (needs a package that is not a
+ * dependency) run only when named.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const skip = new Set(['run.ts', 'util.ts']);
-const onRequest = new Set(['methods.ts']);
+const onRequest = new Set(['methods.ts', 'tokenizers-hf.ts']);
 const wanted = process.argv.slice(2);
 const scripts = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && !skip.has(f))
