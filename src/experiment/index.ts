@@ -4,6 +4,6 @@ export { loadExperiment, parseExperiment, formatSchemaErrors, hashOf, canonicalJ
 export type { Experiment, LoadedExperiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './schema.js';
 export { plan, product } from './plan.js';
 export type { Plan, TrainSpec, EvalSpec, DeviceSpec } from './plan.js';
-export { ResultStore } from './store.js';
-export type { ResultRow, RowKind, Histogram } from './row.js';
 export { WorkerPool } from './pool.js';
+export { ResultStore } from '../results/index.js';
+export type { ResultRow, RowKind, Histogram } from '../results/index.js';
