@@ -9,14 +9,15 @@
  * inputsHash over everything it depends on. reconcile compares the plan with the rows already in
  * reports/<name>/results.jsonl: rows whose inputs changed are stale — moved to
  * results.stale-<time>.jsonl and recomputed; rows no longer in the plan are reported and kept, or
- * moved to results.pruned-<time>.jsonl with --prune (rows are never deleted). train runs every
+ * moved to results.pruned-<time>.jsonl with --prune (rows are never deleted); experiment.json
+ * records the experiment the folder was last run with, so a changed one is named in one line. train runs every
  * adapter not yet in the cache (reports/<name>/adapters/<key>/). merge, program and evaluate happen
  * inside each evaluation job (evaluate.ts). record appends one row per evaluation in plan order;
  * report rebuilds every chart from the rows. Jobs run on a worker_threads pool when --workers > 1
  * (capped by the cores and by the number of jobs). Every path written stays inside the reports root.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { packageVersion } from '../env.js';
@@ -167,7 +168,10 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   const stored = store.rows();
   const stale = new Set(stored.filter((r) => planned.has(r.key) && r.inputsHash !== planned.get(r.key)).map((r) => r.key));
   const notInPlan = new Set(stored.filter((r) => !planned.has(r.key)).map((r) => r.key));
-  const oldHashes = [...new Set(stored.map((r) => r.experimentHash))].filter((h) => h !== hash);
+  // The folder's experiment.json records the experiment its rows were last reconciled with.
+  const stateFile = join(outDir, 'experiment.json');
+  const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as { hash: string }).hash : null;
+  const oldHashes = previous !== null ? (previous === hash ? [] : [previous]) : [...new Set(stored.map((r) => r.experimentHash))].filter((h) => h !== hash);
   if (oldHashes.length) {
     log(`${outDir}: experiment ${exp.name} changed since rows here were written (experiment hash ${oldHashes.join(', ')} → ${hash}): ${stale.size} stored rows are stale and will be recomputed, ${notInPlan.size} are no longer in the plan`);
   } else if (stale.size) {
@@ -198,6 +202,8 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   } else if (notInPlan.size || oldAdapters.length) {
     log(`reconcile: ${notInPlan.size} stored rows and ${oldAdapters.length} adapter folders are no longer in the plan; kept (run with --prune to move them to dated archives)`);
   }
+
+  writeJsonAtomic(stateFile, { hash, file: loaded.file, experiment: exp });
 
   const ctx: JobContext = { exp, res, outDir, progress: false };
   const provenance = {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadExperiment, parseExperiment, plan } from '../../src/experiment/index.js';
+import { planSize } from '../../src/experiment/plan.js';
+import { validateStatic } from '../../src/experiment/validate.js';
 import { getMethod } from '../../src/peft/index.js';
 import type { PlanInputs } from '../../src/experiment/inputs.js';
 
@@ -16,9 +18,18 @@ describe('experiment files', () => {
     const { experiment, hash } = loadExperiment(`${dir}${file}`);
     expect(hash).toMatch(/^[0-9a-f]{16}$/);
     for (const m of experiment.methods) getMethod(m.method).parseOptions({ ...(m.options ?? {}), ...(m.sigmaTarget !== undefined ? { sigmaTarget: 0.01 } : {}) });
+    expect(validateStatic(experiment, `${dir}${file}`).errors).toEqual([]);
     const p = plan(experiment, fakeInputs(experiment.profiles));
+    expect(planSize(experiment)).toEqual({ adapters: p.adapters.length, evaluations: p.evaluations.length, devices: p.devices.length, total: p.adapters.length + p.evaluations.length + p.devices.length });
     expect(p.adapters.length).toBeGreaterThan(0);
     expect(new Set(p.evaluations.map((e) => e.key)).size).toBe(p.evaluations.length);
+  });
+
+  it.each(['stochgrasp-study.json', 'fig6-sst2.json'])('study %s has ≥ 3 training seeds, ≥ 3 noise seeds and a baseline to compare with', (file) => {
+    const { experiment } = loadExperiment(`${dir}${file}`);
+    expect(experiment.seeds.train.length).toBeGreaterThanOrEqual(3);
+    expect(experiment.seeds.noise!.length).toBeGreaterThanOrEqual(3);
+    expect(experiment.compareTo).toBe('grasp-weight');
   });
 
   it('reports every schema error at once, each with the file and a JSON pointer', () => {
