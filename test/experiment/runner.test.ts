@@ -34,7 +34,7 @@ describe('experiment runner', () => {
     const r = rows(one);
     const kinds = new Set(r.map((x) => x.kind));
     expect([...kinds].sort()).toEqual(['device', 'hardware', 'noise', 'params']);
-    // 2 adapters: params 2 + noise (σ=0 once, σ=0.05 twice) 2·3 + hardware 2·(2 t × 2 comp + 2 sweeps) 2·6; devices 2.
+    // 2 adapters: params 2 + noise (σ=0 once, σ=0.5 twice) 2·3 + hardware 2·(2 t × 2 comp + 2 sweeps) 2·6; devices 2.
     expect(r.length).toBe(2 + 6 + 12 + 2);
     for (const row of r) {
       expect(row.experiment).toBe('tiny');
@@ -79,13 +79,18 @@ describe('experiment runner', () => {
   });
 
   it('grasp-hil evaluate --noise σ --seed s reproduces the runner\'s row for that σ and seed', () => {
-    const row = rows(one).find((x) => x.kind === 'noise' && x.noiseSigma === 0.05 && x.seeds!.noise === 1 && x.entryId === 'grasp')!;
+    const row = rows(one).find((x) => x.kind === 'noise' && x.noiseSigma === 0.5 && x.seeds!.noise === 1 && x.entryId === 'grasp')!;
     const adapter = join(one, 'tiny', 'adapters', row.key.split('/')[1]);
     const model = fileURLToPath(new URL('../../models/tiny-roberta', import.meta.url));
-    const cli = runCli(['evaluate', '--model', model, '--adapter', adapter, '--task', 'brown-genre', '--split', 'test', '--examples', '16', '--max-length', '32', '--noise', '0.05', '--seed', '1', '--samples', '1', '--json'], { GRASP_HIL_BACKEND: 'wasm' });
+    const cli = runCli(['evaluate', '--model', model, '--adapter', adapter, '--task', 'brown-genre', '--split', 'test', '--examples', '16', '--max-length', '32', '--noise', '0.5', '--seed', '1', '--samples', '1', '--json'], { GRASP_HIL_BACKEND: 'wasm' });
     expect(cli.stderr).not.toMatch(/Error/);
-    const out = JSON.parse(cli.stdout) as { sigma: number; metrics: Record<string, number> }[];
-    expect(out.find((x) => x.sigma === 0.05)!.metrics).toEqual(row.metrics);
+    const out = JSON.parse(cli.stdout) as { sigma: number; metrics: Record<string, number>; predictions: number[][] }[];
+    const noisy = out.find((x) => x.sigma === 0.5)!;
+    expect(noisy.metrics).toEqual(row.metrics);
+    expect(noisy.predictions[0]).toEqual(row.predictions);
+    // The other noise seed gives other predictions, so the comparison above can tell seeds apart.
+    const other = rows(one).find((x) => x.kind === 'noise' && x.noiseSigma === 0.5 && x.seeds!.noise === 0 && x.entryId === 'grasp')!;
+    expect(other.predictions).not.toEqual(row.predictions);
   });
 
   it('resumes an interrupted run to the same rows', async () => {

@@ -48,7 +48,7 @@ export const evaluateCommand: Command = {
       for (const sigma of argv.noise as number[]) {
         for (const split of splits) {
           const r = evaluateWithNoise(model, merged, task, sets.get(split)!, { sigma, relative: argv.relative, samples: argv.samples, seed: argv.seed });
-          rows.push({ split, sigma, relative: argv.relative, metrics: r.mean, draws: r.draws.length, seeds: r.detail.map((d) => d.seed) });
+          rows.push({ split, sigma, relative: argv.relative, metrics: r.mean, draws: r.draws.length, seeds: r.detail.map((d) => d.seed), predictions: r.detail.map((d) => Array.from(d.predictions)) });
         }
       }
     }
