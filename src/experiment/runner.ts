@@ -131,6 +131,16 @@ export function capWorkers(requested: number, cores: number, jobs: number, log: 
   return w;
 }
 
+/** The experiment hash a reports folder was last run with (null: never, or unreadable). */
+function previousHash(stateFile: string): string | null {
+  if (!existsSync(stateFile)) return null;
+  try {
+    return (JSON.parse(readFileSync(stateFile, 'utf8')) as { hash?: string }).hash ?? null;
+  } catch {
+    return null;
+  }
+}
+
 const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
 
 export async function runExperiment(path: string, options: RunOptions = {}): Promise<RunSummary> {
@@ -155,6 +165,10 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   }
   const reportsRoot = resolve(options.reportsDir ?? 'reports');
   const outDir = insideRoot(reportsRoot, exp.name, `${path}: /name: report name`);
+  // The folder's experiment.json records the experiment it was last run with.
+  const stateFile = join(outDir, 'experiment.json');
+  const previous = previousHash(stateFile);
+  if (previous !== null && previous !== hash) log(`${outDir}: experiment ${exp.name} changed since this folder's last run (experiment hash ${previous} → ${hash}); rows whose inputs changed will be recomputed`);
   await initBackend(options.backend);
   const { res, inputs } = await validateExperiment(exp, loaded.file, outDir);
 
@@ -168,14 +182,8 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   const stored = store.rows();
   const stale = new Set(stored.filter((r) => planned.has(r.key) && r.inputsHash !== planned.get(r.key)).map((r) => r.key));
   const notInPlan = new Set(stored.filter((r) => !planned.has(r.key)).map((r) => r.key));
-  // The folder's experiment.json records the experiment its rows were last reconciled with.
-  const stateFile = join(outDir, 'experiment.json');
-  const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as { hash: string }).hash : null;
-  const oldHashes = previous !== null ? (previous === hash ? [] : [previous]) : [...new Set(stored.map((r) => r.experimentHash))].filter((h) => h !== hash);
-  if (oldHashes.length) {
-    log(`${outDir}: experiment ${exp.name} changed since rows here were written (experiment hash ${oldHashes.join(', ')} → ${hash}): ${stale.size} stored rows are stale and will be recomputed, ${notInPlan.size} are no longer in the plan`);
-  } else if (stale.size) {
-    log(`${outDir}: ${stale.size} stored rows are stale (a profile, the model, the data or grasp-hil's numerics changed) and will be recomputed`);
+  if (stale.size || notInPlan.size) {
+    log(`reconcile: ${stale.size} stored rows are stale (their inputs changed: experiment, profile, model, data or grasp-hil numerics) and will be recomputed, ${notInPlan.size} are no longer in the plan`);
   }
   const when = stamp();
   if (stale.size) {

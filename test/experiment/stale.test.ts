@@ -56,7 +56,9 @@ describe('results are never stale', () => {
     const lines: string[] = [];
     smallExperiment(dir, (e) => { e.periphery.adc.bits = 3; });
     const edited = await runExperiment(join(dir, 'small.json'), { ...quiet, reportsDir: reports, log: (l) => lines.push(l) });
-    expect(lines.some((l) => /experiment small changed since rows here were written .* 1 stored rows are stale and will be recomputed, 0 are no longer in the plan/.test(l))).toBe(true);
+    // One line before any work says the experiment changed; reconcile then counts the stale rows.
+    expect(lines[1]).toMatch(/small: experiment small changed since this folder's last run \(experiment hash [0-9a-f]{16} → [0-9a-f]{16}\)/);
+    expect(lines.some((l) => /reconcile: 1 stored rows are stale .* and will be recomputed, 0 are no longer in the plan/.test(l))).toBe(true);
     expect(edited.rowsStale).toBe(1);
     expect(edited.rowsWritten).toBe(1);
     expect(edited.adaptersTrained).toBe(0); // GRASP's adapter does not depend on the periphery
