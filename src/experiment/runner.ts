@@ -10,8 +10,8 @@
  * reports/<name>/results.jsonl: rows whose inputs changed are stale — moved to
  * results.stale-<time>.jsonl and recomputed; rows no longer in the plan are reported and kept, or
  * moved to results.pruned-<time>.jsonl with --prune (rows are never deleted); experiment.json
- * records the experiment the folder was last run with, so a changed one is named in one line. train runs every
- * adapter not yet in the cache (reports/<name>/adapters/<key>/). merge, program and evaluate happen
+ * records the experiment the folder was last run with, so a changed one is named in one line.
+ * train runs every adapter not yet in the cache (reports/<name>/adapters/<key>/). merge, program and evaluate happen
  * inside each evaluation job (evaluate.ts). record appends one row per evaluation in plan order;
  * report rebuilds every chart from the rows. Jobs run on a worker_threads pool when --workers > 1
  * (capped by the cores and by the number of jobs). Every path written stays inside the reports root.
