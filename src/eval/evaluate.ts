@@ -39,9 +39,13 @@ export function predict(model: Transformer, set: EncodedSet, regression: boolean
   return out;
 }
 
+/** The task's metrics on `set` and the predictions they were computed from (set order). */
+export function evaluateDetailed(model: Transformer, task: Task, set: EncodedSet, options: PredictOptions = {}): { metrics: Record<string, number>; predictions: Float32Array } {
+  const predictions = predict(model, set, task.kind === 'regression', options);
+  return { metrics: computeMetrics(task.metrics, predictions, set.labels), predictions };
+}
+
 /** The task's metrics on `set`. */
 export function evaluate(model: Transformer, task: Task, set: EncodedSet, options: PredictOptions = {}): Record<string, number> {
-  const regression = task.kind === 'regression';
-  const pred = predict(model, set, regression, options);
-  return computeMetrics(task.metrics, pred, set.labels);
+  return evaluateDetailed(model, task, set, options).metrics;
 }

@@ -1,7 +1,7 @@
 /** Metrics and evaluation loops. */
 export { accuracy, f1, macroF1, mcc, pearson, spearman, averageRanks, computeMetrics, METRIC_NAMES } from './metrics.js';
 export type { MetricName } from './metrics.js';
-export { predict, evaluate } from './evaluate.js';
+export { predict, evaluate, evaluateDetailed } from './evaluate.js';
 export type { PredictOptions } from './evaluate.js';
-export { perturbWeights, evaluateWithNoise } from './noise.js';
-export type { NoiseOptions, NoiseResult } from './noise.js';
+export { perturbWeights, perturbMerged, noiseStream, evaluateNoiseDraw, evaluateWithNoise } from './noise.js';
+export type { NoiseOptions, NoiseResult, NoiseDraw } from './noise.js';

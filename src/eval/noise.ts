@@ -3,6 +3,11 @@
  * Sites' merged (deployable) weights, evaluate, repeat with fresh draws. σ is in weight units, or a
  * fraction of each Site's max |W| (`relative`). Works for every method, since it sees only merged
  * weights; the model must not have an adapter attached (merge, detach, then call this).
+ *
+ * Random streams: one draw with noise seed s at σ uses `noiseStream(s, σ)` = Rng(s, 'noise/<σ>'),
+ * and each Site forks its own stream by name, filled with fillNormal over the weight in storage
+ * order. The experiment runner's noise rows and `grasp-hil evaluate --noise σ --seed s` both call
+ * perturbMerged with this stream, so they give the same numbers; draw i of `--samples n` uses seed s + i.
  */
 import type { EncodedSet } from '../data/batch.js';
 import type { Task } from '../data/task.js';
@@ -10,22 +15,37 @@ import type { Transformer, WeightsBySite } from '../model/index.js';
 import type { MergedWeights } from '../peft/adapter.js';
 import { applyMerged } from '../peft/merge.js';
 import { Rng } from '../tensor/index.js';
-import { evaluate } from './evaluate.js';
+import { evaluateDetailed } from './evaluate.js';
 
 export interface NoiseOptions {
   sigma: number;
   /** σ as a fraction of each Site's max |W| instead of weight units. */
   relative?: boolean;
-  /** Independent draws to average (default 1). */
+  /** Independent draws to average (default 1); draw i uses noise seed `seed + i`. */
   samples?: number;
   seed?: number;
   batchSize?: number;
+  /** Only these Sites are perturbed (default: every merged Site). */
+  sites?: ReadonlySet<string> | null;
 }
 
-/** A copy of `sites` with N(0, σ²) added to every weight (biases untouched). */
-export function perturbWeights(sites: WeightsBySite, sigma: number, rng: Rng, relative = false): WeightsBySite {
+/** The random stream of one noise draw (noise seed, σ); perturbWeights forks it per Site. */
+export function noiseStream(seed: number, sigma: number): Rng {
+  return new Rng(seed, `noise/${sigma}`);
+}
+
+/**
+ * A copy of `sites` with N(0, σ²) added to every weight of the Sites in `only` (all when null);
+ * biases and the other Sites are copied unchanged.
+ */
+export function perturbWeights(sites: WeightsBySite, sigma: number, rng: Rng, relative = false, only: ReadonlySet<string> | null = null): WeightsBySite {
   const out: WeightsBySite = new Map();
   for (const [name, w] of sites) {
+    const bias = w.bias ? w.bias.slice() : null;
+    if ((only && !only.has(name)) || sigma === 0) {
+      out.set(name, { ...w, weight: w.weight.slice(), bias });
+      continue;
+    }
     let sd = sigma;
     if (relative) {
       let m = 0;
@@ -34,30 +54,49 @@ export function perturbWeights(sites: WeightsBySite, sigma: number, rng: Rng, re
     }
     const noise = rng.fork(name).fillNormal(new Float32Array(w.weight.length), 0, sd);
     for (let i = 0; i < noise.length; i++) noise[i] += w.weight[i];
-    out.set(name, { ...w, weight: noise, bias: w.bias ? w.bias.slice() : null });
+    out.set(name, { ...w, weight: noise, bias });
   }
   return out;
+}
+
+/** Merged weights with one noise draw (seed, σ) applied to their Sites; the digital parameters are shared. */
+export function perturbMerged(merged: MergedWeights, sigma: number, seed: number, options: { relative?: boolean; sites?: ReadonlySet<string> | null } = {}): MergedWeights {
+  return { sites: perturbWeights(merged.sites, sigma, noiseStream(seed, sigma), options.relative ?? false, options.sites ?? null), params: merged.params };
+}
+
+export interface NoiseDraw {
+  seed: number;
+  metrics: Record<string, number>;
+  /** Prediction per example of the set, in set order. */
+  predictions: Float32Array;
 }
 
 export interface NoiseResult {
   /** Mean of each metric over the draws. */
   mean: Record<string, number>;
   draws: Record<string, number>[];
+  /** Each draw's seed, metrics and predictions. */
+  detail: NoiseDraw[];
+}
+
+/** One noise draw: perturb, evaluate, restore the model's weights. */
+export function evaluateNoiseDraw(model: Transformer, merged: MergedWeights, task: Task, set: EncodedSet, sigma: number, seed: number, options: Omit<NoiseOptions, 'sigma' | 'seed' | 'samples'> = {}): NoiseDraw {
+  const undo = applyMerged(model, perturbMerged(merged, sigma, seed, options));
+  try {
+    const { metrics, predictions } = evaluateDetailed(model, task, set, { batchSize: options.batchSize ?? 32 });
+    return { seed, metrics, predictions };
+  } finally {
+    undo();
+  }
 }
 
 export function evaluateWithNoise(model: Transformer, merged: MergedWeights, task: Task, set: EncodedSet, options: NoiseOptions): NoiseResult {
   const n = options.samples ?? 1;
-  const rng = new Rng(options.seed ?? 0, 'noise');
-  const draws: Record<string, number>[] = [];
-  for (let s = 0; s < n; s++) {
-    const undo = applyMerged(model, { sites: perturbWeights(merged.sites, options.sigma, rng.fork(s), options.relative), params: merged.params });
-    try {
-      draws.push(evaluate(model, task, set, { batchSize: options.batchSize ?? 32 }));
-    } finally {
-      undo();
-    }
-  }
+  const seed = options.seed ?? 0;
+  const detail: NoiseDraw[] = [];
+  for (let s = 0; s < n; s++) detail.push(evaluateNoiseDraw(model, merged, task, set, options.sigma, seed + s, options));
+  const draws = detail.map((d) => d.metrics);
   const mean: Record<string, number> = {};
   for (const k of Object.keys(draws[0] ?? {})) mean[k] = draws.reduce((a, d) => a + d[k], 0) / draws.length;
-  return { mean, draws };
+  return { mean, draws, detail };
 }

@@ -1,9 +1,12 @@
-export { runExperiment, reportExperiment, quickVariant } from './runner.js';
+export { runExperiment, reportExperiment, quickVariant, DEFAULT_MAX_ROWS } from './runner.js';
 export type { RunOptions, RunSummary, PhaseTimes } from './runner.js';
 export { loadExperiment, parseExperiment, formatSchemaErrors, hashOf, canonicalJson } from './schema.js';
 export type { Experiment, LoadedExperiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './schema.js';
-export { plan, product } from './plan.js';
+export { plan, planSize, product } from './plan.js';
 export type { Plan, TrainSpec, EvalSpec, DeviceSpec } from './plan.js';
-export { ResultStore } from './store.js';
-export type { ResultRow, RowKind, Histogram } from './row.js';
+export { NUMERICS_VERSION } from './inputs.js';
+export type { PlanInputs, ProfileInput } from './inputs.js';
+export { PERIPHERY_KEYS } from './periphery-keys.js';
 export { WorkerPool } from './pool.js';
+export { ResultStore } from '../results/index.js';
+export type { ResultRow, RowKind, Histogram } from '../results/index.js';

@@ -1,29 +1,40 @@
 /**
  * The experiment runner, in named phases:
  *
- *   plan → train → merge → program → evaluate → record → report
+ *   validate → plan → reconcile → train → merge → program → evaluate → record → report
  *
- * plan expands the grid (plan.ts). train runs every adapter not yet in the cache
- * (reports/<name>/adapters/<key>/). merge, program and evaluate happen inside each evaluation job
- * (jobs.ts): the adapter is merged into deployable weights, perturbed (noise protocol) or programmed
- * on a chip and read at t (hardware protocol), and evaluated. record appends one row per evaluation
- * to reports/<name>/results.jsonl in plan order, skipping rows already there; report rebuilds every
- * chart from the rows. Jobs run on a worker_threads pool when --workers > 1.
+ * validate checks the whole experiment before any work (validate.ts: profiles, methods, options,
+ * Sites, periphery and sweep keys, data, a writable reports folder) after counting the plan from
+ * its axis lengths (refused above --max-rows). plan expands the grid (plan.ts), each row with an
+ * inputsHash over everything it depends on. reconcile compares the plan with the rows already in
+ * reports/<name>/results.jsonl: rows whose inputs changed are stale — moved to
+ * results.stale-<time>.jsonl and recomputed; rows no longer in the plan are reported and kept, or
+ * moved to results.pruned-<time>.jsonl with --prune (rows are never deleted); experiment.json
+ * records the experiment the folder was last run with, so a changed one is named in one line.
+ * train runs every adapter not yet in the cache (reports/<name>/adapters/<key>/). merge, program and evaluate happen
+ * inside each evaluation job (evaluate.ts). record appends one row per evaluation in plan order;
+ * report rebuilds every chart from the rows. Jobs run on a worker_threads pool when --workers > 1
+ * (capped by the cores and by the number of jobs). Every path written stays inside the reports root.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { packageVersion } from '../env.js';
 import { buildReport, type ReportResult } from '../report/index.js';
+import { ResultStore, type ResultRow } from '../results/index.js';
 import { backendInfo, initBackend } from '../tensor/index.js';
-import { chipOf, readTraining, runJob, type Job, type JobContext, type JobRow, type TrainingRecord } from './jobs.js';
-import { plan, type Plan } from './plan.js';
+import { writeJsonAtomic } from './atomic.js';
+import { chipOf } from './chip-cache.js';
+import { runJob, type Job, type JobContext, type JobRow } from './jobs.js';
+import { plan, planSize, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
-import { loadResources, resolveModelDir } from './resources.js';
-import type { ResultRow } from './row.js';
 import { loadExperiment, type Experiment } from './schema.js';
-import { ResultStore } from './store.js';
+import { readTraining, type TrainingRecord } from './train.js';
+import { validateExperiment } from './validate.js';
+
+/** Default --max-rows: plans with more rows (adapters + evaluations + device rows) are refused. */
+export const DEFAULT_MAX_ROWS = 100_000;
 
 export interface RunOptions {
   /** worker_threads for training and evaluation (default: number of cores). */
@@ -35,6 +46,10 @@ export interface RunOptions {
   reportsDir?: string;
   /** Progress lines (default true). */
   log?: (line: string) => void;
+  /** Refuse plans with more rows than this (default DEFAULT_MAX_ROWS). */
+  maxRows?: number;
+  /** Move stored rows (and adapter folders) no longer in the plan to dated archive files instead of keeping them. */
+  prune?: boolean;
 }
 
 export interface PhaseTimes {
@@ -51,6 +66,11 @@ export interface RunSummary {
   adaptersCached: number;
   rowsWritten: number;
   rowsSkipped: number;
+  /** Stored rows whose inputs changed: archived and recomputed in this run. */
+  rowsStale: number;
+  /** Stored rows no longer in the plan: kept, or archived when pruned. */
+  rowsNotInPlan: number;
+  rowsPruned: number;
   recovered: string[];
   seconds: PhaseTimes;
   evaluationsPerMinute: number;
@@ -84,6 +104,45 @@ function gitCommit(): string | null {
   }
 }
 
+/** `<root>/<name>` resolved, refused unless it stays inside `root` (a report name is one folder name). */
+export function insideRoot(root: string, name: string, what: string): string {
+  const base = resolve(root);
+  const dir = resolve(base, name);
+  const rel = relative(base, dir);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.includes(sep)) {
+    throw new Error(`${what} '${name}' must be one folder name inside ${base} (letters, digits, '.', '_', '-'; no path separators or '..')`);
+  }
+  return dir;
+}
+
+/** Workers actually used: at most the cores and the jobs; says why when fewer than asked. */
+export function capWorkers(requested: number, cores: number, jobs: number, log: (l: string) => void): number {
+  if (!Number.isInteger(requested) || requested < 1) throw new Error(`--workers must be an integer ≥ 1, got ${requested}`);
+  let w = requested;
+  if (w > cores) {
+    log(`workers: --workers ${requested} capped to ${cores}, the number of cores (each worker holds its own engine and model copy)`);
+    w = cores;
+  }
+  const limit = Math.max(1, jobs);
+  if (w > limit) {
+    log(`workers: ${w} capped to ${limit}, the number of jobs to run`);
+    w = limit;
+  }
+  return w;
+}
+
+/** The experiment hash a reports folder was last run with (null: never, or unreadable). */
+function previousHash(stateFile: string): string | null {
+  if (!existsSync(stateFile)) return null;
+  try {
+    return (JSON.parse(readFileSync(stateFile, 'utf8')) as { hash?: string }).hash ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
+
 export async function runExperiment(path: string, options: RunOptions = {}): Promise<RunSummary> {
   const log = options.log ?? ((l: string) => console.error(l));
   const seconds: PhaseTimes = { plan: 0, train: 0, evaluate: 0, report: 0 };
@@ -94,24 +153,78 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     t0 = now;
   };
 
-  // ---- plan
+  // ---- validate (nothing is trained, written or built before this passes)
   const loaded = loadExperiment(path);
   const exp = options.quick ? quickVariant(loaded.experiment) : loaded.experiment;
   const hash = options.quick ? `${loaded.hash}-quick` : loaded.hash;
-  const workers = options.workers ?? os.cpus().length;
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be an integer ≥ 1, got ${workers}`);
+  const size = planSize(exp);
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  log(`plan: ${size.adapters} adapters, ${size.evaluations} evaluations, ${size.devices} device characterisations (${size.total} in all)`);
+  if (size.total > maxRows) {
+    throw new Error(`${path}: the plan has ${size.total} rows (${size.adapters} adapters, ${size.evaluations} evaluations, ${size.devices} device rows), more than --max-rows ${maxRows}; shrink the grid (sigmas, times, seeds, sweeps) or raise --max-rows`);
+  }
+  const reportsRoot = resolve(options.reportsDir ?? 'reports');
+  const outDir = insideRoot(reportsRoot, exp.name, `${path}: /name: report name`);
+  // The folder's experiment.json records the experiment it was last run with.
+  const stateFile = join(outDir, 'experiment.json');
+  const previous = previousHash(stateFile);
+  if (previous !== null && previous !== hash) log(`${outDir}: experiment ${exp.name} changed since this folder's last run (experiment hash ${previous} → ${hash}); rows whose inputs changed will be recomputed`);
   await initBackend(options.backend);
-  const modelDir = resolveModelDir(exp, loaded.file);
-  const outDir = resolve(options.reportsDir ?? 'reports', exp.name);
+  const { res, inputs } = await validateExperiment(exp, loaded.file, outDir);
+
+  // ---- plan
+  const p: Plan = plan(exp, inputs);
   const { store, recovered } = ResultStore.open(join(outDir, 'results.jsonl'));
   for (const r of recovered) log(`warning: ${r}`);
-  const p: Plan = plan(exp, modelDir);
-  const res = loadResources(exp, loaded.file);
-  const ctx: JobContext = { exp, res, outDir, progress: workers === 1 };
+
+  // ---- reconcile stored rows with the plan
+  const planned = new Map<string, string>([...p.devices, ...p.evaluations].map((s) => [s.key, s.inputsHash]));
+  const stored = store.rows();
+  const stale = new Set(stored.filter((r) => planned.has(r.key) && r.inputsHash !== planned.get(r.key)).map((r) => r.key));
+  const notInPlan = new Set(stored.filter((r) => !planned.has(r.key)).map((r) => r.key));
+  if (stale.size || notInPlan.size) {
+    log(`reconcile: ${stale.size} stored rows are stale (their inputs changed: experiment, profile, model, data or grasp-hil numerics) and will be recomputed, ${notInPlan.size} are no longer in the plan`);
+  }
+  const when = stamp();
+  if (stale.size) {
+    const archive = join(outDir, `results.stale-${when}.jsonl`);
+    store.archive(stale, archive);
+    log(`reconcile: moved ${stale.size} stale rows to ${archive}`);
+  }
+  let rowsPruned = 0;
+  const adapterKeys = new Set(p.adapters.map((a) => a.key));
+  const adaptersDir = join(outDir, 'adapters');
+  const oldAdapters = existsSync(adaptersDir) ? readdirSync(adaptersDir).filter((k) => !adapterKeys.has(k)) : [];
+  if (options.prune) {
+    if (notInPlan.size) {
+      const archive = join(outDir, `results.pruned-${when}.jsonl`);
+      rowsPruned = store.archive(notInPlan, archive);
+      log(`prune: moved ${rowsPruned} rows no longer in the plan to ${archive}`);
+    }
+    if (oldAdapters.length) {
+      const aside = join(outDir, `adapters.pruned-${when}`);
+      mkdirSync(aside, { recursive: true });
+      for (const k of oldAdapters) renameSync(join(adaptersDir, k), join(aside, k));
+      log(`prune: moved ${oldAdapters.length} adapter folders no longer in the plan to ${aside}`);
+    }
+  } else if (notInPlan.size || oldAdapters.length) {
+    log(`reconcile: ${notInPlan.size} stored rows and ${oldAdapters.length} adapter folders are no longer in the plan; kept (run with --prune to move them to dated archives)`);
+  }
+
+  writeJsonAtomic(stateFile, { hash, file: loaded.file, experiment: exp });
+
+  const ctx: JobContext = { exp, res, outDir, progress: false };
   const provenance = {
     experiment: exp.name, experimentHash: hash, backend: backendInfo()?.name ?? 'unknown', version: packageVersion(), gitCommit: gitCommit(),
   };
-  log(`plan: ${p.adapters.length} adapters, ${p.evaluations.length} evaluations, ${p.devices.length} device characterisations; ${store.rows().length} rows already in ${join(outDir, 'results.jsonl')}`);
+  const trainSpecs = p.adapters.filter((a) => readTraining(outDir, a.key) === null);
+  const evalJobs: Job[] = [
+    ...p.devices.filter((d) => !store.has(d.key)).map((spec): Job => ({ kind: 'device', spec })),
+    ...p.evaluations.filter((e) => !store.has(e.key)).map((spec): Job => ({ kind: 'evaluate', spec })),
+  ];
+  const workers = capWorkers(options.workers ?? os.cpus().length, os.cpus().length, Math.max(trainSpecs.length, evalJobs.length), log);
+  ctx.progress = workers === 1;
+  log(`plan: ${store.rows().length} rows already in ${join(outDir, 'results.jsonl')}; ${trainSpecs.length} adapters to train, ${evalJobs.length} rows to compute on ${workers} worker${workers > 1 ? 's' : ''}`);
   lap('plan');
 
   // Hardware rows of one chip go to the worker that programmed it (each keeps one chip).
@@ -126,8 +239,8 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   };
   try {
     // ---- train
-    const cachedBefore = p.adapters.filter((a) => readTraining(ctx, a.key) !== null).length;
-    const trainJobs: Job[] = p.adapters.filter((a) => readTraining(ctx, a.key) === null).map((spec) => ({ kind: 'train', spec }));
+    const cachedBefore = p.adapters.length - trainSpecs.length;
+    const trainJobs: Job[] = trainSpecs.map((spec) => ({ kind: 'train', spec }));
     await run(trainJobs, (r, i) => {
       const rec = r as TrainingRecord;
       log(`train: ${i + 1}/${trainJobs.length} ${rec.label}: ${rec.trainableParams} trainable parameters, ${rec.seconds.toFixed(1)} s, ${JSON.stringify(rec.final)}`);
@@ -136,10 +249,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     lap('train');
 
     // ---- merge → program → evaluate → record (rows appended in plan order)
-    const jobs: Job[] = [
-      ...p.devices.filter((d) => !store.has(d.key)).map((spec): Job => ({ kind: 'device', spec })),
-      ...p.evaluations.filter((e) => !store.has(e.key)).map((spec): Job => ({ kind: 'evaluate', spec })),
-    ];
+    const jobs = evalJobs;
     const skipped = p.devices.length + p.evaluations.length - jobs.length;
     const evalStart = performance.now();
     const jobSeconds = { merge: 0, program: 0, evaluate: 0 };
@@ -157,19 +267,20 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     lap('report');
     const summary: RunSummary = {
       experiment: exp.name, outDir, adaptersTrained: trainJobs.length, adaptersCached: cachedBefore, rowsWritten: jobs.length, rowsSkipped: skipped,
+      rowsStale: stale.size, rowsNotInPlan: notInPlan.size, rowsPruned,
       recovered, seconds, evaluationsPerMinute: jobs.length / Math.max(evalMinutes, 1e-9), workers, jobSeconds, report,
     };
-    writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ ...summary, report: undefined }, null, 2)}\n`);
+    writeJsonAtomic(join(outDir, 'run.json'), { ...summary, report: undefined });
     return summary;
   } finally {
     await pool?.close();
   }
 }
 
-/** `grasp-hil report <experiment>`: rebuilds the report from the rows alone. */
+/** `grasp-hil report <experiment>`: rebuilds the report from the rows alone; the folder must stay inside the reports root. */
 export async function reportExperiment(nameOrFile: string, reportsDir = 'reports'): Promise<{ report: ReportResult; warnings: string[] }> {
   const name = nameOrFile.endsWith('.json') ? loadExperiment(nameOrFile).experiment.name : nameOrFile;
-  const outDir = resolve(reportsDir, name);
+  const outDir = insideRoot(reportsDir, name, 'report name');
   const { rows, warnings } = ResultStore.read(join(outDir, 'results.jsonl'));
   return { report: await buildReport(rows, outDir, name), warnings };
 }

@@ -30,6 +30,8 @@ export interface Experiment {
   model: string;
   task: { id: string; dataDir?: string; maxLength?: number; trainExamples?: number; evalExamples?: number };
   methods: MethodEntry[];
+  /** Id of the baseline method entry the others are compared with (paired), if any. */
+  compareTo?: string;
   training: TrainingSettings;
   profiles?: string[];
   evaluation: {
@@ -101,6 +103,9 @@ export function parseExperiment(raw: unknown, file: string): Experiment {
     if (ids.has(id)) throw new Error(`${file}: /methods/${i}/id: '${id}' is used twice; give each method entry a unique id`);
     ids.add(id);
   });
+  if (exp.compareTo !== undefined && !ids.has(exp.compareTo)) {
+    throw new Error(`${file}: /compareTo: '${exp.compareTo}' is not the id of a method entry; ids: ${[...ids].join(', ')}`);
+  }
   return exp;
 }
 

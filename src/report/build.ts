@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultRow } from '../experiment/row.js';
+import type { ResultRow } from '../results/index.js';
 import { charts } from './chart.js';
 import './charts/index.js';
 import { reportHtml } from './html.js';

@@ -1,5 +1,5 @@
 /** summary.md / summary.csv: mean ± std of the metric per evaluation condition, from rows alone. */
-import type { ResultRow } from '../experiment/row.js';
+import type { ResultRow } from '../results/index.js';
 
 export interface SummaryLine {
   kind: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeExamples } from '../../src/data/index.js';
-import { evaluate, evaluateWithNoise, perturbWeights } from '../../src/eval/index.js';
+import { evaluate, evaluateNoiseDraw, evaluateWithNoise, perturbMerged, perturbWeights } from '../../src/eval/index.js';
 import { attachMethod } from '../../src/peft/index.js';
 import { Rng, tensorCount } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
@@ -38,6 +38,29 @@ describe('noise protocol on merged weights', () => {
     expect(evaluateWithNoise(model, merged, task, set, { sigma: 0, samples: 2 }).mean).toEqual(clean);
     const noisy = evaluateWithNoise(model, merged, task, set, { sigma: 5, samples: 2, seed: 1 });
     expect(noisy.draws).toHaveLength(2);
+    expect(tensorCount()).toBe(count);
+    model.dispose();
+  });
+
+  it('perturbs only the chosen Sites; draw i of --samples n is the single draw of seed + i', async () => {
+    await useBackend('cpu');
+    const model = tinyModel('roberta', 3, 2);
+    const task = toyTask();
+    const set = encodeExamples(hashTokenizer(), toyExamples(40, 3), 32);
+    const adapter = attachMethod(model, 'lora', { rank: 2 }, new Rng(0));
+    const merged = adapter.merge();
+    adapter.detach();
+    const [first, second] = [...merged.sites.keys()];
+    const one = perturbMerged(merged, 0.1, 3, { sites: new Set([first]) });
+    expect(one.sites.get(second)!.weight).toEqual(merged.sites.get(second)!.weight);
+    expect(one.sites.get(first)!.weight).not.toEqual(merged.sites.get(first)!.weight);
+    expect(one.sites.get(first)!.weight).toEqual(perturbMerged(merged, 0.1, 3).sites.get(first)!.weight); // per-Site streams
+    const count = tensorCount();
+    const many = evaluateWithNoise(model, merged, task, set, { sigma: 5, samples: 2, seed: 7 });
+    const single = evaluateNoiseDraw(model, merged, task, set, 5, 8);
+    expect(many.detail.map((d) => d.seed)).toEqual([7, 8]);
+    expect(many.detail[1].predictions).toEqual(single.predictions);
+    expect(many.detail[0].predictions).not.toEqual(single.predictions);
     expect(tensorCount()).toBe(count);
     model.dispose();
   });

@@ -8,8 +8,9 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runExperiment, type ResultRow } from '../../src/index.js';
+import { computeMetrics, runExperiment, type ResultRow } from '../../src/index.js';
 import { expectRendersInChromium } from '../report/chromium.js';
+import { runCli } from '../cli/run-cli.js';
 
 const file = fileURLToPath(new URL('../fixtures/experiments/tiny.json', import.meta.url));
 const quiet = { log: () => undefined, backend: 'wasm' };
@@ -33,7 +34,7 @@ describe('experiment runner', () => {
     const r = rows(one);
     const kinds = new Set(r.map((x) => x.kind));
     expect([...kinds].sort()).toEqual(['device', 'hardware', 'noise', 'params']);
-    // 2 adapters: params 2 + noise (σ=0 once, σ=0.05 twice) 2·3 + hardware 2·(2 t × 2 comp + 2 sweeps) 2·6; devices 2.
+    // 2 adapters: params 2 + noise (σ=0 once, σ=0.5 twice) 2·3 + hardware 2·(2 t × 2 comp + 2 sweeps) 2·6; devices 2.
     expect(r.length).toBe(2 + 6 + 12 + 2);
     for (const row of r) {
       expect(row.experiment).toBe('tiny');
@@ -51,6 +52,23 @@ describe('experiment runner', () => {
     expect(timed.every((x) => x.phaseMs!.evaluate > 0)).toBe(true);
     const sum = timed.reduce((n, x) => n + x.phaseMs!.evaluate, 0) / 1000;
     expect(s.jobSeconds.evaluate).toBeCloseTo(sum, 6);
+    // Paired-ready rows: predictions and labels per example (set order), the entry, its baseline, every seed.
+    for (const row of timed) {
+      expect(row.predictions).toHaveLength(16);
+      expect(row.labels).toHaveLength(16);
+      expect(row.metrics).toEqual(computeMetrics(['accuracy', 'macro_f1'], Float32Array.from(row.predictions!), Float32Array.from(row.labels!)));
+      expect(['grasp', 'stochgrasp']).toContain(row.entryId);
+      expect(row.compareTo).toBe('grasp');
+      expect(row.seeds!.train).toBe(0);
+    }
+    expect(new Set(timed.map((x) => JSON.stringify(x.labels))).size).toBe(1);
+    for (const row of r.filter((x) => x.kind === 'params')) {
+      const sites = Object.keys(row.histograms!).filter((k) => k !== '*');
+      expect(sites.length).toBeGreaterThan(0);
+      expect(sites.every((s) => s.endsWith('output.dense'))).toBe(true); // the ff2 Sites
+      const kinds = Object.keys(row.histograms!['*']);
+      for (const k of kinds) expect(sites.reduce((n, s) => n + row.histograms![s][k].counts.reduce((a, b) => a + b, 0), 0)).toBe(row.histograms!['*'][k].counts.reduce((a, b) => a + b, 0));
+    }
     const hw = r.filter((x) => x.kind === 'hardware');
     expect(hw.every((x) => x.profile === 'pcm-aihwkit' && typeof x.energy?.totalJ === 'number')).toBe(true);
     const again = await runExperiment(file, { ...quiet, workers: 1, reportsDir: one });
@@ -58,6 +76,21 @@ describe('experiment runner', () => {
     expect(again.rowsWritten).toBe(0);
     expect(rows(one).length).toBe(r.length);
     await expectRendersInChromium(join(one, 'tiny', 'index.html'), again.report.charts.length);
+  });
+
+  it('grasp-hil evaluate --noise σ --seed s reproduces the runner\'s row for that σ and seed', () => {
+    const row = rows(one).find((x) => x.kind === 'noise' && x.noiseSigma === 0.5 && x.seeds!.noise === 1 && x.entryId === 'grasp')!;
+    const adapter = join(one, 'tiny', 'adapters', row.key.split('/')[1]);
+    const model = fileURLToPath(new URL('../../models/tiny-roberta', import.meta.url));
+    const cli = runCli(['evaluate', '--model', model, '--adapter', adapter, '--task', 'brown-genre', '--split', 'test', '--examples', '16', '--max-length', '32', '--noise', '0.5', '--seed', '1', '--samples', '1', '--json'], { GRASP_HIL_BACKEND: 'wasm' });
+    expect(cli.stderr).not.toMatch(/Error/);
+    const out = JSON.parse(cli.stdout) as { sigma: number; metrics: Record<string, number>; predictions: number[][] }[];
+    const noisy = out.find((x) => x.sigma === 0.5)!;
+    expect(noisy.metrics).toEqual(row.metrics);
+    expect(noisy.predictions[0]).toEqual(row.predictions);
+    // The other noise seed gives other predictions, so the comparison above can tell seeds apart.
+    const other = rows(one).find((x) => x.kind === 'noise' && x.noiseSigma === 0.5 && x.seeds!.noise === 0 && x.entryId === 'grasp')!;
+    expect(other.predictions).not.toEqual(row.predictions);
   });
 
   it('resumes an interrupted run to the same rows', async () => {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadExperiment, parseExperiment, plan } from '../../src/experiment/index.js';
+import { planSize } from '../../src/experiment/plan.js';
+import { validateStatic } from '../../src/experiment/validate.js';
 import { getMethod } from '../../src/peft/index.js';
+import type { PlanInputs } from '../../src/experiment/inputs.js';
+
+/** Plan inputs with made-up hashes: every profile the experiment names resolves to itself. */
+const fakeInputs = (profiles: string[] = []): PlanInputs => ({ model: 'm', data: 'd', profiles: new Map(profiles.map((id) => [id, { id, ref: id, hash: `h-${id}` }])) });
 
 const dir = fileURLToPath(new URL('../../experiments/', import.meta.url));
 const shipped = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -12,9 +18,18 @@ describe('experiment files', () => {
     const { experiment, hash } = loadExperiment(`${dir}${file}`);
     expect(hash).toMatch(/^[0-9a-f]{16}$/);
     for (const m of experiment.methods) getMethod(m.method).parseOptions({ ...(m.options ?? {}), ...(m.sigmaTarget !== undefined ? { sigmaTarget: 0.01 } : {}) });
-    const p = plan(experiment, 'model');
+    expect(validateStatic(experiment, `${dir}${file}`).errors).toEqual([]);
+    const p = plan(experiment, fakeInputs(experiment.profiles));
+    expect(planSize(experiment)).toEqual({ adapters: p.adapters.length, evaluations: p.evaluations.length, devices: p.devices.length, total: p.adapters.length + p.evaluations.length + p.devices.length });
     expect(p.adapters.length).toBeGreaterThan(0);
     expect(new Set(p.evaluations.map((e) => e.key)).size).toBe(p.evaluations.length);
+  });
+
+  it.each(['stochgrasp-study.json', 'fig6-sst2.json'])('study %s has ≥ 3 training seeds, ≥ 3 noise seeds and a baseline to compare with', (file) => {
+    const { experiment } = loadExperiment(`${dir}${file}`);
+    expect(experiment.seeds.train.length).toBeGreaterThanOrEqual(3);
+    expect(experiment.seeds.noise!.length).toBeGreaterThanOrEqual(3);
+    expect(experiment.compareTo).toBe('grasp-weight');
   });
 
   it('reports every schema error at once, each with the file and a JSON pointer', () => {
@@ -36,6 +51,6 @@ describe('experiment files', () => {
     const base = { name: 'x', model: 'm', task: { id: 'spam' }, training: {}, evaluation: {}, seeds: { train: [0] } };
     expect(() => parseExperiment({ ...base, methods: [{ method: 'grasp' }, { method: 'grasp' }] }, 'e.json')).toThrow(/'grasp' is used twice/);
     const e = parseExperiment({ ...base, methods: [{ method: 'stochgrasp', sigmaTarget: { fromProfile: true } }] }, 'e.json');
-    expect(() => plan(e, 'm')).toThrow(/needs at least one entry in "profiles"/);
+    expect(() => plan(e, fakeInputs())).toThrow(/needs at least one entry in "profiles"/);
   });
 });

@@ -1,5 +1,5 @@
 /** Synthetic result rows covering every chart, for report tests (the numbers mean nothing). */
-import type { ResultRow } from '../../src/experiment/row.js';
+import type { ResultRow } from '../../src/results/index.js';
 
 export function syntheticRows(): ResultRow[] {
   const rows: ResultRow[] = [];

@@ -19,11 +19,15 @@ export const evaluateCommand: Command = {
         .option('examples', { type: 'number', describe: 'use a fixed seeded subset of n examples per split (the same as train --eval-examples)' })
         .option('noise', { type: 'number', array: true, describe: 'σ of N(0, σ²) added to the adapted Sites’ merged weights (repeatable)' })
         .option('relative', { type: 'boolean', default: false, describe: 'σ as a fraction of each Site’s max |W|' })
-        .option('samples', { type: 'number', default: 3, describe: 'noise draws per σ' })
-        .option('seed', { type: 'number', default: 0, describe: 'seed of the noise draws' }),
-      [['grasp-hil evaluate --model models/tiny-roberta --adapter runs/grasp --task brown-genre --noise 0.01 0.02', 'clean and noisy accuracy']],
+        .option('samples', { type: 'number', default: 3, describe: 'noise draws per σ; draw i uses noise seed --seed + i' })
+        .option('seed', { type: 'number', default: 0, describe: 'noise seed of the first draw (integer); the same seed as an experiment row gives that row\'s numbers' }),
+      [
+        ['grasp-hil evaluate --model models/tiny-roberta --adapter runs/grasp --task brown-genre --noise 0.01 0.02', 'clean and noisy accuracy'],
+        ['grasp-hil evaluate --model models/tiny-roberta --adapter reports/quickstart/adapters/<key> --task brown-genre --split test --examples 256 --max-length 64 --noise 0.02 --seed 1 --samples 1', 'reproduces the quickstart row noise/<key>/σ=0.02/seed=1'],
+      ],
     ),
   handler: async (argv) => {
+    checkNoiseFlags(argv as { noise?: unknown; samples?: unknown; seed?: unknown; examples?: unknown });
     await initBackend(argv.backend);
     const task = getTask(argv.task);
     const data = task.load({ dataDir: argv.data });
@@ -45,7 +49,7 @@ export const evaluateCommand: Command = {
       for (const sigma of argv.noise as number[]) {
         for (const split of splits) {
           const r = evaluateWithNoise(model, merged, task, sets.get(split)!, { sigma, relative: argv.relative, samples: argv.samples, seed: argv.seed });
-          rows.push({ split, sigma, relative: argv.relative, metrics: r.mean, draws: r.draws.length });
+          rows.push({ split, sigma, relative: argv.relative, metrics: r.mean, draws: r.draws.length, seeds: r.detail.map((d) => d.seed), predictions: r.detail.map((d) => Array.from(d.predictions)) });
         }
       }
     }
@@ -56,3 +60,12 @@ export const evaluateCommand: Command = {
     }
   },
 };
+
+/** The numeric flags of the noise protocol, checked before anything loads. */
+function checkNoiseFlags(argv: { noise?: unknown; samples?: unknown; seed?: unknown; examples?: unknown }): void {
+  const bad = (flag: string, v: unknown, want: string) => new Error(`--${flag} must be ${want}, got ${String(v)}`);
+  for (const s of (argv.noise as number[] | undefined) ?? []) if (!Number.isFinite(s) || s < 0) throw bad('noise', s, 'a finite σ ≥ 0 (weight units, or a fraction of max |W| with --relative)');
+  if (!Number.isInteger(argv.samples) || (argv.samples as number) < 1) throw bad('samples', argv.samples, 'an integer ≥ 1');
+  if (!Number.isSafeInteger(argv.seed)) throw bad('seed', argv.seed, 'an integer');
+  if (argv.examples !== undefined && (!Number.isInteger(argv.examples) || (argv.examples as number) < 1)) throw bad('examples', argv.examples, 'an integer ≥ 1 (omit it to use the whole split)');
+}

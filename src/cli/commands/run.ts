@@ -11,19 +11,24 @@ export const run: Command = {
       y.positional('experiment', { type: 'string', describe: 'experiment file (experiments/*.json)', demandOption: true })
         .option('workers', { type: 'number', default: os.cpus().length, describe: 'worker threads for training and evaluation' })
         .option('quick', { type: 'boolean', default: false, describe: 'a small version (few steps and examples, first seeds) in reports/<name>-quick/' })
-        .option('reports', { type: 'string', default: 'reports', describe: 'folder that holds reports/<name>/' }),
+        .option('reports', { type: 'string', default: 'reports', describe: 'folder that holds reports/<name>/' })
+        .option('max-rows', { type: 'number', default: 100000, describe: 'refuse plans with more rows (adapters + evaluations + device rows) than this' })
+        .option('prune', { type: 'boolean', default: false, describe: 'move stored rows and adapters no longer in the plan to dated archive files (default: keep them)' }),
       [
         ['grasp-hil run experiments/quickstart.json', 'the main job (what npm start runs)'],
         ['grasp-hil run experiments/devices-drift.json --workers 1', 'single-threaded; results are identical'],
         ['grasp-hil run experiments/quickstart.json --quick', 'a smoke test in about a minute'],
+        ['grasp-hil run experiments/quickstart.json --prune', 'rerun after editing; archive rows the edited plan no longer has'],
       ],
     ),
   handler: async (argv) => {
-    const s = await runExperiment(String(argv.experiment), { workers: argv.workers, quick: argv.quick, backend: argv.backend, reportsDir: argv.reports });
+    const maxRows = argv['max-rows'] as number;
+    if (!Number.isInteger(maxRows) || maxRows < 1) throw new Error(`--max-rows must be an integer ≥ 1, got ${argv['max-rows']}`);
+    const s = await runExperiment(String(argv.experiment), { workers: argv.workers, quick: argv.quick, backend: argv.backend, reportsDir: argv.reports, maxRows, prune: argv.prune as boolean });
     if (argv.json) return printJson({ ...s, report: { charts: s.report.charts, dir: s.report.dir } });
     const t = s.seconds;
     const total = t.plan + t.train + t.evaluate + t.report;
-    console.log(`${s.experiment}: ${s.adaptersTrained} adapters trained (${s.adaptersCached} cached), ${s.rowsWritten} rows written (${s.rowsSkipped} already present)`);
+    console.log(`${s.experiment}: ${s.adaptersTrained} adapters trained (${s.adaptersCached} cached), ${s.rowsWritten} rows written (${s.rowsSkipped} already present, ${s.rowsStale} stale rows recomputed, ${s.rowsNotInPlan} no longer in the plan${s.rowsPruned ? `, ${s.rowsPruned} archived` : ''})`);
     console.log(`time: ${total.toFixed(0)} s — plan ${t.plan.toFixed(0)} s, train ${t.train.toFixed(0)} s, evaluate ${t.evaluate.toFixed(0)} s, report ${t.report.toFixed(0)} s; ${s.evaluationsPerMinute.toFixed(1)} evaluations/min on ${s.workers} workers`);
     const j = s.jobSeconds;
     if (s.rowsWritten > 0) console.log(`evaluation rows (worker-seconds): merge ${j.merge.toFixed(0)} s, program ${j.program.toFixed(0)} s, forward passes ${j.evaluate.toFixed(0)} s`);

@@ -1,5 +1,5 @@
 /** Paper Fig. 2–3 and 5: densities of learned GRASP γ, β and StochGRASP μ, σ. */
-import type { ResultRow } from '../../experiment/row.js';
+import type { ResultRow } from '../../results/index.js';
 import { baseSpec, registerChart } from '../chart.js';
 
 /** Histogram rows → one value per bin, normalised to a density per (method, parameter). */

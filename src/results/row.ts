@@ -21,14 +21,24 @@ export interface Histogram {
 }
 
 export interface ResultRow {
-  /** Unique key of the evaluation within its experiment; a rerun skips keys already present. */
+  /** Unique key of the evaluation within its experiment; a rerun skips keys already present with the same inputsHash. */
   key: string;
+  /**
+   * Hash of everything the row's value depends on (profile contents, periphery, Sites, seeds, model
+   * and data hashes, the numerics version, the adapter's own key). A stored row whose inputsHash
+   * differs from the plan's is stale and is recomputed.
+   */
+  inputsHash?: string;
   kind: RowKind;
   experiment: string;
   /** Hash of the experiment file's normalised content. */
   experimentHash: string;
   /** Method id (grasp, stochgrasp, grasp-weight, lora, …) and its display label. */
   method?: string;
+  /** Id of the experiment's method entry this row evaluates (`methods[i].id`, default its method). */
+  entryId?: string;
+  /** The experiment's baseline entry id (`compareTo`), or null when it names none. */
+  compareTo?: string | null;
   methodLabel?: string;
   methodOptions?: Record<string, unknown>;
   trainableParams?: number;
@@ -48,8 +58,22 @@ export interface ResultRow {
   sweep?: Record<string, number | string> | null;
   /** Energy/latency estimate per inference (labelled as an estimate), when computed. */
   energy?: Record<string, number> | null;
+  /**
+   * Seeds of this row: train (the adapter's training seed) always; noise rows add noise; hardware
+   * rows add chip and read; device rows chip.
+   */
   seeds?: Record<string, number>;
-  /** params rows: Site → parameter name → histogram. device rows: histogram of conductances (µS). */
+  /**
+   * noise and hardware rows: the prediction per evaluation example (class index, or the score for
+   * regression) and its label, both in evaluation-set order, so that methods can be compared paired
+   * (same examples, same noise and chip seeds).
+   */
+  predictions?: number[];
+  labels?: number[];
+  /**
+   * params rows: '*' (each parameter kind pooled over Sites) and each Site's name → parameter kind
+   * (e.g. grasp_scale, stochgrasp_rho) → histogram. device rows: 'g=<level>' → conductance (µS).
+   */
   histograms?: Record<string, Record<string, Histogram>>;
   /** Provenance. */
   backend?: string;

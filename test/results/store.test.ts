@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResultStore } from '../../src/experiment/store.js';
+import { ResultStore } from '../../src/results/index.js';
 
 const row = (key: string) => ({ key, kind: 'noise' as const, experiment: 'x', experimentHash: 'h', metric: 0.5 });
 

@@ -6,8 +6,13 @@
  * moved aside to results.jsonl.corrupt-<time> (kept, never deleted) and the file is truncated to its
  * last complete row; the caller is told. A corrupted line in the middle is an error naming its line
  * number — rows are never dropped silently.
+ *
+ * Rows are never deleted: `archive` moves rows (stale ones, or with --prune those no longer in the
+ * plan) to a dated archive file beside results.jsonl — appended and fsynced there first, then
+ * results.jsonl is rewritten without them through a temporary file and a rename, so a crash in
+ * between leaves a row in both files, never in neither.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ResultRow } from './row.js';
 
@@ -18,8 +23,8 @@ export interface OpenedStore {
 }
 
 export class ResultStore {
-  private readonly keys = new Set<string>();
-  private readonly rowsRead: ResultRow[] = [];
+  private readonly keys = new Map<string, ResultRow>();
+  private rowsRead: ResultRow[] = [];
 
   private constructor(readonly path: string) {}
 
@@ -45,6 +50,38 @@ export class ResultStore {
     return this.rowsRead;
   }
 
+  /** The stored row's inputsHash ('' for a row written before rows had one), or undefined when the key is not stored. */
+  inputsOf(key: string): string | undefined {
+    const r = this.keys.get(key);
+    return r === undefined ? undefined : (r.inputsHash ?? '');
+  }
+
+  /** Moves the rows with these keys to `archivePath` (appended), then rewrites the store without them. */
+  archive(keys: ReadonlySet<string>, archivePath: string): number {
+    const moved = this.rowsRead.filter((r) => keys.has(r.key));
+    if (moved.length === 0) return 0;
+    const fd = openSync(archivePath, 'a');
+    try {
+      writeSync(fd, moved.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const kept = this.rowsRead.filter((r) => !keys.has(r.key));
+    const tmp = `${this.path}.tmp-${process.pid}`;
+    const out = openSync(tmp, 'w');
+    try {
+      writeSync(out, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      fsyncSync(out);
+    } finally {
+      closeSync(out);
+    }
+    renameSync(tmp, this.path);
+    for (const r of moved) this.keys.delete(r.key);
+    this.rowsRead = kept;
+    return moved.length;
+  }
+
   /** Appends one row durably. Throws if its key is already stored (a rerun must skip it). */
   append(row: ResultRow): void {
     if (this.keys.has(row.key)) throw new Error(`${this.path}: row '${row.key}' is already stored`);
@@ -57,7 +94,7 @@ export class ResultStore {
     } finally {
       closeSync(fd);
     }
-    this.keys.add(row.key);
+    this.keys.set(row.key, row);
     this.rowsRead.push(row);
   }
 
@@ -78,7 +115,7 @@ export class ResultStore {
     }
     for (const r of rows) {
       if (this.keys.has(r.key)) throw new Error(`${this.path}: row key '${r.key}' appears twice`);
-      this.keys.add(r.key);
+      this.keys.set(r.key, r);
       this.rowsRead.push(r);
     }
     return notes;

@@ -1,0 +1,115 @@
+/**
+ * Evaluate phase: merge → deploy → evaluate → one row.
+ *
+ *   merge     the adapter folded into deployable weights (cached per process and adapter)
+ *   deploy    noise protocol: eval/noise.ts's perturbMerged with noiseStream(noise seed, σ), the same
+ *             function and streams as `grasp-hil evaluate --noise`; hardware protocol: the Sites on a
+ *             programmed chip (chip-cache.ts) read at t, everything else digital and merged
+ *   evaluate  predictions per example (evaluation-set order) and the task's metrics
+ *
+ * noise and hardware rows keep predictions and labels for paired statistics; params rows keep the
+ * learned parameter histograms pooled ('*') and per Site.
+ */
+import { estimateEnergy, type PeripheryOptions } from '../crossbar/index.js';
+import { evaluateDetailed, perturbMerged } from '../eval/index.js';
+import { selectSites, type Model } from '../model/index.js';
+import { applyMerged, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
+import { parameterHistograms } from '../results/index.js';
+import { chipFor } from './chip-cache.js';
+import type { JobContext, JobRow } from './jobs.js';
+import { peripheryWith, type EvalSpec } from './plan.js';
+import { adapterDir, readTraining, type TrainingRecord } from './train.js';
+
+interface Deployable {
+  merged: MergedWeights;
+  head: NamedTensors;
+  record: TrainingRecord;
+  /** Learned parameter values (γ, β, μ, ρ, …) by `<Site>.<kind>`, for histograms. */
+  state: NamedTensors;
+}
+
+/** Per-process caches: the base model and each adapter's merged weights. */
+const cache: { model: Model | null; adapters: Map<string, Deployable> } = { model: null, adapters: new Map() };
+
+async function baseModel(ctx: JobContext): Promise<Model> {
+  if (!cache.model) cache.model = await ctx.res.loadBase(0);
+  return cache.model;
+}
+
+async function deployable(ctx: JobContext, key: string): Promise<Deployable> {
+  const hit = cache.adapters.get(key);
+  if (hit) return hit;
+  const record = readTraining(ctx.outDir, key);
+  if (!record) throw new Error(`adapter ${key} has not been trained (no training.json in ${adapterDir(ctx.outDir, key)})`);
+  const model = await baseModel(ctx);
+  const loaded = await loadAdapter(adapterDir(ctx.outDir, key), model);
+  const merged = loaded.adapter.merge();
+  const head = paramState(model, loaded.headParams);
+  const state = loaded.adapter.state();
+  loaded.adapter.detach();
+  const d = { merged, head, record, state };
+  cache.adapters.set(key, d);
+  return d;
+}
+
+/** Metrics, predictions and labels on the evaluation set, and the ms the forward passes took. */
+function measure(ctx: JobContext, model: Model) {
+  const t0 = performance.now();
+  const { metrics, predictions } = evaluateDetailed(model, ctx.res.task, ctx.res.evalSet);
+  const metricName = ctx.res.task.primaryMetric;
+  return {
+    fields: { metricName, metric: metrics[metricName], metrics, predictions: Array.from(predictions), labels: Array.from(ctx.res.evalSet.labels) },
+    ms: performance.now() - t0,
+  };
+}
+
+export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobRow> {
+  const tMerge = performance.now();
+  const d = await deployable(ctx, spec.adapter);
+  const merge = performance.now() - tMerge;
+  const base = {
+    key: spec.key, inputsHash: spec.inputsHash, entryId: spec.entryId, compareTo: ctx.exp.compareTo ?? null, method: d.record.method, methodLabel: d.record.label,
+    methodOptions: d.record.options, trainableParams: d.record.trainableParams, task: ctx.res.task.id,
+  };
+  if (spec.kind === 'params') return { ...base, kind: 'params', histograms: parameterHistograms(d.state), seeds: { train: spec.trainSeed } };
+  const model = await baseModel(ctx);
+  loadParams(model, d.head, `adapter ${spec.adapter} head`);
+  const t0 = performance.now();
+  if (spec.kind === 'noise') {
+    const only = spec.sites ? new Set(selectSites(model, spec.sites).map((s) => s.name)) : null;
+    const undo = applyMerged(model, perturbMerged(d.merged, spec.sigma, spec.noiseSeed, { relative: spec.relative, sites: only }));
+    const program = performance.now() - t0;
+    try {
+      const { fields, ms } = measure(ctx, model);
+      return {
+        ...base, kind: 'noise', noiseSigma: spec.sigma, seeds: { train: spec.trainSeed, noise: spec.noiseSeed }, ...fields,
+        durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
+      };
+    } finally {
+      undo();
+    }
+  }
+  // Hardware protocol: the selected Sites run on the chip, everything else digital and merged.
+  const p = peripheryWith(ctx.exp.periphery, spec.sweep);
+  const chip = chipFor(spec, model, d.merged, p as PeripheryOptions);
+  const onChip = new Set(chip.siteNames());
+  const undoParams = applyMerged(model, { sites: new Map([...d.merged.sites].filter(([n]) => !onChip.has(n))), params: d.merged.params });
+  const state = chip.at(spec.t, { compensation: spec.compensation, read: spec.readSeed });
+  const detach = state.attach(model);
+  const program = performance.now() - t0;
+  try {
+    const { fields, ms } = measure(ctx, model);
+    const tokens = ctx.res.evalSet.ids.reduce((n, ids) => n + ids.length, 0) / ctx.res.evalSet.ids.length;
+    const e = estimateEnergy(chip, { tokens: Math.max(1, Math.round(tokens)) });
+    return {
+      ...base, kind: 'hardware', profile: spec.profile, t: spec.t, compensation: spec.compensation, periphery: p, sweep: spec.sweep as Record<string, number | string> | null,
+      seeds: { train: spec.trainSeed, chip: spec.chipSeed, read: spec.readSeed }, ...fields,
+      energy: { totalJ: e.perInference.energy, latencyS: e.perInference.latency, ...e.perInference.breakdown },
+      durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
+    };
+  } finally {
+    detach();
+    state.dispose();
+    undoParams();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The periphery settings an experiment may name, as dotted paths (`adc.bits`), for `periphery` and
+ * the keys of `sweeps`. Values are checked by the crossbar's resolvePeriphery; this file only makes
+ * sure that every key means something, so a typo (`adc.bitz`) is an error with the closest known
+ * name instead of a setting silently ignored.
+ */
+import { DEFAULT_ENERGY } from '../crossbar/index.js';
+
+/** Leaf settings, and the groups whose value may also be given whole (`readNoise: false`, `irDrop: null`). */
+export const PERIPHERY_KEYS: readonly string[] = [
+  'tile.rows', 'tile.cols', 'mapping', 'scale', 'dac.bits', 'dac.range', 'adc.bits', 'adc.bound', 'adc.noise',
+  'readNoise', 'readNoise.enabled', 'readNoise.mode', 'irDrop', 'irDrop.scale', 'irDrop.gRatio', 'irDrop.wireResistance',
+  'compensation', 'execution', 'tile', 'dac', 'adc', 'energy',
+  ...Object.keys(DEFAULT_ENERGY).map((k) => `energy.${k}`),
+];
+
+const KNOWN = new Set(PERIPHERY_KEYS);
+
+/** Levenshtein distance (insertions, deletions, substitutions each cost 1). */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** ` (did you mean 'x'?)` for the closest of `known` within a third of the name's length, else ''. */
+export function didYouMean(name: string, known: Iterable<string>): string {
+  let best: string | null = null;
+  let d = Infinity;
+  for (const k of known) {
+    const e = editDistance(name, k);
+    if (e < d) { d = e; best = k; }
+  }
+  return best !== null && d <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : '';
+}
+
+/** Dotted paths of every setting in a periphery object (a leaf is a value that is not a plain object). */
+export function peripheryPaths(p: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(p)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if (!KNOWN.has(path)) out.push(path);
+      else out.push(...peripheryPaths(v as Record<string, unknown>, path));
+    } else out.push(path);
+  }
+  return out;
+}
+
+/** The problem with a periphery key, or null when it is known. */
+export function unknownPeripheryKey(path: string): string | null {
+  if (KNOWN.has(path)) return null;
+  return `unknown periphery setting '${path}'${didYouMean(path, PERIPHERY_KEYS)}; known: ${PERIPHERY_KEYS.filter((k) => !['tile', 'dac', 'adc', 'energy'].includes(k)).join(', ')}`;
+}

@@ -1,0 +1,114 @@
+/**
+ * Train phase: attach the method → (σ_target per Site from the profile) → train → save.
+ *
+ * The adapter folder reports/<name>/adapters/<key>/ appears whole or not at all: the adapter files
+ * and training.json are written into adapters/<key>.partial-<pid>/, which is then renamed to its
+ * key. A training.json that does not parse (damaged outside grasp-hil) is an error naming the file
+ * and telling to delete the folder; it is never taken as "not trained" silently.
+ *
+ * Streams: head initialisation from the training seed ('head-init'), adapter initialisation and
+ * grouping from the grouping seed ('adapter'), batches and StochGRASP draws from the training seed.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { sigmaTargetFromProfile, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
+import { selectSites } from '../model/index.js';
+import { attachMethod, getMethod, saveAdapter } from '../peft/index.js';
+import { Rng } from '../tensor/index.js';
+import { train } from '../train/index.js';
+import { writeJsonAtomic } from './atomic.js';
+import type { JobContext } from './jobs.js';
+import type { TrainSpec } from './plan.js';
+
+/** What a train job leaves in adapters/<key>/training.json. */
+export interface TrainingRecord {
+  key: string;
+  method: string;
+  label: string;
+  options: Record<string, unknown>;
+  trainableParams: number;
+  headParams: number;
+  seconds: number;
+  tokensPerSecond: number;
+  steps: number;
+  /** Metrics of the kept state on each evaluation split. */
+  final: Record<string, Record<string, number>>;
+  /** σ_target used (weight units; per Site when taken from a profile), or null. */
+  sigmaTarget: number | Record<string, number> | null;
+  /** Noise-aware adapters: mean σ/σ_target of the kept state, and the trainer's warning when off target. */
+  sigma?: { meanRatio: number; warning: string | null };
+}
+
+export const adapterDir = (outDir: string, key: string): string => join(outDir, 'adapters', key);
+
+/** The record of a trained adapter, or null when it has not been trained. */
+export function readTraining(outDir: string, key: string): TrainingRecord | null {
+  const dir = adapterDir(outDir, key);
+  const f = join(dir, 'training.json');
+  if (!existsSync(f)) return null;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as TrainingRecord;
+  } catch (e) {
+    throw new Error(`${f}: incomplete or corrupted (${(e as Error).message}); delete the folder ${dir} and run again to retrain this adapter`);
+  }
+}
+
+/** Whether a method groups its inputs with a seed (GRASP-like): it documents a `seed` option in the PEFT registry. */
+export function takesGroupingSeed(method: string): boolean {
+  return 'seed' in getMethod(method).optionDocs;
+}
+
+export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<TrainingRecord> {
+  const done = readTraining(ctx.outDir, spec.key);
+  if (done) return done;
+  const model = await ctx.res.loadBase(spec.trainSeed);
+  try {
+    const options: Record<string, unknown> = { ...spec.options };
+    if (!('seed' in options) && takesGroupingSeed(spec.method)) options.seed = spec.groupingSeed;
+    let sigmaTarget: TrainingRecord['sigmaTarget'] = null;
+    if (spec.sigmaTarget !== null) {
+      if (typeof spec.sigmaTarget === 'number') sigmaTarget = spec.sigmaTarget;
+      else {
+        // σ_target per Site: the spread of (W_read − W) of the Sites this method adapts, programmed
+        // on the profile and read at t (the base weights are what the adapter starts from).
+        const sites = selectSites(model, String(options.sites ?? 'all-linear'));
+        const r = sigmaTargetFromProfile(weightsOfSites(sites), spec.sigmaTarget.profile, {
+          t: spec.sigmaTarget.t,
+          compensation: spec.sigmaTarget.compensation,
+          periphery: (ctx.exp.periphery ?? {}) as PeripheryOptions,
+          seeds: 0,
+        });
+        sigmaTarget = r.sites;
+      }
+      options.sigmaTarget = sigmaTarget;
+    }
+    const adapter = attachMethod(model, spec.method, options, new Rng(spec.groupingSeed, 'adapter'));
+    const t = spec.training;
+    const result = await train(
+      { model, adapter, task: ctx.res.task, data: ctx.res.data, tokenizer: ctx.res.tokenizer },
+      {
+        epochs: t.epochs, maxSteps: t.maxSteps, batchSize: t.batchSize, lr: t.lr, headLr: t.headLr, weightDecay: t.weightDecay,
+        warmupRatio: t.warmupRatio, clipNorm: t.clipNorm, evalEvery: t.evalEvery, maxLength: ctx.res.maxLength, seed: spec.trainSeed,
+        progress: ctx.progress ? 'auto' : 'none',
+      },
+    );
+    const dir = adapterDir(ctx.outDir, spec.key);
+    const partial = `${dir}.partial-${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    await saveAdapter(partial, model, adapter, { head: result.headState, baseModel: ctx.res.modelDir, taskType: 'SEQ_CLS' });
+    const record: TrainingRecord = {
+      key: spec.key, method: spec.method, label: spec.label, options: { ...adapter.options }, trainableParams: result.trainableParams,
+      headParams: result.headParams, seconds: result.seconds, tokensPerSecond: result.tokensPerSecond, steps: result.steps, final: result.final, sigmaTarget,
+      ...(result.sigma ? { sigma: { meanRatio: result.sigma.meanRatio, warning: result.sigma.warning } } : {}),
+    };
+    adapter.detach();
+    writeJsonAtomic(join(partial, 'training.json'), record);
+    // A folder without training.json is what an interrupted older run left: it holds no complete state.
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+    return record;
+  } finally {
+    model.dispose();
+  }
+}
