@@ -119,9 +119,9 @@ export interface ExperimentStats {
 
 const conditionLabel = (c: Omit<Condition, 'key' | 'label'>): string => {
   if (c.kind === 'noise') return `σ=${c.noiseSigma}`;
-  const parts = [c.profile ?? '', `t=${c.t}s`, c.compensation ? 'comp' : 'no-comp'];
+  const parts = [`t=${c.t}s`, c.compensation ? 'comp' : 'no-comp'];
   if (c.sweep) for (const [k, v] of Object.entries(c.sweep)) parts.push(`${k}=${v}`);
-  return parts.filter((p) => p !== '').join(' ');
+  return parts.join(' ');
 };
 
 export function conditionOf(r: ResultRow): Condition {
