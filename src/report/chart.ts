@@ -86,7 +86,7 @@ export function statsOf(rows: ResultRow[]): ExperimentStats {
  */
 export function metricDomain(chance: number | null, lowest: number): [number, number] {
   if (lowest < 0) return [-1, 1];
-  return [chance !== null && chance <= lowest ? Math.floor(chance * 10) / 10 : 0, 1];
+  return [chance !== null && chance <= lowest ? Math.floor(chance * 10 + 1e-9) / 10 : 0, 1];
 }
 
 /** Symmetric Δ axis at least ±5 points wide, so noise-level differences do not fill the panel. */

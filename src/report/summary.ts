@@ -56,7 +56,7 @@ export function resolutionLine(stats: ExperimentStats): string | null {
   const level = Math.round(stats.level * 100);
   if (widest.h <= 0.015) return `Resolution: every paired Δ ${level} % CI has a half-width ≤ ${pts(widest.h)} points, so a 3-point difference is resolved.`;
   const where = `${widest.c.label} at ${widest.c.condition.profile ? `${widest.c.condition.profile} ` : ''}${widest.c.condition.label}`;
-  return `Resolution: this experiment cannot resolve a 3-point difference everywhere (that needs a Δ CI half-width ≤ 1.5 points): the paired Δ ${level} % CIs have a median half-width of ${pts(median)} points and up to ${pts(widest.h)} (${where}); smaller differences go undetected. More evaluation examples or seeds narrow the CIs.`;
+  return `Resolution: this experiment cannot resolve a 3-point difference everywhere (that needs a Δ CI half-width ≤ 1.5 points): the paired Δ ${level} % CIs have a median half-width of ${pts(median)} points and up to ${pts(widest.h)} points (${where}); smaller differences go undetected. More evaluation examples or seeds narrow the CIs.`;
 }
 
 export function summarise(rows: ResultRow[], stats: ExperimentStats = statsOf(rows)): Summary {
