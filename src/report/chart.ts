@@ -30,13 +30,14 @@ export function charts(): readonly Chart[] {
 }
 
 /** Common look: sizes, fonts that the PNG renderer has, no remote data. */
-export function baseSpec(title: string | { text: string; subtitle: string }, body: VegaLiteSpec): VegaLiteSpec {
+export function baseSpec(title: string | { text: string; subtitle: string | string[] }, body: VegaLiteSpec): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     config: {
       font: 'DejaVu Sans',
       view: { stroke: '#ddd' },
+      title: { anchor: 'start' },
       axis: { labelFontSize: 11, titleFontSize: 12 },
       // Legends never truncate a label (limit 0 = none); long method names wrap onto more rows instead.
       legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 0, titleLimit: 0 },

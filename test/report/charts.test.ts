@@ -48,7 +48,7 @@ describe('charts', () => {
 
   it('robustness without predictions: lines, no bands, a subtitle saying why', () => {
     const spec = chart('robustness').spec(syntheticRows({ predictions: false })) as Spec;
-    expect(spec.title.subtitle).toMatch(/no CIs: these rows carry no per-example predictions/);
+    expect(spec.title.subtitle.join(" ")).toMatch(/no CIs: these rows carry no per-example predictions/);
     expect(layersOf(spec).some((l) => l.mark.type === 'area')).toBe(false);
   });
 

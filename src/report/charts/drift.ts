@@ -35,7 +35,7 @@ registerChart({
     const quiet = color;
     const strokeDash = { field: 'compensation', type: 'nominal', title: 'drift compensation', sort: ['compensated', 'uncompensated'], scale: { domain: ['compensated', 'uncompensated'], range: [[1, 0], [6, 4]] }, legend: { orient: 'bottom', direction: 'vertical', symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300, encode: { symbols: { update: { stroke: { value: '#333' } } } } } };
     const yScale = { domain: metricDomain(chance, Math.min(...values.map((v) => v.lo ?? v.metric))) };
-    const subtitle = hasCi ? `bands: ${Math.round(stats.level * 100)} % CIs over seeds and examples` : 'no CIs: these rows carry no per-example predictions (rerun the experiment to record them)';
+    const subtitle = hasCi ? `bands: ${Math.round(stats.level * 100)} % CIs over seeds and examples` : ['no CIs: these rows carry no per-example predictions', '(rerun the experiment to record them)'];
     const top = {
       data: { values },
       facet: { column: { field: 'profile', type: 'nominal', title: 'device profile' } },

@@ -79,7 +79,7 @@ registerChart({
         ];
     const subtitle = hasCi
       ? `bands: ${Math.round(stats.level * 100)} % CIs over seeds and examples`
-      : 'no CIs: these rows carry no per-example predictions (rerun the experiment to record them)';
+      : ['no CIs: these rows carry no per-example predictions', '(rerun the experiment to record them)'];
     const topSpec = { width: WIDTH, height: 300, data: { values }, layer: top, ...(weightStd !== null ? { resolve: { scale: { x: 'independent' } } } : {}) };
 
     const cmp = stats.comparisons.filter((c) => c.condition.kind === 'noise' && c.ci !== null);
