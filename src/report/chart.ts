@@ -82,12 +82,13 @@ export function statsOf(rows: ResultRow[]): ExperimentStats {
 }
 
 /**
- * A metric axis with no zoom: from 0 (or from chance, when below every value shown) to 1, so a
+ * A metric axis with no zoom: from 0 (or from just below chance, when chance is below every value shown) to 1, so a
  * one-example difference stays small on the page. Correlation metrics that go negative start at −1.
  */
 export function metricDomain(chance: number | null, lowest: number): [number, number] {
   if (lowest < 0) return [-1, 1];
-  return [chance !== null && chance <= lowest ? Math.floor(chance * 10 + 1e-9) / 10 : 0, 1];
+  // Chance sits strictly above the axis floor (the next 0.1 below it), so its line stays visible.
+  return [chance !== null && chance <= lowest ? Math.max(0, Math.ceil(chance * 10 - 1e-9) / 10 - 0.1) : 0, 1];
 }
 
 /** Symmetric Δ axis at least ±5 points wide, so noise-level differences do not fill the panel. */
