@@ -36,6 +36,12 @@ describe('summary', () => {
     expect(summarise(rows, tight).resolution).toBe('Resolution: every paired Δ 95 % CI has a half-width ≤ 1.0 points, so a 3-point difference is resolved.');
   });
 
+  it('says so when the baseline named by compareTo has no rows', () => {
+    const noBase = summarise(rows.filter((r) => r.entryId !== 'grasp'));
+    expect(noBase.lines.every((l) => l.delta === null)).toBe(true);
+    expect(noBase.notes.join(' ')).toContain('The baseline `grasp` named by `compareTo` has no evaluation rows');
+  });
+
   it('still summarises rows without predictions (old files): means, no CI, and a note saying so', () => {
     const old = summarise(syntheticRows({ predictions: false }));
     expect(old.lines.every((l) => l.ciLo === null && l.delta === null)).toBe(true);
