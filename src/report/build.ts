@@ -39,11 +39,11 @@ export async function buildReport(rows: ResultRow[], dir: string, title: string)
     files.push(`${chart.id}.vl.json`, `${chart.id}.svg`, `${chart.id}.png`);
     drawn.push({ id: chart.id, title: chart.title, description: chart.description, spec });
   }
-  const lines = summarise(rows);
-  writeAtomic(join(dir, 'summary.md'), `# ${title}\n\n${summaryMarkdown(lines)}`);
-  writeAtomic(join(dir, 'summary.csv'), summaryCsv(lines));
+  const summary = summarise(rows);
+  writeAtomic(join(dir, 'summary.md'), `# ${title}\n\n${summaryMarkdown(summary)}`);
+  writeAtomic(join(dir, 'summary.csv'), summaryCsv(summary));
   const intro = `${rows.length} result rows; every chart below is rebuilt from reports/${title}/results.jsonl by \`grasp-hil report\`.`;
-  writeAtomic(join(dir, 'index.html'), reportHtml(`grasp-hil report: ${title}`, intro, drawn, summaryHtml(lines)));
+  writeAtomic(join(dir, 'index.html'), reportHtml(`grasp-hil report: ${title}`, intro, drawn, summaryHtml(summary)));
   files.push('summary.md', 'summary.csv', 'index.html');
   return { dir, charts: drawn.map((d) => d.id), files };
 }

@@ -3,5 +3,5 @@ export type { ReportResult } from './build.js';
 export { charts, registerChart } from './chart.js';
 export type { Chart, VegaLiteSpec } from './chart.js';
 export { renderSvg, svgToPng } from './render.js';
-export { summarise } from './summary.js';
-export type { SummaryLine } from './summary.js';
+export { resolutionLine, summarise } from './summary.js';
+export type { Summary, SummaryLine } from './summary.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport, charts } from '../../src/report/index.js';
@@ -23,7 +23,10 @@ describe('report', () => {
     expect(html).not.toMatch(/<script[^>]+src=/); // everything inlined, no CDN
     expect(html).not.toMatch(/https?:\/\/cdn/);
     expect(readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n')[0]).toContain('mean');
-    expect(existsSync(join(dir, 'summary.md'))).toBe(true);
+    const md = readFileSync(join(dir, 'summary.md'), 'utf8');
+    expect(md).toContain('| 95 % CI |');
+    expect(md).toContain('## Difference from the baseline');
+    expect(html).toContain('Difference from the baseline');
   });
 
   it('refuses to report an experiment with no rows, saying what to do', async () => {

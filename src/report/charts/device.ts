@@ -1,5 +1,5 @@
 /** Device characterisation: conductance distributions over time per profile. */
-import { baseSpec, registerChart } from '../chart.js';
+import { baseSpec, registerChart, timeLabel } from '../chart.js';
 
 registerChart({
   id: 'device',
@@ -18,7 +18,7 @@ registerChart({
         if (!h) continue;
         const total = h.counts.reduce((a, b) => a + b, 0) || 1;
         for (let i = 0; i < h.counts.length; i++) {
-          values.push({ profile: r.profile, t: `${r.t} s`, tNum: r.t, level, g: (h.edges[i] + h.edges[i + 1]) / 2, p: h.counts[i] / total });
+          values.push({ profile: r.profile, t: timeLabel(r.t ?? 0), tNum: r.t, level, g: (h.edges[i] + h.edges[i + 1]) / 2, p: h.counts[i] / total });
         }
       }
     }

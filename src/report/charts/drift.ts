@@ -1,5 +1,14 @@
-/** Per device profile: metric vs time after programming (log axis), with and without compensation. */
-import { baseSpec, hasReplicates, registerChart } from '../chart.js';
+/**
+ * Per device profile: metric vs time after programming (log axis labelled 1 min / 1 h / 1 day / 30 days),
+ * with and without drift compensation (stroke dash, with its own legend), each point the mean over runs
+ * with its 95 % CI band (src/results/stats.ts), and a chance line; below, each method's paired Δ from the
+ * baseline (`compareTo`) with its CI band and a zero line. t = 0 is drawn at 1 s ("≤ 1 s"). The metric
+ * axis runs from 0 (or chance) to 1; the Δ axis is at least ±5 points.
+ */
+import type { ResultRow } from '../../results/index.js';
+import { baseSpec, deltaDomain, metricDomain, registerChart, statsOf, timeAxis } from '../chart.js';
+
+const compLabel = (c: boolean | null) => (c ? 'compensated' : 'uncompensated');
 
 registerChart({
   id: 'drift',
@@ -7,34 +16,56 @@ registerChart({
   description:
     'One panel per device profile. x is the time since the chip was programmed (log scale), y the task ' +
     'metric of the model running on the simulated crossbar. Solid lines use global drift compensation, ' +
-    'dashed lines do not; the band is ± one standard deviation over chip and read seeds.',
-  spec(rows) {
-    const data = rows.filter((r) => r.kind === 'hardware' && typeof r.metric === 'number' && typeof r.t === 'number' && !r.sweep);
-    if (data.length === 0) return null;
-    const metricName = data[0].metricName ?? 'metric';
-    const values = data.map((r) => ({
-      profile: r.profile,
-      method: r.methodLabel ?? r.method,
-      t: Math.max(r.t as number, 1e-3),
-      compensation: r.compensation ? 'compensated' : 'uncompensated',
-      metric: r.metric,
-    }));
-    const x = { field: 't', type: 'quantitative', scale: { type: 'log' }, title: 'time after programming (s)' };
-    const color = { field: 'method', type: 'nominal', title: 'method' };
-    const strokeDash = { field: 'compensation', type: 'nominal', title: 'drift compensation', sort: ['compensated', 'uncompensated'] };
-    return baseSpec(`${metricName} vs time after programming`, {
+    'dashed lines do not; bands are 95 % CIs over seeds and examples; grey dashes mark chance (majority ' +
+    'class). The lower row shows each method minus the baseline, paired on the same chips and examples.',
+  spec(rows: ResultRow[]) {
+    const stats = statsOf(rows);
+    const est = stats.estimates.filter((e) => e.condition.kind === 'hardware' && typeof e.condition.t === 'number' && e.condition.sweep === null);
+    if (est.length === 0) return null;
+    const metricName = est[0].metricName;
+    const at = (t: number) => Math.max(t, 1);
+    const values = est.map((e) => ({ profile: e.condition.profile, method: e.label, t: at(e.condition.t as number), compensation: compLabel(e.condition.compensation), metric: e.estimate, lo: e.ci?.[0] ?? null, hi: e.ci?.[1] ?? null }));
+    const hasCi = est.some((e) => e.ci !== null);
+    const chances = est.map((e) => e.chance).filter((c): c is number => c !== null);
+    const chance = chances.length ? chances.reduce((a, b) => a + b, 0) / chances.length : null;
+    const ts = values.map((v) => v.t);
+    const [tMin, tMax] = [Math.min(...ts), Math.max(...ts)];
+    const x = { field: 't', type: 'quantitative', scale: { type: 'log', domain: [tMin, tMax], nice: false }, axis: timeAxis(tMin, tMax, 'time after programming') };
+    const color = { field: 'method', type: 'nominal', title: 'method', legend: { orient: 'bottom', direction: 'vertical' } };
+    const quiet = color;
+    const strokeDash = { field: 'compensation', type: 'nominal', title: 'drift compensation', sort: ['compensated', 'uncompensated'], scale: { domain: ['compensated', 'uncompensated'], range: [[1, 0], [6, 4]] }, legend: { orient: 'bottom', direction: 'vertical', symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300, encode: { symbols: { update: { stroke: { value: '#333' } } } } } };
+    const yScale = { domain: metricDomain(chance, Math.min(...values.map((v) => v.lo ?? v.metric))) };
+    const subtitle = hasCi ? `bands: ${Math.round(stats.level * 100)} % CIs over seeds and examples` : ['no CIs: these rows carry no per-example predictions', '(rerun the experiment to record them)'];
+    const top = {
       data: { values },
       facet: { column: { field: 'profile', type: 'nominal', title: 'device profile' } },
       spec: {
-        width: 260,
+        width: 320,
         height: 220,
         layer: [
-          ...(hasReplicates(values, ['profile', 'method', 't', 'compensation'])
-            ? [{ mark: { type: 'errorband', extent: 'stdev', opacity: 0.15 }, encoding: { x, y: { field: 'metric', type: 'quantitative' }, color, detail: { field: 'compensation' } } }]
-            : []),
-          { mark: { type: 'line', point: true }, encoding: { x, y: { aggregate: 'mean', field: 'metric', type: 'quantitative', title: metricName }, color, strokeDash } },
+          { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'metric', type: 'quantitative', title: metricName, scale: yScale }, color, strokeDash } },
+          ...(hasCi ? [{ mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color: quiet, detail: { field: 'compensation' } } }] : []),
+          ...(chance !== null ? [{ mark: { type: 'rule', color: '#888', strokeDash: [6, 4] }, encoding: { y: { datum: chance, type: 'quantitative' } } }] : []),
         ],
       },
-    });
+    };
+    const cmp = stats.comparisons.filter((c) => c.condition.kind === 'hardware' && typeof c.condition.t === 'number' && c.condition.sweep === null && c.ci !== null);
+    if (cmp.length === 0) return baseSpec({ text: `${metricName} vs time after programming`, subtitle }, top);
+    const dValues = cmp.map((c) => ({ profile: c.condition.profile, method: c.label, t: at(c.condition.t as number), compensation: compLabel(c.condition.compensation), delta: c.delta, lo: (c.ci as [number, number])[0], hi: (c.ci as [number, number])[1] }));
+    const dScale = { domain: deltaDomain(dValues.flatMap((v) => [v.lo, v.hi])) };
+    const bottom = {
+      data: { values: dValues },
+      facet: { column: { field: 'profile', type: 'nominal', title: `difference from the baseline, ${cmp[0].baselineLabel} (paired, ${Math.round(stats.level * 100)} % CI)` } },
+      spec: {
+        width: 320,
+        height: 150,
+        layer: [
+          { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'delta', type: 'quantitative', title: `Δ ${metricName}`, scale: dScale }, color, strokeDash } },
+          { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: dScale }, y2: { field: 'hi' }, color: quiet, detail: { field: 'compensation' } } },
+          { mark: { type: 'rule', color: '#333' }, encoding: { y: { datum: 0, type: 'quantitative' } } },
+        ],
+      },
+    };
+    return baseSpec({ text: `${metricName} vs time after programming`, subtitle }, { vconcat: [top, bottom], spacing: 20 });
   },
 });

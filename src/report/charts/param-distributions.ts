@@ -1,21 +1,110 @@
-/** Paper Fig. 2–3 and 5: densities of learned GRASP γ, β and StochGRASP μ, σ. */
-import type { ResultRow } from '../../results/index.js';
+/**
+ * Paper Figs. 2–5: densities of the learned GRASP γ (`grasp_scale`), β (`grasp_shift`) and StochGRASP μ
+ * (`stochgrasp_mu`) and σ, one row of panels per encoder layer, one line per method.
+ *
+ * σ, not the stored ρ: StochGRASP stores ρ and uses σ = softplus(ρ) = ln(1 + eᵖ). softplus is monotone,
+ * so a histogram of ρ with edges e is a histogram of σ with edges softplus(e); the σ panel is drawn from
+ * those edges, with a σ_target marker (dashed) where the row carries `sigmaTarget` (a number, or a
+ * Site → number map averaged per layer).
+ *
+ * Densities are Gaussian kernel density estimates over the binned values (each bin's count at its centre),
+ * bandwidth by Silverman's rule 1.06·sd·N^(−1/5), never narrower than half a bin, drawn over the
+ * histogram's range ± 3 bandwidths (σ from 0). Sites group into layers
+ * by the `layer.<n>.` in their name; other Sites keep their own name; rows with only the pooled `'*'`
+ * histograms draw one row "all Sites".
+ */
+import type { Histogram, ResultRow } from '../../results/index.js';
 import { baseSpec, registerChart } from '../chart.js';
 
-/** Histogram rows → one value per bin, normalised to a density per (method, parameter). */
-function binValues(rows: ResultRow[]): Record<string, unknown>[] {
+const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
+
+/** Display name of a stored parameter kind; ρ kinds become σ. */
+function paramName(kind: string): string {
+  const names: Record<string, string> = { grasp_scale: 'γ (grasp_scale)', grasp_shift: 'β (grasp_shift)', stochgrasp_mu: 'μ (stochgrasp_mu)', stochgrasp_rho: 'σ = softplus(ρ)' };
+  return names[kind] ?? (kind.endsWith('_rho') ? `σ = softplus(${kind})` : kind);
+}
+const isSigma = (kind: string) => kind.endsWith('_rho');
+
+export function layerOf(site: string): string {
+  const m = /(?:^|\.)layers?\.(\d+)\./.exec(site);
+  return m ? `layer ${m[1]}` : site === '*' ? 'all Sites' : site;
+}
+
+interface Acc {
+  centres: number[];
+  weights: number[];
+  lo: number;
+  hi: number;
+  minWidth: number;
+}
+
+function addHistogram(acc: Acc, h: Histogram, sigma: boolean): void {
+  const edges = sigma ? h.edges.map(softplus) : h.edges;
+  for (let i = 0; i < h.counts.length; i++) {
+    if (h.counts[i] <= 0) continue;
+    acc.centres.push((edges[i] + edges[i + 1]) / 2);
+    acc.weights.push(h.counts[i]);
+    acc.minWidth = Math.min(acc.minWidth, edges[i + 1] - edges[i]);
+  }
+  acc.lo = Math.min(acc.lo, edges[0]);
+  acc.hi = Math.max(acc.hi, edges[edges.length - 1]);
+}
+
+/**
+ * Weighted Gaussian KDE on `points` grid values over the accumulated range padded by three bandwidths
+ * (cut at 0 for a non-negative parameter such as σ).
+ */
+export function kde(acc: Acc, points = 80, nonNegative = false): { x: number; density: number }[] {
+  const n = acc.weights.reduce((a, b) => a + b, 0);
+  if (n === 0) return [];
+  const mean = acc.centres.reduce((s, c, i) => s + c * acc.weights[i], 0) / n;
+  const sd = Math.sqrt(acc.centres.reduce((s, c, i) => s + acc.weights[i] * (c - mean) ** 2, 0) / n);
+  const h = Math.max(1.06 * sd * n ** -0.2, acc.minWidth / 2, 1e-12);
+  const lo = nonNegative ? Math.max(0, acc.lo - 3 * h) : acc.lo - 3 * h, hi = acc.hi + 3 * h;
+  const out: { x: number; density: number }[] = [];
+  for (let k = 0; k < points; k++) {
+    const x = lo + ((hi - lo) * k) / (points - 1);
+    let d = 0;
+    for (let i = 0; i < acc.centres.length; i++) d += acc.weights[i] * Math.exp(-0.5 * ((x - acc.centres[i]) / h) ** 2);
+    out.push({ x, density: d / (n * h * Math.sqrt(2 * Math.PI)) });
+  }
+  return out;
+}
+
+function sigmaTargetOf(r: ResultRow, layer: string): number | null {
+  const t = r.sigmaTarget;
+  if (typeof t === 'number') return t;
+  if (t && typeof t === 'object') {
+    const vs = Object.entries(t as Record<string, unknown>).filter(([site, v]) => typeof v === 'number' && layerOf(site) === layer).map(([, v]) => v as number);
+    return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null;
+  }
+  return null;
+}
+
+function values(rows: ResultRow[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const r of rows) {
-    for (const [param, h] of Object.entries(r.histograms?.['*'] ?? {})) {
-      const total = h.counts.reduce((a, b) => a + b, 0) || 1;
-      for (let i = 0; i < h.counts.length; i++) {
-        const width = h.edges[i + 1] - h.edges[i] || 1;
-        out.push({
-          method: r.methodLabel ?? r.method,
-          param,
-          x: (h.edges[i] + h.edges[i + 1]) / 2,
-          density: h.counts[i] / total / width,
-        });
+    const method = r.methodLabel ?? r.method;
+    const hs = r.histograms ?? {};
+    const sites = Object.keys(hs).filter((s) => s !== '*');
+    const groups = new Map<string, Acc>();
+    for (const site of sites.length ? sites : ['*']) {
+      for (const [kind, h] of Object.entries(hs[site])) {
+        const key = JSON.stringify([layerOf(site), kind]);
+        const acc = groups.get(key) ?? { centres: [], weights: [], lo: Infinity, hi: -Infinity, minWidth: Infinity };
+        addHistogram(acc, h, isSigma(kind));
+        groups.set(key, acc);
+      }
+    }
+    const targets = new Set<string>();
+    for (const [key, acc] of groups) {
+      const [layer, kind] = JSON.parse(key) as [string, string];
+      const param = paramName(kind);
+      for (const p of kde(acc, 80, isSigma(kind))) out.push({ type: 'density', method, layer, param, x: p.x, density: p.density });
+      const target = isSigma(kind) ? sigmaTargetOf(r, layer) : null;
+      if (target !== null && !targets.has(layer + param)) {
+        targets.add(layer + param);
+        out.push({ type: 'target', method, layer, param, x: target, label: `σ_target ${target.toPrecision(2)}` });
       }
     }
   }
@@ -26,25 +115,27 @@ registerChart({
   id: 'param-distributions',
   title: 'Learned parameter distributions',
   description:
-    'Density of the learned parameters pooled over all adapted Sites: GRASP scales γ and shifts β for each K, ' +
-    'and StochGRASP means μ and standard deviations σ with and without the noise-aware loss. With the noise-aware ' +
-    'loss, σ should gather near σ_target.',
+    'Densities (kernel estimates) of the learned parameters, one row per encoder layer: GRASP scales γ and shifts β, ' +
+    'StochGRASP means μ and standard deviations σ = softplus(ρ) — σ itself, not the stored ρ. The dashed line in a ' +
+    'σ panel marks σ_target; with the noise-aware loss, σ should gather near it.',
   spec(rows) {
-    const data = rows.filter((r) => r.kind === 'params' && r.histograms?.['*']);
+    const data = rows.filter((r) => r.kind === 'params' && r.histograms && Object.keys(r.histograms).length > 0);
     if (data.length === 0) return null;
-    return baseSpec('Learned parameter distributions (all Sites pooled)', {
-      data: { values: binValues(data) },
-      facet: { column: { field: 'param', type: 'nominal', title: 'parameter' } },
+    const vals = values(data);
+    const x = { field: 'x', type: 'quantitative', title: 'value', scale: { zero: false } };
+    const color = { field: 'method', type: 'nominal', title: 'adapter', legend: { orient: 'bottom', direction: 'vertical' } };
+    return baseSpec({ text: 'Learned parameter distributions per layer', subtitle: 'σ panels: σ = softplus(ρ), dashed line at σ_target' }, {
+      data: { values: vals },
+      facet: { row: { field: 'layer', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } }, column: { field: 'param', type: 'nominal', title: 'parameter' } },
       resolve: { scale: { x: 'independent', y: 'independent' } },
       spec: {
-        width: 220,
-        height: 180,
-        mark: { type: 'line', interpolate: 'step-after' },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'value' },
-          y: { field: 'density', type: 'quantitative', title: 'density' },
-          color: { field: 'method', type: 'nominal', title: 'adapter' },
-        },
+        width: 200,
+        height: 90,
+        layer: [
+          { transform: [{ filter: "datum.type === 'density'" }], mark: { type: 'line' }, encoding: { x, y: { field: 'density', type: 'quantitative', title: 'density' }, color } },
+          { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1.5 }, encoding: { x, color } },
+          { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', y: 2, fontSize: 9 }, encoding: { x, text: { field: 'label' }, color } },
+        ],
       },
     });
   },

@@ -1,0 +1,90 @@
+/**
+ * What the charts must show (checked on their Vega-Lite specs; build.test.ts and browser.test.ts render them):
+ * CI bands and a Δ panel with a zero line, chance and digital reference lines, σ / weight-std axis, no
+ * y-axis zoom, time axes in 1 min / 1 h / 1 day / 30 days, a stroke-dash legend, σ = softplus(ρ) with a
+ * σ_target marker per layer, legends that never truncate.
+ */
+import { describe, expect, it } from 'vitest';
+import { charts } from '../../src/report/index.js';
+import { timeLabel } from '../../src/report/chart.js';
+import { kde, layerOf } from '../../src/report/charts/param-distributions.js';
+import { syntheticRows } from './fixture-rows.js';
+
+type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const chart = (id: string) => charts().find((c) => c.id === id)!;
+const layersOf = (s: Spec): any[] => // eslint-disable-line @typescript-eslint/no-explicit-any
+  (s.layer ?? []).flatMap((l: Spec) => (l.layer ? layersOf(l) : [l]));
+
+describe('charts', () => {
+  const rows = syntheticRows();
+
+  it('robustness: CI band, chance (majority class) and digital lines, σ/std axis, Δ panel with CI band and zero line, axis 0/chance → 1', () => {
+    const spec = chart('robustness').spec(rows) as Spec;
+    const [top, bottom] = spec.vconcat as Spec[];
+    const layers = layersOf(top);
+    const band = layers.find((l) => l.mark.type === 'area');
+    expect(band.encoding.y.field).toBe('lo');
+    expect(band.encoding.y2.field).toBe('hi');
+    const stoch = top.data.values.find((v: Spec) => v.method.startsWith('StochGRASP') && v.sigma === 0.05);
+    expect(stoch.lo).toBeLessThan(stoch.metric);
+    expect(stoch.hi).toBeGreaterThan(stoch.metric);
+    const chance = layers.find((l) => l.mark.type === 'rule' && l.data?.values?.[0]?.chance !== undefined);
+    expect(chance.data.values[0].chance).toBeCloseTo(0.4, 12); // 40 % of the labels are class 0
+    const digital = layers.find((l) => l.mark.type === 'rule' && l.data?.values?.[0]?.metric !== undefined);
+    expect(digital.data.values.length).toBe(3);
+    const line = layers.find((l) => l.mark.type === 'line');
+    expect(line.encoding.y.scale.domain.map((v: number) => +v.toFixed(12))).toEqual([0.3, 1]); // the 0.1 step below chance
+    const rel = layers.find((l) => l.encoding?.x?.field === 'rel');
+    expect(rel.encoding.x.axis.orient).toBe('top');
+    expect(rel.data.values[1].rel).toBeCloseTo(0.05 / 0.025, 12);
+    const dLayers = layersOf(bottom);
+    expect(dLayers.some((l) => l.mark.type === 'area' && l.encoding.y.field === 'lo')).toBe(true);
+    expect(dLayers.some((l) => l.mark.type === 'rule' && l.data?.values?.[0]?.zero === 0)).toBe(true);
+    const dDomain = dLayers.find((l) => l.mark.type === 'line').encoding.y.scale.domain;
+    expect(dDomain[0]).toBe(-dDomain[1]);
+    expect(dDomain[1]).toBeGreaterThanOrEqual(0.05);
+    expect(spec.config.legend.labelLimit).toBe(0);
+  });
+
+  it('robustness without predictions: lines, no bands, a subtitle saying why', () => {
+    const spec = chart('robustness').spec(syntheticRows({ predictions: false })) as Spec;
+    expect(spec.title.subtitle.join(" ")).toMatch(/no CIs: these rows carry no per-example predictions/);
+    expect(layersOf(spec).some((l) => l.mark.type === 'area')).toBe(false);
+  });
+
+  it('drift: time axis labelled ≤ 1 s / 1 min / 1 h / 1 day / 30 days, stroke-dash legend for compensation, CI bands, Δ row', () => {
+    const spec = chart('drift').spec(rows) as Spec;
+    const top = spec.vconcat[0].spec;
+    const line = top.layer.find((l: Spec) => l.mark.type === 'line');
+    expect(line.encoding.x.axis.values).toEqual([1, 60, 3600, 86400, 2592000]);
+    expect(line.encoding.x.axis.labelExpr).toBe("datum.value === 1 ? '≤ 1 s' : datum.value === 60 ? '1 min' : datum.value === 3600 ? '1 h' : datum.value === 86400 ? '1 day' : datum.value === 2592000 ? '30 days' : ''");
+    expect(line.encoding.strokeDash).toMatchObject({ field: 'compensation', title: 'drift compensation', legend: { symbolType: 'stroke' } });
+    expect(top.layer.some((l: Spec) => l.mark.type === 'area')).toBe(true);
+    expect(spec.vconcat[1].spec.layer.some((l: Spec) => l.mark.type === 'rule' && l.encoding.y.datum === 0)).toBe(true);
+    expect([timeLabel(60), timeLabel(3600), timeLabel(86400), timeLabel(2592000), timeLabel(90)]).toEqual(['1 min', '1 h', '1 day', '30 days', '1.5 min']);
+  });
+
+  it('parameter distributions: σ = softplus(ρ) per layer, with a σ_target marker', () => {
+    const spec = chart('param-distributions').spec(rows) as Spec;
+    const values = spec.data.values as Spec[];
+    const sigma = values.filter((v) => v.type === 'density' && v.param === 'σ = softplus(ρ)' && v.layer === 'layer 0');
+    expect(sigma.length).toBeGreaterThan(0);
+    // ρ ∈ [−6, −3] → σ ∈ [softplus(−6), softplus(−3)] = [0.00247, 0.0486]; plotting ρ itself would peak near −4.6.
+    const peak = sigma.reduce((a, b) => (b.density > a.density ? b : a));
+    expect(peak.x).toBeGreaterThan(0.0025);
+    expect(peak.x).toBeLessThan(0.0486);
+    expect(Math.min(...sigma.map((v) => v.x))).toBeGreaterThanOrEqual(0); // σ ≥ 0: the grid starts at 0
+    expect(Math.max(...sigma.map((v) => v.x))).toBeLessThan(0.1);
+    expect(values.filter((v) => v.type === 'target').map((v) => [v.layer, v.x])).toEqual([['layer 0', 0.012], ['layer 1', 0.012]]);
+    expect(new Set(values.map((v) => v.layer))).toEqual(new Set(['layer 0', 'layer 1']));
+    expect(spec.facet.row.field).toBe('layer');
+    expect(layerOf('roberta.encoder.layer.11.output.dense')).toBe('layer 11');
+    expect(layerOf('classifier.dense')).toBe('classifier.dense');
+  });
+
+  it('the density estimate integrates to 1', () => {
+    const d = kde({ centres: [0, 1, 2], weights: [1, 2, 1], lo: -0.5, hi: 2.5, minWidth: 1 }, 400);
+    const dx = d[1].x - d[0].x;
+    expect(d.reduce((s, p) => s + p.density * dx, 0)).toBeCloseTo(1, 2);
+  });
+});
