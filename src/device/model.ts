@@ -22,6 +22,7 @@ import type { Rng } from '../tensor/index.js';
 import { checkLaw, compileLaw, type GLaw, type Law, type LawKind, type LawSpec } from './laws.js';
 import { compileProgramming, type ProgrammingMethod } from './programming.js';
 import type { DeviceProfileJson, SourceJson } from './schema.js';
+import { checkPlausible } from './plausible.js';
 import { parseQuantity, type Dimension, type QuantityText } from './units.js';
 
 export interface Scales {
@@ -118,14 +119,18 @@ export abstract class DeviceModel {
     this.scales = { ...ctx.scales };
     this.sources = json.sources;
     const value = (q: unknown): QuantityText => (q !== null && typeof q === 'object' ? (q as { value: QuantityText }).value : q as QuantityText);
-    this.quantity = (q, pointer, dim) => parseQuantity(value(q), dim, at(pointer));
+    this.quantity = (q, pointer, dim) => {
+      const v = parseQuantity(value(q), dim, at(pointer));
+      checkPlausible(v, pointer.slice(pointer.lastIndexOf('/') + 1), at(pointer), JSON.stringify(value(q)));
+      return v;
+    };
 
     this.gMin = this.quantity(json.conductance.gMin, '/conductance/gMin', 'conductance');
     this.gMax = this.quantity(json.conductance.gMax, '/conductance/gMax', 'conductance');
     if (!(this.gMax > 0)) throw new Error(`${at('/conductance/gMax')}: g_max must be > 0`);
     if (this.gMin < 0) throw new Error(`${at('/conductance/gMin')}: g_min must be ≥ 0`);
     if (!(this.gMin < this.gMax)) {
-      throw new Error(`${at('/conductance')}: g_min (${json.conductance.gMin}) must be below g_max (${json.conductance.gMax})`);
+      throw new Error(`${at('/conductance')}: g_min (${value(json.conductance.gMin)}) must be below g_max (${value(json.conductance.gMax)})`);
     }
     this.gMinNorm = this.gMin / this.gMax;
     this.levels = json.conductance.levels ?? null;
