@@ -25,8 +25,49 @@ describe('device profiles', () => {
     const list = listProfiles();
     expect(list.map((p) => p.id)).toEqual(SHIPPED);
     expect(list.find((p) => p.id === 'pcm-aihwkit')!.gMaxMicroSiemens).toBe(25);
-    // placeholders are flagged
-    expect(loadProfile('fefet').provenance.every((p) => !p.verified)).toBe(true);
+    // placeholders are flagged; sourced values are verified
+    const fefet = loadProfile('fefet').provenance;
+    expect(fefet.filter((p) => p.source === 'placeholder').every((p) => !p.verified)).toBe(true);
+    expect(fefet.find((p) => p.pointer === '/conductance/levels')).toMatchObject({ source: 'neurosim-v21', verified: true });
+  });
+
+  /** Pointers of the numeric leaves of a profile (numbers, and strings that start with a number such as "25 uS"), scales excepted. */
+  function numericFields(json: unknown): string[] {
+    const out: string[] = [];
+    const walk = (v: unknown, p: string): void => {
+      if (['/$schema', '/sources', '/notes', '/scales', '/provenance'].includes(p)) return;
+      if (typeof v === 'number' || (typeof v === 'string' && /^[-+]?(\d|\.\d)[\d.eE+-]*\s*[a-zA-Zµμ%]*$/.test(v))) out.push(p);
+      if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${p}/${k}`);
+    };
+    walk(json, '');
+    return out;
+  }
+
+  it.each(SHIPPED)('%s: every numeric field names its source (inline, through its law, or in the provenance map)', (id) => {
+    const m = loadProfile(id);
+    const covered = m.provenance.map((p) => p.pointer);
+    const missing = numericFields(m.json).filter((f) => !covered.some((c) => f === c || f.startsWith(`${c}/`)));
+    expect(missing).toEqual([]);
+    for (const p of m.provenance) expect(m.sources.map((s) => s.id)).toContain(p.source);
+  });
+
+  it('checks the provenance map: pointers must name a field, sources must be listed', () => {
+    const a = pcm();
+    a.provenance = { '/conductance/levelz': { source: 'aihwkit-pcm', verified: true } };
+    expect(() => parseProfile(a, 'prov.json')).toThrow(/prov\.json: \/provenance\/~1conductance~1levelz: '\/conductance\/levelz' names no field of this profile/);
+    const b = pcm();
+    b.provenance = { '/conductance/levels': { source: 'nobody', verified: true } };
+    expect(() => parseProfile(b, 'prov.json')).toThrow(/prov\.json: \/provenance\/~1conductance~1levels\/source: 'nobody' is not the id of an entry in sources/);
+  });
+
+  it('rram-cmo reads with aihwkit\'s suggested w_noise = 0.01 in weight units, and documents its acceptance range', () => {
+    const m = loadProfile('rram-cmo');
+    // offset mapping: w = (g − g_ref)·2s/(1 − g_min/g_max), so σ_w/s = σ_g·2/(1 − g_min/g_max)
+    expect(m.mapping).toBe('offset');
+    expect(m.perMvm!.constant! * 2 / (1 - m.gMinNorm)).toBeCloseTo(0.01, 12);
+    expect(m.json.programming.method === 'acceptance-range' && m.json.programming.range).toBe('2 %');
+    expect(m.description).toMatch(/falls back to the smallest key and uses the 0\.2 % fit/);
+    expect(m.provenance.find((p) => p.pointer === '/programming/range')).toMatchObject({ source: 'aihwkit-cmo', verified: true });
   });
 
   it('reports every schema violation at once, each with the file and JSON pointer', () => {
