@@ -57,6 +57,16 @@ describe('restricted law expressions', () => {
     expect(() => compileExpression(text, ['g'], 'dev.json: /programming/sigma/expr')).toThrow(/^dev\.json: \/programming\/sigma\/expr: expression '/);
   });
 
+  it('takes a negative base to a non-integer power as NaN, in mathjs and in the generated code alike', () => {
+    // mathjs's predictable pow would return the odd root −2 here, after a Fraction.js search costing up to 0.2 s per call
+    for (const text of ['(-8)^(1/3)', 'pow(g - 1, 0.000001)']) {
+      const e = compileExpression(text, ['g'], 'x');
+      expect(e.evaluate(0.5, 0), text).toBeNaN();
+      expect(e.fast!(0.5, 0), text).toBeNaN();
+    }
+    expect(compileExpression('(-2)^3 + (g - 1)^2', ['g'], 'x').evaluate(0.5, 0)).toBe(-7.75);
+  });
+
   it('counts a flat sum as one level of nesting, however long', () => {
     const sum = Array.from({ length: 60 }, (_, k) => `${k}*g`).join(' + '); // 239 nodes, 60 levels in mathjs's tree
     expect(compileExpression(sum, ['g'], 'x').polynomial).toEqual([0, 1770]);
