@@ -11,10 +11,31 @@
  *
  * mathjs runs with `predictable: true`: sqrt(−1) and log(−1) give NaN, never complex numbers; the
  * load-time grid check (laws.ts) turns a NaN into an error.
+ *
+ * Bounded time. Order: length and bracket depth of the text (before parsing) → parse → node count
+ * and tree depth (an iterative walk, before anything recursive) → whitelist → literal numbers finite
+ * and literal exponents within ±MAX_EXPONENT → polynomial detection by a structural walk
+ * (polynomial.ts, linear in the node count) → compile. No symbolic routine runs on user input, so a
+ * law that passes the limits below compiles in milliseconds (test/device/expression-fuzz.test.ts).
  */
 import { create, all, type MathNode } from 'mathjs';
+import { polynomialCoefficients } from './polynomial.js';
 
 const math = create(all, { predictable: true });
+
+/**
+ * x^y on real numbers, as mathjs's predictable mode computes it except for one branch: mathjs
+ * turns a non-integer exponent of a negative base into an exact fraction (Fraction.js) to return an
+ * odd root, which takes up to 0.2 s per call (y = 1e-6). Here a negative base to a non-integer power
+ * is NaN, which the load-time grid check refuses. The same function serves mathjs and the generated
+ * JS, so both agree and the cost of an evaluation is bounded.
+ */
+export function powReal(x: number, y: number): number {
+  if ((x < -1 && y === Infinity) || (x > -1 && x < 0 && y === -Infinity)) return NaN;
+  if ((x * x < 1 && y === Infinity) || (x * x > 1 && y === -Infinity)) return 0;
+  return Math.pow(x, y);
+}
+math.import({ pow: math.typed('pow', { 'number, number': powReal }) }, { override: true });
 
 /** Functions a law may call (mathjs semantics, plus `clamp(x, lo, hi)`). */
 export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -28,6 +49,19 @@ const ALLOWED_OPERATORS: ReadonlySet<string> = new Set([
 ]);
 
 const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e']);
+
+/** Longest expression text accepted (characters). The shipped laws are under 100. */
+export const MAX_EXPRESSION_CHARS = 2000;
+/** Most nodes of the parsed tree (numbers, names, operators, functions, parentheses). The shipped laws have under 30. */
+export const MAX_EXPRESSION_NODES = 300;
+/**
+ * Deepest nesting of the parsed tree (a flat chain a + b − c + … is one level), and of brackets in the
+ * text. The shipped laws nest under 10 deep. With ≤ MAX_EXPRESSION_NODES nodes, the recursive walks
+ * after parsing stay far from the stack limit.
+ */
+export const MAX_EXPRESSION_DEPTH = 32;
+/** Largest |literal exponent| in `a ^ n` or `pow(a, n)`. */
+export const MAX_EXPONENT = 1000;
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(Math.max(x, lo), hi);
 
@@ -105,17 +139,76 @@ function describeNode(type: string): string {
   return names[type] ?? `a ${type}`;
 }
 
-function polynomialOf(node: MathNode, uses: ReadonlySet<string>): number[] | null {
-  if (uses.has('t')) return null;
-  try {
-    const r = math.rationalize(node, {}, true) as unknown as { coefficients?: unknown; variables?: string[] };
-    const c = r.coefficients;
-    if (!Array.isArray(c) || c.length === 0 || !c.every((x) => typeof x === 'number' && Number.isFinite(x))) return null;
-    if ((r.variables ?? []).some((v) => v !== 'g')) return null;
-    return c as number[];
-  } catch {
-    return null;
+/** Limits on the text, checked before parsing (the parser recurses once per bracket). */
+function checkText(text: string, fail: (why: string) => never): void {
+  if (text.length > MAX_EXPRESSION_CHARS) {
+    fail(`is ${text.length} characters long; the limit is ${MAX_EXPRESSION_CHARS} (a law that long is better given as a table)`);
   }
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (depth > MAX_EXPRESSION_DEPTH) fail(`nests brackets more than ${MAX_EXPRESSION_DEPTH} deep; simplify the expression`);
+  }
+}
+
+const CHAINS: readonly ReadonlySet<string>[] = [new Set(['add', 'subtract']), new Set(['multiply', 'divide'])];
+
+/** Whether `child`, the left operand of `parent`, continues a flat chain such as a + b − c + d. */
+function continuesChain(parent: MathNode, child: MathNode, index: number): boolean {
+  if (index !== 0 || parent.type !== 'OperatorNode' || child.type !== 'OperatorNode') return false;
+  const p = (parent as unknown as { fn: string }).fn;
+  const c = (child as unknown as { fn: string }).fn;
+  return CHAINS.some((chain) => chain.has(p) && chain.has(c));
+}
+
+/**
+ * Node count and nesting depth of the parsed tree, by an explicit stack (no recursion). A flat
+ * chain of sums or products (a + b − c + …) counts as one level, however long: mathjs nests it
+ * to the left, but it is not deep to a reader.
+ */
+function checkTree(root: MathNode, fail: (why: string) => never): void {
+  const stack: [MathNode, number][] = [[root, 1]];
+  let nodes = 0;
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (++nodes > MAX_EXPRESSION_NODES) fail(`has more than ${MAX_EXPRESSION_NODES} terms (numbers, names, operators); simplify it or give the law as a table`);
+    if (d > MAX_EXPRESSION_DEPTH) fail(`nests operations more than ${MAX_EXPRESSION_DEPTH} deep; simplify the expression`);
+    let i = 0;
+    n.forEach((child) => stack.push([child, continuesChain(n, child, i++) ? d : d + 1]));
+  }
+}
+
+const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}…` : s);
+
+/** The value of a literal number, possibly signed or parenthesised; null for anything else. */
+function literal(node: MathNode): number | null {
+  const a = node as unknown as Record<string, unknown>;
+  if (node.type === 'ConstantNode') return typeof a.value === 'number' ? a.value : null;
+  if (node.type === 'ParenthesisNode') return literal(a.content as MathNode);
+  if (node.type === 'OperatorNode' && (a.fn === 'unaryMinus' || a.fn === 'unaryPlus')) {
+    const v = literal((a.args as MathNode[])[0]);
+    return v === null ? null : a.fn === 'unaryMinus' ? -v : v;
+  }
+  return null;
+}
+
+/** Literal numbers finite; literal exponents within ±MAX_EXPONENT. */
+function checkNumbers(root: MathNode, fail: (why: string) => never): void {
+  root.traverse((n) => {
+    const a = n as unknown as Record<string, unknown>;
+    if (n.type === 'ConstantNode' && typeof a.value === 'number' && !Number.isFinite(a.value)) {
+      fail(`a number overflows to ${n.toString()}; numbers must be finite (below about 1.8e308)`);
+    }
+    const isPow = (n.type === 'OperatorNode' && a.fn === 'pow')
+      || (n.type === 'FunctionNode' && (a.fn as { name?: string }).name === 'pow');
+    if (!isPow) return;
+    const args = a.args as MathNode[];
+    const x = args.length === 2 ? literal(args[1]) : null;
+    if (x !== null && Math.abs(x) > MAX_EXPONENT) {
+      fail(`the exponent ${args[1].toString()} in '${clip(n.toString())}' exceeds the limit of ±${MAX_EXPONENT}`);
+    }
+  });
 }
 
 /**
@@ -124,17 +217,21 @@ function polynomialOf(node: MathNode, uses: ReadonlySet<string>): number[] | nul
  */
 export function compileExpression(text: string, variables: readonly string[], where: string): CompiledExpression {
   const fail = (why: string): never => {
-    throw new Error(`${where}: expression '${text}': ${why}`);
+    throw new Error(`${where}: expression '${clip(String(text))}': ${why}`);
   };
   if (typeof text !== 'string' || text.trim() === '') fail('empty expression');
+  checkText(text, fail);
   let node: MathNode;
   try {
     node = math.parse(text);
   } catch (e) {
+    if (e instanceof RangeError) return fail(`nests too deeply to parse; simplify the expression`);
     return fail(`does not parse (${(e as Error).message})`);
   }
+  checkTree(node, fail);
   const uses = new Set<string>();
   check(node, variables, uses, fail);
+  checkNumbers(node, fail);
   const code = node.compile();
   const scope = new Map<string, unknown>([['clamp', clamp], ['g', 0], ['t', 0]]);
   const evaluate = (g: number, t: number): number => {
@@ -145,8 +242,8 @@ export function compileExpression(text: string, variables: readonly string[], wh
     if (typeof v === 'boolean') return v ? 1 : 0;
     return NaN;
   };
-  const poly = polynomialOf(node, uses);
-  // Trust the polynomial form only where it reproduces the expression (rationalize may reorder).
+  const poly = uses.has('t') ? null : polynomialCoefficients(node);
+  // Trust the polynomial form only where it reproduces the expression (rounding of expanded powers).
   const polynomial = poly && [0, 0.137, 0.5, 0.871, 1].every((g) => {
     const p = horner(poly, g);
     const e = evaluate(g, 0);
@@ -163,20 +260,53 @@ export function compileExpression(text: string, variables: readonly string[], wh
 
 // ── plain-JS code generation from a checked tree ─────────────────────────────────────────────
 
+/** mathjs's tolerances (config relTol, absTol): its comparisons, floor, ceil and mod treat nearly equal numbers as equal. */
+const REL_TOL = 1e-12;
+const ABS_TOL = 1e-15;
+
+/** mathjs nearlyEqual with its default tolerances. */
+function near(a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return false;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
+  if (a === b) return true;
+  return Math.abs(a - b) <= Math.max(REL_TOL * Math.max(Math.abs(a), Math.abs(b)), ABS_TOL);
+}
+
+/** mathjs round: half away from zero. */
+const round = (x: number): number => Math.sign(x) * Math.round(Math.abs(x));
+
+/** mathjs floor and ceil: an x nearly equal to an integer rounds to it. */
+function snap(x: number, f: number): number {
+  const r = round(x);
+  return f !== r && near(x, r) && !near(x, f) ? r : f;
+}
+
+/**
+ * Helpers the generated code calls, each reproducing mathjs's semantics for numbers (so the plain
+ * JS function matches mathjs and the slow mathjs path is almost never needed).
+ */
 const HELPERS = {
   clamp,
-  /** mathjs round: half away from zero. */
-  round: (x: number): number => Math.sign(x) * Math.round(Math.abs(x)),
-  /** mathjs mod: x − y·floor(x/y). */
-  mod: (x: number, y: number): number => (y === 0 ? x : x - y * Math.floor(x / y)),
+  round,
+  pow: powReal,
+  floor: (x: number): number => snap(x, Math.floor(x)),
+  ceil: (x: number): number => snap(x, Math.ceil(x)),
+  /** mathjs mod: x − y·floor(x/y), x when y = 0. */
+  mod: (x: number, y: number): number => (y === 0 ? x : x - y * snap(x / y, Math.floor(x / y))),
   log: (x: number, b?: number): number => (b === undefined ? Math.log(x) : Math.log(x) / Math.log(b)),
+  smaller: (x: number, y: number): number => (x < y && !near(x, y) ? 1 : 0),
+  larger: (x: number, y: number): number => (x > y && !near(x, y) ? 1 : 0),
+  smallerEq: (x: number, y: number): number => (x <= y || near(x, y) ? 1 : 0),
+  largerEq: (x: number, y: number): number => (x >= y || near(x, y) ? 1 : 0),
+  equal: (x: number, y: number): number => (near(x, y) ? 1 : 0),
+  unequal: (x: number, y: number): number => (near(x, y) ? 0 : 1),
 };
 
 const JS_FUNCTIONS: Record<string, string> = {
   abs: 'Math.abs', sqrt: 'Math.sqrt', cbrt: 'Math.cbrt', exp: 'Math.exp', expm1: 'Math.expm1', log: 'H.log',
-  log10: 'Math.log10', log2: 'Math.log2', log1p: 'Math.log1p', pow: 'Math.pow', min: 'Math.min', max: 'Math.max',
+  log10: 'Math.log10', log2: 'Math.log2', log1p: 'Math.log1p', pow: 'H.pow', min: 'Math.min', max: 'Math.max',
   clamp: 'H.clamp', sin: 'Math.sin', cos: 'Math.cos', tan: 'Math.tan', tanh: 'Math.tanh', sinh: 'Math.sinh',
-  cosh: 'Math.cosh', atan: 'Math.atan', floor: 'Math.floor', ceil: 'Math.ceil', round: 'H.round', sign: 'Math.sign',
+  cosh: 'Math.cosh', atan: 'Math.atan', floor: 'H.floor', ceil: 'H.ceil', round: 'H.round', sign: 'Math.sign',
 };
 
 const BINARY: Record<string, (a: string, b: string) => string> = {
@@ -184,19 +314,18 @@ const BINARY: Record<string, (a: string, b: string) => string> = {
   subtract: (a, b) => `(${a} - ${b})`,
   multiply: (a, b) => `(${a} * ${b})`,
   divide: (a, b) => `(${a} / ${b})`,
-  pow: (a, b) => `Math.pow(${a}, ${b})`,
+  pow: (a, b) => `H.pow(${a}, ${b})`,
   mod: (a, b) => `H.mod(${a}, ${b})`,
-  smaller: (a, b) => `(${a} < ${b} ? 1 : 0)`,
-  larger: (a, b) => `(${a} > ${b} ? 1 : 0)`,
-  smallerEq: (a, b) => `(${a} <= ${b} ? 1 : 0)`,
-  largerEq: (a, b) => `(${a} >= ${b} ? 1 : 0)`,
-  equal: (a, b) => `(${a} === ${b} ? 1 : 0)`,
-  unequal: (a, b) => `(${a} !== ${b} ? 1 : 0)`,
+  smaller: (a, b) => `H.smaller(${a}, ${b})`,
+  larger: (a, b) => `H.larger(${a}, ${b})`,
+  smallerEq: (a, b) => `H.smallerEq(${a}, ${b})`,
+  largerEq: (a, b) => `H.largerEq(${a}, ${b})`,
+  equal: (a, b) => `H.equal(${a}, ${b})`,
+  unequal: (a, b) => `H.unequal(${a}, ${b})`,
   and: (a, b) => `(${a} && ${b} ? 1 : 0)`,
   or: (a, b) => `(${a} || ${b} ? 1 : 0)`,
 };
 
-const REL: Record<string, string> = { smaller: '<', larger: '>', smallerEq: '<=', largerEq: '>=', equal: '===', unequal: '!==' };
 
 function emit(n: MathNode): string {
   const a = n as unknown as Record<string, unknown>;
@@ -228,7 +357,7 @@ function emit(n: MathNode): string {
     case 'RelationalNode': {
       const ops = a.conditionals as string[];
       const ps = (a.params as MathNode[]).map(emit);
-      return `(${ops.map((op, i) => `${ps[i]} ${REL[op]} ${ps[i + 1]}`).join(' && ')} ? 1 : 0)`;
+      return `(${ops.map((op, i) => `H.${op}(${ps[i]}, ${ps[i + 1]})`).join(' && ')} ? 1 : 0)`;
     }
     default:
       throw new Error(`cannot generate code for ${n.type}`);
@@ -250,8 +379,8 @@ function toJs(node: MathNode, reference: (g: number, t: number) => number, varia
   }
   const times = variables.includes('t') ? [0, 1e-6, 1, 20, 3600, 1e6] : [0];
   for (const t of times) {
-    for (let i = 0; i <= 256; i++) {
-      const g = i / 256;
+    for (let i = 0; i <= 64; i++) {
+      const g = i / 64;
       const want = reference(g, t);
       const got = f(g, t);
       if (Number.isNaN(want) && Number.isNaN(got)) continue;

@@ -4,9 +4,14 @@
  */
 export { parseQuantity, unitFactor, toMicroSiemens, SI_UNIT } from './units.js';
 export type { Dimension, QuantityText } from './units.js';
-export { compileExpression, ALLOWED_FUNCTIONS } from './expression.js';
+export {
+  compileExpression, ALLOWED_FUNCTIONS, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_NODES, MAX_EXPRESSION_DEPTH, MAX_EXPONENT,
+} from './expression.js';
+export { checkPlausible, PLAUSIBLE } from './plausible.js';
+export type { PlausibleRange } from './plausible.js';
+export { polynomialCoefficients, MAX_POLYNOMIAL_DEGREE } from './polynomial.js';
 export type { CompiledExpression } from './expression.js';
-export { compileLaw, registerLaw, lawTypes, checkLaw, gridLaw, fastestAccurateLaw, GRID_POINTS, GRID_TOLERANCE, CHECK_TIMES } from './laws.js';
+export { compileLaw, registerLaw, lawTypes, checkLaw, gridLaw, fastestAccurateLaw, GRID_POINTS, GRID_TOLERANCE, CHECK_TIMES, LAW_VALUE_LIMIT } from './laws.js';
 export type { Law, GLaw, LawSpec, LawContext, LawKind, LawFactory } from './laws.js';
 export { registerProgramming, programmingMethods } from './programming.js';
 export type { ProgrammingMethod } from './programming.js';

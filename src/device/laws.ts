@@ -16,6 +16,10 @@
  * Domain: laws are defined on g ∈ [0, 1] (target conductance as a fraction of g_max). A device
  * state outside (noise can push a conductance past g_max) is evaluated at the nearest end.
  *
+ * Bounded time: an expression is limited in size, depth and exponents (expression.ts), polynomial
+ * detection is a structural walk (polynomial.ts), and a law costs a fixed number of evaluations at
+ * load (≤ 2·16385 per grid, one grid per check time).
+ *
  * Units: every law declares `unit`. Conductance laws give their values in the profile's unit
  * ("uS", "nS", … or "gMax" for fractions of g_max) and are returned here in fractions of g_max;
  * dimensionless laws use "1" (or "%").
@@ -41,6 +45,12 @@ export interface Law {
   at(t: number): GLaw;
   /** Short human-readable form (for `profiles show`). */
   describe(): string;
+  /**
+   * The value at (g, t) in model units computed directly, without building a grid; used by the
+   * load-time check of time-dependent laws (one evaluation per point instead of a grid per time).
+   * Absent when `at(t).value` is as cheap.
+   */
+  readonly direct?: (g: number, t: number) => number;
 }
 
 /** What a law returns: a conductance (converted to fractions of g_max) or a pure number. */
@@ -289,6 +299,7 @@ registerLaw('expression', (spec, ctx) => {
     type: 'expression',
     timeDependent,
     at: (t) => fixed ?? atT(t),
+    direct: timeDependent ? (g, t) => f(g, t) * scale : undefined,
     describe: () => `${expr.text} [${spec.unit ?? '1'}]`,
   };
 });
@@ -391,20 +402,32 @@ registerLaw('time-table', (spec, ctx) => {
 export const CHECK_TIMES = [0, 1e-6, 1e-3, 1, 20, 3600, 86400, 2 * 86400, 30 * 86400, 3.15e7, 3.15e8];
 
 /**
+ * Largest |value| a law may take, in model units (fractions of g_max for conductance laws; the
+ * number itself for dimensionless ones). No physical σ, shift, ν or Q comes near it; a value beyond
+ * is a unit or formula mistake.
+ */
+export const LAW_VALUE_LIMIT = 1000;
+
+/**
  * Checks a law on a 1025-point grid over g ∈ [0, 1] (and at `CHECK_TIMES` when it depends on t):
- * every value finite, and ≥ 0 when `nonNegative`. Throws naming the first bad point.
+ * every value finite, within ±LAW_VALUE_LIMIT, and ≥ 0 when `nonNegative`. Throws naming the law
+ * (`where`, `what`) and the first bad point.
  */
 export function checkLaw(law: Law, where: string, nonNegative: boolean, what = 'value'): void {
   const times = law.timeDependent ? CHECK_TIMES : [0];
   for (const t of times) {
-    const f = law.at(t);
+    const direct = law.direct;
+    const value = direct ? (g: number) => direct(g, t) : law.at(t).value;
     for (let i = 0; i <= 1024; i++) {
       const g = i / 1024;
-      const v = f.value(g);
+      const v = value(g);
       const when = law.timeDependent ? ` at t = ${t} s` : '';
       if (!Number.isFinite(v)) throw new Error(`${where}: ${what} is ${v} at g = ${g}${when}; a law must be finite on all of g ∈ [0, 1]`);
       if (nonNegative && v < 0) {
         throw new Error(`${where}: ${what} is negative (${v.toPrecision(4)}) at g = ${g}${when}; a standard deviation must be ≥ 0 on all of g ∈ [0, 1]`);
+      }
+      if (Math.abs(v) > LAW_VALUE_LIMIT) {
+        throw new Error(`${where}: ${what} is ${v.toPrecision(4)} at g = ${g}${when} (in fractions of g_max for a conductance law), beyond ±${LAW_VALUE_LIMIT}; check the law's unit and formula`);
       }
     }
   }

@@ -22,6 +22,7 @@ import type { Rng } from '../tensor/index.js';
 import { checkLaw, compileLaw, type GLaw, type Law, type LawKind, type LawSpec } from './laws.js';
 import { compileProgramming, type ProgrammingMethod } from './programming.js';
 import type { DeviceProfileJson, SourceJson } from './schema.js';
+import { checkPlausible } from './plausible.js';
 import { parseQuantity, type Dimension, type QuantityText } from './units.js';
 
 export interface Scales {
@@ -118,14 +119,18 @@ export abstract class DeviceModel {
     this.scales = { ...ctx.scales };
     this.sources = json.sources;
     const value = (q: unknown): QuantityText => (q !== null && typeof q === 'object' ? (q as { value: QuantityText }).value : q as QuantityText);
-    this.quantity = (q, pointer, dim) => parseQuantity(value(q), dim, at(pointer));
+    this.quantity = (q, pointer, dim) => {
+      const v = parseQuantity(value(q), dim, at(pointer));
+      checkPlausible(v, pointer.slice(pointer.lastIndexOf('/') + 1), at(pointer), JSON.stringify(value(q)));
+      return v;
+    };
 
     this.gMin = this.quantity(json.conductance.gMin, '/conductance/gMin', 'conductance');
     this.gMax = this.quantity(json.conductance.gMax, '/conductance/gMax', 'conductance');
     if (!(this.gMax > 0)) throw new Error(`${at('/conductance/gMax')}: g_max must be > 0`);
     if (this.gMin < 0) throw new Error(`${at('/conductance/gMin')}: g_min must be ≥ 0`);
     if (!(this.gMin < this.gMax)) {
-      throw new Error(`${at('/conductance')}: g_min (${json.conductance.gMin}) must be below g_max (${json.conductance.gMax})`);
+      throw new Error(`${at('/conductance')}: g_min (${value(json.conductance.gMin)}) must be below g_max (${value(json.conductance.gMax)})`);
     }
     this.gMinNorm = this.gMin / this.gMax;
     this.levels = json.conductance.levels ?? null;
@@ -254,25 +259,52 @@ export function checkTime(t: number): void {
   if (!(t >= 0) || !Number.isFinite(t)) throw new Error(`time after programming must be a finite number ≥ 0 seconds, got ${t}`);
 }
 
-/** Every object carrying `source` and `verified`, with its JSON pointer. */
+/** Resolves a JSON pointer (RFC 6901) in `json`; undefined when it names nothing. */
+function resolvePointer(json: unknown, pointer: string): unknown {
+  let v: unknown = json;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * Every object carrying `source` and `verified`, with its JSON pointer, plus the entries of the
+ * top-level `provenance` map (fields that cannot carry a source themselves).
+ */
 function collectProvenance(json: DeviceProfileJson, file: string): Provenance[] {
   const out: Provenance[] = [];
   const ids = new Set(json.sources.map((s) => s.id));
+  const known = (source: string, pointer: string): void => {
+    if (!ids.has(source)) {
+      throw new Error(`${file}: ${pointer}/source: '${source}' is not the id of an entry in sources (${[...ids].join(', ')})`);
+    }
+  };
   const walk = (v: unknown, pointer: string): void => {
     if (Array.isArray(v)) {
       v.forEach((x, i) => walk(x, `${pointer}/${i}`));
       return;
     }
-    if (v === null || typeof v !== 'object') return;
+    if (v === null || typeof v !== 'object' || pointer === '/sources' || pointer === '/provenance') return;
     const o = v as Record<string, unknown>;
-    if (typeof o.source === 'string' && pointer !== '/sources' && !pointer.startsWith('/sources/')) {
-      if (!ids.has(o.source)) {
-        throw new Error(`${file}: ${pointer}/source: '${o.source}' is not the id of an entry in sources (${[...ids].join(', ')})`);
-      }
+    if (typeof o.source === 'string') {
+      known(o.source, pointer);
       out.push({ pointer, source: o.source, verified: o.verified === true, note: typeof o.note === 'string' ? o.note : undefined });
     }
-    for (const [k, x] of Object.entries(o)) walk(x, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    for (const [k, x] of Object.entries(o)) walk(x, `${pointer}/${escapePointer(k)}`);
   };
   walk(json, '');
+  for (const [pointer, p] of Object.entries(json.provenance ?? {})) {
+    const at = `/provenance/${escapePointer(pointer)}`;
+    if (resolvePointer(json, pointer) === undefined) {
+      throw new Error(`${file}: ${at}: '${pointer}' names no field of this profile; give the JSON pointer of the field the source is for`);
+    }
+    known(p.source, at);
+    out.push({ pointer, source: p.source, verified: p.verified, note: p.note });
+  }
   return out;
 }

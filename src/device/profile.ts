@@ -1,7 +1,9 @@
 /**
  * Loading device profiles: read → validate against the JSON Schema (every error, with file and JSON
- * pointer) → compile (units to SI, laws compiled and checked on a grid over g ∈ [0, 1], family
- * chosen from the registry) → DeviceModel.
+ * pointer) → compile (units to SI and checked against plausible ranges (plausible.ts), laws compiled
+ * within bounded time and checked on a grid over g ∈ [0, 1] and t, family chosen from the registry,
+ * every `source` and `provenance` entry resolved) → DeviceModel. Nothing runs before the schema
+ * check, and no step costs more than a fixed number of law evaluations.
  *
  * A profile is named by id (a shipped file device-models/<id>.json) or by a path to a .json file.
  */

@@ -14,6 +14,7 @@ import type { Rng } from '../tensor/index.js';
 import { compileLaw, checkLaw, type GLaw, type LawContext } from './laws.js';
 import { fillStandardNormal } from '../tensor/index.js';
 import type { ProgrammingJson } from './schema.js';
+import { checkPlausible } from './plausible.js';
 import { parseQuantity, type QuantityText } from './units.js';
 
 export interface ProgrammingMethod {
@@ -60,8 +61,9 @@ const lawCtx = (ctx: ProgrammingContext, where: string): LawContext => ({ where,
 
 function pulsesOf(q: unknown, ctx: ProgrammingContext): number {
   if (q === undefined) return 1;
-  const v = parseQuantity(ctx.value(q, `${ctx.where}/pulses`), 'dimensionless', `${ctx.where}/pulses`);
-  if (!(v >= 0)) throw new Error(`${ctx.where}/pulses: must be ≥ 0, got ${v}`);
+  const text = ctx.value(q, `${ctx.where}/pulses`);
+  const v = parseQuantity(text, 'dimensionless', `${ctx.where}/pulses`);
+  checkPlausible(v, 'pulses', `${ctx.where}/pulses`, JSON.stringify(text));
   return v;
 }
 
@@ -120,6 +122,9 @@ registerProgramming('write-verify', (json, ctx) => {
     ? parseQuantity(tolText, 'conductance', tolWhere) / ctx.gMax
     : parseQuantity(tolText, 'dimensionless', tolWhere);
   if (!(tol > 0)) throw new Error(`${tolWhere}: tolerance must be > 0, got ${tolText}`);
+  if (!(tol <= 1)) {
+    throw new Error(`${tolWhere}: tolerance ${tolText} is ${of === 'absolute' ? 'above g_max' : 'above 100 %'}; a write-verify tolerance must be a fraction of ${of === 'absolute' ? 'g_max' : of} at most 1`);
+  }
   const maxIt = json.maxIterations;
   const gain = json.gain ?? 1;
   const tolOf = (gT: number): number => (of === 'target' ? tol * Math.abs(gT) : tol);

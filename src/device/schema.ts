@@ -81,6 +81,8 @@ export interface DeviceProfileJson {
   scales?: ScalesJson;
   sources: SourceJson[];
   notes?: string[];
+  /** Sources of fields that cannot carry their own (plain numbers and strings), by JSON pointer. */
+  provenance?: Record<string, { source: string; verified: boolean; note?: string }>;
 }
 
 export const PROFILE_SCHEMA_PATH = packagePath('device-models/schema/device-profile.schema.json');
