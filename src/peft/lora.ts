@@ -178,9 +178,9 @@ export const lora = registerMethod<LoraOptions>({
     layers_to_transform: null, layers_pattern: null,
   }),
   fromPeft(config, sites, read) {
-    read.reject('bias', (v) => v !== undefined && v !== null && v !== 'none', "grasp-hil's LoRA trains no biases; expected 'none'");
-    read.reject('use_dora', (v) => v === true, 'DoRA is not supported; expected false');
-    read.reject('lora_bias', (v) => v === true, 'LoRA biases are not supported; expected false');
+    read.reject('bias', (v) => v !== undefined && v !== null && v !== 'none', "'none' (grasp-hil's LoRA trains no biases)");
+    read.reject('use_dora', (v) => v === true, 'false (DoRA is not supported)');
+    read.reject('lora_bias', (v) => v === true, 'false (LoRA biases are not supported)');
     const patterns = (field: string, integer: boolean): Record<string, number> => {
       const raw = read.record(field, integer);
       const out: Record<string, number> = {};
