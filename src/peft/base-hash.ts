@@ -9,7 +9,8 @@
  * Left out: the task head (trained with every method) and parameters the adapter itself saves
  * (BitFit biases, full fine-tuning), whose values differ between save and load by design. Frozen
  * tensors are immutable, so each one's digest is cached by tensor; a repeated load hashes nothing.
- * Measured: roberta-base (125 M parameters, 500 MB) in about 1 s the first time on this machine.
+ * Measured (`node --import tsx bench/adapter-io.ts`, roberta-base shape, 124.6 M base parameters):
+ * 2.9 s the first time in a process, 5 ms once the digests are cached.
  */
 import { createHash } from 'node:crypto';
 import type { Transformer } from '../model/index.js';
