@@ -83,8 +83,15 @@ class LoraAdapter implements Adapter {
     });
   }
 
+  /** The options, leaving out rsLoRA and the patterns when unused (so plain LoRA records read as before). */
   get options(): Record<string, unknown> {
-    return { ...this.opts };
+    const { rslora, rankPattern, alphaPattern, ...rest } = this.opts;
+    return {
+      ...rest,
+      ...(rslora ? { rslora } : {}),
+      ...(Object.keys(rankPattern).length ? { rankPattern } : {}),
+      ...(Object.keys(alphaPattern).length ? { alphaPattern } : {}),
+    };
   }
 
   trainable(): TrainableVariable[] {

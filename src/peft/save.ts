@@ -94,7 +94,7 @@ export async function saveAdapter(dir: string, model: Transformer, adapter: Adap
     inference_mode: true,
     target_modules: layout.suffixes(adapter.sites),
     modules_to_save: modulesToSave,
-    ...(def.peftFields ? def.peftFields(adapter.options, adapter, layout) : {}),
+    ...(def.peftFields ? def.peftFields(def.parseOptions(adapter.options), adapter, layout) : {}),
     grasp_hil: grasp,
   };
   const bytes = serializeSafetensors([...tensors].map(([k, t]) => [savedKey(k, prefix), { shape: t.shape, data: t.data }]), {
