@@ -1,8 +1,9 @@
 /**
- * The CLI with adapters PEFT wrote: inspect --adapter and merge (two child processes; the checks behind
- * them are tested in-process in peft-roundtrip.test.ts and malformed-inputs.test.ts).
+ * The CLI with adapters in PEFT's layout: inspect --adapter and evaluate --adapter, one child process
+ * each (merge and the checks behind all three are tested in-process in peft-roundtrip.test.ts and
+ * malformed-inputs.test.ts).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,13 +24,36 @@ describe('CLI with PEFT adapters', () => {
     const out = JSON.parse(r.stdout);
     expect(maxAbsDiff(out.last_hidden_state.flat(2), golden.last_hidden_state)).toBeLessThan(1e-4);
   });
+});
 
-  it('merge writes a Hugging Face checkpoint (GPT2LMHeadModel) from a PEFT adapter', () => {
-    const out = join(tmp, 'merged');
-    const r = runCli(['merge', `${FIX}tiny-gpt2-random/lm-head`, '--adapter', `${FIX}peft/gpt2-lora-causal`, '--out', out]);
+describe('evaluate with an adapter in PEFT layout only', () => {
+  it('gives the metrics the library gives for the same adapter', async () => {
+    const { getTask, numOutputs, encodeExamples, seededSubset, evaluate, loadTokenizer } = await import('../../src/index.js');
+    const { loadModel } = await import('../../src/io/index.js');
+    const { attachMethod, headParamNames, paramState, saveAdapter } = await import('../../src/peft/index.js');
+    const { Rng, tf } = await import('../../src/tensor/index.js');
+    const { useBackend } = await import('../helpers/backends.js');
+    await useBackend('cpu');
+    const modelDir = new URL('../../models/tiny-roberta', import.meta.url).pathname;
+    const task = getTask('brown-genre');
+    const model = await loadModel(modelDir, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
+    const lora = attachMethod(model, 'lora', { rank: 2 }, new Rng(0));
+    const rng = new Rng(5, 'cli-evaluate');
+    for (const t of lora.trainable()) tf.tidy(() => t.variable.assign(tf.add(t.variable, tf.tensor(rng.fillUniform(new Float32Array(t.variable.size), -0.2, 0.2), t.variable.shape))));
+    const set = encodeExamples(loadTokenizer(modelDir), seededSubset(task.load({}).evaluation.validation, 4, `${task.id}/validation`), 16);
+    const want = evaluate(model, task, set);
+    const dir = join(tmp, 'peft-only');
+    await saveAdapter(dir, model, lora, { head: paramState(model, headParamNames(model)), baseModel: modelDir });
+    lora.detach();
+    model.dispose();
+    // Remove everything grasp-hil adds: what is left is what PEFT itself writes.
+    const cfgFile = join(dir, 'adapter_config.json');
+    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
+    delete cfg.grasp_hil;
+    writeFileSync(cfgFile, JSON.stringify(cfg));
+    const r = runCli(['evaluate', '--model', modelDir, '--adapter', dir, '--task', 'brown-genre', '--split', 'validation', '--examples', '4', '--max-length', '16', '--json']);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/merged lora \(6 Sites\) into .* with its lm head: wrote config\.json, model\.safetensors to /);
-    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).architectures).toEqual(['GPT2LMHeadModel']);
+    const rows = JSON.parse(r.stdout);
+    expect(rows[0].metrics).toEqual(want);
   });
 });
