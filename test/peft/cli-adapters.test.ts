@@ -40,7 +40,12 @@ describe('evaluate with an adapter in PEFT layout only', () => {
     const lora = attachMethod(model, 'lora', { rank: 2 }, new Rng(0));
     const rng = new Rng(5, 'cli-evaluate');
     for (const t of lora.trainable()) tf.tidy(() => t.variable.assign(tf.add(t.variable, tf.tensor(rng.fillUniform(new Float32Array(t.variable.size), -0.2, 0.2), t.variable.shape))));
-    const set = encodeExamples(loadTokenizer(modelDir), seededSubset(task.load({}).evaluation.validation, 4, `${task.id}/validation`), 16);
+    // A "trained" head, unlike the one evaluate would initialise: the CLI must take it from modules_to_save.
+    for (const n of headParamNames(model)) {
+      const p = model.params.get(n);
+      model.params.set(n, tf.tidy(() => tf.add(p, tf.tensor(rng.fillUniform(new Float32Array(p.size), -1, 1), p.shape))));
+    }
+    const set = encodeExamples(loadTokenizer(modelDir), seededSubset(task.load({}).evaluation.validation, 8, `${task.id}/validation`), 16);
     const want = evaluate(model, task, set);
     const dir = join(tmp, 'peft-only');
     await saveAdapter(dir, model, lora, { head: paramState(model, headParamNames(model)), baseModel: modelDir });
@@ -51,7 +56,7 @@ describe('evaluate with an adapter in PEFT layout only', () => {
     const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
     delete cfg.grasp_hil;
     writeFileSync(cfgFile, JSON.stringify(cfg));
-    const r = runCli(['evaluate', '--model', modelDir, '--adapter', dir, '--task', 'brown-genre', '--split', 'validation', '--examples', '4', '--max-length', '16', '--json']);
+    const r = runCli(['evaluate', '--model', modelDir, '--adapter', dir, '--task', 'brown-genre', '--split', 'validation', '--examples', '8', '--max-length', '16', '--json']);
     expect(r.stderr).toBe('');
     const rows = JSON.parse(r.stdout);
     expect(rows[0].metrics).toEqual(want);
