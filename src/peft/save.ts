@@ -47,12 +47,12 @@ export interface SaveAdapterOptions {
 
 function saveLayout(model: Transformer, prefix: string): PeftSaveLayout {
   const universe = [...model.sites.keys()];
-  const path = (site: string) => (model.sites.get(site)?.role === 'head' ? site : prefix + site);
+  const pathOf = (site: string) => modulePath(site, prefix);
   return {
-    path,
+    path: pathOf,
     conv1d: (site) => model.sites.get(site)?.layout === 'conv1d',
     suffixes: (sites, within = universe, plain = false) =>
-      targetSuffixes(sites.map(path), within.map(path), plain ? plainEndsWith : undefined),
+      targetSuffixes(sites.map(pathOf), within.map(pathOf), plain ? plainEndsWith : undefined),
   };
 }
 
