@@ -12,7 +12,7 @@
  *                    PEFT's key layout was followed and still load). Unknown keys in it are errors.
  *
  * Newer PEFT versions add fields, so unknown top-level fields are accepted, except ones a known field
- * name is one or two edits away from (a typo: "did you mean 'target_modules'?"). PEFT features
+ * name (of 4 characters or more) is one or two edits away from (a typo: "did you mean 'target_modules'?"). PEFT features
  * grasp-hil cannot reproduce (DoRA, trained biases, layer replication, trainable tokens) are refused.
  */
 import { listMethods, type MethodDefinition, type PeftFieldReader } from './adapter.js';
@@ -185,7 +185,7 @@ export function parseAdapterConfig(text: string, file: string): AdapterConfigFil
   if (!isObject(raw)) throw configError(file, '/', 'a JSON object', raw);
   for (const k of Object.keys(raw)) {
     if (KNOWN_FIELDS.includes(k)) continue;
-    const m = didYouMean(k, KNOWN_FIELDS);
+    const m = k.length >= 4 ? didYouMean(k, KNOWN_FIELDS) : null;
     if (m && editDistance(k, m) <= 2) throw new Error(`${file}: /${k} is not a field of adapter_config.json (did you mean '${m}'?)`);
   }
   const gh = raw.grasp_hil;
