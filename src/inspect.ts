@@ -1,11 +1,26 @@
-/** `inspect`: a checkpoint's last_hidden_state for explicit token ids, for porting checks. */
+/**
+ * `inspect`: a checkpoint's last_hidden_state for explicit token ids, for porting checks; with an
+ * adapter folder (grasp-hil's or one PEFT wrote), the hidden state with the adapter applied
+ * (unmerged, in eval mode; head tensors in the adapter are skipped, as the bare model has no head).
+ */
 import { loadModel } from './io/index.js';
+import { loadAdapter, type LoadedAdapter } from './peft/index.js';
 import { tf } from './tensor/index.js';
 
 export interface InspectResult {
   architecture: string;
   shape: [number, number, number];
   lastHiddenState: number[][][];
+  /** The adapter applied: method, where its options came from, Sites. */
+  adapter?: { method: string; source: LoadedAdapter['source']; sites: number };
+}
+
+export interface InspectOptions {
+  /** Adapter folder to apply. */
+  adapter?: string;
+  /** Apply an adapter made for another base model. */
+  allowBaseMismatch?: boolean;
+  onWarning?: (message: string) => void;
 }
 
 /** Parses "0,5,2;0,7" into rows of integers; names the flag and the bad token on error. */
@@ -25,9 +40,14 @@ export function parseIdRows(text: string, flag: string): number[][] {
  * Loads the model at `dir` (no head) and runs it on `rows`; shorter rows are right-padded with the
  * config's pad id (0 when it has none) and masked out, as a Hugging Face tokenizer's padding would.
  */
-export async function inspectModel(dir: string, rows: number[][]): Promise<InspectResult> {
+export async function inspectModel(dir: string, rows: number[][], options: InspectOptions = {}): Promise<InspectResult> {
   const model = await loadModel(dir, { withHead: 'none' });
+  let loaded: LoadedAdapter | null = null;
   try {
+    if (options.adapter) {
+      loaded = await loadAdapter(options.adapter, model, { baseModel: dir, allowBaseMismatch: options.allowBaseMismatch, onWarning: options.onWarning });
+      loaded.adapter.setMode({ kind: 'eval' });
+    }
     const seq = Math.max(...rows.map((r) => r.length));
     const pad = model.config.padTokenId ?? 0;
     const ids = rows.flatMap((r) => [...r, ...new Array(seq - r.length).fill(pad)]);
@@ -42,8 +62,10 @@ export async function inspectModel(dir: string, rows: number[][]): Promise<Inspe
     const values = out.arraySync() as number[][][];
     const shape = out.shape as [number, number, number];
     out.dispose();
-    return { architecture: model.config.architecture, shape, lastHiddenState: values };
+    const adapter = loaded ? { method: loaded.adapter.method, source: loaded.source, sites: loaded.adapter.sites.length } : undefined;
+    return { architecture: model.config.architecture, shape, lastHiddenState: values, ...(adapter ? { adapter } : {}) };
   } finally {
+    loaded?.adapter.detach();
     model.dispose();
   }
 }

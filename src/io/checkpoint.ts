@@ -2,9 +2,12 @@
  * Loading and saving Hugging Face checkpoint directories (`config.json` + `model.safetensors`, or
  * a sharded `model.safetensors.index.json`).
  *
- *   load:  read config → open weights → detect layout (prefix, head) → match every key to a
+ *   load:  read config (sizes within config-bounds.ts) → open weights (shard files contained in the
+ *          folder) → compare the parameter count the config describes with the values the file
+ *          holds, before the spec is built → detect layout (prefix, head) → match every key to a
  *          parameter by name (strict: missing, unexpected and wrongly shaped keys are all reported
- *          in one error) → transpose nn.Linear weights [out, in] → [in, out] → build the model
+ *          in one error) → decode, refusing non-finite values (file and tensor named) → transpose
+ *          nn.Linear weights [out, in] → [in, out] → build the model
  *   save:  the same layout back: prefix, head keys, tied copies; nn.Linear weights transposed back
  *
  * A head asked for but absent from the checkpoint (fine-tuning roberta-base for classification) is
@@ -22,6 +25,8 @@ import {
   basePrefix, className, defaultLayout, headFromArchitectures, headOfKey, isBufferKey, modernKey, tiedSource,
   type CheckpointLayout,
 } from './layout.js';
+import { checkConfigBounds, estimatedParameters } from './config-bounds.js';
+import { containedPath } from './contain.js';
 import { SafetensorsReader, writeFileAtomic, writeSafetensors, type TensorToWrite } from './safetensors.js';
 
 export interface LoadModelOptions {
@@ -77,7 +82,35 @@ async function readConfig(dir: string): Promise<TransformerConfig> {
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  return parseConfig(json, file);
+  const config = parseConfig(json, file);
+  checkConfigBounds(config);
+  return config;
+}
+
+/**
+ * The config's sizes against the weights file, from header shapes only: a config describing far more
+ * parameters than the file holds (10⁹ layers, a hidden size off by a factor) fails here, naming both
+ * files, before the spec is built. Near misses go on to the key-by-key comparison, which names each key.
+ */
+function checkConfigAgainstWeights(config: TransformerConfig, weights: WeightSource, dir: string): void {
+  let held = 0;
+  for (const k of weights.keys) held += weights.reader(k).info(k).shape.reduce((a, b) => a * b, 1);
+  const described = estimatedParameters(config);
+  if (described > 2 * held + 1e6) {
+    throw new Error(
+      `${config.source} describes about ${described.toExponential(2)} parameters, but ${path.join(dir, weights.label)} holds ` +
+        `${held.toExponential(2)} values; check num_hidden_layers / n_layer and hidden_size / n_embd, or use the config.json that came with these weights`,
+    );
+  }
+}
+
+/** Throws when `data` holds NaN or ±Infinity, naming the file, the tensor and the first index. */
+export function checkFinite(data: Float32Array, file: string, key: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new Error(`${file}: tensor '${key}' holds a non-finite value (${data[i]}) at index ${i}; the file is corrupt, re-export it`);
+    }
+  }
 }
 
 async function openWeights(dir: string): Promise<WeightSource> {
@@ -95,8 +128,12 @@ async function openWeights(dir: string): Promise<WeightSource> {
     } catch (e) {
       throw new Error(`${index}: cannot read the shard index (${(e as Error).message})`);
     }
+    const shards = new Map<string, string>();
+    for (const [key, shard] of Object.entries(map)) {
+      if (!shards.has(shard)) shards.set(shard, containedPath(dir, shard, index, `/weight_map/${key}`));
+    }
     const readers = new Map<string, SafetensorsReader>();
-    for (const shard of new Set(Object.values(map))) readers.set(shard, await SafetensorsReader.open(path.join(dir, shard)));
+    for (const [shard, file] of shards) readers.set(shard, await SafetensorsReader.open(file));
     for (const [key, shard] of Object.entries(map)) {
       if (!readers.get(shard)!.has(key)) throw new Error(`${index}: '${key}' is mapped to ${shard}, which does not contain it`);
     }
@@ -134,6 +171,7 @@ export async function loadCheckpoint(dir: string, options: LoadModelOptions = {}
   const weights = await openWeights(dir);
   const src = weights.label;
   const arch = config.architecture;
+  checkConfigAgainstWeights(config, weights, dir);
 
   // Layout: prefix and the head keys present.
   const prefixed = weights.keys.some((k) => k.startsWith(basePrefix(arch)));
@@ -211,6 +249,7 @@ export async function loadCheckpoint(dir: string, options: LoadModelOptions = {}
       }
       const key = byName.get(p.name)!;
       let data = weights.reader(key).float32(key);
+      checkFinite(data, path.join(dir, src), key);
       if (p.transposed) data = transpose2d(data, p.checkpointShape[0], p.checkpointShape[1]);
       params.set(p.name, tf.tensor(data, p.shape, 'float32'));
     }

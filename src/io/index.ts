@@ -3,7 +3,9 @@ export {
   MAX_HEADER_BYTES,
 } from './safetensors.js';
 export type { SafetensorsDtype, TensorInfo, DecodedTensor, TensorToWrite, SafetensorsWriteOptions } from './safetensors.js';
-export { loadModel, loadCheckpoint, saveModel, layoutOf, checkpointTensors } from './checkpoint.js';
+export { loadModel, loadCheckpoint, saveModel, layoutOf, checkpointTensors, checkFinite } from './checkpoint.js';
+export { checkConfigBounds, estimatedParameters, CONFIG_LIMITS } from './config-bounds.js';
+export { containedPath } from './contain.js';
 export type { LoadModelOptions, LoadReport, LoadResult, SaveModelOptions } from './checkpoint.js';
 export {
   basePrefix, isBufferKey, tiedSource, headOfKey, headFromArchitectures, className, modernKey, defaultLayout,

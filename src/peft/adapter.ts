@@ -2,7 +2,7 @@
  * The one interface every fine-tuning method implements, and the registry methods join with one
  * `registerMethod` call in their own file. Nothing in grasp-hil switches over method names: the
  * trainer, the runner and the CLI see only `MethodDefinition` and `Adapter`; loading a saved adapter
- * dispatches on the type name stored in adapter_config.json.
+ * dispatches on the type name stored in adapter_config.json (adapter-config.ts `methodOfConfig`).
  *
  * Life of an adapter:
  *   parseOptions (validate, defaults) → attach (hooks on Sites, variables) → train (trainable(),
@@ -134,17 +134,52 @@ export interface MethodDefinition<O extends object = Record<string, unknown>> {
   /** Trainable parameters from the config alone (must equal attach(...).parameterCount()). */
   count(shape: ModelShape, options: O): CountResult;
   /** PEFT's own adapter_config.json fields for this method (LoRA's r, lora_alpha, …), if any. */
-  peftFields?(options: O, adapter: Adapter): Record<string, unknown>;
+  peftFields?(options: O, adapter: Adapter, layout: PeftSaveLayout): Record<string, unknown>;
+  /**
+   * For methods PEFT has (LoRA, (IA)³): options from an adapter_config.json PEFT wrote, given the
+   * Sites its target_modules select. Returns raw options for `parseOptions`. A method with this hook
+   * is saved without `grasp_hil.method`/`options`: its PEFT fields say everything.
+   */
+  fromPeft?(config: Readonly<Record<string, unknown>>, sites: readonly PeftSite[], read: PeftFieldReader): Record<string, unknown>;
+}
+
+/** A Site and its module path in the `transformers` model PEFT wrapped. */
+export interface PeftSite {
+  name: string;
+  path: string;
+}
+
+/** What a method needs to write PEFT's fields for the model it was saved from. */
+export interface PeftSaveLayout {
+  /** Module path of a Site (`roberta.encoder.layer.0.attention.self.query`). */
+  path(site: string): string;
+  /** Whether the Site is a GPT-2 Conv1D (PEFT's fan_in_fan_out). */
+  conv1d(site: string): boolean;
+  /** target_modules-style suffixes selecting exactly `sites` among `within` (default: every Site). */
+  suffixes(sites: readonly string[], within?: readonly string[], plainEndsWith?: boolean): string[];
+}
+
+/** Typed reads of adapter_config.json fields; errors name the file and the JSON pointer. */
+export interface PeftFieldReader {
+  int(field: string, def: number, min: number): number;
+  number(field: string, def: number, min: number, max?: number): number;
+  bool(field: string, def: boolean): boolean;
+  /** An object of numbers (rank_pattern); `{}` when absent or null. */
+  record(field: string, integer: boolean): Record<string, number>;
+  /** A string (regex) or a list of strings; null when absent. */
+  modules(field: string): string | string[] | null;
+  /** Fails when `bad(value)`, saying what is expected. */
+  reject(field: string, bad: (value: unknown) => boolean, expected: string): void;
 }
 
 const registry = new Map<string, MethodDefinition<object>>();
-const byPeftType = new Map<string, MethodDefinition<object>>();
 
 /** Adds a method; names and PEFT types must be unique. */
 export function registerMethod<O extends object>(def: MethodDefinition<O>): MethodDefinition<O> {
   if (registry.has(def.name)) throw new Error(`PEFT method '${def.name}' is registered twice`);
+  const same = [...registry.values()].find((d) => d.peftType === def.peftType);
+  if (same) throw new Error(`PEFT method '${def.name}': peft_type '${def.peftType}' is already '${same.name}''s; adapter files dispatch on it`);
   registry.set(def.name, def as unknown as MethodDefinition<object>);
-  if (!byPeftType.has(def.peftType)) byPeftType.set(def.peftType, def as unknown as MethodDefinition<object>);
   return def;
 }
 
@@ -153,16 +188,6 @@ export function getMethod(name: string): MethodDefinition<object> {
   const m = registry.get(name) ?? registry.get(name.toLowerCase());
   if (!m) throw new Error(`unknown PEFT method '${name}'; registered methods: ${[...registry.keys()].join(', ')}`);
   return m;
-}
-
-/** The method that saved an adapter: by `method` name when present, else by PEFT type. */
-export function methodForConfig(config: { method?: unknown; peft_type?: unknown }, source: string): MethodDefinition<object> {
-  if (typeof config.method === 'string' && registry.has(config.method)) return registry.get(config.method)!;
-  if (typeof config.peft_type === 'string' && byPeftType.has(config.peft_type)) return byPeftType.get(config.peft_type)!;
-  throw new Error(
-    `${source}: adapter type ${JSON.stringify(config.method ?? config.peft_type)} is not a registered method; ` +
-      `registered: ${[...registry.keys()].join(', ')}`,
-  );
 }
 
 export function listMethods(): MethodDefinition<object>[] {

@@ -9,6 +9,7 @@
  * head      the task head's parameters (classification with `labels` outputs; LM heads tied to the
  *           embeddings add only their own layers)
  */
+import { checkConfigBounds } from '../io/index.js';
 import { modelSpec, type HeadKind, type TransformerConfig } from '../model/index.js';
 import { getMethod, type ModelShape, type SiteCount } from './adapter.js';
 
@@ -22,6 +23,7 @@ export interface ShapeOptions {
 
 /** Base Sites and parameters of a config (heads excluded) and the head's parameter count. */
 export function modelShape(config: TransformerConfig, options: ShapeOptions = {}): ModelShape & { headParams: number } {
+  checkConfigBounds(config);
   const spec = modelSpec(config, { head: options.head ?? null, ...(options.numLabels !== undefined ? { numLabels: options.numLabels } : {}) });
   const shapes = new Map(spec.params.map((p) => [p.name, p.shape]));
   const base = spec.params.filter((p) => p.part === 'base');

@@ -5,12 +5,15 @@
  * activation. GPT-2: c_attn's output (fused q, k, v) and mlp.c_proj's input.
  *
  * Merge: output scaling W' = W·diag(l), b' = b·l; input scaling W' = diag(l)·W.
- * Saved as PEFT does: `<site>.ia3_l`, shape [out, 1] (output scaling) or [1, in] (feed-forward).
+ * Saved as PEFT does: `<site>.ia3_l`, shape [out, 1] (output scaling) or [1, in] (feed-forward), with
+ * feedforward_modules as suffixes under PEFT's plain `endswith` (so PEFT's ['output.dense'] also makes
+ * attention.output.dense feed-forward). Adapters written by PEFT load through `fromPeft`.
  */
 import type { Site, Transformer } from '../model/index.js';
 import { tf, toFloat32 } from '../tensor/index.js';
 import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type NamedTensors, type TrainableVariable } from './adapter.js';
 import { OptionReader } from './options.js';
+import { matchesFeedforward } from './peft-layout.js';
 import { selectSites } from './sites.js';
 import { assignFrom, checkState, newVariable, siteWeights } from './tensors.js';
 
@@ -122,7 +125,16 @@ export const ia3 = registerMethod<Ia3Options>({
     return o;
   },
   attach: (model, o) => new Ia3Adapter(model, o),
-  peftFields: (_o, adapter) => ({ feedforward_modules: (adapter as Ia3Adapter).feedforwardSites(), init_ia3_weights: true }),
+  peftFields: (_o, adapter, layout) => ({
+    feedforward_modules: layout.suffixes((adapter as Ia3Adapter).feedforwardSites(), adapter.sites, true),
+    fan_in_fan_out: adapter.sites.some((n) => layout.conv1d(n)),
+    init_ia3_weights: true,
+  }),
+  fromPeft(_config, sites, read) {
+    const ff = read.modules('feedforward_modules') ?? [];
+    const feedforward = sites.filter((s) => matchesFeedforward(s.path, ff)).map((s) => s.name);
+    return { sites: sites.map((s) => s.name).join(','), feedforward: feedforward.length ? feedforward.join(',') : 'none' };
+  },
   count(shape, o) {
     const chosen = selectSites(shape.sites, o.sites, 'ia3');
     const ff = new Set(selectSites(chosen, o.feedforward, 'ia3 feedforward').map((s) => s.name));

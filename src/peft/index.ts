@@ -2,7 +2,7 @@
  * Parameter-efficient fine-tuning: the method registry and every method. Importing this module
  * registers GRASP, StochGRASP, grasp-weight, LoRA, BitFit, (IA)³, RED, full and top-k.
  */
-export { registerMethod, getMethod, listMethods, methodForConfig, attachMethod, isNoiseAware } from './adapter.js';
+export { registerMethod, getMethod, listMethods, attachMethod, isNoiseAware } from './adapter.js';
 export type {
   Adapter,
   AdapterMode,
@@ -12,6 +12,9 @@ export type {
   ModelShape,
   NamedTensors,
   NoiseAwareAdapter,
+  PeftFieldReader,
+  PeftSaveLayout,
+  PeftSite,
   PlainTensor,
   SigmaSummary,
   SiteCount,
@@ -38,6 +41,13 @@ export { full, topK, blockOf } from './full.js';
 export type { TopKOptions } from './full.js';
 export { applyMerged, cloneMerged } from './merge.js';
 export { saveAdapter, loadAdapter, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './save.js';
-export type { SaveAdapterOptions, LoadedAdapter, AdapterConfigFile } from './save.js';
+export type { SaveAdapterOptions, LoadAdapterOptions, LoadedAdapter, AdapterConfigFile } from './save.js';
+export { parseAdapterConfig, didYouMean, ADAPTER_FORMAT } from './adapter-config.js';
+export type { GraspHilBlock } from './adapter-config.js';
+export { baseWeightsHash } from './base-hash.js';
+export { mergeAdapterIntoCheckpoint, TOKENIZER_FILES } from './export.js';
+export type { MergeResult } from './export.js';
+export { PEFT_KEY_PREFIX, TASK_TYPES, taskTypeOf, targetSuffixes, matchesTargets, patternValue } from './peft-layout.js';
+export type { TaskType } from './peft-layout.js';
 export { modelShape, countParameters } from './count.js';
 export type { ParameterReport, ShapeOptions } from './count.js';

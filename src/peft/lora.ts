@@ -1,15 +1,19 @@
 /**
- * LoRA (Hu et al. 2021): y = x·W + b + (α/r)·dropout(x)·A·B with A [in, r], B [r, out].
+ * LoRA (Hu et al. 2021): y = x·W + b + s·dropout(x)·A·B with A [in, r], B [r, out] and scaling
+ * s = α/r, or α/√r with rsLoRA (Kalajdzievski 2023, PEFT's use_rslora). r and α may differ per Site
+ * (PEFT's rank_pattern / alpha_pattern, matched as peft-layout.ts `patternValue` does).
  * A starts as PEFT initialises lora_A (kaiming-uniform with a = √5: U(−1/√in, 1/√in)), B at zero,
  * so the adapted model starts as the base model. Default targets: query and value.
  *
- * Merge: W' = W + (α/r)·A·B. Saved as PEFT does: `<site>.lora_A.weight` [r, in] and
- * `<site>.lora_B.weight` [out, r] (nn.Linear orientation).
+ * Merge: W' = W + s·A·B. Saved as PEFT does: `<site>.lora_A.weight` [r, in] and
+ * `<site>.lora_B.weight` [out, r] (nn.Linear orientation, also for GPT-2's Conv1D Sites, where PEFT
+ * sets fan_in_fan_out). Adapters written by PEFT load through `fromPeft` (no grasp-hil block needed).
  */
 import type { Site, Transformer } from '../model/index.js';
 import { dropoutMaskTensor, linear, Rng, tf, tidyRead } from '../tensor/index.js';
 import { registerMethod, type Adapter, type AdapterMode, type MergedWeights, type NamedTensors, type TrainableVariable } from './adapter.js';
 import { OptionReader } from './options.js';
+import { patternValue } from './peft-layout.js';
 import { selectSites } from './sites.js';
 import { checkState, newVariable, siteWeights } from './tensors.js';
 
@@ -18,6 +22,12 @@ export interface LoraOptions {
   alpha: number;
   dropout: number;
   sites: string;
+  /** Scale by α/√r instead of α/r. */
+  rslora: boolean;
+  /** Rank by Site pattern (PEFT's rank_pattern). */
+  rankPattern: Record<string, number>;
+  /** α by Site pattern (PEFT's alpha_pattern). */
+  alphaPattern: Record<string, number>;
 }
 
 const DOCS = {
@@ -25,10 +35,21 @@ const DOCS = {
   alpha: 'scaling numerator α (update scaled by α/r); default 16',
   dropout: 'dropout on the LoRA branch input, in [0, 1); default 0.1',
   sites: 'Site selector; default qv (query and value)',
+  rslora: 'scale by α/√r (rank-stabilised LoRA, PEFT use_rslora); default false',
+  rankPattern: "rank by Site pattern, e.g. {\"value\": 4} (PEFT rank_pattern); default {}",
+  alphaPattern: 'α by Site pattern (PEFT alpha_pattern); default {}',
 };
+
+/** r and scaling of one Site. */
+function siteScale(o: LoraOptions, site: string): { rank: number; scaling: number } {
+  const rank = patternValue(o.rankPattern, site, o.rank);
+  const alpha = patternValue(o.alphaPattern, site, o.alpha);
+  return { rank, scaling: o.rslora ? alpha / Math.sqrt(rank) : alpha / rank };
+}
 
 interface LoraSite {
   site: Site;
+  scaling: number;
   a: tf.Variable;
   b: tf.Variable;
   detach: () => void;
@@ -43,9 +64,8 @@ class LoraAdapter implements Adapter {
   constructor(model: Transformer, readonly opts: LoraOptions, rng: Rng) {
     const chosen = selectSites(model.sites.values(), opts.sites, 'lora');
     this.sites = chosen.map((s) => s.name);
-    const scaling = opts.alpha / opts.rank;
     this.parts = chosen.map((site) => {
-      const r = opts.rank;
+      const { rank: r, scaling } = siteScale(opts, site.name);
       const bound = 1 / Math.sqrt(site.inFeatures);
       const init = rng.fork(site.name).fillUniform(new Float32Array(site.inFeatures * r), -bound, bound);
       const a = newVariable(tf.tensor2d(init, [site.inFeatures, r]), `lora/${site.name}/A`);
@@ -59,12 +79,19 @@ class LoraAdapter implements Adapter {
         const delta = linear(linear(h, a as tf.Variable<tf.Rank.R2>), b as tf.Variable<tf.Rank.R2>);
         return tf.add(y, tf.mul(delta, scaling));
       });
-      return { site, a, b, detach };
+      return { site, scaling, a, b, detach };
     });
   }
 
+  /** The options, leaving out rsLoRA and the patterns when unused (so plain LoRA records read as before). */
   get options(): Record<string, unknown> {
-    return { ...this.opts };
+    const { rslora, rankPattern, alphaPattern, ...rest } = this.opts;
+    return {
+      ...rest,
+      ...(rslora ? { rslora } : {}),
+      ...(Object.keys(rankPattern).length ? { rankPattern } : {}),
+      ...(Object.keys(alphaPattern).length ? { alphaPattern } : {}),
+    };
   }
 
   trainable(): TrainableVariable[] {
@@ -83,11 +110,10 @@ class LoraAdapter implements Adapter {
   }
 
   merge(): MergedWeights {
-    const scaling = this.opts.alpha / this.opts.rank;
     const sites = new Map();
     for (const p of this.parts) {
       const w = siteWeights(p.site);
-      const delta = tidyRead(() => tf.mul(tf.matMul(p.a as tf.Tensor2D, p.b as tf.Tensor2D), scaling));
+      const delta = tidyRead(() => tf.mul(tf.matMul(p.a as tf.Tensor2D, p.b as tf.Tensor2D), p.scaling));
       for (let i = 0; i < delta.length; i++) w.weight[i] += delta[i];
       sites.set(p.site.name, w);
     }
@@ -143,14 +169,46 @@ export const lora = registerMethod<LoraOptions>({
       alpha: r.number('alpha', 16, 0),
       dropout: r.number('dropout', 0.1, 0, 0.999),
       sites: r.string('sites', 'qv'),
+      rslora: r.bool('rslora', false),
+      rankPattern: r.numberRecord('rankPattern', 1, true),
+      alphaPattern: r.numberRecord('alphaPattern', 0),
     };
     r.finish();
     return o;
   },
   attach: (model, options, rng) => new LoraAdapter(model, options, rng.fork('lora')),
-  peftFields: (o) => ({ r: o.rank, lora_alpha: o.alpha, lora_dropout: o.dropout, bias: 'none', init_lora_weights: true }),
+  peftFields: (o, adapter, layout) => ({
+    r: o.rank, lora_alpha: o.alpha, lora_dropout: o.dropout, use_rslora: o.rslora,
+    rank_pattern: o.rankPattern, alpha_pattern: o.alphaPattern,
+    fan_in_fan_out: adapter.sites.some((n) => layout.conv1d(n)),
+    bias: 'none', init_lora_weights: true, use_dora: false,
+    layers_to_transform: null, layers_pattern: null,
+  }),
+  fromPeft(config, sites, read) {
+    read.reject('bias', (v) => v !== undefined && v !== null && v !== 'none', "'none' (grasp-hil's LoRA trains no biases)");
+    read.reject('use_dora', (v) => v === true, 'false (DoRA is not supported)');
+    read.reject('lora_bias', (v) => v === true, 'false (LoRA biases are not supported)');
+    const patterns = (field: string, integer: boolean): Record<string, number> => {
+      const raw = read.record(field, integer);
+      const out: Record<string, number> = {};
+      for (const s of sites) {
+        const v = patternValue(raw, s.path, NaN);
+        if (!Number.isNaN(v)) out[s.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')] = v;
+      }
+      return out;
+    };
+    return {
+      rank: read.int('r', 8, 1),
+      alpha: read.number('lora_alpha', 8, 0),
+      dropout: read.number('lora_dropout', 0, 0, 0.999),
+      sites: sites.map((s) => s.name).join(','),
+      rslora: read.bool('use_rslora', false),
+      rankPattern: patterns('rank_pattern', true),
+      alphaPattern: patterns('alpha_pattern', false),
+    };
+  },
   count(shape, o) {
-    const sites = selectSites(shape.sites, o.sites, 'lora').map((s) => ({ site: s.name, params: o.rank * (s.inFeatures + s.outFeatures) }));
+    const sites = selectSites(shape.sites, o.sites, 'lora').map((s) => ({ site: s.name, params: siteScale(o, s.name).rank * (s.inFeatures + s.outFeatures) }));
     return { trainable: sites.reduce((n, s) => n + s.params, 0), sites };
   },
 });

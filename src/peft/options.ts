@@ -84,6 +84,23 @@ export class OptionReader {
     return this.fail(name, v, 'a number ≥ 0 or an object of numbers ≥ 0 by Site name');
   }
 
+  /** An object of numbers ≥ min by key (PEFT's rank_pattern / alpha_pattern); `{}` when absent. */
+  numberRecord(name: string, min: number, integer = false): Record<string, number> {
+    const v = this.take(name) ?? {};
+    const ok = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= min && (!integer || Number.isInteger(x));
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every(ok)) {
+      this.fail(name, v, `an object of ${integer ? 'integers' : 'numbers'} ≥ ${min} by Site pattern`);
+    }
+    return { ...(v as Record<string, number>) };
+  }
+
+  /** true or false. */
+  bool(name: string, def: boolean): boolean {
+    const v = this.take(name) ?? def;
+    if (typeof v !== 'boolean') this.fail(name, v, 'true or false');
+    return v;
+  }
+
   /** Throws on option names that were not read. */
   finish(): void {
     const unknown = Object.keys(this.raw).filter((k) => !this.used.has(k) && this.raw[k] !== undefined);

@@ -18,12 +18,12 @@ describe('adapter files', () => {
     const a = attachMethod(model, 'lora', { rank: 2 }, new Rng(0));
     await saveAdapter(join(dir, 'lora'), model, a, { head: paramState(model, headParamNames(model)), baseModel: 'tiny', taskType: 'SEQ_CLS' });
     const cfg = JSON.parse(readFileSync(join(dir, 'lora', 'adapter_config.json'), 'utf8'));
-    expect(cfg).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 16, base_model_name_or_path: 'tiny', task_type: 'SEQ_CLS', modules_to_save: ['classifier'] });
-    expect(cfg.target_modules).toContain('encoder.layer.1.attention.self.value');
+    expect(cfg).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 16, base_model_name_or_path: 'tiny', task_type: 'SEQ_CLS', modules_to_save: ['classifier', 'score'] });
+    expect(cfg.target_modules).toEqual(['query', 'value']);
     const bytes = readFileSync(join(dir, 'lora', 'adapter_model.safetensors'));
     const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
-    expect(header['base_model.model.encoder.layer.0.attention.self.query.lora_A.weight'].shape).toEqual([2, 16]);
-    expect(header['base_model.model.encoder.layer.0.attention.self.query.lora_B.weight'].shape).toEqual([16, 2]);
+    expect(header['base_model.model.roberta.encoder.layer.0.attention.self.query.lora_A.weight'].shape).toEqual([2, 16]);
+    expect(header['base_model.model.roberta.encoder.layer.0.attention.self.query.lora_B.weight'].shape).toEqual([16, 2]);
     expect(header['base_model.model.classifier.out_proj.weight'].shape).toEqual([3, 16]);
     a.detach();
     const loaded = await loadAdapter(join(dir, 'lora'), model);
@@ -35,7 +35,7 @@ describe('adapter files', () => {
     const grasp = attachMethod(g, 'grasp', { k: 4 }, new Rng(0));
     await saveAdapter(join(dir, 'grasp'), g, grasp);
     const h = JSON.parse(readFileSync(join(dir, 'grasp', 'adapter_model.safetensors')).subarray(8, 8 + 4000).toString('utf8').replace(/\s+$/, '').replace(/[^}]*$/, ''));
-    expect(Object.keys(h)).toContain('base_model.model.encoder.layer.0.output.dense.grasp_scale');
+    expect(Object.keys(h)).toContain('base_model.model.roberta.encoder.layer.0.output.dense.grasp_scale');
     grasp.detach();
     g.dispose();
   });
@@ -62,7 +62,7 @@ describe('adapter files', () => {
     cfg.grasp_hil.method = 'mystery';
     cfg.peft_type = 'MYSTERY';
     writeFileSync(cfgPath, JSON.stringify(cfg));
-    await expect(loadAdapter(join(dir, 'stoch'), small)).rejects.toThrow(/adapter type "mystery" is not a registered method; registered: grasp/);
+    await expect(loadAdapter(join(dir, 'stoch'), small)).rejects.toThrow(/\/grasp_hil\/method 'mystery' is not a registered method; registered: grasp/);
     const before = tf.memory().numTensors;
     expect(small.params.trainable().size).toBe(0);
     expect(tf.memory().numTensors).toBe(before);

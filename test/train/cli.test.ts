@@ -36,7 +36,8 @@ describe('grasp-hil train / evaluate', () => {
     const out = join(dir, 'adapter');
     const trained = JSON.parse(cli(['train', '--model', modelDir, '--task', 'sst2', '--data', dir, '--method', 'grasp', '--k', '4', '--epochs', '1', '--batch-size', '16', '--max-length', '32', '--out', out, '--json']));
     expect(trained).toMatchObject({ method: 'grasp', task: 'sst2', trainable: 2 * 4 * 6, steps: 3 });
-    expect(JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8')).modules_to_save).toEqual(['classifier']);
+    // PEFT's PeftModelForSequenceClassification lists both head names it knows.
+    expect(JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8')).modules_to_save).toEqual(['classifier', 'score']);
     const rows = JSON.parse(cli(['evaluate', '--model', modelDir, '--adapter', out, '--task', 'sst2', '--data', dir, '--max-length', '32', '--noise', '0', '0.5', '--samples', '2', '--json']));
     expect(rows.map((r: { sigma: number }) => r.sigma)).toEqual([0, 0, 0.5]);
     expect(rows[1].metrics.accuracy).toBeCloseTo(rows[0].metrics.accuracy, 10);

@@ -1,5 +1,5 @@
 import {
-  encodeExamples, evaluate, evaluateWithNoise, getTask, initBackend, loadAdapter, loadModel, loadTokenizer, numOutputs, seededSubset,
+  encodeExamples, evaluate, evaluateWithNoise, getTask, initBackend, loadAdapter, loadCheckpoint, loadTokenizer, numOutputs, seededSubset,
 } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
@@ -11,7 +11,8 @@ export const evaluateCommand: Command = {
     withExamples(
       y
         .option('model', { type: 'string', demandOption: true, describe: 'base model folder' })
-        .option('adapter', { type: 'string', demandOption: true, describe: 'adapter folder (adapter_config.json + adapter_model.safetensors)' })
+        .option('adapter', { type: 'string', demandOption: true, describe: 'adapter folder, grasp-hil or Hugging Face PEFT (adapter_config.json + adapter_model.safetensors)' })
+        .option('allow-base-mismatch', { type: 'boolean', default: false, describe: 'evaluate an adapter made for another base model' })
         .option('task', { type: 'string', demandOption: true, describe: 'task id: a GLUE task (with --data) or brown-genre, spam' })
         .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
         .option('split', { type: 'string', describe: 'evaluation split (default: every split of the task)' })
@@ -31,9 +32,14 @@ export const evaluateCommand: Command = {
     await initBackend(argv.backend);
     const task = getTask(argv.task);
     const data = task.load({ dataDir: argv.data });
-    const model = await loadModel(argv.model, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
+    const { model, report } = await loadCheckpoint(argv.model, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
     const tokenizer = loadTokenizer(argv.model);
-    const { adapter } = await loadAdapter(argv.adapter, model);
+    const { adapter, headParams } = await loadAdapter(argv.adapter, model, {
+      baseModel: argv.model, allowBaseMismatch: argv['allow-base-mismatch'], onWarning: (m) => console.error(`warning: ${m}`),
+    });
+    if (!headParams.length && report.initialised.length) {
+      throw new Error(`${argv.adapter}: the adapter holds no classification head (modules_to_save) and ${argv.model} has none; evaluate needs a trained head`);
+    }
     const splits = argv.split ? [argv.split] : Object.keys(data.evaluation);
     const rows: Record<string, unknown>[] = [];
     const sets = new Map<string, ReturnType<typeof encodeExamples>>();
