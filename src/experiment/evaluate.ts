@@ -42,7 +42,7 @@ async function deployable(ctx: JobContext, key: string): Promise<Deployable> {
   const record = readTraining(ctx.outDir, key);
   if (!record) throw new Error(`adapter ${key} has not been trained (no training.json in ${adapterDir(ctx.outDir, key)})`);
   const model = await baseModel(ctx);
-  const loaded = await loadAdapter(adapterDir(ctx.outDir, key), model);
+  const loaded = await loadAdapter(adapterDir(ctx.outDir, key), model, { baseModel: ctx.res.modelDir });
   const merged = loaded.adapter.merge();
   const head = paramState(model, loaded.headParams);
   const state = loaded.adapter.state();
