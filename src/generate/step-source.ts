@@ -10,8 +10,9 @@
  * position 1, real tokens count 0, 1, 2, … from the first non-padding token.
  * Every step runs inside tf.tidy; the only tensors alive between steps are the cache's.
  */
-import { Decoder, KvCache, type ModelInputs } from '../model/index.js';
+import type { Decoder, KvCache, ModelInputs } from '../model/index.js';
 import { tf } from '../tensor/index.js';
+import type { OutputProjection } from './projection.js';
 
 export interface StepSource {
   readonly vocab: number;
@@ -20,20 +21,6 @@ export interface StepSource {
   /** Row r continues row parents[r] (default r) with tokens[r]; returns the new last-position logits. */
   advance(tokens: ArrayLike<number>, parents?: ArrayLike<number>): Float32Array;
   dispose(): void;
-}
-
-/** The LM head on the last position of hidden [rows, seq, hidden] → Float32Array [rows·vocab]. */
-function lastLogits(model: Decoder, hidden: tf.Tensor3D, inputs: ModelInputs): Float32Array {
-  const head = model.head!;
-  const logits = tf.tidy(() => {
-    const [rows, seq, h] = hidden.shape;
-    return head.forward(tf.slice(hidden, [0, seq - 1, 0], [rows, 1, h]) as tf.Tensor3D, inputs);
-  });
-  try {
-    return Float32Array.from(logits.dataSync());
-  } finally {
-    logits.dispose();
-  }
 }
 
 function positionsOf(mask: number[][]): number[][] {
@@ -56,7 +43,7 @@ class CachedSource implements StepSource {
   private mask: number[][] = [];
   private nextPos: number[] = [];
 
-  constructor(private readonly model: Decoder) {}
+  constructor(private readonly model: Decoder, private readonly head: OutputProjection) {}
 
   get vocab(): number {
     return this.model.config.vocabSize;
@@ -93,7 +80,7 @@ class CachedSource implements StepSource {
       this.cache?.dispose();
       this.cache = cache;
       try {
-        return lastLogits(this.model, hidden, { inputIds });
+        return this.head.lastLogits(hidden);
       } finally {
         hidden.dispose();
       }
@@ -112,7 +99,7 @@ class RecomputeSource implements StepSource {
   private rows: number[][] = [];
   private mask: number[][] = [];
 
-  constructor(private readonly model: Decoder) {}
+  constructor(private readonly model: Decoder, private readonly head: OutputProjection) {}
 
   get vocab(): number {
     return this.model.config.vocabSize;
@@ -140,7 +127,7 @@ class RecomputeSource implements StepSource {
     try {
       const hidden = this.model.forward(inputs);
       try {
-        return lastLogits(this.model, hidden, inputs);
+        return this.head.lastLogits(hidden);
       } finally {
         hidden.dispose();
       }
@@ -154,7 +141,7 @@ class RecomputeSource implements StepSource {
   }
 }
 
-/** The step source for `model`: cached (default) or full recomputation. */
-export function stepSource(model: Decoder, useCache: boolean): StepSource {
-  return useCache ? new CachedSource(model) : new RecomputeSource(model);
+/** The step source for `model` with output projection `head`: cached (default) or full recomputation. */
+export function stepSource(model: Decoder, head: OutputProjection, useCache: boolean): StepSource {
+  return useCache ? new CachedSource(model, head) : new RecomputeSource(model, head);
 }
