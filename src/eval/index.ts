@@ -5,3 +5,4 @@ export { predict, evaluate } from './evaluate.js';
 export type { PredictOptions } from './evaluate.js';
 export { perturbWeights, evaluateWithNoise } from './noise.js';
 export type { NoiseOptions, NoiseResult } from './noise.js';
+export * from './nlg/index.js';
