@@ -6,4 +6,3 @@ export { resolveOptions, padPrompts } from './options.js';
 export type { EarlyStopping, GenerationOptions, ResolvedOptions } from './options.js';
 export { stepSource } from './step-source.js';
 export type { StepSource } from './step-source.js';
-export { bannedTokens, logSoftmax, topK } from './logits.js';
