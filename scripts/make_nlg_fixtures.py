@@ -15,9 +15,12 @@ Run with Debian's python3-nltk (no e2e-metrics, Java or pycocoevalcap needed):
            it is the reference for the single-reference corpus, and a direct implementation of mteval's
            formula (asserted equal to NLTK there) for the multi-reference ones.
   METEOR   nltk.translate.meteor_score.single_meteor_score per reference (alpha 0.9, beta 3, gamma 0.5),
-           with the stem and WordNet stages switched off (identity stemmer, no synsets): exact matching
-           only, as grasp-hil implements it; the corpus value with Meteor 1.5's English parameters
-           (alpha 0.85, beta 0.2, gamma 0.6) aggregates NLTK's alignment statistics of the best reference
+           with the stem stage off (identity stemmer) and the WordNet stage off (no synsets) or on, with
+           Debian's WordNet 3.0 (apt-get install wordnet-base; /usr/share/wordnet, read by NLTK's
+           WordNetCorpusReader through a folder of links plus the lexnames file NLTK expects); the corpus
+           value with Meteor 1.5's English parameters (alpha 0.85, beta 0.2, gamma 0.6, synonym weight 0.8)
+           aggregates NLTK's alignment statistics of the best reference. The synonym set NLTK uses for
+           every hypothesis word is written out too (the TypeScript tests use it without WordNet).
   ROUGE-L  pycocoevalcap's formula (beta 1.2, max precision and max recall over references), written here
   CIDEr-D  pycocoevalcap's CiderScorer formula (n 4, sigma 6, idf over the corpus references, clipping,
            Gaussian length penalty, x10), written here
@@ -34,6 +37,8 @@ from collections import Counter, defaultdict
 from nltk.translate.bleu_score import corpus_bleu
 from nltk.translate.meteor_score import align_words, _count_chunks, single_meteor_score
 from nltk.translate.nist_score import corpus_nist
+from nltk.corpus.reader.wordnet import WordNetCorpusReader
+import tempfile
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'nlg', 'golden.json')
 
@@ -46,6 +51,7 @@ HYPS = [
     'Blue Spice coffee shop is low rated .',
     'Cotto cotto is is cheap .',
     'Fitzbillies .',
+    'Kids like the inexpensive food at The Mill , a fast eatery .',
 ]
 REFS = [
     ['The Eagle is a coffee shop near Burger King that serves French food .',
@@ -60,6 +66,7 @@ REFS = [
      'Customers rate the coffee shop Blue Spice low .', 'Blue Spice , a coffee shop , is rated low .'],
     ['Cotto is a cheap coffee shop .', 'Cotto offers cheap food .'],
     ['Fitzbillies is a coffee shop in the riverside area .'],
+    ['The Mill has cheap food that every child likes and is a quick restaurant .', 'The Mill is a cheap place for kids .'],
 ]
 
 # Strings with E2E's punctuation, case and prices for the mteval tokeniser alone.
@@ -224,27 +231,56 @@ class NoWordNet:
         return []
 
 
-def meteor_items(hyps, refs):
-    """NLTK per-item METEOR (exact only) and the best reference's alignment statistics."""
+WORDNET_DIR = '/usr/share/wordnet'
+LEXNAMES = ['adj.all', 'adj.pert', 'adv.all', 'noun.Tops', 'noun.act', 'noun.animal', 'noun.artifact', 'noun.attribute',
+            'noun.body', 'noun.cognition', 'noun.communication', 'noun.event', 'noun.feeling', 'noun.food', 'noun.group',
+            'noun.location', 'noun.motive', 'noun.object', 'noun.person', 'noun.phenomenon', 'noun.plant', 'noun.possession',
+            'noun.process', 'noun.quantity', 'noun.relation', 'noun.shape', 'noun.state', 'noun.substance', 'noun.time',
+            'verb.body', 'verb.change', 'verb.cognition', 'verb.communication', 'verb.competition', 'verb.consumption',
+            'verb.contact', 'verb.creation', 'verb.emotion', 'verb.motion', 'verb.perception', 'verb.possession',
+            'verb.social', 'verb.stative', 'verb.weather', 'adj.ppl']
+
+
+def debian_wordnet():
+    """NLTK's reader over Debian's WordNet files (NLTK also wants a lexnames file, which Debian lacks)."""
+    d = tempfile.mkdtemp(prefix='wordnet-')
+    for f in os.listdir(WORDNET_DIR):
+        os.symlink(os.path.join(WORDNET_DIR, f), os.path.join(d, f))
+    with open(os.path.join(d, 'lexnames'), 'w') as fh:
+        for i, name in enumerate(LEXNAMES):
+            fh.write('%02d\t%s\t%d\n' % (i, name, 1 if name.startswith('noun') else 2 if name.startswith('verb') else 3))
+    return WordNetCorpusReader(d, None)
+
+
+def meteor_items(hyps, refs, wordnet):
+    """NLTK per-item METEOR, and the alignment statistics (exact, synonym matches split) of the reference
+    that scores best with Meteor 1.5's parameters."""
     items, stats = [], []
     for h, rs in zip(hyps, refs):
-        best = None
+        best, best15 = None, None
         for r in rs:
-            s = single_meteor_score(r, h, stemmer=NoStem(), wordnet=NoWordNet())
-            matches, _, _ = align_words(h, r, stemmer=NoStem(), wordnet=NoWordNet())
-            st = (len(h), len(r), len(matches), _count_chunks(matches) if matches else 0)
-            if best is None or s > best[0]:
-                best = (s, st)
-        items.append(best[0])
-        stats.append(best[1])
+            s = single_meteor_score(r, h, stemmer=NoStem(), wordnet=wordnet)
+            matches, _, _ = align_words(h, r, stemmer=NoStem(), wordnet=wordnet)
+            exact, _, _ = align_words(h, r, stemmer=NoStem(), wordnet=NoWordNet())
+            st = (len(h), len(r), len(exact), len(matches) - len(exact), _count_chunks(matches) if matches else 0)
+            if best is None or s > best:
+                best = s
+            s15 = meteor_formula(*st, *METEOR_15)
+            if best15 is None or s15 > best15[0]:
+                best15 = (s15, st)
+        items.append(best)
+        stats.append(best15[1])
     return items, stats
 
 
-def meteor_formula(hl, rl, m, ch, alpha, beta, gamma):
-    if m == 0:
+METEOR_15 = (0.85, 0.2, 0.6, 0.8)
+
+
+def meteor_formula(hl, rl, m, syn, ch, alpha, beta, gamma, w_syn):
+    if m + syn == 0:
         return 0.0
-    p, r = m / hl, m / rl
-    return (1 - gamma * (ch / m) ** beta) * (p * r) / (alpha * p + (1 - alpha) * r)
+    p, r = (m + w_syn * syn) / hl, (m + w_syn * syn) / rl
+    return (1 - gamma * (ch / (m + syn)) ** beta) * (p * r) / (alpha * p + (1 - alpha) * r)
 
 
 def rounded(x):
@@ -252,15 +288,19 @@ def rounded(x):
 
 
 def main():
+    wn = debian_wordnet()
     mt_h = [mteval_tokenize(h) for h in HYPS]
     mt_r = [[mteval_tokenize(r) for r in rs] for rs in REFS]
     co_h = [coco_tokens(h) for h in HYPS]
     co_r = [[coco_tokens(r) for r in rs] for rs in REFS]
     # the whole corpus, and a part without any 4-gram match (BLEU 0)
     subsets = {'all': list(range(len(HYPS))), 'first three': [0, 1, 2], 'short and repetitive': [6, 7],
-               'single reference': [2, 7], 'long hypotheses only': [0, 1, 2, 4, 5]}
+               'single reference': [2, 7], 'long hypotheses only': [0, 1, 2, 4, 5], 'synonyms': [3, 8]}
     out = {'generator': 'scripts/make_nlg_fixtures.py (nltk)', 'hyps': HYPS, 'refs': REFS,
-           'mteval_tokenize': [{'text': t, 'tokens': mteval_tokenize(t)} for t in MTEVAL_TOKENIZE], 'subsets': []}
+           'mteval_tokenize': [{'text': t, 'tokens': mteval_tokenize(t)} for t in MTEVAL_TOKENIZE], 'subsets': [],
+           'wordnet': 'Debian wordnet-base (WordNet %s) through nltk %s' % (wn.get_version(), __import__('nltk').__version__),
+           'synonyms': {w: sorted(set(l.name() for s_ in wn.synsets(w) for l in s_.lemmas() if '_' not in l.name()) | {w})
+                        for w in sorted(set(t for h in co_h for t in h))}}
     for name, idx in subsets.items():
         H = [mt_h[i] for i in idx]
         R = [mt_r[i] for i in idx]
@@ -277,8 +317,10 @@ def main():
             nist_source = 'nltk corpus_nist (= mteval formula)'
         else:
             nist_source = 'mteval formula (NLTK keeps the best single reference)'
-        m_items, m_stats = meteor_items(CH, CR)
-        tot = [sum(s[k] for s in m_stats) for k in range(4)]
+        m_items, m_stats = meteor_items(CH, CR, NoWordNet())
+        tot = [sum(s[k] for s in m_stats) for k in range(5)]
+        w_items, w_stats = meteor_items(CH, CR, wn)
+        w_tot = [sum(s[k] for s in w_stats) for k in range(5)]
         cider, cider_items = cider_d(CH, CR)
         rouge_items = [rouge_l(h, rs) for h, rs in zip(CH, CR)]
         out['subsets'].append({
@@ -286,7 +328,10 @@ def main():
             'bleu': rounded(bleu), 'bleu_source': bleu_source,
             'nist': rounded(nist), 'nist_source': nist_source,
             'meteor_nltk_items': [rounded(x) for x in m_items],
-            'meteor_15_corpus': rounded(meteor_formula(*tot, 0.85, 0.2, 0.6)),
+            'meteor_15_corpus': rounded(meteor_formula(*tot, *METEOR_15)),
+            'meteor_nltk_wordnet_items': [rounded(x) for x in w_items],
+            'meteor_15_wordnet_corpus': rounded(meteor_formula(*w_tot, *METEOR_15)),
+            'synonym_matches': w_tot[3],
             'rouge_l': rounded(sum(rouge_items) / len(rouge_items)), 'rouge_l_items': [rounded(x) for x in rouge_items],
             'cider': rounded(cider), 'cider_items': [rounded(x) for x in cider_items],
         })

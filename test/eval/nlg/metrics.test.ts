@@ -2,24 +2,35 @@
  * NLG metrics against scripts/make_nlg_fixtures.py: NLTK's corpus_bleu, corpus_nist and meteor_score
  * (exact stage), and Python implementations of pycocoevalcap's ROUGE-L and CIDEr-D formulas.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   alignExact, cocoTokenize, corpusBleu, corpusCider, corpusMeteor, corpusNist, corpusRougeL, meteorSegment, METEOR_15_EN, METEOR_NLTK,
-  mtevalTokenize, nlgScores,
+  mtevalTokenize, nlgScores, WordNet, type SynonymSource,
 } from '../../../src/eval/index.js';
 
 interface Golden {
   hyps: string[];
   refs: string[][];
   mteval_tokenize: { text: string; tokens: string[] }[];
+  synonyms: Record<string, string[]>;
   subsets: {
     name: string; items: number[]; bleu: number; nist: number; meteor_nltk_items: number[]; meteor_15_corpus: number;
+    meteor_nltk_wordnet_items: number[]; meteor_15_wordnet_corpus: number; synonym_matches: number;
     rouge_l: number; rouge_l_items: number[]; cider: number; cider_items: number[];
   }[];
 }
 
 const G = JSON.parse(readFileSync(new URL('../../fixtures/nlg/golden.json', import.meta.url), 'utf8')) as Golden;
+/** NLTK's WordNet synonym sets of every hypothesis word, as the fixture script recorded them. */
+const RECORDED: SynonymSource = {
+  synonyms(word) {
+    const s = G.synonyms[word];
+    if (!s) throw new Error(`no recorded synonyms for '${word}'`);
+    return new Set(s);
+  },
+};
+const WORDNET_DIR = '/usr/share/wordnet';
 const close = (got: number[], want: number[]) => {
   expect(got).toHaveLength(want.length);
   got.forEach((g, i) => expect(g, `item ${i}`).toBeCloseTo(want[i], 9));
@@ -54,6 +65,11 @@ describe.each(G.subsets.map((s) => [s.name, s] as const))('corpus "%s"', (_name,
     expect(corpusMeteor(hyps, refs, METEOR_15_EN).score).toBeCloseTo(s.meteor_15_corpus, 10);
   });
 
+  it('METEOR with WordNet synonyms equals NLTK per item; the Meteor 1.5 aggregate matches its formula', () => {
+    close(hyps.map((h, i) => meteorSegment(cocoTokenize(h), refs[i].map(cocoTokenize), METEOR_NLTK, RECORDED).score), s.meteor_nltk_wordnet_items);
+    expect(corpusMeteor(hyps, refs, METEOR_15_EN, RECORDED).score).toBeCloseTo(s.meteor_15_wordnet_corpus, 10);
+  });
+
   it('ROUGE-L and CIDEr-D equal the pycocoevalcap formulas', () => {
     const r = corpusRougeL(hyps, refs);
     close(r.items, s.rouge_l_items);
@@ -61,6 +77,14 @@ describe.each(G.subsets.map((s) => [s.name, s] as const))('corpus "%s"', (_name,
     const c = corpusCider(hyps, refs);
     close(c.items, s.cider_items);
     expect(c.score).toBeCloseTo(s.cider, 9);
+  });
+});
+
+describe.runIf(existsSync(WORDNET_DIR))(`WordNet reader on ${WORDNET_DIR} (Debian wordnet-base)`, () => {
+  it("gives NLTK's synonym set for every hypothesis word of the fixture", () => {
+    const wn = WordNet.load(WORDNET_DIR);
+    for (const [word, syns] of Object.entries(G.synonyms)) expect([...wn.synonyms(word)].sort(), word).toEqual(syns);
+    expect(wn.baseForms('children', 'n')).toEqual(['child']);
   });
 });
 
@@ -87,5 +111,6 @@ describe('NLG metric details', () => {
   it('rejects mismatched corpora, naming the problem', () => {
     expect(() => corpusBleu(['a'], [['a'], ['b']])).toThrow(/1 hypotheses for 2 reference sets/);
     expect(() => corpusCider(['a', 'b'], [['a'], []])).toThrow(/reference set \/1 is empty/);
+    expect(() => WordNet.load('/nonexistent-wordnet')).toThrow(/index\.noun not found; give the folder of a WordNet 3\.0 database/);
   });
 });
