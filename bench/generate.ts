@@ -6,7 +6,10 @@
  * use one Generator (the transposed output table is made once, outside the timing; its cost is
  * reported as setup_ms).
  *
- *   node --import tsx bench/generate.ts [--backend wasm] [--new 64] [--layers 12]
+ * With --beams N (> 1) it also times cached beam search of width N on the GPT-2-small-shaped model
+ * (eos disabled, so every beam runs the full length): new tokens per prompt per second.
+ *
+ *   node --import tsx bench/generate.ts [--backend wasm] [--new 64] [--layers 12] [--beams 10]
  */
 import { Generator } from '../src/generate/index.js';
 import { loadModel } from '../src/io/index.js';
@@ -21,6 +24,7 @@ const flag = (name: string, dflt: string) => {
 const info = await initBackend(flag('backend', 'wasm'));
 const newTokens = Number(flag('new', '64'));
 const layers = Number(flag('layers', '12'));
+const beams = Number(flag('beams', '1'));
 
 function measure(name: string, model: Model, vocab: number, reps: number): void {
   const rng = new Rng(1, 'bench/generate/prompt');
@@ -52,4 +56,15 @@ const config = parseConfig({
 }, 'gpt2-small-shaped (random)');
 const small = createModel(config, new Rng(0, 'bench/generate'), { head: 'lm' });
 measure(`gpt2-small-shaped (${layers} layers, random)`, small, 50257, 1);
+if (beams > 1) {
+  const rng = new Rng(1, 'bench/generate/prompt');
+  const prompt = Array.from({ length: 16 }, () => rng.int(50257));
+  const g = new Generator(small);
+  const ms = timeMs(() => void g.generate([prompt], { maxNewTokens: newTokens, numBeams: beams, eosTokenId: null }), 1, 0);
+  g.dispose();
+  report(`generate gpt2-small-shaped (${layers} layers, random), beam ${beams}, prompt 16, ${newTokens} new tokens, on ${info.name}`, {
+    cached_tokens_per_s: (newTokens / ms) * 1000,
+    ms_per_step: ms / newTokens,
+  });
+}
 small.dispose();
