@@ -6,3 +6,7 @@ export { BROWN_GENRES, brownSplits, chunkDocument, detokenize } from './brown.js
 export { spamSplits, messageText, stripHtml } from './spam.js';
 export { encodeExamples, collate, batchOrder } from './batch.js';
 export type { Batch, EncodedSet, TextTokenizer } from './batch.js';
+export { parseCsv, readCsv } from './csv.js';
+export type { CsvFile, CsvRecord } from './csv.js';
+export { loadE2E, readE2ECsv, parseMr, E2E_FILES } from './e2e.js';
+export type { E2EData, E2EItem, MrSlot } from './e2e.js';

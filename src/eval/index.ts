@@ -5,3 +5,4 @@ export { predict, evaluate, evaluateDetailed } from './evaluate.js';
 export type { PredictOptions } from './evaluate.js';
 export { perturbWeights, perturbMerged, noiseStream, evaluateNoiseDraw, evaluateWithNoise } from './noise.js';
 export type { NoiseOptions, NoiseResult, NoiseDraw } from './noise.js';
+export * from './nlg/index.js';

@@ -46,11 +46,16 @@ export function paddingBias(mask: tf.Tensor2D): tf.Tensor4D {
   return tf.reshape(tf.mul(tf.sub(1, m), FLOAT32_MIN), [b, 1, 1, l]);
 }
 
-/** Additive causal bias [1, 1, seq, seq]: 0 on and below the diagonal, FLOAT32_MIN above. */
-export function causalBias(seq: number): tf.Tensor4D {
-  const data = new Float32Array(seq * seq);
-  for (let i = 0; i < seq; i++) for (let j = i + 1; j < seq; j++) data[i * seq + j] = FLOAT32_MIN;
-  return tf.tensor4d(data, [1, 1, seq, seq]);
+/**
+ * Additive causal bias [1, 1, seq, past + seq] for `seq` queries that follow `past` cached keys:
+ * query i (absolute position past + i) sees keys 0..past + i; later keys get FLOAT32_MIN.
+ * With past 0 this is the square mask: 0 on and below the diagonal, FLOAT32_MIN above.
+ */
+export function causalBias(seq: number, past = 0): tf.Tensor4D {
+  const keys = past + seq;
+  const data = new Float32Array(seq * keys);
+  for (let i = 0; i < seq; i++) for (let j = past + i + 1; j < keys; j++) data[i * keys + j] = FLOAT32_MIN;
+  return tf.tensor4d(data, [1, 1, seq, keys]);
 }
 
 /**
