@@ -8,8 +8,9 @@
  *               rounded to the DAC's levels
  *   2. MVM      P = x̃·Wn per row tile (one 2-D matMul per row tile: on wasm a batched 3-D matMul
  *               ran ~15× slower than the same FLOPs as 2-D matMuls)
- *   3. IR drop  P −= s·c(a)·(x̃⊙f)·Wn, c(a) = a(a(0.05a − 0.2) + 0.5), a = n/gRatio·|x̃|·|Wn|
- *               (aihwkit's analytic model, f_j = 1 − (1 − j/n)²)
+ *   3. IR drop  model 'aihwkit' only: P −= s·c(a)·(x̃⊙f)·Wn, c(a) = a(a(0.05a − 0.2) + 0.5),
+ *               a = n/gRatio·|x̃|·|Wn| (aihwkit's analytic model, f_j = 1 − (1 − j/n)²); the
+ *               'physical' and 'exact' models are static and already in Wn (ir-drop.ts)
  *   4. noise    P += sqrt(Σ_i x̃_i²·S_ij + σ_out²)·z   (per-MVM device read noise + ADC output noise;
  *               z from the read stream, drawn by `fillStandardNormalTable`: 2^16-point inverse CDF)
  *   5. ADC      P ← clip(round(P·L/bound), −L, L)·bound/L
@@ -21,7 +22,7 @@
  */
 import { adcAccumulate, analogKernelsFor, dacCodes, filledTensor, FrozenMatrix, tf, linear, type Rng } from '../tensor/index.js';
 import { fillStandardNormalTable } from '../device/index.js';
-import { levelsOf, needsTilePartialSums, type Periphery } from './periphery.js';
+import { levelsOf, needsTilePartialSums, perMvmIrDrop, type Periphery } from './periphery.js';
 import { readFloat32 } from './readback.js';
 import type { SiteState } from './state.js';
 
@@ -111,7 +112,7 @@ export class AnalogLinear {
    */
   private wasmKernels(): boolean {
     const p = this.periphery;
-    return p.execution === 'auto' && p.dac.range === 'abs-max' && p.irDrop === null && analogKernelsFor(this.outFeatures);
+    return p.execution === 'auto' && p.dac.range === 'abs-max' && !perMvmIrDrop(p) && analogKernelsFor(this.outFeatures);
   }
 
   /**
@@ -131,6 +132,11 @@ export class AnalogLinear {
     const q = this.adcGain();
     const levels = adc.bits !== null ? levelsOf(adc.bits) : 0;
     return { sigmaOut2: (adc.noise * q) ** 2, round: levels > 0, bound: adc.bits !== null ? levels : adc.bound ?? Infinity };
+  }
+
+  /** The per-MVM IR drop (model 'aihwkit'), or null. */
+  private get irMvm(): Periphery['irDrop'] {
+    return perMvmIrDrop(this.periphery) ? this.periphery.irDrop : null;
   }
 
   private noiseOn(): boolean {
@@ -291,7 +297,7 @@ export class AnalogLinear {
           t.s2 = tf.keep(tf.tensor2d(band(s2, g * g), [n, nOut]));
         }
       }
-      if (this.periphery.irDrop) {
+      if (this.irMvm) {
         // current a = n/gRatio·Σ|x̃||Wn| = (n/(gRatio·L))·Σ|c||Wn|
         const abs = band(wn, 1);
         for (let i = 0; i < abs.length; i++) abs[i] = Math.abs(abs[i]);
@@ -320,7 +326,8 @@ export class AnalogLinear {
 
   private forwardTiled(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
-    const { adc, irDrop } = this.periphery;
+    const { adc } = this.periphery;
+    const irDrop = this.irMvm;
     const { sigmaOut2 } = this.adcSettings();
     const N = x.shape[0];
     let y: T | null = null;
@@ -365,7 +372,8 @@ export class AnalogLinear {
    */
   private forwardTiledFused(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
-    const { irDrop, dac } = this.periphery;
+    const { dac } = this.periphery;
+    const irDrop = this.irMvm;
     const { sigmaOut2, round, bound } = this.adcSettings();
     const N = x.shape[0];
     const nIn = this.inFeatures;

@@ -63,8 +63,15 @@ export interface PeripheryOptions {
   adc?: { bits?: number | null; bound?: number | null; noise?: number } | null;
   /** Per-MVM device read noise: on/off, and how its variance is computed. Default on, 'rank1'. */
   readNoise?: boolean | { enabled?: boolean; mode?: ReadNoiseMode };
-  /** aihwkit's analytic IR drop: scale (0 = off) and wire-to-device conductance ratio (default 1/(0.35 Ω · g_max)). */
-  irDrop?: { scale?: number; gRatio?: number; wireResistance?: string | number } | null;
+  /**
+   * IR drop on the wires (ir-drop.ts): `model` 'physical' (default: static analytic drop of every
+   * physical column's current, common mode included), 'exact' (nodal solve, nodal.ts) or 'aihwkit'
+   * (aihwkit's per-MVM formula on the conductance difference); `scale` (0 = off) multiplies the
+   * wire resistance ('aihwkit': the drop, as aihwkit's `ir_drop`); `wireResistance` Ω per column-wire
+   * segment (default 0.35) or `gRatio` = G_wire/g_max directly (default 1/(R·g_max of the profile));
+   * `rowWireResistance` Ω per row-wire segment, 'exact' only (default 0: ideal row drivers).
+   */
+  irDrop?: { model?: IrDropModel; scale?: number; gRatio?: number; wireResistance?: string | number; rowWireResistance?: string | number } | null;
   /** Drift compensation; true = 'global', false = 'none'. Default 'global'. */
   compensation?: CompensationMode | boolean;
   energy?: Partial<PeripheryEnergy>;
@@ -80,6 +87,10 @@ export interface PeripheryOptions {
 
 export type PeripheryExecution = 'auto' | 'tensor-ops' | 'fused-js';
 
+/** How IR drop is computed (see ir-drop.ts). */
+export type IrDropModel = 'physical' | 'exact' | 'aihwkit';
+export const IR_DROP_MODELS: readonly IrDropModel[] = ['physical', 'exact', 'aihwkit'];
+
 export interface Periphery {
   tile: TileShape;
   mapping: MappingScheme | null;
@@ -87,8 +98,8 @@ export interface Periphery {
   dac: { bits: number | null; range: 'abs-max' | number };
   adc: { bits: number | null; bound: number | null; noise: number };
   readNoise: { enabled: boolean; mode: ReadNoiseMode };
-  /** null when off. `gRatio` null: computed from the device's g_max and `wireResistance` (Ω). */
-  irDrop: { scale: number; gRatio: number | null; wireResistance: number } | null;
+  /** null when off. `gRatio` null: computed from the device's g_max and `wireResistance` (Ω); row wires in Ω (0 = ideal). */
+  irDrop: { model: IrDropModel; scale: number; gRatio: number | null; wireResistance: number; rowWireResistance: number } | null;
   compensation: CompensationMode;
   energy: PeripheryEnergy;
   execution: PeripheryExecution;
@@ -116,9 +127,11 @@ export const PERIPHERY_PRESETS: Readonly<Record<string, PeripheryOptions>> = {
   ideal: { readNoise: false, compensation: 'none' },
   /**
    * aihwkit's StandardHWATrainingPreset forward settings (Rasch et al. 2023): 512-row tiles,
-   * 8-bit DAC and ADC (inp_res = out_res = 1/254), out_bound 10, out_noise 0.04, ir_drop 1,
-   * per-column weight scaling, global drift compensation. (aihwkit's input range is learned; here
-   * the DAC range is the abs-max of each input vector.)
+   * 8-bit DAC and ADC (inp_res = out_res = 1/254), out_bound 10, out_noise 0.04, ir_drop 1 with
+   * aihwkit's formula and ir_drop_g_ratio = 571428.57 = 1/(0.35 Ω · 5 µS) (aihwkit
+   * simulator/parameters/io.py, IOParameters.ir_drop_g_ratio), per-column weight scaling, global
+   * drift compensation. (aihwkit's input range is learned; here the DAC range is the abs-max of
+   * each input vector.)
    */
   'aihwkit-standard': {
     tile: { rows: 512, cols: 512 },
@@ -126,7 +139,7 @@ export const PERIPHERY_PRESETS: Readonly<Record<string, PeripheryOptions>> = {
     dac: { bits: 8, range: 'abs-max' },
     adc: { bits: 8, bound: 10, noise: 0.04 },
     readNoise: true,
-    irDrop: { scale: 1 },
+    irDrop: { model: 'aihwkit', scale: 1, gRatio: 1 / (0.35 * 5e-6) },
     compensation: 'global',
   },
 };
@@ -176,7 +189,14 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
     const wr = o.irDrop.wireResistance;
     const wireResistance = wr === undefined ? 0.35 : typeof wr === 'number' ? positive(wr, `${where}.irDrop.wireResistance`) : parseQuantity(wr, 'resistance', `${where}.irDrop.wireResistance`);
     const gRatio = o.irDrop.gRatio === undefined ? null : positive(o.irDrop.gRatio, `${where}.irDrop.gRatio`);
-    if (s > 0) irDrop = { scale: s, gRatio, wireResistance };
+    const model = o.irDrop.model ?? 'physical';
+    if (!IR_DROP_MODELS.includes(model)) throw new Error(`${where}.irDrop.model must be one of ${IR_DROP_MODELS.join(', ')}, got ${model}`);
+    const rr = o.irDrop.rowWireResistance ?? 0;
+    const rowWireResistance = typeof rr === 'number' ? positive(rr, `${where}.irDrop.rowWireResistance`, true) : parseQuantity(rr, 'resistance', `${where}.irDrop.rowWireResistance`);
+    if (rowWireResistance > 0 && model !== 'exact') {
+      throw new Error(`${where}.irDrop.rowWireResistance: only the 'exact' model (nodal solve) has row wires; set irDrop.model to 'exact' or rowWireResistance to 0`);
+    }
+    if (s > 0) irDrop = { model, scale: s, gRatio, wireResistance, rowWireResistance };
   }
   const c = o.compensation ?? 'global';
   const compensation: CompensationMode = c === true ? 'global' : c === false ? 'none' : c;
@@ -191,7 +211,12 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
 /** Largest code of a b-bit symmetric quantiser: 2^(b−1) − 1. */
 export const levelsOf = (b: number): number => 2 ** (b - 1) - 1;
 
+/** Whether IR drop acts per MVM (aihwkit's input-dependent formula); 'physical' and 'exact' are folded into the conductances at t. */
+export function perMvmIrDrop(p: Periphery): boolean {
+  return p.irDrop !== null && p.irDrop.model === 'aihwkit';
+}
+
 /** Whether the MVM needs each row tile's partial sum separately (nonlinear per-tile periphery). */
 export function needsTilePartialSums(p: Periphery): boolean {
-  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || p.irDrop !== null;
+  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || perMvmIrDrop(p);
 }

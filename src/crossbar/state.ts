@@ -30,6 +30,8 @@ export interface SiteState {
   bias: Float32Array | null;
   /** Wire-to-device conductance ratio of the IR-drop model (Infinity when off). */
   gRatio: number;
+  /** Largest IR-drop current parameter a over the Site's columns at full-scale input (0 when off; see ir-drop.ts). */
+  irDropA: number;
 }
 
 /** Anything that has Sites by name (a Transformer), or Sites themselves. */
@@ -52,6 +54,8 @@ export class ChipState {
     readonly periphery: Periphery,
     private readonly states: Map<string, SiteState>,
     readonly readSeed: Seed,
+    /** Warnings of `chip.at` (e.g. IR drop outside the analytic model's validity). */
+    readonly warnings: readonly string[] = [],
   ) {}
 
   siteNames(): string[] {
@@ -97,7 +101,7 @@ export class ChipState {
 
   /** The same device state with per-MVM read noise from another seed. */
   withReadSeed(seed: Seed): ChipState {
-    return new ChipState(this.chip, this.t, this.periphery, this.states, seed);
+    return new ChipState(this.chip, this.t, this.periphery, this.states, seed, this.warnings);
   }
 
   /**
