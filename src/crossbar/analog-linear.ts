@@ -22,7 +22,7 @@
  */
 import { adcAccumulate, analogKernelsFor, dacCodes, filledTensor, FrozenMatrix, tf, linear, type Rng } from '../tensor/index.js';
 import { fillStandardNormalTable } from '../device/index.js';
-import { levelsOf, needsTilePartialSums, perMvmIrDrop, type Periphery } from './periphery.js';
+import { inputCycles, levelsOf, needsTilePartialSums, perMvmIrDrop, type Periphery } from './periphery.js';
 import { readFloat32 } from './readback.js';
 import type { SiteState } from './state.js';
 
@@ -59,6 +59,14 @@ interface RowTile {
   aScale: number;
 }
 
+/** Clipped and total DAC inputs and ADC conversions counted since the last reset. */
+export interface ClipCounts {
+  dacClipped: number;
+  dacTotal: number;
+  adcClipped: number;
+  adcTotal: number;
+}
+
 /** src·f as a new array (a plain loop: Float32Array.from with a map function is ~20× slower). */
 function scaled(src: Float32Array, f: number): Float32Array {
   const out = new Float32Array(src.length);
@@ -77,6 +85,9 @@ export class AnalogLinear {
   private tiles: RowTile[] | null = null;
   private biasT: tf.Tensor1D | null = null;
   private calls = 0;
+  /** Whether clipping is counted (the WebAssembly kernels are then skipped for the fused JS loops, same numbers). */
+  private tracking = false;
+  private clips: ClipCounts = { dacClipped: 0, dacTotal: 0, adcClipped: 0, adcTotal: 0 };
   private buffers: { c?: Float32Array; y?: Float32Array; z?: Float32Array } = {};
 
   constructor(readonly state: SiteState, readonly periphery: Periphery, private readonly rng: Rng) {
@@ -112,7 +123,7 @@ export class AnalogLinear {
    */
   private wasmKernels(): boolean {
     const p = this.periphery;
-    return p.execution === 'auto' && p.dac.range === 'abs-max' && !perMvmIrDrop(p) && analogKernelsFor(this.outFeatures);
+    return p.execution === 'auto' && p.dac.range === 'abs-max' && !perMvmIrDrop(p) && !this.tracking && analogKernelsFor(this.outFeatures);
   }
 
   /**
@@ -150,7 +161,9 @@ export class AnalogLinear {
     this.calls++;
     return tf.tidy(() => {
       const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D;
-      const y = !this.tiled ? this.forwardDirect(x2) : this.wasmKernels() ? this.forwardTiledWasm(x2) : this.fused() ? this.forwardTiledFused(x2) : this.forwardTiled(x2);
+      const y = !this.tiled ? this.forwardDirect(x2)
+        : this.periphery.dac.serial !== null ? this.forwardTiled(x2) // bit-serial inputs run as TF.js ops
+        : this.wasmKernels() ? this.forwardTiledWasm(x2) : this.fused() ? this.forwardTiledFused(x2) : this.forwardTiled(x2);
       return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });
   }
@@ -326,43 +339,71 @@ export class AnalogLinear {
 
   private forwardTiled(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
-    const { adc } = this.periphery;
+    const { adc, dac } = this.periphery;
     const irDrop = this.irMvm;
     const { sigmaOut2 } = this.adcSettings();
     const N = x.shape[0];
+    const cycles = inputCycles(this.periphery);
+    const serial = dac.serial ?? 0;
     let y: T | null = null;
     for (const t of tiles) {
       const xs = tiles.length === 1 ? x : tf.slice(x, [0, t.r0], [N, t.n]);
       const { c, a } = this.dacCodes(xs);
-      let p: T = tf.matMul(c, t.wn); // [N, out], in ADC codes
-      if (irDrop && t.absWn && t.pos) {
-        const cur = tf.mul(tf.matMul(tf.abs(c) as tf.Tensor2D, t.absWn), t.aScale);
-        const cc = tf.mul(cur, tf.add(tf.mul(cur, tf.sub(tf.mul(cur, 0.05), 0.2)), 0.5));
-        const drop = tf.matMul(tf.mul(c, t.pos) as tf.Tensor2D, t.wn);
-        p = tf.sub(p, tf.mul(tf.mul(cc, drop), irDrop.scale));
+      if (this.tracking && dac.range !== 'abs-max') this.countDac(xs, dac.range);
+      // bit-serial: cycle b sends sign(c)·(⌊|c|/2^(serial·b)⌋ mod 2^serial), its ADC output weighs 2^(serial·b)
+      let p: T | null = null;
+      for (let b = 0; b < cycles; b++) {
+        const cb = cycles === 1 ? c : (tf.mul(tf.sign(c), tf.mod(tf.floor(tf.div(tf.abs(c), 2 ** (serial * b))), 2 ** serial)) as tf.Tensor2D);
+        const pb = this.tileMvm(cb, t, irDrop, sigmaOut2, adc);
+        p = p ? tf.add(p, b === 0 ? pb : tf.mul(pb, 2 ** (serial * b))) : pb;
       }
-      if (t.s2 || t.u || sigmaOut2 > 0) {
-        let variance: T | null = null;
-        if (t.s2 || t.u) {
-          const c2 = tf.square(c) as tf.Tensor2D;
-          variance = t.s2 ? tf.matMul(c2, t.s2) : tf.mul(tf.matMul(c2, t.u as tf.Tensor2D), t.v as tf.Tensor2D);
-          if (sigmaOut2 > 0) variance = tf.add(variance, sigmaOut2);
-        }
-        // variances are sums of non-negative terms (rank-1 factors of a non-negative matrix are non-negative)
-        const sd = variance ? tf.sqrt(variance) : tf.scalar(Math.sqrt(sigmaOut2));
-        p = tf.add(p, tf.mul(sd, this.normals(p.shape)));
-      }
-      if (adc.bits !== null) {
-        const L = levelsOf(adc.bits);
-        p = tf.clipByValue(tf.round(p), -L, L);
-      } else if (adc.bound !== null) {
-        p = tf.clipByValue(p, -adc.bound, adc.bound);
-      }
-      const part = tf.mul(tf.mul(p, a), t.k);
+      const part = tf.mul(tf.mul(p as T, a), t.k);
       y = y ? tf.add(y, part) : part;
     }
     const b = this.bias();
     return b ? tf.add(y as T, b) : (y as T);
+  }
+
+  /** One tile MVM of DAC codes c: matmul, IR drop ('aihwkit'), read and output noise, ADC (in ADC codes). */
+  private tileMvm(c: tf.Tensor2D, t: RowTile, irDrop: Periphery['irDrop'], sigmaOut2: number, adc: Periphery['adc']): T {
+    let p: T = tf.matMul(c, t.wn); // [N, out], in ADC codes
+    if (irDrop && t.absWn && t.pos) {
+      const cur = tf.mul(tf.matMul(tf.abs(c) as tf.Tensor2D, t.absWn), t.aScale);
+      const cc = tf.mul(cur, tf.add(tf.mul(cur, tf.sub(tf.mul(cur, 0.05), 0.2)), 0.5));
+      const drop = tf.matMul(tf.mul(c, t.pos) as tf.Tensor2D, t.wn);
+      p = tf.sub(p, tf.mul(tf.mul(cc, drop), irDrop.scale));
+    }
+    if (t.s2 || t.u || sigmaOut2 > 0) {
+      let variance: T | null = null;
+      if (t.s2 || t.u) {
+        const c2 = tf.square(c) as tf.Tensor2D;
+        variance = t.s2 ? tf.matMul(c2, t.s2) : tf.mul(tf.matMul(c2, t.u as tf.Tensor2D), t.v as tf.Tensor2D);
+        if (sigmaOut2 > 0) variance = tf.add(variance, sigmaOut2);
+      }
+      // variances are sums of non-negative terms (rank-1 factors of a non-negative matrix are non-negative)
+      const sd = variance ? tf.sqrt(variance) : tf.scalar(Math.sqrt(sigmaOut2));
+      p = tf.add(p, tf.mul(sd, this.normals(p.shape)));
+    }
+    if (adc.bits !== null) {
+      const L = levelsOf(adc.bits);
+      p = tf.round(p);
+      if (this.tracking) this.countAdc(p, L);
+      p = tf.clipByValue(p, -L, L);
+    } else if (adc.bound !== null) {
+      if (this.tracking) this.countAdc(p, adc.bound);
+      p = tf.clipByValue(p, -adc.bound, adc.bound);
+    }
+    return p;
+  }
+
+  private countAdc(p: T, bound: number): void {
+    this.clips.adcClipped += tf.sum(tf.cast(tf.greater(tf.abs(p), bound), 'float32')).dataSync()[0];
+    this.clips.adcTotal += p.size;
+  }
+
+  private countDac(xs: T, range: number): void {
+    this.clips.dacClipped += tf.sum(tf.cast(tf.greater(tf.abs(xs), range), 'float32')).dataSync()[0];
+    this.clips.dacTotal += xs.size;
   }
 
   /**
@@ -387,6 +428,8 @@ export class AnalogLinear {
     const fixed = dac.range === 'abs-max' ? 0 : dac.range;
     const irScale = irDrop ? irDrop.scale : 0;
     const M = ROUND_MAGIC;
+    let dacClipped = 0;
+    let adcClipped = 0;
     for (const t of tiles) {
       const n = t.n;
       // DAC: codes c = round(x·L/a), a = abs-max per input vector (or the fixed range, clipped)
@@ -401,7 +444,10 @@ export class AnalogLinear {
         const scale = L / amax;
         for (let i = 0, o = r * n; i < n; i++, o++) {
           let v = xd[base + i] * scale;
-          if (fixed) v = v > L ? L : v < -L ? -L : v;
+          if (fixed) {
+            if (v > L || v < -L) dacClipped++;
+            v = v > L ? L : v < -L ? -L : v;
+          }
           c[o] = quantiseIn ? v + M - M : v;
         }
       }
@@ -440,10 +486,19 @@ export class AnalogLinear {
           }
           if (z) p += Math.sqrt((V ? V[idx] : ax ? axr * (v as Float32Array)[j] : 0) + sigmaOut2) * z[idx];
           if (round) p = p + M - M;
-          p = p > bound ? bound : p < -bound ? -bound : p;
+          if (p > bound || p < -bound) {
+            adcClipped++;
+            p = p > bound ? bound : -bound;
+          }
           y[idx] += p * ar * k[j];
         }
       }
+    }
+    if (this.tracking) {
+      this.clips.dacClipped += dacClipped;
+      this.clips.adcClipped += adcClipped;
+      if (fixed) this.clips.dacTotal += N * nIn;
+      if (bound < Infinity) this.clips.adcTotal += N * nOut * tiles.length;
     }
     return tf.tensor2d(y, [N, nOut]);
   }
@@ -471,6 +526,24 @@ export class AnalogLinear {
       y = adcAccumulate(p, z, scales, V ?? t.v, t.k, y, { round, sigmaOut2, bound, exact: V !== null });
     }
     return y;
+  }
+
+  /**
+   * Starts (or stops) counting clipped DAC inputs (|x| above a fixed or calibrated range) and ADC
+   * outputs (|code| above L, or |P| above an unquantised bound); resets the counts.
+   */
+  trackClipping(on = true): void {
+    this.tracking = on;
+    this.resetClipping();
+  }
+
+  resetClipping(): void {
+    this.clips = { dacClipped: 0, dacTotal: 0, adcClipped: 0, adcTotal: 0 };
+  }
+
+  /** Counts since `trackClipping`/`resetClipping` (zeros when not tracking). */
+  get clipCounts(): ClipCounts {
+    return { ...this.clips };
   }
 
   /** Number of forward calls so far (each drew fresh read noise). */

@@ -29,6 +29,7 @@ import { conductanceDifference, devicesPerWeight, mapTile } from './mapping.js';
 import { perMvmIrDrop, resolvePeriphery, type CompensationMode, type Periphery, type PeripheryOptions } from './periphery.js';
 import { programDevices } from './program.js';
 import { rankOne, readVariance } from './readnoise.js';
+import { sliceName, sliceWeights } from './slicing.js';
 import { gatherTile, TileGrid, tileSize, type Tile } from './tiles.js';
 import { ChipState, type SiteState } from './state.js';
 
@@ -88,6 +89,18 @@ export interface SiteDevices {
   tiles: TileDevices[];
 }
 
+/** A Site as the model sees it: its weight slices on the chip (one part, significance 1, when not sliced). */
+export interface SiteSlices {
+  name: string;
+  inFeatures: number;
+  outFeatures: number;
+  bias: Float32Array | null;
+  /** Names of the programmed parts (SiteDevices), least significant first. */
+  parts: string[];
+  /** Significance s_k of each part. */
+  significance: number[];
+}
+
 export interface ChipSummary {
   profile: string;
   sites: number;
@@ -135,6 +148,7 @@ export class Chip {
     readonly seeds: ResolvedSeeds,
     readonly scheme: MappingScheme,
     private readonly siteDevices: Map<string, SiteDevices>,
+    private readonly logical: Map<string, SiteSlices>,
   ) {}
 
   /**
@@ -149,32 +163,57 @@ export class Chip {
     const scheme = p.mapping ?? device.mapping;
     if (weights.size === 0) throw new Error('Chip.program: no Sites to program (the selection is empty)');
     const sites = new Map<string, SiteDevices>();
+    const logical = new Map<string, SiteSlices>();
     for (const [name, w] of weights) {
       checkWeights(name, w);
-      sites.set(name, programSite(name, w, device, p, s, scheme));
+      const info: SiteSlices = { name, inFeatures: w.inFeatures, outFeatures: w.outFeatures, bias: w.bias, parts: [name], significance: [1] };
+      if (p.slicing.slices === 1) {
+        sites.set(name, programSite(name, w, device, p, s, scheme));
+      } else {
+        // each slice on its own tiles; the digital bias stays with the Site (SlicedLinear)
+        const sliced = sliceWeights(w.weight, w.inFeatures, w.outFeatures, p.slicing);
+        info.parts = sliced.slices.map((_, k) => sliceName(name, k));
+        info.significance = sliced.significance;
+        sliced.slices.forEach((weight, k) => sites.set(info.parts[k], programSite(info.parts[k], { ...w, weight, bias: null }, device, p, s, scheme)));
+      }
+      logical.set(name, info);
     }
-    return new Chip(device, p, s, scheme, sites);
+    return new Chip(device, p, s, scheme, sites, logical);
   }
 
+  /** The Sites' names (as in the model; a sliced Site's parts are listed by `slicesOf`). */
   siteNames(): string[] {
-    return [...this.siteDevices.keys()];
+    return [...this.logical.keys()];
+  }
+
+  /** A Site's parts on the chip and their significance. */
+  slicesOf(name: string): SiteSlices {
+    const s = this.logical.get(name);
+    if (!s) throw new Error(`Site '${name}' is not on this chip; programmed Sites: ${this.siteNames().slice(0, 12).join(', ')}${this.logical.size > 12 ? ', …' : ''}`);
+    return s;
   }
 
   sites(): IterableIterator<SiteDevices> {
     return this.siteDevices.values();
   }
 
+  /** The programmed devices of a Site (or of one slice of a sliced Site, by its part name). */
   site(name: string): SiteDevices {
     const s = this.siteDevices.get(name);
-    if (!s) throw new Error(`Site '${name}' is not on this chip; programmed Sites: ${this.siteNames().slice(0, 12).join(', ')}${this.siteDevices.size > 12 ? ', …' : ''}`);
+    if (!s) {
+      const sliced = this.logical.get(name);
+      if (sliced) throw new Error(`Site '${name}' is sliced; its parts are ${sliced.parts.join(', ')}`);
+      throw new Error(`Site '${name}' is not on this chip; programmed Sites: ${this.siteNames().slice(0, 12).join(', ')}${this.logical.size > 12 ? ', …' : ''}`);
+    }
     return s;
   }
 
   summary(): ChipSummary {
-    let tiles = 0, weights = 0, pulses = 0, faults = 0;
+    let tiles = 0, weights = 0, cells = 0, pulses = 0, faults = 0;
+    for (const s of this.logical.values()) weights += s.inFeatures * s.outFeatures;
     for (const s of this.siteDevices.values()) {
       tiles += s.tiles.length;
-      weights += s.inFeatures * s.outFeatures;
+      cells += s.inFeatures * s.outFeatures;
       for (const t of s.tiles) {
         pulses += t.pulses;
         faults += t.faults.index.length;
@@ -182,10 +221,10 @@ export class Chip {
     }
     return {
       profile: this.device.id,
-      sites: this.siteDevices.size,
+      sites: this.logical.size,
       tiles,
       weights,
-      devices: weights * devicesPerWeight(this.scheme),
+      devices: cells * devicesPerWeight(this.scheme),
       pulses,
       faults,
       tile: { ...this.periphery.tile },

@@ -22,10 +22,15 @@ export { staticIrDrop, dropPolynomial, positionFactor, A_VALID } from './ir-drop
 export type { StaticIrDropResult } from './ir-drop.js';
 export { nodalTransfer, nodalOutputs, nodalCost, NODAL_MAX_FLOPS } from './nodal.js';
 export type { NodalArray } from './nodal.js';
-export type { ChipSeeds, ResolvedSeeds, Seed, ChipSummary, AtOptions, ProgramOptions, SiteDevices, TileDevices } from './chip.js';
+export type { ChipSeeds, ResolvedSeeds, Seed, ChipSummary, SiteSlices, AtOptions, ProgramOptions, SiteDevices, TileDevices } from './chip.js';
 export { ChipState } from './state.js';
-export type { SiteState, SiteSource, ReadBackOptions } from './state.js';
+export type { SiteState, SiteSource, ReadBackOptions, ClipRates } from './state.js';
 export { AnalogLinear } from './analog-linear.js';
+export type { ClipCounts } from './analog-linear.js';
+export { SlicedLinear } from './sliced-linear.js';
+export type { AnalogLayer } from './sliced-linear.js';
+export { sliceWeights, sliceName, checkSlicing } from './slicing.js';
+export type { WeightSlicing, SlicedWeights } from './slicing.js';
 export { sigmaTargetFromProfile } from './sigma-target.js';
 export type { SigmaTargetOptions, SigmaTargetResult } from './sigma-target.js';
 export { estimateEnergy } from './energy.js';

@@ -15,6 +15,7 @@
 import type { MappingScheme } from '../device/index.js';
 import { parseQuantity } from '../device/index.js';
 import type { ScaleGranularity } from './mapping.js';
+import { checkSlicing, type WeightSlicing } from './slicing.js';
 import { checkTileShape, type TileShape } from './tiles.js';
 
 export type CompensationMode = 'none' | 'global' | 'global-exact' | 'column' | 'column-exact';
@@ -57,8 +58,14 @@ export interface PeripheryOptions {
   mapping?: MappingScheme;
   /** max|W| → g_max per tile (default) or per column. */
   scale?: ScaleGranularity;
-  /** DAC: bits (null = no quantisation) and input range ('abs-max' per input vector and tile, or a fixed number). */
-  dac?: { bits?: number | null; range?: 'abs-max' | number } | null;
+  /**
+   * DAC: bits (null = no quantisation), input range ('abs-max' per input vector and tile, or a fixed
+   * number) and bit-serial input: `serial` bits per cycle (null = all bits at once); the codes'
+   * magnitude bits are applied `serial` at a time, each cycle through the ADC, and shifted and added.
+   */
+  dac?: { bits?: number | null; range?: 'abs-max' | number; serial?: number | null } | null;
+  /** Weight slicing (slicing.ts): N device pairs per weight with significance base^k; default 1 slice. */
+  slicing?: Partial<WeightSlicing> | null;
   /** ADC: bits (null = none), bound (output range, null = unbounded), output noise σ. */
   adc?: { bits?: number | null; bound?: number | null; noise?: number } | null;
   /** Per-MVM device read noise: on/off, and how its variance is computed. Default on, 'rank1'. */
@@ -95,7 +102,8 @@ export interface Periphery {
   tile: TileShape;
   mapping: MappingScheme | null;
   scale: ScaleGranularity;
-  dac: { bits: number | null; range: 'abs-max' | number };
+  dac: { bits: number | null; range: 'abs-max' | number; serial: number | null };
+  slicing: WeightSlicing;
   adc: { bits: number | null; bound: number | null; noise: number };
   readNoise: { enabled: boolean; mode: ReadNoiseMode };
   /** null when off. `gRatio` null: computed from the device's g_max and `wireResistance` (Ω); row wires in Ω (0 = ideal). */
@@ -174,7 +182,14 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
   if (scale !== 'tile' && scale !== 'column') throw new Error(`${where}.scale must be 'tile' or 'column', got ${scale}`);
   const dacRange = o.dac?.range ?? 'abs-max';
   if (dacRange !== 'abs-max') positive(dacRange, `${where}.dac.range`);
-  const dac = { bits: bits(o.dac?.bits, `${where}.dac.bits`), range: dacRange };
+  const dacBits = bits(o.dac?.bits, `${where}.dac.bits`);
+  const serial = o.dac?.serial ?? null;
+  if (serial !== null) {
+    if (dacBits === null) throw new Error(`${where}.dac.serial needs dac.bits (the codes to send bit-serially); set dac.bits or serial null`);
+    if (!(Number.isInteger(serial) && serial >= 1 && serial <= dacBits - 1)) throw new Error(`${where}.dac.serial must be an integer from 1 to dac.bits − 1 = ${dacBits - 1} (magnitude bits per cycle), got ${serial}`);
+  }
+  const dac = { bits: dacBits, range: dacRange, serial };
+  const slicing = checkSlicing({ slices: o.slicing?.slices ?? 1, base: o.slicing?.base ?? 2 }, `${where}.slicing`);
   const adcBits = bits(o.adc?.bits, `${where}.adc.bits`);
   let bound: number | null = o.adc?.bound ?? null;
   if (bound !== null) positive(bound, `${where}.adc.bound`);
@@ -205,7 +220,7 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
   for (const [k, v] of Object.entries(energy)) positive(v, `${where}.energy.${k}`, k !== 'columnsPerAdc');
   const execution = o.execution ?? 'auto';
   if (!['auto', 'tensor-ops', 'fused-js'].includes(execution)) throw new Error(`${where}.execution must be 'auto', 'tensor-ops' or 'fused-js', got ${execution}`);
-  return { tile, mapping: o.mapping ?? null, scale, dac, adc, readNoise, irDrop, compensation, energy, execution };
+  return { tile, mapping: o.mapping ?? null, scale, dac, slicing, adc, readNoise, irDrop, compensation, energy, execution };
 }
 
 /** Largest code of a b-bit symmetric quantiser: 2^(b−1) − 1. */
@@ -218,5 +233,10 @@ export function perMvmIrDrop(p: Periphery): boolean {
 
 /** Whether the MVM needs each row tile's partial sum separately (nonlinear per-tile periphery). */
 export function needsTilePartialSums(p: Periphery): boolean {
-  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || perMvmIrDrop(p);
+  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || perMvmIrDrop(p) || p.dac.serial !== null;
+}
+
+/** Input cycles per MVM: ⌈(DAC bits − 1)/serial⌉ with bit-serial inputs, else 1. */
+export function inputCycles(p: Periphery): number {
+  return p.dac.serial !== null && p.dac.bits !== null ? Math.ceil((p.dac.bits - 1) / p.dac.serial) : 1;
 }
