@@ -23,6 +23,7 @@
 import { adcAccumulate, analogKernelsFor, dacCodes, filledTensor, FrozenMatrix, tf, linear, type Rng } from '../tensor/index.js';
 import { fillStandardNormalTable } from '../device/index.js';
 import { inputCycles, levelsOf, needsTilePartialSums, perMvmIrDrop, type Periphery } from './periphery.js';
+import { absPercentile, type CalibratedRanges } from './calibration.js';
 import { readFloat32 } from './readback.js';
 import type { SiteState } from './state.js';
 
@@ -57,6 +58,10 @@ interface RowTile {
   absWn: tf.Tensor2D | null;
   pos: tf.Tensor2D | null;
   aScale: number;
+  /** DAC range of the tile (abs-max, fixed or calibrated), ADC clip in codes (L, or the bound without bits), output-noise variance in codes. */
+  range: 'abs-max' | number;
+  clip: number;
+  sigmaOut2: number;
 }
 
 /** Clipped and total DAC inputs and ADC conversions counted since the last reset. */
@@ -88,6 +93,10 @@ export class AnalogLinear {
   /** Whether clipping is counted (the WebAssembly kernels are then skipped for the fused JS loops, same numbers). */
   private tracking = false;
   private clips: ClipCounts = { dacClipped: 0, dacTotal: 0, adcClipped: 0, adcTotal: 0 };
+  /** Ranges set by `calibrate`, or null. */
+  private calibrated: CalibratedRanges | null = null;
+  /** Inputs recorded for calibration (between startRecording and finishRecording), or null. */
+  private recorded: Float32Array[] | null = null;
   private buffers: { c?: Float32Array; y?: Float32Array; z?: Float32Array } = {};
 
   constructor(readonly state: SiteState, readonly periphery: Periphery, private readonly rng: Rng) {
@@ -123,7 +132,7 @@ export class AnalogLinear {
    */
   private wasmKernels(): boolean {
     const p = this.periphery;
-    return p.execution === 'auto' && p.dac.range === 'abs-max' && !perMvmIrDrop(p) && !this.tracking && analogKernelsFor(this.outFeatures);
+    return p.execution === 'auto' && p.dac.range === 'abs-max' && !perMvmIrDrop(p) && !this.tracking && !this.calibrated && analogKernelsFor(this.outFeatures);
   }
 
   /**
@@ -158,6 +167,10 @@ export class AnalogLinear {
   forward(x: T): T {
     const last = x.shape[x.rank - 1];
     if (last !== this.inFeatures) throw new Error(`AnalogLinear '${this.state.name}': input's last dimension is ${last}, expected ${this.inFeatures}`);
+    if (this.recorded) this.recorded.push(Float32Array.from(x.dataSync() as Float32Array));
+    else if (this.periphery.calibration && !this.calibrated) {
+      throw new Error(`AnalogLinear '${this.state.name}': periphery.calibration is set but this Site is not calibrated; call chipState.calibrate(inputs), or chipState.startCalibration() → forward passes → chipState.finishCalibration(), before evaluating`);
+    }
     this.calls++;
     return tf.tidy(() => {
       const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D;
@@ -264,10 +277,15 @@ export class AnalogLinear {
 
   // ── with per-tile partial sums ────────────────────────────────────────────────────────────
 
-  /** ADC gain q = L/bound: tile outputs come out in ADC codes. 1 without ADC bits. */
-  private adcGain(): number {
+  /** ADC gain q = L/bound of row tile `tr` (calibrated bound if set): tile outputs come out in ADC codes. 1 without ADC bits. */
+  private adcGain(tr = 0): number {
     const { adc } = this.periphery;
-    return adc.bits !== null ? levelsOf(adc.bits) / (adc.bound as number) : 1;
+    return adc.bits !== null ? levelsOf(adc.bits) / this.adcBound(tr) : 1;
+  }
+
+  /** The ADC bound of row tile `tr` (tile-output units): calibrated, or the periphery's (Infinity when none). */
+  private adcBound(tr: number): number {
+    return this.calibrated?.adcBound[tr] ?? this.periphery.adc.bound ?? Infinity;
   }
 
   /** DAC levels L (inputs become integer codes in [−L, L]); 1 without DAC bits (codes = x/a). */
@@ -284,12 +302,13 @@ export class AnalogLinear {
     if (this.tiles) return this.tiles;
     const { wn, kAlpha, s2, rank1, inFeatures: nIn, outFeatures: nOut, gRatio } = this.state;
     const rows = this.rows;
-    const q = this.adcGain();
     const L = this.dacLevels();
-    const g = q / L;
     const noise = this.noiseOn() && s2 !== null;
+    const { adc, dac } = this.periphery;
     const tiles: RowTile[] = [];
     for (let tr = 0; tr < this.rowTiles; tr++) {
+      const q = this.adcGain(tr);
+      const g = q / L;
       const r0 = tr * rows;
       const n = Math.min(rows, nIn - r0);
       const band = (src: Float32Array, f: number): Float32Array => scaled(src.subarray(r0 * nOut, (r0 + n) * nOut), f);
@@ -299,6 +318,9 @@ export class AnalogLinear {
         wn: tf.keep(tf.tensor2d(band(wn, g), [n, nOut])),
         k: tf.keep(tf.tensor2d(k, [1, nOut])),
         kJs: k, s2: null, u: null, v: null, uJs: null, vJs: null, absWn: null, pos: null, aScale: 0,
+        range: this.calibrated?.dacRange[tr] ?? dac.range,
+        clip: adc.bits !== null ? levelsOf(adc.bits) : this.adcBound(tr),
+        sigmaOut2: (adc.noise * q) ** 2,
       };
       if (noise && s2) {
         if (rank1) {
@@ -325,36 +347,35 @@ export class AnalogLinear {
   }
 
   /** DAC codes c = round(x·L/a) of one row tile and its scale a per input vector [N, 1] (or scalar). */
-  private dacCodes(xs: tf.Tensor2D): { c: tf.Tensor2D; a: T } {
+  private dacCodes(xs: tf.Tensor2D, range: 'abs-max' | number): { c: tf.Tensor2D; a: T } {
     const { dac } = this.periphery;
     const L = this.dacLevels();
-    if (dac.range === 'abs-max') {
+    if (range === 'abs-max') {
       const a = tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30);
       const scaled = tf.mul(xs, tf.div(L, a));
       return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a };
     }
-    const scaled = tf.clipByValue(tf.mul(xs, L / dac.range), -L, L);
-    return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a: tf.scalar(dac.range) };
+    const scaled = tf.clipByValue(tf.mul(xs, L / range), -L, L);
+    return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a: tf.scalar(range) };
   }
 
   private forwardTiled(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
     const { adc, dac } = this.periphery;
     const irDrop = this.irMvm;
-    const { sigmaOut2 } = this.adcSettings();
     const N = x.shape[0];
     const cycles = inputCycles(this.periphery);
     const serial = dac.serial ?? 0;
     let y: T | null = null;
     for (const t of tiles) {
       const xs = tiles.length === 1 ? x : tf.slice(x, [0, t.r0], [N, t.n]);
-      const { c, a } = this.dacCodes(xs);
-      if (this.tracking && dac.range !== 'abs-max') this.countDac(xs, dac.range);
+      const { c, a } = this.dacCodes(xs, t.range);
+      if (this.tracking && t.range !== 'abs-max') this.countDac(xs, t.range);
       // bit-serial: cycle b sends sign(c)·(⌊|c|/2^(serial·b)⌋ mod 2^serial), its ADC output weighs 2^(serial·b)
       let p: T | null = null;
       for (let b = 0; b < cycles; b++) {
         const cb = cycles === 1 ? c : (tf.mul(tf.sign(c), tf.mod(tf.floor(tf.div(tf.abs(c), 2 ** (serial * b))), 2 ** serial)) as tf.Tensor2D);
-        const pb = this.tileMvm(cb, t, irDrop, sigmaOut2, adc);
+        const pb = this.tileMvm(cb, t, irDrop, adc);
         p = p ? tf.add(p, b === 0 ? pb : tf.mul(pb, 2 ** (serial * b))) : pb;
       }
       const part = tf.mul(tf.mul(p as T, a), t.k);
@@ -365,7 +386,8 @@ export class AnalogLinear {
   }
 
   /** One tile MVM of DAC codes c: matmul, IR drop ('aihwkit'), read and output noise, ADC (in ADC codes). */
-  private tileMvm(c: tf.Tensor2D, t: RowTile, irDrop: Periphery['irDrop'], sigmaOut2: number, adc: Periphery['adc']): T {
+  private tileMvm(c: tf.Tensor2D, t: RowTile, irDrop: Periphery['irDrop'], adc: Periphery['adc']): T {
+    const { sigmaOut2 } = t;
     let p: T = tf.matMul(c, t.wn); // [N, out], in ADC codes
     if (irDrop && t.absWn && t.pos) {
       const cur = tf.mul(tf.matMul(tf.abs(c) as tf.Tensor2D, t.absWn), t.aScale);
@@ -384,14 +406,10 @@ export class AnalogLinear {
       const sd = variance ? tf.sqrt(variance) : tf.scalar(Math.sqrt(sigmaOut2));
       p = tf.add(p, tf.mul(sd, this.normals(p.shape)));
     }
-    if (adc.bits !== null) {
-      const L = levelsOf(adc.bits);
-      p = tf.round(p);
-      if (this.tracking) this.countAdc(p, L);
-      p = tf.clipByValue(p, -L, L);
-    } else if (adc.bound !== null) {
-      if (this.tracking) this.countAdc(p, adc.bound);
-      p = tf.clipByValue(p, -adc.bound, adc.bound);
+    if (adc.bits !== null) p = tf.round(p);
+    if (t.clip < Infinity) {
+      if (this.tracking) this.countAdc(p, t.clip);
+      p = tf.clipByValue(p, -t.clip, t.clip);
     }
     return p;
   }
@@ -415,7 +433,7 @@ export class AnalogLinear {
     const tiles = this.rowTiles_();
     const { dac } = this.periphery;
     const irDrop = this.irMvm;
-    const { sigmaOut2, round, bound } = this.adcSettings();
+    const { round } = this.adcSettings();
     const N = x.shape[0];
     const nIn = this.inFeatures;
     const nOut = this.outFeatures;
@@ -425,13 +443,17 @@ export class AnalogLinear {
     else y.fill(0);
     const L = this.dacLevels();
     const quantiseIn = dac.bits !== null;
-    const fixed = dac.range === 'abs-max' ? 0 : dac.range;
     const irScale = irDrop ? irDrop.scale : 0;
     const M = ROUND_MAGIC;
     let dacClipped = 0;
     let adcClipped = 0;
+    let anyFixed = false;
     for (const t of tiles) {
       const n = t.n;
+      const fixed = t.range === 'abs-max' ? 0 : t.range;
+      const bound = t.clip;
+      const sigmaOut2 = t.sigmaOut2;
+      if (fixed) anyFixed = true;
       // DAC: codes c = round(x·L/a), a = abs-max per input vector (or the fixed range, clipped)
       const c = this.buffer('c', N * n);
       const a = new Float64Array(N);
@@ -497,8 +519,8 @@ export class AnalogLinear {
     if (this.tracking) {
       this.clips.dacClipped += dacClipped;
       this.clips.adcClipped += adcClipped;
-      if (fixed) this.clips.dacTotal += N * nIn;
-      if (bound < Infinity) this.clips.adcTotal += N * nOut * tiles.length;
+      if (anyFixed) this.clips.dacTotal += N * nIn;
+      if (tiles[0].clip < Infinity) this.clips.adcTotal += N * nOut * tiles.length;
     }
     return tf.tensor2d(y, [N, nOut]);
   }
@@ -546,9 +568,83 @@ export class AnalogLinear {
     return { ...this.clips };
   }
 
+  /**
+   * Sets the DAC ranges and ADC bounds of every row tile from calibration inputs x [..., in]
+   * (calibration.ts: percentiles of |x| and of the noise-free tile outputs). Returns the ranges.
+   */
+  calibrate(x: T | Float32Array): CalibratedRanges {
+    const cal = this.periphery.calibration;
+    if (!cal) throw new Error(`AnalogLinear '${this.state.name}': calibrate needs periphery.calibration (e.g. { dacPercentile: 99.99, adcPercentile: 99.99 })`);
+    const xd = x instanceof Float32Array ? x : (x.dataSync() as Float32Array);
+    const nIn = this.inFeatures, nOut = this.outFeatures;
+    if (xd.length === 0 || xd.length % nIn !== 0) throw new Error(`AnalogLinear '${this.state.name}': calibration inputs have ${xd.length} values, not a positive multiple of ${nIn} features`);
+    const M = xd.length / nIn;
+    const rt = this.rowTiles, rows = this.rows;
+    const { dac } = this.periphery;
+    const bandOf = (tr: number): [number, number] => [tr * rows, Math.min(rows, nIn - tr * rows)];
+    const gather = (tr: number): Float32Array => {
+      const [r0, n] = bandOf(tr);
+      const out = new Float32Array(M * n);
+      for (let m = 0; m < M; m++) out.set(xd.subarray(m * nIn + r0, m * nIn + r0 + n), m * n);
+      return out;
+    };
+    const dacRange: ('abs-max' | number)[] = [];
+    if (cal.dacPercentile === null) for (let tr = 0; tr < rt; tr++) dacRange.push(dac.range);
+    else if (cal.per === 'layer') dacRange.push(...new Array<number>(rt).fill(Math.max(absPercentile(xd, cal.dacPercentile), 1e-30)));
+    else for (let tr = 0; tr < rt; tr++) dacRange.push(Math.max(absPercentile(gather(tr), cal.dacPercentile), 1e-30));
+    const adcBound: number[] = [];
+    if (cal.adcPercentile !== null) {
+      const outputs: Float32Array[] = [];
+      for (let tr = 0; tr < rt; tr++) {
+        const [r0, n] = bandOf(tr);
+        const a = dacRange[tr];
+        const y = tf.tidy(() => {
+          const xs = tf.tensor2d(gather(tr), [M, n]);
+          const scale = a === 'abs-max' ? tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30) : tf.scalar(a);
+          const xt = tf.clipByValue(tf.div(xs, scale), -1, 1) as tf.Tensor2D;
+          return tf.matMul(xt, tf.tensor2d(this.state.wn.subarray(r0 * nOut, (r0 + n) * nOut), [n, nOut])).dataSync() as Float32Array;
+        });
+        outputs.push(y);
+      }
+      if (cal.per === 'layer') {
+        const all = new Float32Array(outputs.reduce((k, o) => k + o.length, 0));
+        outputs.reduce((k, o) => (all.set(o, k), k + o.length), 0);
+        adcBound.push(...new Array<number>(rt).fill(Math.max(absPercentile(all, cal.adcPercentile), 1e-12)));
+      } else for (const o of outputs) adcBound.push(Math.max(absPercentile(o, cal.adcPercentile), 1e-12));
+    } else for (let tr = 0; tr < rt; tr++) adcBound.push(this.periphery.adc.bound ?? Infinity);
+    this.disposeTiles();
+    this.calibrated = { dacRange, adcBound };
+    return { dacRange: [...dacRange], adcBound: [...adcBound] };
+  }
+
+  /** Starts recording forward inputs for calibration (forward runs uncalibrated meanwhile: fixed DAC range, fixed ADC bound). */
+  startRecording(): void {
+    this.recorded = [];
+  }
+
+  /** Calibrates from the inputs recorded since `startRecording` and stops recording. */
+  finishRecording(): CalibratedRanges {
+    const rec = this.recorded;
+    this.recorded = null;
+    if (!rec || rec.length === 0) throw new Error(`AnalogLinear '${this.state.name}': no inputs were recorded for calibration; run forward passes between startCalibration and finishCalibration`);
+    const all = new Float32Array(rec.reduce((k, r) => k + r.length, 0));
+    rec.reduce((k, r) => (all.set(r, k), k + r.length), 0);
+    return this.calibrate(all);
+  }
+
+  /** The calibrated ranges, or null. */
+  get ranges(): CalibratedRanges | null {
+    return this.calibrated ? { dacRange: [...this.calibrated.dacRange], adcBound: [...this.calibrated.adcBound] } : null;
+  }
+
   /** Number of forward calls so far (each drew fresh read noise). */
   get forwardCalls(): number {
     return this.calls;
+  }
+
+  private disposeTiles(): void {
+    for (const t of this.tiles ?? []) for (const x of [t.wn, t.k, t.s2, t.u, t.v, t.absWn, t.pos]) if (x && !x.isDisposed) x.dispose();
+    this.tiles = null;
   }
 
   dispose(): void {
@@ -557,10 +653,9 @@ export class AnalogLinear {
       this.direct.w.dispose();
       all.push(this.direct.s2, this.direct.u, this.direct.v);
     }
-    for (const t of this.tiles ?? []) all.push(t.wn, t.k, t.s2, t.u, t.v, t.absWn, t.pos);
     for (const x of all) if (x && !x.isDisposed) x.dispose();
+    this.disposeTiles();
     this.direct = null;
-    this.tiles = null;
     this.biasT = null;
     this.buffers = {};
   }

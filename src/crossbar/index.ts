@@ -30,6 +30,8 @@ export type { ClipCounts } from './analog-linear.js';
 export { SlicedLinear } from './sliced-linear.js';
 export type { AnalogLayer } from './sliced-linear.js';
 export { sliceWeights, sliceName, checkSlicing } from './slicing.js';
+export { absPercentile, resolveCalibration } from './calibration.js';
+export type { CalibrationOptions, Calibration, CalibratedRanges } from './calibration.js';
 export type { WeightSlicing, SlicedWeights } from './slicing.js';
 export { sigmaTargetFromProfile } from './sigma-target.js';
 export type { SigmaTargetOptions, SigmaTargetResult } from './sigma-target.js';

@@ -15,6 +15,7 @@
 import type { MappingScheme } from '../device/index.js';
 import { parseQuantity } from '../device/index.js';
 import type { ScaleGranularity } from './mapping.js';
+import { resolveCalibration, type Calibration, type CalibrationOptions } from './calibration.js';
 import { checkSlicing, type WeightSlicing } from './slicing.js';
 import { checkTileShape, type TileShape } from './tiles.js';
 
@@ -64,6 +65,12 @@ export interface PeripheryOptions {
    * magnitude bits are applied `serial` at a time, each cycle through the ADC, and shifted and added.
    */
   dac?: { bits?: number | null; range?: 'abs-max' | number; serial?: number | null } | null;
+  /**
+   * Calibrated DAC ranges and ADC bounds per row tile or per layer (calibration.ts), from
+   * percentiles of calibration inputs; a Site must then be calibrated (ChipState.calibrate or
+   * startCalibration/finishCalibration) before its first MVM. Default null (fixed ranges).
+   */
+  calibration?: CalibrationOptions | null;
   /** Weight slicing (slicing.ts): N device pairs per weight with significance base^k; default 1 slice. */
   slicing?: Partial<WeightSlicing> | null;
   /** ADC: bits (null = none), bound (output range, null = unbounded), output noise σ. */
@@ -104,6 +111,7 @@ export interface Periphery {
   scale: ScaleGranularity;
   dac: { bits: number | null; range: 'abs-max' | number; serial: number | null };
   slicing: WeightSlicing;
+  calibration: Calibration | null;
   adc: { bits: number | null; bound: number | null; noise: number };
   readNoise: { enabled: boolean; mode: ReadNoiseMode };
   /** null when off. `gRatio` null: computed from the device's g_max and `wireResistance` (Ω); row wires in Ω (0 = ideal). */
@@ -220,7 +228,8 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
   for (const [k, v] of Object.entries(energy)) positive(v, `${where}.energy.${k}`, k !== 'columnsPerAdc');
   const execution = o.execution ?? 'auto';
   if (!['auto', 'tensor-ops', 'fused-js'].includes(execution)) throw new Error(`${where}.execution must be 'auto', 'tensor-ops' or 'fused-js', got ${execution}`);
-  return { tile, mapping: o.mapping ?? null, scale, dac, slicing, adc, readNoise, irDrop, compensation, energy, execution };
+  const calibration = resolveCalibration(o.calibration, `${where}.calibration`);
+  return { tile, mapping: o.mapping ?? null, scale, dac, slicing, calibration, adc, readNoise, irDrop, compensation, energy, execution };
 }
 
 /** Largest code of a b-bit symmetric quantiser: 2^(b−1) − 1. */
@@ -233,7 +242,7 @@ export function perMvmIrDrop(p: Periphery): boolean {
 
 /** Whether the MVM needs each row tile's partial sum separately (nonlinear per-tile periphery). */
 export function needsTilePartialSums(p: Periphery): boolean {
-  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || perMvmIrDrop(p) || p.dac.serial !== null;
+  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || perMvmIrDrop(p) || p.dac.serial !== null || p.calibration !== null;
 }
 
 /** Input cycles per MVM: ⌈(DAC bits − 1)/serial⌉ with bit-serial inputs, else 1. */

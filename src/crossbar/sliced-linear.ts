@@ -8,6 +8,7 @@
  */
 import { tf } from '../tensor/index.js';
 import type { AnalogLinear, ClipCounts } from './analog-linear.js';
+import type { CalibratedRanges } from './calibration.js';
 
 type T = tf.Tensor;
 
@@ -20,6 +21,10 @@ export interface AnalogLayer {
   resetClipping(): void;
   readonly clipCounts: ClipCounts;
   readonly forwardCalls: number;
+  /** Calibrated ranges from inputs x (periphery.calibration); per slice for a SlicedLinear. */
+  calibrate(x: T | Float32Array): CalibratedRanges | CalibratedRanges[];
+  startRecording(): void;
+  finishRecording(): CalibratedRanges | CalibratedRanges[];
   dispose(): void;
 }
 
@@ -68,6 +73,18 @@ export class SlicedLinear implements AnalogLayer {
       c.adcTotal += s.adcTotal;
     }
     return c;
+  }
+
+  calibrate(x: T | Float32Array): CalibratedRanges[] {
+    return this.slices.map((l) => l.calibrate(x));
+  }
+
+  startRecording(): void {
+    for (const l of this.slices) l.startRecording();
+  }
+
+  finishRecording(): CalibratedRanges[] {
+    return this.slices.map((l) => l.finishRecording());
   }
 
   get forwardCalls(): number {

@@ -6,7 +6,9 @@
 import { fillStandardNormal } from '../device/index.js';
 import type { Site, SiteWeights } from '../model/index.js';
 import { Rng } from '../tensor/index.js';
+import type { tf } from '../tensor/index.js';
 import { AnalogLinear } from './analog-linear.js';
+import type { CalibratedRanges } from './calibration.js';
 import { SlicedLinear, type AnalogLayer } from './sliced-linear.js';
 import type { Chip, Seed } from './chip.js';
 import type { Periphery } from './periphery.js';
@@ -127,6 +129,31 @@ export class ChipState {
       this.layers.set(name, layer);
     }
     return layer;
+  }
+
+  /**
+   * Calibrates the DAC ranges and ADC bounds of the given Sites from their calibration inputs
+   * (x [..., in] per Site name; periphery.calibration sets percentiles and granularity).
+   */
+  calibrate(inputs: ReadonlyMap<string, tf.Tensor | Float32Array>): Record<string, CalibratedRanges | CalibratedRanges[]> {
+    const out: Record<string, CalibratedRanges | CalibratedRanges[]> = {};
+    for (const [name, x] of inputs) out[name] = this.analog(name).calibrate(x);
+    return out;
+  }
+
+  /**
+   * Calibration through a model: after `attach`, call startCalibration(), run forward passes on
+   * calibration data (each layer records its inputs; the MVMs meanwhile use the fixed ranges), then
+   * finishCalibration() sets every attached layer's ranges from what it saw.
+   */
+  startCalibration(): void {
+    for (const name of this.siteNames()) this.analog(name).startRecording();
+  }
+
+  finishCalibration(): Record<string, CalibratedRanges | CalibratedRanges[]> {
+    const out: Record<string, CalibratedRanges | CalibratedRanges[]> = {};
+    for (const [name, l] of this.layers) out[name] = l.finishRecording();
+    return out;
   }
 
   /** Starts counting clipped DAC inputs and ADC outputs on every analog layer of this state (see AnalogLinear.trackClipping). */
