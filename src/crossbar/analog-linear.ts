@@ -79,6 +79,9 @@ function scaled(src: Float32Array, f: number): Float32Array {
   return out;
 }
 
+/** Largest number of range doublings of iterative bound management (2^10 ≈ aihwkit's max_bm_factor 1000). */
+const MAX_BM_HALVINGS = 10;
+
 /** x + M − M rounds a float64 |x| < 2^51 to the nearest integer, ties to even — as tf.round does. */
 const ROUND_MAGIC = 6755399441055744;
 
@@ -175,7 +178,7 @@ export class AnalogLinear {
     return tf.tidy(() => {
       const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D;
       const y = !this.tiled ? this.forwardDirect(x2)
-        : this.periphery.dac.serial !== null ? this.forwardTiled(x2) // bit-serial inputs run as TF.js ops
+        : this.periphery.dac.serial !== null || this.periphery.adc.boundManagement === 'iterative' ? this.forwardTiled(x2) // bit-serial inputs and bound management run as TF.js ops
         : this.wasmKernels() ? this.forwardTiledWasm(x2) : this.fused() ? this.forwardTiledFused(x2) : this.forwardTiled(x2);
       return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });
@@ -347,16 +350,17 @@ export class AnalogLinear {
   }
 
   /** DAC codes c = round(x·L/a) of one row tile and its scale a per input vector [N, 1] (or scalar). */
-  private dacCodes(xs: tf.Tensor2D, range: 'abs-max' | number): { c: tf.Tensor2D; a: T } {
+  private dacCodes(xs: tf.Tensor2D, range: 'abs-max' | number, reduce = 1): { c: tf.Tensor2D; a: T } {
     const { dac } = this.periphery;
     const L = this.dacLevels();
     if (range === 'abs-max') {
-      const a = tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30);
+      let a: T = tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30);
+      if (reduce !== 1) a = tf.mul(a, reduce);
       const scaled = tf.mul(xs, tf.div(L, a));
       return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a };
     }
-    const scaled = tf.clipByValue(tf.mul(xs, L / range), -L, L);
-    return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a: tf.scalar(range) };
+    const scaled = tf.clipByValue(tf.mul(xs, L / (range * reduce)), -L, L);
+    return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a: tf.scalar(range * reduce) };
   }
 
   private forwardTiled(x: tf.Tensor2D): T {
@@ -369,8 +373,13 @@ export class AnalogLinear {
     let y: T | null = null;
     for (const t of tiles) {
       const xs = tiles.length === 1 ? x : tf.slice(x, [0, t.r0], [N, t.n]);
-      const { c, a } = this.dacCodes(xs, t.range);
       if (this.tracking && t.range !== 'abs-max') this.countDac(xs, t.range);
+      if (adc.boundManagement === 'iterative') {
+        const part = this.boundManaged(xs, t, irDrop, adc);
+        y = y ? tf.add(y, part) : part;
+        continue;
+      }
+      const { c, a } = this.dacCodes(xs, t.range);
       // bit-serial: cycle b sends sign(c)·(⌊|c|/2^(serial·b)⌋ mod 2^serial), its ADC output weighs 2^(serial·b)
       let p: T | null = null;
       for (let b = 0; b < cycles; b++) {
@@ -385,8 +394,29 @@ export class AnalogLinear {
     return b ? tf.add(y as T, b) : (y as T);
   }
 
-  /** One tile MVM of DAC codes c: matmul, IR drop ('aihwkit'), read and output noise, ADC (in ADC codes). */
-  private tileMvm(c: tf.Tensor2D, t: RowTile, irDrop: Periphery['irDrop'], adc: Periphery['adc']): T {
+  /**
+   * aihwkit's iterative bound management (BoundManagementType.ITERATIVE): an input vector whose
+   * outputs clip at the ADC is sent again with its DAC range doubled (inputs halved), up to
+   * MAX_BM_HALVINGS times (aihwkit's max_bm_factor 1000 ≈ 2^10); each vector keeps its first
+   * unclipped result, rescaled. Every attempt draws fresh noise and counts towards the clip rate.
+   */
+  private boundManaged(xs: tf.Tensor2D, t: RowTile, irDrop: Periphery['irDrop'], adc: Periphery['adc']): T {
+    let result: T | null = null;
+    let pending: T | null = null;
+    for (let m = 0; m <= MAX_BM_HALVINGS; m++) {
+      const { c, a } = this.dacCodes(xs, t.range, 2 ** m);
+      const over: T[] = [];
+      const part = tf.mul(tf.mul(this.tileMvm(c, t, irDrop, adc, over), a), t.k);
+      const clipped = over[0] ?? tf.zerosLike(tf.slice(part, [0, 0], [-1, 1])).asType('bool');
+      result = result && pending ? tf.where(pending as tf.Tensor, part, result) : part;
+      pending = pending ? tf.logicalAnd(pending, clipped) : clipped;
+      if (!tf.any(pending).dataSync()[0]) break;
+    }
+    return result as T;
+  }
+
+  /** One tile MVM of DAC codes c: matmul, IR drop ('aihwkit'), read and output noise, ADC (in ADC codes); `over` receives the rows with a clipped output [N, 1]. */
+  private tileMvm(c: tf.Tensor2D, t: RowTile, irDrop: Periphery['irDrop'], adc: Periphery['adc'], over?: T[]): T {
     const { sigmaOut2 } = t;
     let p: T = tf.matMul(c, t.wn); // [N, out], in ADC codes
     if (irDrop && t.absWn && t.pos) {
@@ -409,6 +439,7 @@ export class AnalogLinear {
     if (adc.bits !== null) p = tf.round(p);
     if (t.clip < Infinity) {
       if (this.tracking) this.countAdc(p, t.clip);
+      if (over) over.push(tf.any(tf.greater(tf.abs(p), t.clip), 1, true));
       p = tf.clipByValue(p, -t.clip, t.clip);
     }
     return p;
@@ -615,6 +646,15 @@ export class AnalogLinear {
     this.disposeTiles();
     this.calibrated = { dacRange, adcBound };
     return { dacRange: [...dacRange], adcBound: [...adcBound] };
+  }
+
+  /** Sets ranges found by an earlier `calibrate` (one DAC range and ADC bound per row tile). */
+  setRanges(r: CalibratedRanges | CalibratedRanges[]): void {
+    if (Array.isArray(r) || r.dacRange.length !== this.rowTiles || r.adcBound.length !== this.rowTiles) {
+      throw new Error(`AnalogLinear '${this.state.name}': ranges must give one DAC range and one ADC bound for each of ${this.rowTiles} row tiles`);
+    }
+    this.disposeTiles();
+    this.calibrated = { dacRange: [...r.dacRange], adcBound: [...r.adcBound] };
   }
 
   /** Starts recording forward inputs for calibration (forward runs uncalibrated meanwhile: fixed DAC range, fixed ADC bound). */

@@ -73,8 +73,12 @@ export interface PeripheryOptions {
   calibration?: CalibrationOptions | null;
   /** Weight slicing (slicing.ts): N device pairs per weight with significance base^k; default 1 slice. */
   slicing?: Partial<WeightSlicing> | null;
-  /** ADC: bits (null = none), bound (output range, null = unbounded), output noise σ. */
-  adc?: { bits?: number | null; bound?: number | null; noise?: number } | null;
+  /**
+   * ADC: bits (null = none), bound (output range, null = unbounded), output noise σ, and bound
+   * management ('iterative': an input vector whose outputs clip is sent again with halved inputs,
+   * as aihwkit's BoundManagementType.ITERATIVE; default 'none').
+   */
+  adc?: { bits?: number | null; bound?: number | null; noise?: number; boundManagement?: BoundManagement } | null;
   /** Per-MVM device read noise: on/off, and how its variance is computed. Default on, 'rank1'. */
   readNoise?: boolean | { enabled?: boolean; mode?: ReadNoiseMode };
   /**
@@ -101,6 +105,8 @@ export interface PeripheryOptions {
 
 export type PeripheryExecution = 'auto' | 'tensor-ops' | 'fused-js';
 
+export type BoundManagement = 'none' | 'iterative';
+
 /** How IR drop is computed (see ir-drop.ts). */
 export type IrDropModel = 'physical' | 'exact' | 'aihwkit';
 export const IR_DROP_MODELS: readonly IrDropModel[] = ['physical', 'exact', 'aihwkit'];
@@ -112,7 +118,7 @@ export interface Periphery {
   dac: { bits: number | null; range: 'abs-max' | number; serial: number | null };
   slicing: WeightSlicing;
   calibration: Calibration | null;
-  adc: { bits: number | null; bound: number | null; noise: number };
+  adc: { bits: number | null; bound: number | null; noise: number; boundManagement: BoundManagement };
   readNoise: { enabled: boolean; mode: ReadNoiseMode };
   /** null when off. `gRatio` null: computed from the device's g_max and `wireResistance` (Ω); row wires in Ω (0 = ideal). */
   irDrop: { model: IrDropModel; scale: number; gRatio: number | null; wireResistance: number; rowWireResistance: number } | null;
@@ -202,7 +208,11 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
   let bound: number | null = o.adc?.bound ?? null;
   if (bound !== null) positive(bound, `${where}.adc.bound`);
   if (adcBits !== null && bound === null) bound = 12; // aihwkit's default out_bound
-  const adc = { bits: adcBits, bound, noise: positive(o.adc?.noise ?? 0, `${where}.adc.noise`, true) };
+  const boundManagement = o.adc?.boundManagement ?? 'none';
+  if (boundManagement !== 'none' && boundManagement !== 'iterative') throw new Error(`${where}.adc.boundManagement must be 'none' or 'iterative', got ${boundManagement}`);
+  if (boundManagement === 'iterative' && bound === null) throw new Error(`${where}.adc.boundManagement 'iterative' needs an ADC bound (adc.bits or adc.bound)`);
+  if (boundManagement === 'iterative' && serial !== null) throw new Error(`${where}.adc.boundManagement 'iterative' cannot be combined with bit-serial inputs (dac.serial); choose one`);
+  const adc = { bits: adcBits, bound, noise: positive(o.adc?.noise ?? 0, `${where}.adc.noise`, true), boundManagement };
   const rn = o.readNoise ?? true;
   const readNoise = typeof rn === 'boolean' ? { enabled: rn, mode: 'rank1' as ReadNoiseMode } : { enabled: rn.enabled ?? true, mode: rn.mode ?? 'rank1' };
   if (readNoise.mode !== 'exact' && readNoise.mode !== 'rank1') throw new Error(`${where}.readNoise.mode must be 'exact' or 'rank1', got ${readNoise.mode}`);

@@ -25,6 +25,8 @@ export interface AnalogLayer {
   calibrate(x: T | Float32Array): CalibratedRanges | CalibratedRanges[];
   startRecording(): void;
   finishRecording(): CalibratedRanges | CalibratedRanges[];
+  /** Sets ranges found by an earlier `calibrate` (the same Site on a state with another read seed). */
+  setRanges(r: CalibratedRanges | CalibratedRanges[]): void;
   dispose(): void;
 }
 
@@ -81,6 +83,11 @@ export class SlicedLinear implements AnalogLayer {
 
   startRecording(): void {
     for (const l of this.slices) l.startRecording();
+  }
+
+  setRanges(r: CalibratedRanges | CalibratedRanges[]): void {
+    if (!Array.isArray(r) || r.length !== this.slices.length) throw new Error(`SlicedLinear '${this.name}': expected ranges for ${this.slices.length} slices`);
+    this.slices.forEach((l, k) => l.setRanges(r[k]));
   }
 
   finishRecording(): CalibratedRanges[] {

@@ -67,6 +67,8 @@ export class ChipState {
     readonly readSeed: Seed,
     /** Warnings of `chip.at` (e.g. IR drop outside the analytic model's validity). */
     readonly warnings: readonly string[] = [],
+    /** Calibrated ranges per Site, shared with the states `withReadSeed` makes (same devices, same periphery). */
+    private readonly calibrations = new Map<string, CalibratedRanges | CalibratedRanges[]>(),
   ) {}
 
   /** The Sites' names as in the model (a sliced Site once). */
@@ -126,6 +128,9 @@ export class ChipState {
       layer = sliced && sliced.parts.length > 1
         ? new SlicedLinear(name, sliced.parts.map((part) => new AnalogLinear(this.site(part), this.periphery, read.fork(part))), sliced.significance, sliced.bias)
         : new AnalogLinear(this.site(name), this.periphery, read.fork(name));
+      const saved = this.calibrations.get(name);
+      if (saved) layer.setRanges(saved);
+      if (this.clipTracking) layer.trackClipping(true);
       this.layers.set(name, layer);
     }
     return layer;
@@ -137,7 +142,7 @@ export class ChipState {
    */
   calibrate(inputs: ReadonlyMap<string, tf.Tensor | Float32Array>): Record<string, CalibratedRanges | CalibratedRanges[]> {
     const out: Record<string, CalibratedRanges | CalibratedRanges[]> = {};
-    for (const [name, x] of inputs) out[name] = this.analog(name).calibrate(x);
+    for (const [name, x] of inputs) this.calibrations.set(name, (out[name] = this.analog(name).calibrate(x)));
     return out;
   }
 
@@ -152,7 +157,7 @@ export class ChipState {
 
   finishCalibration(): Record<string, CalibratedRanges | CalibratedRanges[]> {
     const out: Record<string, CalibratedRanges | CalibratedRanges[]> = {};
-    for (const [name, l] of this.layers) out[name] = l.finishRecording();
+    for (const [name, l] of this.layers) this.calibrations.set(name, (out[name] = l.finishRecording()));
     return out;
   }
 
@@ -180,7 +185,7 @@ export class ChipState {
 
   /** The same device state with per-MVM read noise from another seed. */
   withReadSeed(seed: Seed): ChipState {
-    return new ChipState(this.chip, this.t, this.periphery, this.states, seed, this.warnings);
+    return new ChipState(this.chip, this.t, this.periphery, this.states, seed, this.warnings, this.calibrations);
   }
 
   /**
@@ -199,7 +204,6 @@ export class ChipState {
     const detach: (() => void)[] = [];
     for (const site of sites) {
       const layer = this.analog(site.name);
-      if (this.clipTracking) layer.trackClipping(true);
       if (site.inFeatures !== layer.inFeatures || site.outFeatures !== layer.outFeatures) {
         throw new Error(`Site '${site.name}' is ${site.inFeatures}×${site.outFeatures} but was programmed as ${layer.inFeatures}×${layer.outFeatures}`);
       }

@@ -102,7 +102,38 @@ describe('calibrated DAC ranges and ADC bounds', () => {
     expect(rates.adc as number).toBeGreaterThan(0.03); // the 95th percentile of the noise-free outputs clips ≈ 5 %
     expect(rates.adc as number).toBeLessThan(0.07);
     expect(rates.perSite['s']).toEqual({ dac: rates.dac, adc: rates.adc });
+    const other = st.withReadSeed(9); // same devices: the calibration carries over
+    expect(tf.tidy(() => other.analog('s').forward(tf.tensor2d(x, [M, I])).dataSync()).every(Number.isFinite)).toBe(true);
+    other.dispose();
     st.dispose();
+  });
+
+  it('iterative bound management resends clipped input vectors with halved inputs (noise-free: the unclipped product)', async () => {
+    await useBackend('cpu');
+    const s = site(6);
+    const x = inputs(7, 50);
+    const digital = new Float64Array(50 * O);
+    for (let m = 0; m < 50; m++) for (let j = 0; j < O; j++) {
+      let y = s.bias[j];
+      for (let i = 0; i < I; i++) y += x[m * I + i] * s.weight[i * O + j];
+      digital[m * O + j] = y;
+    }
+    const run = (boundManagement: 'none' | 'iterative') => {
+      const st = Chip.program(new Map([['s', s]]), 'ideal', { ...base, dac: { bits: null }, adc: { bits: null, bound: 0.5, boundManagement } }, 1).at(0);
+      st.trackClipping();
+      const y = tf.tidy(() => st.analog('s').forward(tf.tensor2d(x, [50, I])).dataSync());
+      const rate = st.clipRates().adc as number;
+      st.dispose();
+      let e = 0;
+      for (let k = 0; k < y.length; k++) e = Math.max(e, Math.abs(y[k] - digital[k]));
+      return { e, rate };
+    };
+    const plain = run('none');
+    const managed = run('iterative');
+    expect(plain.rate).toBeGreaterThan(0.05);
+    expect(plain.e).toBeGreaterThan(0.1);
+    expect(managed.e).toBeLessThan(1e-4);
+    expect(() => resolvePeriphery({ adc: { boundManagement: 'iterative' } })).toThrow(/boundManagement 'iterative' needs an ADC bound/);
   });
 
   it('refuses bad calibration settings with the field named', () => {
