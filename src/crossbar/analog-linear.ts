@@ -8,8 +8,9 @@
  *               rounded to the DAC's levels
  *   2. MVM      P = x̃·Wn per row tile (one 2-D matMul per row tile: on wasm a batched 3-D matMul
  *               ran ~15× slower than the same FLOPs as 2-D matMuls)
- *   3. IR drop  P −= s·c(a)·(x̃⊙f)·Wn, c(a) = a(a(0.05a − 0.2) + 0.5), a = n/gRatio·|x̃|·|Wn|
- *               (aihwkit's analytic model, f_j = 1 − (1 − j/n)²)
+ *   3. IR drop  model 'aihwkit' only: P −= s·c(a)·(x̃⊙f)·Wn, c(a) = a(a(0.05a − 0.2) + 0.5),
+ *               a = n/gRatio·|x̃|·|Wn| (aihwkit's analytic model, f_j = 1 − (1 − j/n)²); the
+ *               'physical' and 'exact' models are static and already in Wn (ir-drop.ts)
  *   4. noise    P += sqrt(Σ_i x̃_i²·S_ij + σ_out²)·z   (per-MVM device read noise + ADC output noise;
  *               z from the read stream, drawn by `fillStandardNormalTable`: 2^16-point inverse CDF)
  *   5. ADC      P ← clip(round(P·L/bound), −L, L)·bound/L
@@ -21,7 +22,8 @@
  */
 import { adcAccumulate, analogKernelsFor, dacCodes, filledTensor, FrozenMatrix, tf, linear, type Rng } from '../tensor/index.js';
 import { fillStandardNormalTable } from '../device/index.js';
-import { levelsOf, needsTilePartialSums, type Periphery } from './periphery.js';
+import { inputCycles, levelsOf, needsTilePartialSums, perMvmIrDrop, type Periphery } from './periphery.js';
+import { absPercentile, type CalibratedRanges } from './calibration.js';
 import { readFloat32 } from './readback.js';
 import type { SiteState } from './state.js';
 
@@ -56,6 +58,18 @@ interface RowTile {
   absWn: tf.Tensor2D | null;
   pos: tf.Tensor2D | null;
   aScale: number;
+  /** DAC range of the tile (abs-max, fixed or calibrated), ADC clip in codes (L, or the bound without bits), output-noise variance in codes. */
+  range: 'abs-max' | number;
+  clip: number;
+  sigmaOut2: number;
+}
+
+/** Clipped and total DAC inputs and ADC conversions counted since the last reset. */
+export interface ClipCounts {
+  dacClipped: number;
+  dacTotal: number;
+  adcClipped: number;
+  adcTotal: number;
 }
 
 /** src·f as a new array (a plain loop: Float32Array.from with a map function is ~20× slower). */
@@ -64,6 +78,9 @@ function scaled(src: Float32Array, f: number): Float32Array {
   for (let i = 0; i < src.length; i++) out[i] = src[i] * f;
   return out;
 }
+
+/** Largest number of range doublings of iterative bound management (2^10 ≈ aihwkit's max_bm_factor 1000). */
+const MAX_BM_HALVINGS = 10;
 
 /** x + M − M rounds a float64 |x| < 2^51 to the nearest integer, ties to even — as tf.round does. */
 const ROUND_MAGIC = 6755399441055744;
@@ -76,6 +93,13 @@ export class AnalogLinear {
   private tiles: RowTile[] | null = null;
   private biasT: tf.Tensor1D | null = null;
   private calls = 0;
+  /** Whether clipping is counted (the WebAssembly kernels are then skipped for the fused JS loops, same numbers). */
+  private tracking = false;
+  private clips: ClipCounts = { dacClipped: 0, dacTotal: 0, adcClipped: 0, adcTotal: 0 };
+  /** Ranges set by `calibrate`, or null. */
+  private calibrated: CalibratedRanges | null = null;
+  /** Inputs recorded for calibration (between startRecording and finishRecording), or null. */
+  private recorded: Float32Array[] | null = null;
   private buffers: { c?: Float32Array; y?: Float32Array; z?: Float32Array } = {};
 
   constructor(readonly state: SiteState, readonly periphery: Periphery, private readonly rng: Rng) {
@@ -111,7 +135,7 @@ export class AnalogLinear {
    */
   private wasmKernels(): boolean {
     const p = this.periphery;
-    return p.execution === 'auto' && p.dac.range === 'abs-max' && p.irDrop === null && analogKernelsFor(this.outFeatures);
+    return p.execution === 'auto' && p.dac.range === 'abs-max' && !perMvmIrDrop(p) && !this.tracking && !this.calibrated && analogKernelsFor(this.outFeatures);
   }
 
   /**
@@ -133,6 +157,11 @@ export class AnalogLinear {
     return { sigmaOut2: (adc.noise * q) ** 2, round: levels > 0, bound: adc.bits !== null ? levels : adc.bound ?? Infinity };
   }
 
+  /** The per-MVM IR drop (model 'aihwkit'), or null. */
+  private get irMvm(): Periphery['irDrop'] {
+    return perMvmIrDrop(this.periphery) ? this.periphery.irDrop : null;
+  }
+
   private noiseOn(): boolean {
     return this.periphery.readNoise.enabled && this.state.s2 !== null;
   }
@@ -141,10 +170,16 @@ export class AnalogLinear {
   forward(x: T): T {
     const last = x.shape[x.rank - 1];
     if (last !== this.inFeatures) throw new Error(`AnalogLinear '${this.state.name}': input's last dimension is ${last}, expected ${this.inFeatures}`);
+    if (this.recorded) this.recorded.push(Float32Array.from(x.dataSync() as Float32Array));
+    else if (this.periphery.calibration && !this.calibrated) {
+      throw new Error(`AnalogLinear '${this.state.name}': periphery.calibration is set but this Site is not calibrated; call chipState.calibrate(inputs), or chipState.startCalibration() → forward passes → chipState.finishCalibration(), before evaluating`);
+    }
     this.calls++;
     return tf.tidy(() => {
       const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D;
-      const y = !this.tiled ? this.forwardDirect(x2) : this.wasmKernels() ? this.forwardTiledWasm(x2) : this.fused() ? this.forwardTiledFused(x2) : this.forwardTiled(x2);
+      const y = !this.tiled ? this.forwardDirect(x2)
+        : this.periphery.dac.serial !== null || this.periphery.adc.boundManagement === 'iterative' ? this.forwardTiled(x2) // bit-serial inputs and bound management run as TF.js ops
+        : this.wasmKernels() ? this.forwardTiledWasm(x2) : this.fused() ? this.forwardTiledFused(x2) : this.forwardTiled(x2);
       return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });
   }
@@ -245,10 +280,15 @@ export class AnalogLinear {
 
   // ── with per-tile partial sums ────────────────────────────────────────────────────────────
 
-  /** ADC gain q = L/bound: tile outputs come out in ADC codes. 1 without ADC bits. */
-  private adcGain(): number {
+  /** ADC gain q = L/bound of row tile `tr` (calibrated bound if set): tile outputs come out in ADC codes. 1 without ADC bits. */
+  private adcGain(tr = 0): number {
     const { adc } = this.periphery;
-    return adc.bits !== null ? levelsOf(adc.bits) / (adc.bound as number) : 1;
+    return adc.bits !== null ? levelsOf(adc.bits) / this.adcBound(tr) : 1;
+  }
+
+  /** The ADC bound of row tile `tr` (tile-output units): calibrated, or the periphery's (Infinity when none). */
+  private adcBound(tr: number): number {
+    return this.calibrated?.adcBound[tr] ?? this.periphery.adc.bound ?? Infinity;
   }
 
   /** DAC levels L (inputs become integer codes in [−L, L]); 1 without DAC bits (codes = x/a). */
@@ -265,12 +305,13 @@ export class AnalogLinear {
     if (this.tiles) return this.tiles;
     const { wn, kAlpha, s2, rank1, inFeatures: nIn, outFeatures: nOut, gRatio } = this.state;
     const rows = this.rows;
-    const q = this.adcGain();
     const L = this.dacLevels();
-    const g = q / L;
     const noise = this.noiseOn() && s2 !== null;
+    const { adc, dac } = this.periphery;
     const tiles: RowTile[] = [];
     for (let tr = 0; tr < this.rowTiles; tr++) {
+      const q = this.adcGain(tr);
+      const g = q / L;
       const r0 = tr * rows;
       const n = Math.min(rows, nIn - r0);
       const band = (src: Float32Array, f: number): Float32Array => scaled(src.subarray(r0 * nOut, (r0 + n) * nOut), f);
@@ -280,6 +321,9 @@ export class AnalogLinear {
         wn: tf.keep(tf.tensor2d(band(wn, g), [n, nOut])),
         k: tf.keep(tf.tensor2d(k, [1, nOut])),
         kJs: k, s2: null, u: null, v: null, uJs: null, vJs: null, absWn: null, pos: null, aScale: 0,
+        range: this.calibrated?.dacRange[tr] ?? dac.range,
+        clip: adc.bits !== null ? levelsOf(adc.bits) : this.adcBound(tr),
+        sigmaOut2: (adc.noise * q) ** 2,
       };
       if (noise && s2) {
         if (rank1) {
@@ -291,7 +335,7 @@ export class AnalogLinear {
           t.s2 = tf.keep(tf.tensor2d(band(s2, g * g), [n, nOut]));
         }
       }
-      if (this.periphery.irDrop) {
+      if (this.irMvm) {
         // current a = n/gRatio·Σ|x̃||Wn| = (n/(gRatio·L))·Σ|c||Wn|
         const abs = band(wn, 1);
         for (let i = 0; i < abs.length; i++) abs[i] = Math.abs(abs[i]);
@@ -306,56 +350,109 @@ export class AnalogLinear {
   }
 
   /** DAC codes c = round(x·L/a) of one row tile and its scale a per input vector [N, 1] (or scalar). */
-  private dacCodes(xs: tf.Tensor2D): { c: tf.Tensor2D; a: T } {
+  private dacCodes(xs: tf.Tensor2D, range: 'abs-max' | number, reduce = 1): { c: tf.Tensor2D; a: T } {
     const { dac } = this.periphery;
     const L = this.dacLevels();
-    if (dac.range === 'abs-max') {
-      const a = tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30);
+    if (range === 'abs-max') {
+      let a: T = tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30);
+      if (reduce !== 1) a = tf.mul(a, reduce);
       const scaled = tf.mul(xs, tf.div(L, a));
       return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a };
     }
-    const scaled = tf.clipByValue(tf.mul(xs, L / dac.range), -L, L);
-    return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a: tf.scalar(dac.range) };
+    const scaled = tf.clipByValue(tf.mul(xs, L / (range * reduce)), -L, L);
+    return { c: (dac.bits === null ? scaled : tf.round(scaled)) as tf.Tensor2D, a: tf.scalar(range * reduce) };
   }
 
   private forwardTiled(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
-    const { adc, irDrop } = this.periphery;
-    const { sigmaOut2 } = this.adcSettings();
+    const { adc, dac } = this.periphery;
+    const irDrop = this.irMvm;
     const N = x.shape[0];
+    const cycles = inputCycles(this.periphery);
+    const serial = dac.serial ?? 0;
     let y: T | null = null;
     for (const t of tiles) {
       const xs = tiles.length === 1 ? x : tf.slice(x, [0, t.r0], [N, t.n]);
-      const { c, a } = this.dacCodes(xs);
-      let p: T = tf.matMul(c, t.wn); // [N, out], in ADC codes
-      if (irDrop && t.absWn && t.pos) {
-        const cur = tf.mul(tf.matMul(tf.abs(c) as tf.Tensor2D, t.absWn), t.aScale);
-        const cc = tf.mul(cur, tf.add(tf.mul(cur, tf.sub(tf.mul(cur, 0.05), 0.2)), 0.5));
-        const drop = tf.matMul(tf.mul(c, t.pos) as tf.Tensor2D, t.wn);
-        p = tf.sub(p, tf.mul(tf.mul(cc, drop), irDrop.scale));
+      if (this.tracking && t.range !== 'abs-max') this.countDac(xs, t.range);
+      if (adc.boundManagement === 'iterative') {
+        const part = this.boundManaged(xs, t, irDrop, adc);
+        y = y ? tf.add(y, part) : part;
+        continue;
       }
-      if (t.s2 || t.u || sigmaOut2 > 0) {
-        let variance: T | null = null;
-        if (t.s2 || t.u) {
-          const c2 = tf.square(c) as tf.Tensor2D;
-          variance = t.s2 ? tf.matMul(c2, t.s2) : tf.mul(tf.matMul(c2, t.u as tf.Tensor2D), t.v as tf.Tensor2D);
-          if (sigmaOut2 > 0) variance = tf.add(variance, sigmaOut2);
-        }
-        // variances are sums of non-negative terms (rank-1 factors of a non-negative matrix are non-negative)
-        const sd = variance ? tf.sqrt(variance) : tf.scalar(Math.sqrt(sigmaOut2));
-        p = tf.add(p, tf.mul(sd, this.normals(p.shape)));
+      const { c, a } = this.dacCodes(xs, t.range);
+      // bit-serial: cycle b sends sign(c)·(⌊|c|/2^(serial·b)⌋ mod 2^serial), its ADC output weighs 2^(serial·b)
+      let p: T | null = null;
+      for (let b = 0; b < cycles; b++) {
+        const cb = cycles === 1 ? c : (tf.mul(tf.sign(c), tf.mod(tf.floor(tf.div(tf.abs(c), 2 ** (serial * b))), 2 ** serial)) as tf.Tensor2D);
+        const pb = this.tileMvm(cb, t, irDrop, adc);
+        p = p ? tf.add(p, b === 0 ? pb : tf.mul(pb, 2 ** (serial * b))) : pb;
       }
-      if (adc.bits !== null) {
-        const L = levelsOf(adc.bits);
-        p = tf.clipByValue(tf.round(p), -L, L);
-      } else if (adc.bound !== null) {
-        p = tf.clipByValue(p, -adc.bound, adc.bound);
-      }
-      const part = tf.mul(tf.mul(p, a), t.k);
+      const part = tf.mul(tf.mul(p as T, a), t.k);
       y = y ? tf.add(y, part) : part;
     }
     const b = this.bias();
     return b ? tf.add(y as T, b) : (y as T);
+  }
+
+  /**
+   * aihwkit's iterative bound management (BoundManagementType.ITERATIVE): an input vector whose
+   * outputs clip at the ADC is sent again with its DAC range doubled (inputs halved), up to
+   * MAX_BM_HALVINGS times (aihwkit's max_bm_factor 1000 ≈ 2^10); each vector keeps its first
+   * unclipped result, rescaled. Every attempt draws fresh noise and counts towards the clip rate.
+   */
+  private boundManaged(xs: tf.Tensor2D, t: RowTile, irDrop: Periphery['irDrop'], adc: Periphery['adc']): T {
+    let result: T | null = null;
+    let pending: T | null = null;
+    for (let m = 0; m <= MAX_BM_HALVINGS; m++) {
+      const { c, a } = this.dacCodes(xs, t.range, 2 ** m);
+      const over: T[] = [];
+      const part = tf.mul(tf.mul(this.tileMvm(c, t, irDrop, adc, over), a), t.k);
+      const clipped = over[0] ?? tf.zerosLike(tf.slice(part, [0, 0], [-1, 1])).asType('bool');
+      result = result && pending ? tf.where(pending as tf.Tensor, part, result) : part;
+      pending = pending ? tf.logicalAnd(pending, clipped) : clipped;
+      if (!tf.any(pending).dataSync()[0]) break;
+    }
+    return result as T;
+  }
+
+  /** One tile MVM of DAC codes c: matmul, IR drop ('aihwkit'), read and output noise, ADC (in ADC codes); `over` receives the rows with a clipped output [N, 1]. */
+  private tileMvm(c: tf.Tensor2D, t: RowTile, irDrop: Periphery['irDrop'], adc: Periphery['adc'], over?: T[]): T {
+    const { sigmaOut2 } = t;
+    let p: T = tf.matMul(c, t.wn); // [N, out], in ADC codes
+    if (irDrop && t.absWn && t.pos) {
+      const cur = tf.mul(tf.matMul(tf.abs(c) as tf.Tensor2D, t.absWn), t.aScale);
+      const cc = tf.mul(cur, tf.add(tf.mul(cur, tf.sub(tf.mul(cur, 0.05), 0.2)), 0.5));
+      const drop = tf.matMul(tf.mul(c, t.pos) as tf.Tensor2D, t.wn);
+      p = tf.sub(p, tf.mul(tf.mul(cc, drop), irDrop.scale));
+    }
+    if (t.s2 || t.u || sigmaOut2 > 0) {
+      let variance: T | null = null;
+      if (t.s2 || t.u) {
+        const c2 = tf.square(c) as tf.Tensor2D;
+        variance = t.s2 ? tf.matMul(c2, t.s2) : tf.mul(tf.matMul(c2, t.u as tf.Tensor2D), t.v as tf.Tensor2D);
+        if (sigmaOut2 > 0) variance = tf.add(variance, sigmaOut2);
+      }
+      // variances are sums of non-negative terms (rank-1 factors of a non-negative matrix are non-negative)
+      const sd = variance ? tf.sqrt(variance) : tf.scalar(Math.sqrt(sigmaOut2));
+      p = tf.add(p, tf.mul(sd, this.normals(p.shape)));
+    }
+    if (adc.bits !== null) p = tf.round(p);
+    if (t.clip < Infinity) {
+      if (this.tracking) this.countAdc(p, t.clip);
+      if (over) over.push(tf.any(tf.greater(tf.abs(p), t.clip), 1, true));
+      p = tf.clipByValue(p, -t.clip, t.clip);
+    }
+    return p;
+  }
+
+  private countAdc(p: T, bound: number): void {
+    this.clips.adcClipped += tf.sum(tf.cast(tf.greater(tf.abs(p), bound), 'float32')).dataSync()[0];
+    this.clips.adcTotal += p.size;
+  }
+
+  private countDac(xs: T, range: number): void {
+    this.clips.dacClipped += tf.sum(tf.cast(tf.greater(tf.abs(xs), range), 'float32')).dataSync()[0];
+    this.clips.dacTotal += xs.size;
   }
 
   /**
@@ -365,8 +462,9 @@ export class AnalogLinear {
    */
   private forwardTiledFused(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
-    const { irDrop, dac } = this.periphery;
-    const { sigmaOut2, round, bound } = this.adcSettings();
+    const { dac } = this.periphery;
+    const irDrop = this.irMvm;
+    const { round } = this.adcSettings();
     const N = x.shape[0];
     const nIn = this.inFeatures;
     const nOut = this.outFeatures;
@@ -376,11 +474,17 @@ export class AnalogLinear {
     else y.fill(0);
     const L = this.dacLevels();
     const quantiseIn = dac.bits !== null;
-    const fixed = dac.range === 'abs-max' ? 0 : dac.range;
     const irScale = irDrop ? irDrop.scale : 0;
     const M = ROUND_MAGIC;
+    let dacClipped = 0;
+    let adcClipped = 0;
+    let anyFixed = false;
     for (const t of tiles) {
       const n = t.n;
+      const fixed = t.range === 'abs-max' ? 0 : t.range;
+      const bound = t.clip;
+      const sigmaOut2 = t.sigmaOut2;
+      if (fixed) anyFixed = true;
       // DAC: codes c = round(x·L/a), a = abs-max per input vector (or the fixed range, clipped)
       const c = this.buffer('c', N * n);
       const a = new Float64Array(N);
@@ -393,7 +497,10 @@ export class AnalogLinear {
         const scale = L / amax;
         for (let i = 0, o = r * n; i < n; i++, o++) {
           let v = xd[base + i] * scale;
-          if (fixed) v = v > L ? L : v < -L ? -L : v;
+          if (fixed) {
+            if (v > L || v < -L) dacClipped++;
+            v = v > L ? L : v < -L ? -L : v;
+          }
           c[o] = quantiseIn ? v + M - M : v;
         }
       }
@@ -432,10 +539,19 @@ export class AnalogLinear {
           }
           if (z) p += Math.sqrt((V ? V[idx] : ax ? axr * (v as Float32Array)[j] : 0) + sigmaOut2) * z[idx];
           if (round) p = p + M - M;
-          p = p > bound ? bound : p < -bound ? -bound : p;
+          if (p > bound || p < -bound) {
+            adcClipped++;
+            p = p > bound ? bound : -bound;
+          }
           y[idx] += p * ar * k[j];
         }
       }
+    }
+    if (this.tracking) {
+      this.clips.dacClipped += dacClipped;
+      this.clips.adcClipped += adcClipped;
+      if (anyFixed) this.clips.dacTotal += N * nIn;
+      if (tiles[0].clip < Infinity) this.clips.adcTotal += N * nOut * tiles.length;
     }
     return tf.tensor2d(y, [N, nOut]);
   }
@@ -465,9 +581,110 @@ export class AnalogLinear {
     return y;
   }
 
+  /**
+   * Starts (or stops) counting clipped DAC inputs (|x| above a fixed or calibrated range) and ADC
+   * outputs (|code| above L, or |P| above an unquantised bound); resets the counts.
+   */
+  trackClipping(on = true): void {
+    this.tracking = on;
+    this.resetClipping();
+  }
+
+  resetClipping(): void {
+    this.clips = { dacClipped: 0, dacTotal: 0, adcClipped: 0, adcTotal: 0 };
+  }
+
+  /** Counts since `trackClipping`/`resetClipping` (zeros when not tracking). */
+  get clipCounts(): ClipCounts {
+    return { ...this.clips };
+  }
+
+  /**
+   * Sets the DAC ranges and ADC bounds of every row tile from calibration inputs x [..., in]
+   * (calibration.ts: percentiles of |x| and of the noise-free tile outputs). Returns the ranges.
+   */
+  calibrate(x: T | Float32Array): CalibratedRanges {
+    const cal = this.periphery.calibration;
+    if (!cal) throw new Error(`AnalogLinear '${this.state.name}': calibrate needs periphery.calibration (e.g. { dacPercentile: 99.99, adcPercentile: 99.99 })`);
+    const xd = x instanceof Float32Array ? x : (x.dataSync() as Float32Array);
+    const nIn = this.inFeatures, nOut = this.outFeatures;
+    if (xd.length === 0 || xd.length % nIn !== 0) throw new Error(`AnalogLinear '${this.state.name}': calibration inputs have ${xd.length} values, not a positive multiple of ${nIn} features`);
+    const M = xd.length / nIn;
+    const rt = this.rowTiles, rows = this.rows;
+    const { dac } = this.periphery;
+    const bandOf = (tr: number): [number, number] => [tr * rows, Math.min(rows, nIn - tr * rows)];
+    const gather = (tr: number): Float32Array => {
+      const [r0, n] = bandOf(tr);
+      const out = new Float32Array(M * n);
+      for (let m = 0; m < M; m++) out.set(xd.subarray(m * nIn + r0, m * nIn + r0 + n), m * n);
+      return out;
+    };
+    const dacRange: ('abs-max' | number)[] = [];
+    if (cal.dacPercentile === null) for (let tr = 0; tr < rt; tr++) dacRange.push(dac.range);
+    else if (cal.per === 'layer') dacRange.push(...new Array<number>(rt).fill(Math.max(absPercentile(xd, cal.dacPercentile), 1e-30)));
+    else for (let tr = 0; tr < rt; tr++) dacRange.push(Math.max(absPercentile(gather(tr), cal.dacPercentile), 1e-30));
+    const adcBound: number[] = [];
+    if (cal.adcPercentile !== null) {
+      const outputs: Float32Array[] = [];
+      for (let tr = 0; tr < rt; tr++) {
+        const [r0, n] = bandOf(tr);
+        const a = dacRange[tr];
+        const y = tf.tidy(() => {
+          const xs = tf.tensor2d(gather(tr), [M, n]);
+          const scale = a === 'abs-max' ? tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30) : tf.scalar(a);
+          const xt = tf.clipByValue(tf.div(xs, scale), -1, 1) as tf.Tensor2D;
+          return tf.matMul(xt, tf.tensor2d(this.state.wn.subarray(r0 * nOut, (r0 + n) * nOut), [n, nOut])).dataSync() as Float32Array;
+        });
+        outputs.push(y);
+      }
+      if (cal.per === 'layer') {
+        const all = new Float32Array(outputs.reduce((k, o) => k + o.length, 0));
+        outputs.reduce((k, o) => (all.set(o, k), k + o.length), 0);
+        adcBound.push(...new Array<number>(rt).fill(Math.max(absPercentile(all, cal.adcPercentile), 1e-12)));
+      } else for (const o of outputs) adcBound.push(Math.max(absPercentile(o, cal.adcPercentile), 1e-12));
+    } else for (let tr = 0; tr < rt; tr++) adcBound.push(this.periphery.adc.bound ?? Infinity);
+    this.disposeTiles();
+    this.calibrated = { dacRange, adcBound };
+    return { dacRange: [...dacRange], adcBound: [...adcBound] };
+  }
+
+  /** Sets ranges found by an earlier `calibrate` (one DAC range and ADC bound per row tile). */
+  setRanges(r: CalibratedRanges | CalibratedRanges[]): void {
+    if (Array.isArray(r) || r.dacRange.length !== this.rowTiles || r.adcBound.length !== this.rowTiles) {
+      throw new Error(`AnalogLinear '${this.state.name}': ranges must give one DAC range and one ADC bound for each of ${this.rowTiles} row tiles`);
+    }
+    this.disposeTiles();
+    this.calibrated = { dacRange: [...r.dacRange], adcBound: [...r.adcBound] };
+  }
+
+  /** Starts recording forward inputs for calibration (forward runs uncalibrated meanwhile: fixed DAC range, fixed ADC bound). */
+  startRecording(): void {
+    this.recorded = [];
+  }
+
+  /** Calibrates from the inputs recorded since `startRecording` and stops recording. */
+  finishRecording(): CalibratedRanges {
+    const rec = this.recorded;
+    this.recorded = null;
+    if (!rec || rec.length === 0) throw new Error(`AnalogLinear '${this.state.name}': no inputs were recorded for calibration; run forward passes between startCalibration and finishCalibration`);
+    const all = new Float32Array(rec.reduce((k, r) => k + r.length, 0));
+    rec.reduce((k, r) => (all.set(r, k), k + r.length), 0);
+    return this.calibrate(all);
+  }
+
+  /** The calibrated ranges, or null. */
+  get ranges(): CalibratedRanges | null {
+    return this.calibrated ? { dacRange: [...this.calibrated.dacRange], adcBound: [...this.calibrated.adcBound] } : null;
+  }
+
   /** Number of forward calls so far (each drew fresh read noise). */
   get forwardCalls(): number {
     return this.calls;
+  }
+
+  private disposeTiles(): void {
+    for (const t of this.tiles ?? []) for (const x of [t.wn, t.k, t.s2, t.u, t.v, t.absWn, t.pos]) if (x && !x.isDisposed) x.dispose();
+    this.tiles = null;
   }
 
   dispose(): void {
@@ -476,10 +693,9 @@ export class AnalogLinear {
       this.direct.w.dispose();
       all.push(this.direct.s2, this.direct.u, this.direct.v);
     }
-    for (const t of this.tiles ?? []) all.push(t.wn, t.k, t.s2, t.u, t.v, t.absWn, t.pos);
     for (const x of all) if (x && !x.isDisposed) x.dispose();
+    this.disposeTiles();
     this.direct = null;
-    this.tiles = null;
     this.biasT = null;
     this.buffers = {};
   }

@@ -6,7 +6,8 @@
  *     per Site, per tile:  map (mapping.ts) → program (program.ts: quantise → write → variation →
  *                          faults → drift coefficients) → reference readout for compensation
  *   chip.at(t, { time, read })
- *     per Site, per tile:  drift + accumulated read noise (drift.ts) → per-MVM read-noise variance
+ *     per Site, per tile:  drift + accumulated read noise (drift.ts) → static IR drop of the
+ *                          'physical'/'exact' models (ir-drop.ts) → per-MVM read-noise variance
  *                          (readnoise.ts) → compensation α (compensation.ts) → ChipState
  *
  * Random streams (each forked per Site name and tile, so a Site's numbers do not depend on which
@@ -22,11 +23,13 @@ import type { SiteWeights, WeightsBySite } from '../model/index.js';
 import { Rng } from '../tensor/index.js';
 import { columnReadout, compensationFactors, exactReference } from './compensation.js';
 import { stateAt } from './drift.js';
+import { A_VALID, staticIrDrop } from './ir-drop.js';
 import type { Faults } from './faults.js';
 import { conductanceDifference, devicesPerWeight, mapTile } from './mapping.js';
-import { resolvePeriphery, type CompensationMode, type Periphery, type PeripheryOptions } from './periphery.js';
+import { perMvmIrDrop, resolvePeriphery, type CompensationMode, type Periphery, type PeripheryOptions } from './periphery.js';
 import { programDevices } from './program.js';
 import { rankOne, readVariance } from './readnoise.js';
+import { sliceName, sliceWeights } from './slicing.js';
 import { gatherTile, TileGrid, tileSize, type Tile } from './tiles.js';
 import { ChipState, type SiteState } from './state.js';
 
@@ -86,6 +89,18 @@ export interface SiteDevices {
   tiles: TileDevices[];
 }
 
+/** A Site as the model sees it: its weight slices on the chip (one part, significance 1, when not sliced). */
+export interface SiteSlices {
+  name: string;
+  inFeatures: number;
+  outFeatures: number;
+  bias: Float32Array | null;
+  /** Names of the programmed parts (SiteDevices), least significant first. */
+  parts: string[];
+  /** Significance s_k of each part. */
+  significance: number[];
+}
+
 export interface ChipSummary {
   profile: string;
   sites: number;
@@ -105,6 +120,8 @@ export interface AtOptions {
   read?: Seed;
   /** Override the periphery's compensation mode. */
   compensation?: CompensationMode | boolean;
+  /** Called with each warning (e.g. IR drop outside the analytic model's validity); they are also in `ChipState.warnings`. */
+  onWarning?: (message: string) => void;
 }
 
 export interface ProgramOptions {
@@ -131,6 +148,7 @@ export class Chip {
     readonly seeds: ResolvedSeeds,
     readonly scheme: MappingScheme,
     private readonly siteDevices: Map<string, SiteDevices>,
+    private readonly logical: Map<string, SiteSlices>,
   ) {}
 
   /**
@@ -145,32 +163,57 @@ export class Chip {
     const scheme = p.mapping ?? device.mapping;
     if (weights.size === 0) throw new Error('Chip.program: no Sites to program (the selection is empty)');
     const sites = new Map<string, SiteDevices>();
+    const logical = new Map<string, SiteSlices>();
     for (const [name, w] of weights) {
       checkWeights(name, w);
-      sites.set(name, programSite(name, w, device, p, s, scheme));
+      const info: SiteSlices = { name, inFeatures: w.inFeatures, outFeatures: w.outFeatures, bias: w.bias, parts: [name], significance: [1] };
+      if (p.slicing.slices === 1) {
+        sites.set(name, programSite(name, w, device, p, s, scheme));
+      } else {
+        // each slice on its own tiles; the digital bias stays with the Site (SlicedLinear)
+        const sliced = sliceWeights(w.weight, w.inFeatures, w.outFeatures, p.slicing);
+        info.parts = sliced.slices.map((_, k) => sliceName(name, k));
+        info.significance = sliced.significance;
+        sliced.slices.forEach((weight, k) => sites.set(info.parts[k], programSite(info.parts[k], { ...w, weight, bias: null }, device, p, s, scheme)));
+      }
+      logical.set(name, info);
     }
-    return new Chip(device, p, s, scheme, sites);
+    return new Chip(device, p, s, scheme, sites, logical);
   }
 
+  /** The Sites' names (as in the model; a sliced Site's parts are listed by `slicesOf`). */
   siteNames(): string[] {
-    return [...this.siteDevices.keys()];
+    return [...this.logical.keys()];
+  }
+
+  /** A Site's parts on the chip and their significance. */
+  slicesOf(name: string): SiteSlices {
+    const s = this.logical.get(name);
+    if (!s) throw new Error(`Site '${name}' is not on this chip; programmed Sites: ${this.siteNames().slice(0, 12).join(', ')}${this.logical.size > 12 ? ', …' : ''}`);
+    return s;
   }
 
   sites(): IterableIterator<SiteDevices> {
     return this.siteDevices.values();
   }
 
+  /** The programmed devices of a Site (or of one slice of a sliced Site, by its part name). */
   site(name: string): SiteDevices {
     const s = this.siteDevices.get(name);
-    if (!s) throw new Error(`Site '${name}' is not on this chip; programmed Sites: ${this.siteNames().slice(0, 12).join(', ')}${this.siteDevices.size > 12 ? ', …' : ''}`);
+    if (!s) {
+      const sliced = this.logical.get(name);
+      if (sliced) throw new Error(`Site '${name}' is sliced; its parts are ${sliced.parts.join(', ')}`);
+      throw new Error(`Site '${name}' is not on this chip; programmed Sites: ${this.siteNames().slice(0, 12).join(', ')}${this.logical.size > 12 ? ', …' : ''}`);
+    }
     return s;
   }
 
   summary(): ChipSummary {
-    let tiles = 0, weights = 0, pulses = 0, faults = 0;
+    let tiles = 0, weights = 0, cells = 0, pulses = 0, faults = 0;
+    for (const s of this.logical.values()) weights += s.inFeatures * s.outFeatures;
     for (const s of this.siteDevices.values()) {
       tiles += s.tiles.length;
-      weights += s.inFeatures * s.outFeatures;
+      cells += s.inFeatures * s.outFeatures;
       for (const t of s.tiles) {
         pulses += t.pulses;
         faults += t.faults.index.length;
@@ -178,10 +221,10 @@ export class Chip {
     }
     return {
       profile: this.device.id,
-      sites: this.siteDevices.size,
+      sites: this.logical.size,
       tiles,
       weights,
-      devices: weights * devicesPerWeight(this.scheme),
+      devices: cells * devicesPerWeight(this.scheme),
       pulses,
       faults,
       tile: { ...this.periphery.tile },
@@ -198,15 +241,36 @@ export class Chip {
     const timeRoot = new Rng(options.time ?? this.seeds.time, 'time');
     const states = new Map<string, SiteState>();
     const reference = (s: SiteDevices, td: TileDevices) => noisyReference(s, td, this.device, this.periphery, this.seeds, this.scheme);
-    for (const s of this.siteDevices.values()) states.set(s.name, siteAt(s, this.device, periphery, this.scheme, t, timeRoot.fork(s.name), reference));
-    return new ChipState(this, t, periphery, states, options.read ?? this.seeds.read);
+    const warnings: string[] = [];
+    for (const s of this.siteDevices.values()) {
+      const st = siteAt(s, this.device, periphery, this.scheme, t, timeRoot.fork(s.name), reference);
+      states.set(s.name, st);
+      if (st.irDropA > A_VALID && periphery.irDrop?.model !== 'exact') {
+        const m = `Site '${s.name}': IR-drop current parameter a = ${st.irDropA.toPrecision(3)} exceeds ${A_VALID}, beyond which the analytic drop polynomial ('${periphery.irDrop?.model}' model) departs from the nodal solve (5 % at a = 1.7, 140 % at a = 4); use smaller tiles, a lower wire resistance, or irDrop.model 'exact'`;
+        warnings.push(m);
+        options.onWarning?.(m);
+      }
+    }
+    return new ChipState(this, t, periphery, states, options.read ?? this.seeds.read, warnings);
   }
 }
 
-/** wire-to-device conductance ratio for aihwkit's IR-drop model. */
+/** Column-wire-to-device conductance ratio G_w/g_max of the IR-drop model (Infinity when off). */
 export function irDropRatio(p: Periphery, device: DeviceModel): number {
   if (!p.irDrop) return Infinity;
   return p.irDrop.gRatio ?? 1 / (p.irDrop.wireResistance * device.gMax);
+}
+
+/** Row-wire-to-device conductance ratio (Infinity: ideal row drivers). */
+export function irDropRowRatio(p: Periphery, device: DeviceModel): number {
+  if (!p.irDrop || p.irDrop.rowWireResistance === 0) return Infinity;
+  return 1 / (p.irDrop.rowWireResistance * device.gMax);
+}
+
+/** The tile's conductances as the MVM sees them: with the static IR drop when the model is 'physical' or 'exact'. */
+function effectiveConductances(g: Float32Array, nRows: number, nCols: number, scheme: MappingScheme, p: Periphery, device: DeviceModel): { g: Float32Array; aMax: number } {
+  if (!p.irDrop || p.irDrop.model === 'aihwkit') return { g, aMax: 0 };
+  return staticIrDrop(g, nRows, nCols, scheme, p, irDropRatio(p, device), irDropRowRatio(p, device));
 }
 
 /** The noisy reference readout of a tile (programming stream 'reference'), computed once. */
@@ -216,7 +280,7 @@ function noisyReference(s: SiteDevices, td: TileDevices, device: DeviceModel, p:
   const nRows = tile.r1 - tile.r0;
   const nCols = tile.c1 - tile.c0;
   const n = nRows * nCols;
-  const wn = conductanceDifference(td.state, n, scheme, device.gMinNorm, new Float32Array(n));
+  const wn = conductanceDifference(effectiveConductances(td.state, nRows, nCols, scheme, p, device).g, n, scheme, device.gMinNorm, new Float32Array(n));
   const s2 = new Float32Array(n);
   const hasNoise = readVariance(device, td.state, scheme === 'differential' ? td.state.subarray(n) : null, n, s2);
   const rng = new Rng(seeds.program, 'program').fork(s.name).fork(tile.index).fork('reference');
@@ -263,6 +327,7 @@ function siteAt(s: SiteDevices, device: DeviceModel, p: Periphery, scheme: Mappi
   const alpha = new Float32Array(grid.rowTiles * nOut);
   const rank1 = p.readNoise.enabled && p.readNoise.mode === 'rank1' ? { u: new Float32Array(nIn), v: new Float32Array(grid.rowTiles * nOut) } : null;
   const gRatio = irDropRatio(p, device);
+  let irDropA = 0;
   for (const td of s.tiles) {
     const { tile } = td;
     const nRows = tile.r1 - tile.r0;
@@ -275,7 +340,17 @@ function siteAt(s: SiteDevices, device: DeviceModel, p: Periphery, scheme: Mappi
     }
     const tr = time.fork(tile.index);
     const g = stateAt(device, { target: targets, state: td.state, coefficients: td.coefficients, faults: td.faults, pulses: td.pulses }, t, tr);
-    const wn = conductanceDifference(g, n, scheme, device.gMinNorm, new Float32Array(n));
+    const eff = effectiveConductances(g, nRows, nCols, scheme, p, device);
+    irDropA = Math.max(irDropA, eff.aMax);
+    const wn = conductanceDifference(eff.g, n, scheme, device.gMinNorm, new Float32Array(n));
+    if (perMvmIrDrop(p)) {
+      // aihwkit's a at full-scale inputs: n/gRatio·Σ_rows |Wn| per column
+      for (let c = 0; c < nCols; c++) {
+        let sum = 0;
+        for (let r = 0; r < nRows; r++) sum += Math.abs(wn[r * nCols + c]);
+        irDropA = Math.max(irDropA, (nRows * sum) / gRatio);
+      }
+    }
     const s2 = new Float32Array(n);
     const hasNoise = readVariance(device, g, scheme === 'differential' ? g.subarray(n) : null, n, s2);
     let a: Float32Array;
@@ -318,5 +393,6 @@ function siteAt(s: SiteDevices, device: DeviceModel, p: Periphery, scheme: Mappi
     alpha,
     bias: s.bias,
     gRatio,
+    irDropA,
   };
 }

@@ -15,7 +15,7 @@
  */
 import { fillStandardNormal } from '../device/index.js';
 import type { Rng } from '../tensor/index.js';
-import { levelsOf, type CompensationMode, type Periphery } from './periphery.js';
+import { levelsOf, perMvmIrDrop, type CompensationMode, type Periphery } from './periphery.js';
 
 export const READOUT_FLOOR = 1e-4;
 
@@ -30,7 +30,8 @@ export function columnReadout(wn: Float32Array, s2: Float32Array | null, nRows: 
     for (let i = 0; i < n; i++) sums[i % nCols] += Math.abs(wn[i]);
     return sums;
   }
-  const { adc, irDrop } = periphery;
+  const { adc } = periphery;
+  const irDrop = perMvmIrDrop(periphery) ? periphery.irDrop : null; // static models are already in wn
   const noisy = (s2 !== null && periphery.readNoise.enabled) || adc.noise > 0;
   const z = noisy ? fillStandardNormal(rng, new Float32Array(n)) : null;
   const L = adc.bits !== null ? levelsOf(adc.bits) : 0;

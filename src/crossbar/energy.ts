@@ -11,6 +11,13 @@
  *
  * Latency per token and Site (tiles in parallel): t_DAC + t_read + ⌈cols/columnsPerAdc⌉·t_ADC
  * + ⌈log2(row tiles)⌉·t_digital; Sites and tokens in sequence (no pipelining).
+ *
+ * Bit-serial inputs (periphery dac.serial = p bits per cycle, C = ⌈(bits_DAC − 1)/p⌉ cycles): cell
+ * reads, row drivers, DAC (2^(p+1) levels: sign + p bits) and ADC conversions × C, (C − 1)·cols
+ * shift-and-add adds per tile, latency C·(t_DAC + t_read + ADC) + one more digital stage.
+ * Weight slices (periphery slicing, N parts per Site): every part's tiles are costed (N× cells,
+ * DACs, ADCs); parts run in parallel, so latency is the slowest part + ⌈log2 N⌉ digital stages;
+ * (N − 1)·out shift-and-add adds per Site and token.
  * Programming: counted pulses × pulse energy; time = the busiest tile's pulses × pulse time
  * (tiles programmed in parallel, one device at a time within a tile).
  *
@@ -18,6 +25,7 @@
  * lists such assumptions. Parameters: the profile's `energy` section and the periphery's `energy`.
  */
 import type { Chip } from './chip.js';
+import { inputCycles } from './periphery.js';
 
 export interface EnergyOptions {
   /** Tokens (input vectors) per inference, e.g. batch × sequence length. */
@@ -62,23 +70,38 @@ export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstima
   let pulses = 0;
   let busiest = 0;
   const cellUnit = dev.energy.readVoltage ** 2 * dev.energy.readTime * dev.gMax * activity;
-  for (const s of chip.sites()) {
-    const rt = s.grid.rowTiles;
-    for (const td of s.tiles) {
-      const rows = td.tile.r1 - td.tile.r0;
-      const cols = td.tile.c1 - td.tile.c0;
-      b.cellRead += cellUnit * td.conductanceSum;
-      b.dac += rows * e.dacUnit * 2 ** dacBits;
-      b.rowDrivers += rows * e.rowDriver;
-      b.adc += cols * e.adcFom * 2 ** adcBits;
-      mvms++;
-      pulses += td.pulses;
-      busiest = Math.max(busiest, td.pulses);
+  const cycles = inputCycles(p);
+  // a bit-serial cycle drives sign + `serial` magnitude bits
+  const dacLevels = p.dac.serial !== null ? 2 ** (p.dac.serial + 1) : 2 ** dacBits;
+  if (cycles > 1) assumptions.push(`bit-serial inputs: ${cycles} cycles of ${p.dac.serial} bit(s) per MVM, each a full read at activity ${activity} and one ADC conversion per column`);
+  for (const name of chip.siteNames()) {
+    const sl = chip.slicesOf(name);
+    let siteLatency = 0;
+    for (const part of sl.parts) {
+      const s = chip.site(part);
+      const rt = s.grid.rowTiles;
+      for (const td of s.tiles) {
+        const rows = td.tile.r1 - td.tile.r0;
+        const cols = td.tile.c1 - td.tile.c0;
+        b.cellRead += cycles * cellUnit * td.conductanceSum;
+        b.dac += cycles * rows * e.dacUnit * dacLevels;
+        b.rowDrivers += cycles * rows * e.rowDriver;
+        b.adc += cycles * cols * e.adcFom * 2 ** adcBits;
+        b.digital += (cycles - 1) * cols * e.digitalAdd; // shift-and-add of the input cycles
+        mvms += cycles;
+        pulses += td.pulses;
+        busiest = Math.max(busiest, td.pulses);
+      }
+      const out = s.outFeatures;
+      b.digital += (rt - 1) * out * e.digitalAdd + rt * out * e.digitalMul;
+      const cols = Math.min(s.grid.shape.cols, s.outFeatures);
+      const partLatency = cycles * (e.dacTime + dev.energy.readTime + Math.ceil(cols / e.columnsPerAdc) * e.adcTime) + (Math.ceil(Math.log2(rt)) + (cycles > 1 ? 1 : 0)) * e.digitalTime;
+      siteLatency = Math.max(siteLatency, partLatency); // slices run in parallel on their own columns and ADCs
     }
-    const out = s.outFeatures;
-    b.digital += ((rt - 1) * out + (s.bias ? out : 0)) * e.digitalAdd + rt * out * e.digitalMul;
-    const cols = Math.min(s.grid.shape.cols, s.outFeatures);
-    latency += e.dacTime + dev.energy.readTime + Math.ceil(cols / e.columnsPerAdc) * e.adcTime + Math.ceil(Math.log2(rt)) * e.digitalTime;
+    const n = sl.parts.length;
+    // weight slices: shift-and-add of N partial outputs, then the digital bias
+    b.digital += ((n - 1) + (sl.bias ? 1 : 0)) * sl.outFeatures * e.digitalAdd;
+    latency += siteLatency + Math.ceil(Math.log2(n)) * e.digitalTime;
   }
   for (const k of Object.keys(b) as (keyof EnergyBreakdown)[]) b[k] *= tokens;
   const energy = b.cellRead + b.dac + b.rowDrivers + b.adc + b.digital;

@@ -15,6 +15,8 @@
 import type { MappingScheme } from '../device/index.js';
 import { parseQuantity } from '../device/index.js';
 import type { ScaleGranularity } from './mapping.js';
+import { resolveCalibration, type Calibration, type CalibrationOptions } from './calibration.js';
+import { checkSlicing, type WeightSlicing } from './slicing.js';
 import { checkTileShape, type TileShape } from './tiles.js';
 
 export type CompensationMode = 'none' | 'global' | 'global-exact' | 'column' | 'column-exact';
@@ -57,14 +59,37 @@ export interface PeripheryOptions {
   mapping?: MappingScheme;
   /** max|W| → g_max per tile (default) or per column. */
   scale?: ScaleGranularity;
-  /** DAC: bits (null = no quantisation) and input range ('abs-max' per input vector and tile, or a fixed number). */
-  dac?: { bits?: number | null; range?: 'abs-max' | number } | null;
-  /** ADC: bits (null = none), bound (output range, null = unbounded), output noise σ. */
-  adc?: { bits?: number | null; bound?: number | null; noise?: number } | null;
+  /**
+   * DAC: bits (null = no quantisation), input range ('abs-max' per input vector and tile, or a fixed
+   * number) and bit-serial input: `serial` bits per cycle (null = all bits at once); the codes'
+   * magnitude bits are applied `serial` at a time, each cycle through the ADC, and shifted and added.
+   */
+  dac?: { bits?: number | null; range?: 'abs-max' | number; serial?: number | null } | null;
+  /**
+   * Calibrated DAC ranges and ADC bounds per row tile or per layer (calibration.ts), from
+   * percentiles of calibration inputs; a Site must then be calibrated (ChipState.calibrate or
+   * startCalibration/finishCalibration) before its first MVM. Default null (fixed ranges).
+   */
+  calibration?: CalibrationOptions | null;
+  /** Weight slicing (slicing.ts): N device pairs per weight with significance base^k; default 1 slice. */
+  slicing?: Partial<WeightSlicing> | null;
+  /**
+   * ADC: bits (null = none), bound (output range, null = unbounded), output noise σ, and bound
+   * management ('iterative': an input vector whose outputs clip is sent again with halved inputs,
+   * as aihwkit's BoundManagementType.ITERATIVE; default 'none').
+   */
+  adc?: { bits?: number | null; bound?: number | null; noise?: number; boundManagement?: BoundManagement } | null;
   /** Per-MVM device read noise: on/off, and how its variance is computed. Default on, 'rank1'. */
   readNoise?: boolean | { enabled?: boolean; mode?: ReadNoiseMode };
-  /** aihwkit's analytic IR drop: scale (0 = off) and wire-to-device conductance ratio (default 1/(0.35 Ω · g_max)). */
-  irDrop?: { scale?: number; gRatio?: number; wireResistance?: string | number } | null;
+  /**
+   * IR drop on the wires (ir-drop.ts): `model` 'physical' (default: static analytic drop of every
+   * physical column's current, common mode included), 'exact' (nodal solve, nodal.ts) or 'aihwkit'
+   * (aihwkit's per-MVM formula on the conductance difference); `scale` (0 = off) multiplies the
+   * wire resistance ('aihwkit': the drop, as aihwkit's `ir_drop`); `wireResistance` Ω per column-wire
+   * segment (default 0.35) or `gRatio` = G_wire/g_max directly (default 1/(R·g_max of the profile));
+   * `rowWireResistance` Ω per row-wire segment, 'exact' only (default 0: ideal row drivers).
+   */
+  irDrop?: { model?: IrDropModel; scale?: number; gRatio?: number; wireResistance?: string | number; rowWireResistance?: string | number } | null;
   /** Drift compensation; true = 'global', false = 'none'. Default 'global'. */
   compensation?: CompensationMode | boolean;
   energy?: Partial<PeripheryEnergy>;
@@ -80,15 +105,23 @@ export interface PeripheryOptions {
 
 export type PeripheryExecution = 'auto' | 'tensor-ops' | 'fused-js';
 
+export type BoundManagement = 'none' | 'iterative';
+
+/** How IR drop is computed (see ir-drop.ts). */
+export type IrDropModel = 'physical' | 'exact' | 'aihwkit';
+export const IR_DROP_MODELS: readonly IrDropModel[] = ['physical', 'exact', 'aihwkit'];
+
 export interface Periphery {
   tile: TileShape;
   mapping: MappingScheme | null;
   scale: ScaleGranularity;
-  dac: { bits: number | null; range: 'abs-max' | number };
-  adc: { bits: number | null; bound: number | null; noise: number };
+  dac: { bits: number | null; range: 'abs-max' | number; serial: number | null };
+  slicing: WeightSlicing;
+  calibration: Calibration | null;
+  adc: { bits: number | null; bound: number | null; noise: number; boundManagement: BoundManagement };
   readNoise: { enabled: boolean; mode: ReadNoiseMode };
-  /** null when off. `gRatio` null: computed from the device's g_max and `wireResistance` (Ω). */
-  irDrop: { scale: number; gRatio: number | null; wireResistance: number } | null;
+  /** null when off. `gRatio` null: computed from the device's g_max and `wireResistance` (Ω); row wires in Ω (0 = ideal). */
+  irDrop: { model: IrDropModel; scale: number; gRatio: number | null; wireResistance: number; rowWireResistance: number } | null;
   compensation: CompensationMode;
   energy: PeripheryEnergy;
   execution: PeripheryExecution;
@@ -116,9 +149,11 @@ export const PERIPHERY_PRESETS: Readonly<Record<string, PeripheryOptions>> = {
   ideal: { readNoise: false, compensation: 'none' },
   /**
    * aihwkit's StandardHWATrainingPreset forward settings (Rasch et al. 2023): 512-row tiles,
-   * 8-bit DAC and ADC (inp_res = out_res = 1/254), out_bound 10, out_noise 0.04, ir_drop 1,
-   * per-column weight scaling, global drift compensation. (aihwkit's input range is learned; here
-   * the DAC range is the abs-max of each input vector.)
+   * 8-bit DAC and ADC (inp_res = out_res = 1/254), out_bound 10, out_noise 0.04, ir_drop 1 with
+   * aihwkit's formula and ir_drop_g_ratio = 571428.57 = 1/(0.35 Ω · 5 µS) (aihwkit
+   * simulator/parameters/io.py, IOParameters.ir_drop_g_ratio), per-column weight scaling, global
+   * drift compensation. (aihwkit's input range is learned; here the DAC range is the abs-max of
+   * each input vector.)
    */
   'aihwkit-standard': {
     tile: { rows: 512, cols: 512 },
@@ -126,7 +161,7 @@ export const PERIPHERY_PRESETS: Readonly<Record<string, PeripheryOptions>> = {
     dac: { bits: 8, range: 'abs-max' },
     adc: { bits: 8, bound: 10, noise: 0.04 },
     readNoise: true,
-    irDrop: { scale: 1 },
+    irDrop: { model: 'aihwkit', scale: 1, gRatio: 1 / (0.35 * 5e-6) },
     compensation: 'global',
   },
 };
@@ -161,12 +196,23 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
   if (scale !== 'tile' && scale !== 'column') throw new Error(`${where}.scale must be 'tile' or 'column', got ${scale}`);
   const dacRange = o.dac?.range ?? 'abs-max';
   if (dacRange !== 'abs-max') positive(dacRange, `${where}.dac.range`);
-  const dac = { bits: bits(o.dac?.bits, `${where}.dac.bits`), range: dacRange };
+  const dacBits = bits(o.dac?.bits, `${where}.dac.bits`);
+  const serial = o.dac?.serial ?? null;
+  if (serial !== null) {
+    if (dacBits === null) throw new Error(`${where}.dac.serial needs dac.bits (the codes to send bit-serially); set dac.bits or serial null`);
+    if (!(Number.isInteger(serial) && serial >= 1 && serial <= dacBits - 1)) throw new Error(`${where}.dac.serial must be an integer from 1 to dac.bits − 1 = ${dacBits - 1} (magnitude bits per cycle), got ${serial}`);
+  }
+  const dac = { bits: dacBits, range: dacRange, serial };
+  const slicing = checkSlicing({ slices: o.slicing?.slices ?? 1, base: o.slicing?.base ?? 2 }, `${where}.slicing`);
   const adcBits = bits(o.adc?.bits, `${where}.adc.bits`);
   let bound: number | null = o.adc?.bound ?? null;
   if (bound !== null) positive(bound, `${where}.adc.bound`);
   if (adcBits !== null && bound === null) bound = 12; // aihwkit's default out_bound
-  const adc = { bits: adcBits, bound, noise: positive(o.adc?.noise ?? 0, `${where}.adc.noise`, true) };
+  const boundManagement = o.adc?.boundManagement ?? 'none';
+  if (boundManagement !== 'none' && boundManagement !== 'iterative') throw new Error(`${where}.adc.boundManagement must be 'none' or 'iterative', got ${boundManagement}`);
+  if (boundManagement === 'iterative' && bound === null) throw new Error(`${where}.adc.boundManagement 'iterative' needs an ADC bound (adc.bits or adc.bound)`);
+  if (boundManagement === 'iterative' && serial !== null) throw new Error(`${where}.adc.boundManagement 'iterative' cannot be combined with bit-serial inputs (dac.serial); choose one`);
+  const adc = { bits: adcBits, bound, noise: positive(o.adc?.noise ?? 0, `${where}.adc.noise`, true), boundManagement };
   const rn = o.readNoise ?? true;
   const readNoise = typeof rn === 'boolean' ? { enabled: rn, mode: 'rank1' as ReadNoiseMode } : { enabled: rn.enabled ?? true, mode: rn.mode ?? 'rank1' };
   if (readNoise.mode !== 'exact' && readNoise.mode !== 'rank1') throw new Error(`${where}.readNoise.mode must be 'exact' or 'rank1', got ${readNoise.mode}`);
@@ -176,7 +222,14 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
     const wr = o.irDrop.wireResistance;
     const wireResistance = wr === undefined ? 0.35 : typeof wr === 'number' ? positive(wr, `${where}.irDrop.wireResistance`) : parseQuantity(wr, 'resistance', `${where}.irDrop.wireResistance`);
     const gRatio = o.irDrop.gRatio === undefined ? null : positive(o.irDrop.gRatio, `${where}.irDrop.gRatio`);
-    if (s > 0) irDrop = { scale: s, gRatio, wireResistance };
+    const model = o.irDrop.model ?? 'physical';
+    if (!IR_DROP_MODELS.includes(model)) throw new Error(`${where}.irDrop.model must be one of ${IR_DROP_MODELS.join(', ')}, got ${model}`);
+    const rr = o.irDrop.rowWireResistance ?? 0;
+    const rowWireResistance = typeof rr === 'number' ? positive(rr, `${where}.irDrop.rowWireResistance`, true) : parseQuantity(rr, 'resistance', `${where}.irDrop.rowWireResistance`);
+    if (rowWireResistance > 0 && model !== 'exact') {
+      throw new Error(`${where}.irDrop.rowWireResistance: only the 'exact' model (nodal solve) has row wires; set irDrop.model to 'exact' or rowWireResistance to 0`);
+    }
+    if (s > 0) irDrop = { model, scale: s, gRatio, wireResistance, rowWireResistance };
   }
   const c = o.compensation ?? 'global';
   const compensation: CompensationMode = c === true ? 'global' : c === false ? 'none' : c;
@@ -185,13 +238,24 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
   for (const [k, v] of Object.entries(energy)) positive(v, `${where}.energy.${k}`, k !== 'columnsPerAdc');
   const execution = o.execution ?? 'auto';
   if (!['auto', 'tensor-ops', 'fused-js'].includes(execution)) throw new Error(`${where}.execution must be 'auto', 'tensor-ops' or 'fused-js', got ${execution}`);
-  return { tile, mapping: o.mapping ?? null, scale, dac, adc, readNoise, irDrop, compensation, energy, execution };
+  const calibration = resolveCalibration(o.calibration, `${where}.calibration`);
+  return { tile, mapping: o.mapping ?? null, scale, dac, slicing, calibration, adc, readNoise, irDrop, compensation, energy, execution };
 }
 
 /** Largest code of a b-bit symmetric quantiser: 2^(b−1) − 1. */
 export const levelsOf = (b: number): number => 2 ** (b - 1) - 1;
 
+/** Whether IR drop acts per MVM (aihwkit's input-dependent formula); 'physical' and 'exact' are folded into the conductances at t. */
+export function perMvmIrDrop(p: Periphery): boolean {
+  return p.irDrop !== null && p.irDrop.model === 'aihwkit';
+}
+
 /** Whether the MVM needs each row tile's partial sum separately (nonlinear per-tile periphery). */
 export function needsTilePartialSums(p: Periphery): boolean {
-  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || p.irDrop !== null;
+  return p.adc.bits !== null || p.adc.bound !== null || p.adc.noise > 0 || perMvmIrDrop(p) || p.dac.serial !== null || p.calibration !== null;
+}
+
+/** Input cycles per MVM: ⌈(DAC bits − 1)/serial⌉ with bit-serial inputs, else 1. */
+export function inputCycles(p: Periphery): number {
+  return p.dac.serial !== null && p.dac.bits !== null ? Math.ceil((p.dac.bits - 1) / p.dac.serial) : 1;
 }

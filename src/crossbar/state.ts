@@ -6,7 +6,10 @@
 import { fillStandardNormal } from '../device/index.js';
 import type { Site, SiteWeights } from '../model/index.js';
 import { Rng } from '../tensor/index.js';
+import type { tf } from '../tensor/index.js';
 import { AnalogLinear } from './analog-linear.js';
+import type { CalibratedRanges } from './calibration.js';
+import { SlicedLinear, type AnalogLayer } from './sliced-linear.js';
 import type { Chip, Seed } from './chip.js';
 import type { Periphery } from './periphery.js';
 import type { TileGrid } from './tiles.js';
@@ -30,6 +33,8 @@ export interface SiteState {
   bias: Float32Array | null;
   /** Wire-to-device conductance ratio of the IR-drop model (Infinity when off). */
   gRatio: number;
+  /** Largest IR-drop current parameter a over the Site's columns at full-scale input (0 when off; see ir-drop.ts). */
+  irDropA: number;
 }
 
 /** Anything that has Sites by name (a Transformer), or Sites themselves. */
@@ -42,8 +47,16 @@ export interface ReadBackOptions {
   rng?: Rng;
 }
 
+/** Fractions of clipped DAC inputs and ADC outputs (null: nothing counted). */
+export interface ClipRates {
+  dac: number | null;
+  adc: number | null;
+  perSite: Record<string, { dac: number | null; adc: number | null }>;
+}
+
 export class ChipState {
-  private readonly layers = new Map<string, AnalogLinear>();
+  private clipTracking = false;
+  private readonly layers = new Map<string, AnalogLayer>();
 
   constructor(
     readonly chip: Chip,
@@ -52,15 +65,25 @@ export class ChipState {
     readonly periphery: Periphery,
     private readonly states: Map<string, SiteState>,
     readonly readSeed: Seed,
+    /** Warnings of `chip.at` (e.g. IR drop outside the analytic model's validity). */
+    readonly warnings: readonly string[] = [],
+    /** Calibrated ranges per Site, shared with the states `withReadSeed` makes (same devices, same periphery). */
+    private readonly calibrations = new Map<string, CalibratedRanges | CalibratedRanges[]>(),
   ) {}
 
+  /** The Sites' names as in the model (a sliced Site once). */
   siteNames(): string[] {
-    return [...this.states.keys()];
+    return this.chip.siteNames();
   }
 
+  /** One programmed part at t: a Site, or one slice of a sliced Site by its part name (chip.slicesOf). */
   site(name: string): SiteState {
     const s = this.states.get(name);
-    if (!s) throw new Error(`Site '${name}' is not on this chip; programmed Sites: ${this.siteNames().slice(0, 12).join(', ')}${this.states.size > 12 ? ', …' : ''}`);
+    if (!s) {
+      const sliced = this.chip.siteNames().includes(name) ? this.chip.slicesOf(name) : null;
+      if (sliced) throw new Error(`Site '${name}' is sliced; its parts are ${sliced.parts.join(', ')}`);
+      throw new Error(`Site '${name}' is not on this chip; programmed Sites: ${this.siteNames().slice(0, 12).join(', ')}${this.siteNames().length > 12 ? ', …' : ''}`);
+    }
     return s;
   }
 
@@ -69,6 +92,17 @@ export class ChipState {
    * one draw of per-MVM read noise. Bias unchanged (digital).
    */
   effectiveWeights(name: string, options: ReadBackOptions = {}): SiteWeights {
+    const sliced = this.chip.siteNames().includes(name) ? this.chip.slicesOf(name) : null;
+    if (sliced && sliced.parts.length > 1) {
+      // shift-and-add of the slices' read-back weights: W = Σ_k s_k·W_k (each slice its own read-back stream)
+      const w = new Float32Array(sliced.inFeatures * sliced.outFeatures);
+      sliced.parts.forEach((part, k) => {
+        const rng = options.rng ? options.rng.fork(part) : undefined;
+        const wk = this.effectiveWeights(part, { ...options, rng }).weight;
+        for (let i = 0; i < w.length; i++) w[i] += sliced.significance[k] * wk[i];
+      });
+      return { inFeatures: sliced.inFeatures, outFeatures: sliced.outFeatures, weight: w, bias: sliced.bias ? Float32Array.from(sliced.bias) : null };
+    }
     const s = this.site(name);
     const { inFeatures: nIn, outFeatures: nOut } = s;
     const rows = s.grid.shape.rows;
@@ -85,19 +119,73 @@ export class ChipState {
     return { inFeatures: nIn, outFeatures: nOut, weight: w, bias: s.bias ? Float32Array.from(s.bias) : null };
   }
 
-  /** The AnalogLinear layer of a Site (built once, owned by this state). */
-  analog(name: string): AnalogLinear {
+  /** The analog layer of a Site (an AnalogLinear, or a SlicedLinear over its slices; built once, owned by this state). */
+  analog(name: string): AnalogLayer {
     let layer = this.layers.get(name);
     if (!layer) {
-      layer = new AnalogLinear(this.site(name), this.periphery, new Rng(this.readSeed, 'read').fork(name));
+      const read = new Rng(this.readSeed, 'read');
+      const sliced = this.chip.siteNames().includes(name) ? this.chip.slicesOf(name) : null;
+      layer = sliced && sliced.parts.length > 1
+        ? new SlicedLinear(name, sliced.parts.map((part) => new AnalogLinear(this.site(part), this.periphery, read.fork(part))), sliced.significance, sliced.bias)
+        : new AnalogLinear(this.site(name), this.periphery, read.fork(name));
+      const saved = this.calibrations.get(name);
+      if (saved) layer.setRanges(saved);
+      if (this.clipTracking) layer.trackClipping(true);
       this.layers.set(name, layer);
     }
     return layer;
   }
 
+  /**
+   * Calibrates the DAC ranges and ADC bounds of the given Sites from their calibration inputs
+   * (x [..., in] per Site name; periphery.calibration sets percentiles and granularity).
+   */
+  calibrate(inputs: ReadonlyMap<string, tf.Tensor | Float32Array>): Record<string, CalibratedRanges | CalibratedRanges[]> {
+    const out: Record<string, CalibratedRanges | CalibratedRanges[]> = {};
+    for (const [name, x] of inputs) this.calibrations.set(name, (out[name] = this.analog(name).calibrate(x)));
+    return out;
+  }
+
+  /**
+   * Calibration through a model: after `attach`, call startCalibration(), run forward passes on
+   * calibration data (each layer records its inputs; the MVMs meanwhile use the fixed ranges), then
+   * finishCalibration() sets every attached layer's ranges from what it saw.
+   */
+  startCalibration(): void {
+    for (const name of this.siteNames()) this.analog(name).startRecording();
+  }
+
+  finishCalibration(): Record<string, CalibratedRanges | CalibratedRanges[]> {
+    const out: Record<string, CalibratedRanges | CalibratedRanges[]> = {};
+    for (const [name, l] of this.layers) this.calibrations.set(name, (out[name] = l.finishRecording()));
+    return out;
+  }
+
+  /** Starts counting clipped DAC inputs and ADC outputs on every analog layer of this state (see AnalogLinear.trackClipping). */
+  trackClipping(on = true): void {
+    this.clipTracking = on;
+    for (const l of this.layers.values()) l.trackClipping(on);
+  }
+
+  /**
+   * Clip rates since tracking started: per Site and over the chip, the fraction of DAC inputs
+   * above their range (fixed or calibrated ranges only; abs-max never clips) and of ADC outputs
+   * above the bound. null rates when nothing was counted.
+   */
+  clipRates(): ClipRates {
+    const perSite: Record<string, { dac: number | null; adc: number | null }> = {};
+    let dc = 0, dt = 0, ac = 0, at = 0;
+    for (const [name, l] of this.layers) {
+      const c = l.clipCounts;
+      perSite[name] = { dac: c.dacTotal ? c.dacClipped / c.dacTotal : null, adc: c.adcTotal ? c.adcClipped / c.adcTotal : null };
+      dc += c.dacClipped; dt += c.dacTotal; ac += c.adcClipped; at += c.adcTotal;
+    }
+    return { dac: dt ? dc / dt : null, adc: at ? ac / at : null, perSite };
+  }
+
   /** The same device state with per-MVM read noise from another seed. */
   withReadSeed(seed: Seed): ChipState {
-    return new ChipState(this.chip, this.t, this.periphery, this.states, seed);
+    return new ChipState(this.chip, this.t, this.periphery, this.states, seed, this.warnings, this.calibrations);
   }
 
   /**

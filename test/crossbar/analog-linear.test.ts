@@ -166,7 +166,7 @@ describe.each(TEST_BACKENDS)('AnalogLinear on %s', (backend) => {
     const s = site(10);
     const rows = 64;
     const gRatio = 200;
-    const chip = Chip.program(new Map([['s', s]]), 'ideal', { tile: { rows, cols: 512 }, irDrop: { scale: 1, gRatio }, compensation: 'none' }, 1);
+    const chip = Chip.program(new Map([['s', s]]), 'ideal', { tile: { rows, cols: 512 }, irDrop: { model: 'aihwkit', scale: 1, gRatio }, compensation: 'none' }, 1);
     const x = new Rng(11).fillNormal(new Float32Array(N * I));
     const state = chip.at(0);
     const y = tf.tidy(() => state.analog('s').forward(tf.tensor2d(x, [N, I])).dataSync());
@@ -209,7 +209,7 @@ describe.each(TEST_BACKENDS)('AnalogLinear on %s', (backend) => {
     const x = new Rng(13).fillNormal(new Float32Array(N * I));
     const run = (execution: 'fused-js' | 'tensor-ops') => {
       const chip = Chip.program(new Map([['s', s]]), 'pcm-aihwkit', {
-        tile: { rows: 64, cols: 32 }, dac: { bits: 6 }, adc: { bits: 7, bound: 4, noise: 0.03 }, readNoise: { mode }, irDrop: ir ? { scale: 1, gRatio: 500 } : null, execution,
+        tile: { rows: 64, cols: 32 }, dac: { bits: 6 }, adc: { bits: 7, bound: 4, noise: 0.03 }, readNoise: { mode }, irDrop: ir ? { model: 'aihwkit', scale: 1, gRatio: 500 } : null, execution,
       }, 5);
       const st = chip.at(3600);
       const y = tf.tidy(() => [st.analog('s').forward(tf.tensor2d(x, [N, I])).dataSync(), st.analog('s').forward(tf.tensor2d(x, [N, I])).dataSync()]);

@@ -1,0 +1,57 @@
+/**
+ * Calibrated ranges (CrossSim's percentile calibration): DAC input ranges and ADC output bounds per
+ * row tile (or one per layer), set from calibration inputs instead of one chip-wide constant.
+ *
+ *   DAC range of tile t   a_t = P_dac(|x_i|) over the calibration vectors and the tile's rows i
+ *   ADC bound of tile t   b_t = P_adc(|y_j|), y = clip(x/a_t, −1, 1)·Wn_t (noise-free tile outputs,
+ *                         units of one full-scale input × g_max, as periphery.adc.bound)
+ *
+ * P_p is the p-th percentile (nearest rank; at most 2^21 values, evenly strided). 'layer' pools all
+ * tiles of a Site. Inputs above a_t clip at the DAC, outputs above b_t at the ADC; the clip rates
+ * are counted by AnalogLinear.trackClipping / ChipState.clipRates. No random streams.
+ */
+export interface CalibrationOptions {
+  /** Percentile of |x| for the DAC ranges (null: keep periphery.dac.range). Default 99.99. */
+  dacPercentile?: number | null;
+  /** Percentile of |y| for the ADC bounds (null: keep periphery.adc.bound). Default 99.99. */
+  adcPercentile?: number | null;
+  /** One range per row tile (default) or one per layer (Site). */
+  per?: 'tile' | 'layer';
+}
+
+export interface Calibration {
+  dacPercentile: number | null;
+  adcPercentile: number | null;
+  per: 'tile' | 'layer';
+}
+
+/** Ranges set by calibration, one per row tile. */
+export interface CalibratedRanges {
+  dacRange: ('abs-max' | number)[];
+  adcBound: number[];
+}
+
+export function resolveCalibration(o: CalibrationOptions | null | undefined, where: string): Calibration | null {
+  if (!o) return null;
+  const pct = (v: unknown, f: string): number | null => {
+    if (v === null) return null;
+    if (typeof v !== 'number' || !(v > 0 && v <= 100)) throw new Error(`${where}.${f} must be a percentile in (0, 100] (or null to keep the fixed setting), got ${v}`);
+    return v;
+  };
+  const per = o.per ?? 'tile';
+  if (per !== 'tile' && per !== 'layer') throw new Error(`${where}.per must be 'tile' or 'layer', got ${per}`);
+  return { dacPercentile: pct(o.dacPercentile === undefined ? 99.99 : o.dacPercentile, 'dacPercentile'), adcPercentile: pct(o.adcPercentile === undefined ? 99.99 : o.adcPercentile, 'adcPercentile'), per };
+}
+
+const MAX_VALUES = 2 ** 21;
+
+/** Nearest-rank p-th percentile of |values| (strided to at most 2^21 values). */
+export function absPercentile(values: ArrayLike<number>, p: number): number {
+  const stride = Math.max(1, Math.ceil(values.length / MAX_VALUES));
+  const a = new Float32Array(Math.ceil(values.length / stride));
+  for (let i = 0, k = 0; i < values.length; i += stride, k++) a[k] = Math.abs(values[i]);
+  a.sort();
+  if (a.length === 0) return 0;
+  const rank = Math.min(a.length, Math.max(1, Math.ceil((p / 100) * a.length)));
+  return a[rank - 1];
+}
