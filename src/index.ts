@@ -16,3 +16,4 @@ export { inspectModel, parseIdRows } from './inspect.js';
 export type { InspectResult } from './inspect.js';
 export * from './experiment/index.js';
 export * from './report/index.js';
+export * from './hil/index.js';
