@@ -13,3 +13,5 @@ export type { ServeOptions, ChipServer } from './server.js';
 export { GrpcChipDriver } from './client.js';
 export type { ClientOptions } from './client.js';
 export { PROTO_FILE } from './wire.js';
+export { runConformance, CHECKS } from './conformance.js';
+export type { ConformanceReport, ConformanceOptions, CheckResult, CheckStatus } from './conformance.js';
