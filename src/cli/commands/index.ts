@@ -10,5 +10,6 @@ import { trainCommand } from './train.js';
 import { evaluateCommand } from './evaluate.js';
 import { device } from './device.js';
 import { profiles } from './profiles.js';
+import { chip } from './chip.js';
 
-export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, device, profiles];
+export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, device, profiles, chip];
