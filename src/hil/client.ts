@@ -11,6 +11,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ChipCapabilities, ChipDriver, Matrix, MvmCall, ProgramReport, TargetUnits, TileReadout } from './driver.js';
 import { codeName, HilError, type HilCode } from './errors.js';
+import { FLOW_WINDOW } from './server.js';
 import { capsFromMsg, chipService, fromMsg, toMsg, unitsToMsg, type CapabilitiesMsg, type MatrixMsg } from './wire.js';
 
 export interface ClientOptions {
@@ -62,6 +63,7 @@ export class GrpcChipDriver implements ChipDriver {
     const client = new Ctor(address, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
+      'grpc-node.flow_control_window': FLOW_WINDOW,
     });
     const wait = options.connectTimeoutMs ?? 10_000;
     await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,8 @@
  * stops the server.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Http2Server, Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { ChipCapabilities, ChipDriver, MvmCall } from './driver.js';
 import { grpcStatus, HilError } from './errors.js';
@@ -55,6 +57,40 @@ function toStatus(e: unknown): Partial<grpc.StatusObject> {
 interface MvmRequestMsg {
   id: number;
   calls: { tile: number; inputs: MatrixMsg | null }[];
+}
+
+/** HTTP/2 flow-control window (bytes) per stream and per connection, both directions. */
+export const FLOW_WINDOW = 32 << 20;
+
+/**
+ * Widens the server's HTTP/2 receive windows from 64 KiB to FLOW_WINDOW. grpc-js has a client option for
+ * this (`grpc-node.flow_control_window`) but no server option; with 64 KiB windows a request of
+ * megabytes waits for a window update every 64 KiB. This sets the initial SETTINGS of the server's
+ * http2 sessions (grpc-js's `commonServerOptions`, read when binding) and each session's connection
+ * window. When grpc-js's internals change shape this does nothing, and only speed suffers.
+ */
+function widenWindows(server: grpc.Server): void {
+  const internals = server as unknown as { commonServerOptions?: { settings?: Record<string, unknown> } };
+  const common = internals.commonServerOptions;
+  if (common && typeof common === 'object') common.settings = { ...common.settings, initialWindowSize: FLOW_WINDOW };
+}
+
+/** After binding: each new connection gets TCP_NODELAY and a FLOW_WINDOW connection window. */
+function widenSessions(server: grpc.Server): void {
+  const internals = server as unknown as { http2Servers?: Map<Http2Server, unknown> };
+  if (!(internals.http2Servers instanceof Map)) return;
+  for (const h of internals.http2Servers.keys()) {
+    // Replies go out at once: without TCP_NODELAY, Nagle's algorithm holds a reply's last segment back
+    // until the client acknowledges the previous one.
+    h.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    h.on('session', (s: Http2Session) => {
+      try {
+        s.setLocalWindowSize(FLOW_WINDOW);
+      } catch {
+        // an older Node without setLocalWindowSize: keep the default window
+      }
+    });
+  }
 }
 
 export async function serveChip(driver: ChipDriver, options: ServeOptions = {}): Promise<ChipServer> {
@@ -154,10 +190,12 @@ export async function serveChip(driver: ChipDriver, options: ServeOptions = {}):
       return {};
     }),
   });
+  widenWindows(server);
   const bindHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${bindHost}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(new Error(`chip serve: cannot bind ${bindHost}:${options.port ?? 0}: ${err.message}`)) : resolve(p)));
   });
+  widenSessions(server);
   const address = `${bindHost}:${port}`;
   return {
     address,

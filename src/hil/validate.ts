@@ -24,6 +24,10 @@ export function checkMatrix(m: Matrix, where: string): void {
   if (data.length !== rows * cols) {
     throw new HilError('INVALID_ARGUMENT', `${where}: ${data.length} values for shape ${rows}×${cols}; expected ${rows * cols} float32 values (${rows * cols * 4} bytes)`);
   }
+  // x − x is NaN exactly when x is ±∞ or NaN: one pass of float arithmetic, then locate the first one.
+  let acc = 0;
+  for (let i = 0; i < data.length; i++) acc += data[i] - data[i];
+  if (acc === 0) return;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
       throw new HilError('INVALID_ARGUMENT', `${where}: value [${Math.floor(i / cols)}, ${i % cols}] is ${data[i]}; every value must be finite`);

@@ -1,7 +1,7 @@
 /**
  * The wire: loads proto/grasp_hil/chip/v1/chip.proto (service `grasp_hil.chip.v1.Chip`) and converts
  * between its messages and the driver types. Matrices travel as float32 little-endian row-major bytes
- * (one copy to decode, none to encode), not as repeated floats.
+ * (a view or one copy to decode, none to encode), not as repeated floats.
  */
 import { fileURLToPath } from 'node:url';
 import { endianness } from 'node:os';
@@ -41,6 +41,8 @@ export function fromMsg(m: MatrixMsg | null | undefined, where: string): Matrix 
   if (!m) throw new HilError('INVALID_ARGUMENT', `${where}: matrix missing; send rows, cols and data (float32 little-endian bytes)`);
   const bytes = m.data ?? Buffer.alloc(0);
   if (bytes.length % 4 !== 0) throw new HilError('INVALID_ARGUMENT', `${where}: ${bytes.length} data bytes is not a whole number of float32 values`);
+  // A view when the bytes sit 4-aligned in their buffer; a copy otherwise.
+  if (bytes.byteOffset % 4 === 0) return { rows: m.rows, cols: m.cols, data: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) };
   const data = new Float32Array(bytes.length / 4);
   new Uint8Array(data.buffer).set(bytes);
   return { rows: m.rows, cols: m.cols, data };
