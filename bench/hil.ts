@@ -8,11 +8,12 @@
  * of traffic, each timed in-process and remote, alternating, min over `--reps` after a warm-up:
  *   all-tiles   one MVM request holding every tile's call (one round trip)
  *   per-site    one request per Site in model order (24 round trips, as a forward pass would send them)
- * The server runs in this process (one event loop serves client and server): the remote time includes
- * encoding and decoding on both ends, which a separate server process would overlap.
+ * `--server spawn` (default) runs `grasp-hil chip serve` as a child process, as it is deployed;
+ * `--server inline` serves from this process (one event loop encodes, decodes and computes for both ends).
  *
- *   node --import tsx bench/hil.ts [--backend wasm] [--tokens 512] [--tile 512] [--periphery aihwkit-standard] [--reps 5]
+ *   node --import tsx bench/hil.ts [--backend wasm] [--tokens 512] [--tile 512] [--periphery aihwkit-standard] [--server spawn|inline] [--reps 5]
  */
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gatherTile, TileGrid, weightsOfSites, type PeripheryOptions } from '../src/crossbar/index.js';
 import { GrpcChipDriver, serveChip, SimulatorDriver, type ChipDriver, type MvmCall } from '../src/hil/index.js';
@@ -38,8 +39,29 @@ model.dispose();
 
 const options = { profile: 'pcm-aihwkit', periphery, seed: 1, tiles: 1024, maxBatch: 1 << 16, maxMessageBytes: 512 << 20 };
 const local = new SimulatorDriver(options);
-const server = await serveChip(new SimulatorDriver(options));
-const remote = await GrpcChipDriver.connect(server.address);
+const serverMode = arg('server', 'spawn');
+let stop: () => Promise<void>;
+let address: string;
+if (serverMode === 'inline') {
+  const server = await serveChip(new SimulatorDriver(options));
+  address = server.address;
+  stop = () => server.close();
+} else {
+  const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'chip', 'serve', '--profile', options.profile, '--periphery', typeof periphery === 'string' ? periphery : JSON.stringify(periphery),
+    '--port', '0', '--seed', String(options.seed), '--tiles', String(options.tiles), '--max-batch', String(options.maxBatch), '--max-message-mb', '512', '--backend', info.name], { stdio: ['ignore', 'pipe', 'inherit'] });
+  address = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (b: Buffer) => {
+      const m = /listening on (\S+)/.exec(String(b));
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`chip serve exited with code ${code}`)));
+  });
+  stop = async () => {
+    child.kill('SIGTERM');
+  };
+}
+const remote = await GrpcChipDriver.connect(address);
 const caps = await local.capabilities();
 
 /** Programs every Site's tiles on a driver; returns the MVM calls grouped per Site. */
@@ -74,7 +96,7 @@ const perSite = (d: ChipDriver) => async () => {
   for (const g of groups) await d.mvm(g);
 };
 
-const results: Record<string, number | string> = { backend: info.name, tiles, tile: `${caps.tile.rows}x${caps.tile.cols}`, tokens };
+const results: Record<string, number | string> = { backend: info.name, server: serverMode, tiles, tile: `${caps.tile.rows}x${caps.tile.cols}`, tokens };
 for (const [name, make] of [['all_tiles', allTiles], ['per_site', perSite]] as const) {
   const l: number[] = [], r: number[] = [];
   for (let rep = 0; rep <= reps; rep++) {
@@ -96,4 +118,4 @@ for (const c of groups.flat()) bytes += c.inputs.data.byteLength;
 results.input_mb = bytes / 2 ** 20;
 report('hil remote/in-process', results);
 await remote.close();
-await server.close();
+await stop();
