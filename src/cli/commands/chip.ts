@@ -31,7 +31,7 @@ const serve: Command = {
     ],
   ),
   handler: async (argv) => {
-    const token: string | undefined = argv.token ?? process.env[TOKEN_ENV] ?? undefined;
+    const token: string | undefined = argv.token ?? (process.env[TOKEN_ENV] || undefined);
     if (!isLoopback(argv.host) && token === undefined) {
       throw new Error(`chip serve: refusing to bind ${argv.host} without a token; anyone who reaches the port could drive the chip. Give --token or $${TOKEN_ENV}, or bind 127.0.0.1`);
     }
@@ -75,7 +75,7 @@ const conformance: Command = {
     ],
   ),
   handler: async (argv) => {
-    const token: string | undefined = argv.token ?? process.env[TOKEN_ENV] ?? undefined;
+    const token: string | undefined = argv.token ?? (process.env[TOKEN_ENV] || undefined);
     const line = (c: CheckResult) => console.log(`${c.status.toUpperCase().padEnd(4)}  ${c.name} — ${c.detail} (${c.ms} ms)`);
     const r = await runConformance(argv.address, { token, seed: integer(argv.seed, '--seed', 0, 0xffffffff), onCheck: argv.json ? undefined : line });
     if (argv.json) printJson(r);
