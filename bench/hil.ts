@@ -86,10 +86,13 @@ const groups = await program(local);
 await program(remote);
 const tiles = groups.flat().length;
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+/** [wall ms, CPU ms of this process] — with `--server inline` the CPU time covers both ends and is steadier on a shared machine. */
+async function timed(fn: () => Promise<unknown>): Promise<[number, number]> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
-  return performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return [performance.now() - t0, (c.user + c.system) / 1000];
 }
 const allTiles = (d: ChipDriver) => () => d.mvm(groups.flat());
 const perSite = (d: ChipDriver) => async () => {
@@ -98,7 +101,7 @@ const perSite = (d: ChipDriver) => async () => {
 
 const results: Record<string, number | string> = { backend: info.name, server: serverMode, tiles, tile: `${caps.tile.rows}x${caps.tile.cols}`, tokens };
 for (const [name, make] of [['all_tiles', allTiles], ['per_site', perSite]] as const) {
-  const l: number[] = [], r: number[] = [];
+  const l: [number, number][] = [], r: [number, number][] = [];
   for (let rep = 0; rep <= reps; rep++) {
     const a = await timed(make(local));
     const b = await timed(make(remote));
@@ -107,10 +110,11 @@ for (const [name, make] of [['all_tiles', allTiles], ['per_site', perSite]] as c
       r.push(b);
     }
   }
-  const lm = Math.min(...l), rm = Math.min(...r);
-  results[`${name}_inprocess_ms`] = lm;
-  results[`${name}_remote_ms`] = rm;
-  results[`${name}_ratio`] = rm / lm;
+  const min = (xs: [number, number][], k: 0 | 1) => Math.min(...xs.map((x) => x[k]));
+  results[`${name}_inprocess_ms`] = min(l, 0);
+  results[`${name}_remote_ms`] = min(r, 0);
+  results[`${name}_ratio`] = min(r, 0) / min(l, 0);
+  if (serverMode === 'inline') results[`${name}_cpu_ratio`] = min(r, 1) / min(l, 1);
 }
 // bytes moved per round: inputs out, outputs back
 let bytes = 0;
