@@ -3,7 +3,7 @@
  * server and client (proto/grasp_hil/chip/v1/chip.proto), and the conformance suite.
  */
 export { PROTOCOL_VERSION } from './driver.js';
-export type { ChipDriver, ChipCapabilities, Matrix, MvmCall, ProgramReport, TileReadout, TargetUnits, ClockKind } from './driver.js';
+export type { ChipDriver, ChipCapabilities, Matrix as ChipMatrix, MvmCall, ProgramReport, TileReadout, TargetUnits, ClockKind } from './driver.js';
 export { HilError } from './errors.js';
 export type { HilCode } from './errors.js';
 export { SimulatorDriver, SIMULATOR_DRIVER } from './simulator.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import type { PeripheryOptions } from '../../src/crossbar/index.js';
-import { GrpcChipDriver, HilError, serveChip, SimulatorDriver, type ChipDriver, type ChipServer, type Matrix } from '../../src/hil/index.js';
+import { GrpcChipDriver, HilError, serveChip, SimulatorDriver, type ChipDriver, type ChipServer, type ChipMatrix as Matrix } from '../../src/hil/index.js';
 import { Rng } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
 

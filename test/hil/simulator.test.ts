@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Chip, type PeripheryOptions } from '../../src/crossbar/index.js';
-import { HilError, SimulatorDriver, type Matrix } from '../../src/hil/index.js';
+import { HilError, SimulatorDriver, type ChipMatrix as Matrix } from '../../src/hil/index.js';
 import { Rng, tensorCount, tf } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
 

@@ -10,6 +10,14 @@ function integer(v: unknown, flag: string, min: number, max: number): number {
   return x;
 }
 
+function parsePeriphery(text: string): object {
+  try {
+    return JSON.parse(text) as object;
+  } catch (e) {
+    throw new Error(`--periphery: not valid JSON (${(e as Error).message}); give a preset name (${Object.keys(PERIPHERY_PRESETS).join(', ')}) or an object such as '{"tile":{"rows":256,"cols":256},"adc":{"bits":8}}'`);
+  }
+}
+
 const serve: Command = {
   tensors: true,
   command: 'serve',
@@ -35,7 +43,7 @@ const serve: Command = {
     if (!isLoopback(argv.host) && token === undefined) {
       throw new Error(`chip serve: refusing to bind ${argv.host} without a token; anyone who reaches the port could drive the chip. Give --token or $${TOKEN_ENV}, or bind 127.0.0.1`);
     }
-    const periphery = argv.periphery === undefined ? {} : argv.periphery.trim().startsWith('{') ? JSON.parse(argv.periphery) : argv.periphery;
+    const periphery = argv.periphery === undefined ? {} : argv.periphery.trim().startsWith('{') ? parsePeriphery(argv.periphery) : argv.periphery;
     await initBackend(argv.backend);
     const driver = new SimulatorDriver({
       profile: argv.profile,
