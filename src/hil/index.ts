@@ -15,3 +15,5 @@ export type { ClientOptions } from './client.js';
 export { PROTO_FILE } from './wire.js';
 export { runConformance, CHECKS } from './conformance.js';
 export type { ConformanceReport, ConformanceOptions, CheckResult, CheckStatus } from './conformance.js';
+export { programMatrix, mvmMatrix } from './matrix.js';
+export type { MatrixOnChip } from './matrix.js';
