@@ -112,7 +112,6 @@ export async function serveChip(driver: ChipDriver, options: ServeOptions = {}):
     }
   };
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const unary = <Req, Res>(fn: (req: Req) => Promise<Res>) => (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
     Promise.resolve()
       .then(() => {
