@@ -17,3 +17,4 @@ export type { InspectResult } from './inspect.js';
 export * from './experiment/index.js';
 export * from './report/index.js';
 export * from './generate/index.js';
+export * from './hil/index.js';

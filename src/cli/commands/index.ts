@@ -11,5 +11,6 @@ import { evaluateCommand } from './evaluate.js';
 import { device } from './device.js';
 import { profiles } from './profiles.js';
 import { merge } from './merge.js';
+import { chip } from './chip.js';
 
-export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, device, profiles, merge];
+export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, merge, device, profiles, chip];

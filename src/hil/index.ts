@@ -1,0 +1,19 @@
+/**
+ * hil/: hardware in the loop — the chip-driver contract, the in-process simulator driver, the gRPC
+ * server and client (proto/grasp_hil/chip/v1/chip.proto), and the conformance suite.
+ */
+export { PROTOCOL_VERSION } from './driver.js';
+export type { ChipDriver, ChipCapabilities, Matrix as ChipMatrix, MvmCall, ProgramReport, TileReadout, TargetUnits, ClockKind } from './driver.js';
+export { HilError } from './errors.js';
+export type { HilCode } from './errors.js';
+export { SimulatorDriver, SIMULATOR_DRIVER } from './simulator.js';
+export type { SimulatorOptions } from './simulator.js';
+export { serveChip, isLoopback } from './server.js';
+export type { ServeOptions, ChipServer } from './server.js';
+export { GrpcChipDriver } from './client.js';
+export type { ClientOptions } from './client.js';
+export { PROTO_FILE } from './wire.js';
+export { runConformance, CHECKS } from './conformance.js';
+export type { ConformanceReport, ConformanceOptions, CheckResult, CheckStatus } from './conformance.js';
+export { programMatrix, mvmMatrix } from './matrix.js';
+export type { MatrixOnChip } from './matrix.js';

@@ -1,0 +1,117 @@
+/**
+ * The wire: loads proto/grasp_hil/chip/v1/chip.proto (service `grasp_hil.chip.v1.Chip`) and converts
+ * between its messages and the driver types. Matrices travel as float32 little-endian row-major bytes
+ * (a view or one copy to decode, none to encode), not as repeated floats.
+ */
+import { fileURLToPath } from 'node:url';
+import { endianness } from 'node:os';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { ChipCapabilities, ClockKind, Matrix, TargetUnits } from './driver.js';
+import { HilError } from './errors.js';
+
+export const PROTO_FILE = fileURLToPath(new URL('../../proto/grasp_hil/chip/v1/chip.proto', import.meta.url));
+export const SERVICE_NAME = 'grasp_hil.chip.v1.Chip';
+
+if (endianness() !== 'LE') throw new Error('grasp-hil chip wire: this host is big-endian; float32 matrices are sent as little-endian views');
+
+let cached: grpc.ServiceClientConstructor | null = null;
+
+/** The Chip service's client constructor (its `.service` is the server's service definition). */
+export function chipService(): grpc.ServiceClientConstructor {
+  if (cached) return cached;
+  const def = protoLoader.loadSync(PROTO_FILE, { keepCase: true, longs: Number, enums: String, defaults: true });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { grasp_hil: { chip: { v1: { Chip: grpc.ServiceClientConstructor } } } };
+  cached = pkg.grasp_hil.chip.v1.Chip;
+  return cached;
+}
+
+export interface MatrixMsg {
+  rows: number;
+  cols: number;
+  data: Buffer;
+}
+
+export function toMsg(m: Matrix): MatrixMsg {
+  return { rows: m.rows, cols: m.cols, data: Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength) };
+}
+
+/** A matrix from the wire; a byte count that is not a whole number of float32 values is INVALID_ARGUMENT. */
+export function fromMsg(m: MatrixMsg | null | undefined, where: string): Matrix {
+  if (!m) throw new HilError('INVALID_ARGUMENT', `${where}: matrix missing; send rows, cols and data (float32 little-endian bytes)`);
+  const bytes = m.data ?? Buffer.alloc(0);
+  if (bytes.length % 4 !== 0) throw new HilError('INVALID_ARGUMENT', `${where}: ${bytes.length} data bytes is not a whole number of float32 values`);
+  // A view when the bytes sit 4-aligned in their buffer; a copy otherwise.
+  if (bytes.byteOffset % 4 === 0) return { rows: m.rows, cols: m.cols, data: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) };
+  const data = new Float32Array(bytes.length / 4);
+  new Uint8Array(data.buffer).set(bytes);
+  return { rows: m.rows, cols: m.cols, data };
+}
+
+const UNITS: Record<TargetUnits, string> = { weight: 'UNITS_WEIGHT', conductance: 'UNITS_CONDUCTANCE_US' };
+const CLOCKS: Record<ClockKind, string> = { simulated: 'CLOCK_SIMULATED', wall: 'CLOCK_WALL' };
+
+export function unitsToMsg(u: TargetUnits): string {
+  return UNITS[u];
+}
+
+export function unitsFromMsg(u: string): TargetUnits {
+  const found = (Object.keys(UNITS) as TargetUnits[]).find((k) => UNITS[k] === u);
+  if (!found) throw new HilError('INVALID_ARGUMENT', `units '${u}' unknown; expected one of ${Object.values(UNITS).join(', ')}`);
+  return found;
+}
+
+export interface CapabilitiesMsg {
+  protocol_version: number;
+  driver: string;
+  profile: string;
+  tile_rows: number;
+  tile_cols: number;
+  tiles: number;
+  dac_bits: number;
+  adc_bits: number;
+  max_batch: number;
+  max_message_bytes: number;
+  deterministic: boolean;
+  drifts: boolean;
+  clock: string;
+  target_units: string[];
+}
+
+export function capsToMsg(c: ChipCapabilities): CapabilitiesMsg {
+  return {
+    protocol_version: c.protocolVersion,
+    driver: c.driver,
+    profile: c.profile,
+    tile_rows: c.tile.rows,
+    tile_cols: c.tile.cols,
+    tiles: c.tiles,
+    dac_bits: c.dacBits ?? 0,
+    adc_bits: c.adcBits ?? 0,
+    max_batch: c.maxBatch,
+    max_message_bytes: c.maxMessageBytes,
+    deterministic: c.deterministic,
+    drifts: c.drifts,
+    clock: CLOCKS[c.clock],
+    target_units: c.targetUnits.map(unitsToMsg),
+  };
+}
+
+export function capsFromMsg(m: CapabilitiesMsg): ChipCapabilities {
+  const clock = (Object.keys(CLOCKS) as ClockKind[]).find((k) => CLOCKS[k] === m.clock);
+  return {
+    protocolVersion: m.protocol_version,
+    driver: m.driver,
+    profile: m.profile,
+    tile: { rows: m.tile_rows, cols: m.tile_cols },
+    tiles: m.tiles,
+    dacBits: m.dac_bits || null,
+    adcBits: m.adc_bits || null,
+    maxBatch: m.max_batch,
+    maxMessageBytes: m.max_message_bytes,
+    deterministic: m.deterministic,
+    drifts: m.drifts,
+    clock: clock ?? (m.clock as ClockKind),
+    targetUnits: (m.target_units ?? []).map((u) => (u === 'UNITS_WEIGHT' ? 'weight' : u === 'UNITS_CONDUCTANCE_US' ? 'conductance' : (u as TargetUnits))),
+  };
+}
