@@ -22,8 +22,10 @@ export type { ChipSeeds, ResolvedSeeds, Seed, ChipSummary, AtOptions, ProgramOpt
 export { ChipState } from './state.js';
 export type { SiteState, SiteSource, ReadBackOptions } from './state.js';
 export { AnalogLinear } from './analog-linear.js';
-export { sigmaTargetFromProfile } from './sigma-target.js';
-export type { SigmaTargetOptions, SigmaTargetResult } from './sigma-target.js';
+export { sigmaTargetFromProfile, relativeSigmaTarget } from './sigma-target.js';
+export type { SigmaTargetOptions, SigmaTargetResult, ErrorPart, ErrorSource } from './sigma-target.js';
+export { siteError, splitStatic, probeInputs, binsFor, ERROR_BINS } from './chip-error.js';
+export type { SiteError } from './chip-error.js';
 export { estimateEnergy } from './energy.js';
 export type { EnergyOptions, EnergyEstimate, EnergyBreakdown } from './energy.js';
 export { characterise, deviceStats, meanStd } from './characterise.js';
