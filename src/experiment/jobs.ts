@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { characterise, Chip, estimateEnergy, sigmaTargetFromProfile, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
+import { characterise, Chip, estimateEnergy, relativeSigmaTarget, sigmaTargetFromProfile, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
 import { loadProfile } from '../device/index.js';
 import { evaluate } from '../eval/index.js';
 import { selectSites, type Model, type WeightsBySite } from '../model/index.js';
@@ -76,9 +76,11 @@ async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<TrainingRecor
     let sigmaTarget: TrainingRecord['sigmaTarget'] = null;
     if (spec.sigmaTarget !== null) {
       if (typeof spec.sigmaTarget === 'number') sigmaTarget = spec.sigmaTarget;
-      else {
-        // σ_target per Site: the spread of (W_read − W) of the Sites this method adapts, programmed
-        // on the profile and read at t (the base weights are what the adapter starts from).
+      else if ('relative' in spec.sigmaTarget) {
+        sigmaTarget = relativeSigmaTarget(weightsOfSites(selectSites(model, String(options.sites ?? 'all-linear'))), spec.sigmaTarget.relative);
+      } else {
+        // σ_target per Site: the random part of the chip's error on the Sites this method adapts,
+        // programmed on the profile and read at t (the base weights are what the adapter starts from).
         const sites = selectSites(model, String(options.sites ?? 'all-linear'));
         const r = sigmaTargetFromProfile(weightsOfSites(sites), spec.sigmaTarget.profile, {
           t: spec.sigmaTarget.t,

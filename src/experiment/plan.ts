@@ -19,8 +19,8 @@ export interface TrainSpec {
   training: TrainingSettings;
   trainSeed: number;
   groupingSeed: number;
-  /** σ_target: a fixed number, or measured from this profile at t (with or without compensation). */
-  sigmaTarget: number | { profile: string; t: number; compensation: boolean } | null;
+  /** σ_target: a fixed number, measured from this profile at t (with or without compensation), or a fraction of each Site's weight std. */
+  sigmaTarget: number | { profile: string; t: number; compensation: boolean } | { relative: number } | null;
   /** The profile whose σ_target trained this adapter (null otherwise). */
   targetProfile: string | null;
 }
@@ -78,6 +78,7 @@ export function plan(exp: Experiment, modelId: string): Plan {
     const targets: { sigmaTarget: TrainSpec['sigmaTarget']; profile: string | null }[] =
       st === undefined ? [{ sigmaTarget: null, profile: null }]
         : typeof st === 'number' ? [{ sigmaTarget: st, profile: null }]
+          : 'relative' in st ? [{ sigmaTarget: { relative: st.relative }, profile: null }]
           : profiles.map((p) => ({ sigmaTarget: { profile: p, t: st.t ?? 86400, compensation: st.compensation ?? true }, profile: p }));
     if (targets.length === 0) throw new Error(`method '${entryId}': sigmaTarget.fromProfile needs at least one entry in "profiles"`);
     for (const seed of seeds.train) {

@@ -3,6 +3,7 @@ import { Chip, probeInputs, relativeSigmaTarget, sigmaTargetFromProfile, splitSt
 import { parseProfile, type DeviceModel } from '../../src/device/index.js';
 import type { SiteWeights } from '../../src/model/index.js';
 import { Rng, tensorCount } from '../../src/tensor/index.js';
+import { parseExperiment, plan } from '../../src/experiment/index.js';
 import { useBackend } from '../helpers/backends.js';
 
 const DIN = 128, DOUT = 96;
@@ -132,5 +133,13 @@ describe('σ_target from the chip’s random error', () => {
     const rel = relativeSigmaTarget(wm, { '*': 0.5 });
     expect(rel.s).toBeCloseTo(0.5 * r.detail.s.weightStd, 9);
     expect(() => relativeSigmaTarget(wm, { other: 1 })).toThrow(/no valid fraction for Site s/);
+  });
+
+  it("an experiment's sigmaTarget may be relative: { relative: f } plans one adapter with that fraction; bad values name the pointer", () => {
+    const base = { name: 'x', model: 'm', task: { id: 'spam' }, training: {}, evaluation: {}, seeds: { train: [0] } };
+    const e = parseExperiment({ ...base, methods: [{ method: 'stochgrasp', sigmaTarget: { relative: 0.2 } }] }, 'e.json');
+    const p = plan(e, 'm');
+    expect(p.adapters.map((a) => a.sigmaTarget)).toEqual([{ relative: 0.2 }]);
+    expect(() => parseExperiment({ ...base, methods: [{ method: 'stochgrasp', sigmaTarget: { relative: -1 } }] }, 'e.json')).toThrow(/e\.json: \/methods\/0\/sigmaTarget/);
   });
 });
