@@ -19,11 +19,10 @@
  *                      column indicators — for R = 1, x·Fᵀ is just the row sum of x.
  * Loss term (added by the trainer through `penalty()`): λ·Σ_sites Σ_ij (σ_{f(i),g(j)} − σ_target)²,
  * the literal sum over every weight element ('sum', default), or that sum divided by the number of
- * elements ('mean'). bench/sigma-penalty.ts compares them: with AdamW, 'sum' drives σ to σ_target
- * (σ/σ_target 0.1 → 1.0 in ~80 steps at lr 5e-2) with accuracy unchanged — the paper's behaviour;
- * 'mean' leaves σ at its initial value at λ ∈ {0.01, 0.1} (the task gradient wins). The sum does
- * dominate the reported loss, not the μ updates: Adam normalises per parameter and the penalty has
- * no μ gradient.
+ * elements ('mean'; bench/sigma-penalty.ts compares them). With AdamW what matters is whether the
+ * penalty's gradient on σ outweighs the task's: the sum's is n_r·m_k times the mean's per element.
+ * The sum does dominate the reported loss, not the μ updates: Adam normalises per parameter and the
+ * penalty has no μ gradient.
  *
  * σ's step (`sigmaScale` below): ln σ is stepped at lr/c with c the logarithmic mean of 0.003 and
  * σ_target, so reaching σ_target takes about |σ_target − 0.003|/lr AdamW steps at full rate (twice that
