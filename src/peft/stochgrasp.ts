@@ -20,7 +20,8 @@
  * Loss term (added by the trainer through `penalty()`): λ·Σ_sites Σ_ij (σ_{f(i),g(j)} − σ_target)²,
  * the literal sum over every weight element ('sum', default), or that sum divided by the number of
  * elements ('mean'; bench/sigma-penalty.ts compares them). With AdamW what matters is whether the
- * penalty's gradient on σ outweighs the task's: the sum's is n_r·m_k times the mean's per element.
+ * penalty's gradient on σ outweighs the task's: the mean's is the sum's divided by the number of
+ * weight elements of all adapted Sites.
  * The sum does dominate the reported loss, not the μ updates: Adam normalises per parameter and the
  * penalty has no μ gradient.
  *
