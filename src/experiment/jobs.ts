@@ -201,13 +201,18 @@ function histogram(values: Float32Array, bins = 40): Histogram {
   return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins), counts };
 }
 
-/** Pools an adapter's saved tensors by parameter kind (the key's last segment, e.g. grasp_scale). */
+/**
+ * Pools an adapter's saved tensors by parameter kind (the key's last segment, e.g. grasp_scale).
+ * StochGRASP's stored ln σ (`…_log_sigma`) is pooled as σ itself, in weight units, under `…_sigma`.
+ */
 function paramHistograms(state: NamedTensors): Record<string, Histogram> {
   const pooled = new Map<string, number[]>();
   for (const [key, t] of state) {
-    const kind = key.split('.').pop() as string;
+    const stored = key.split('.').pop() as string;
+    const logSigma = stored.endsWith('_log_sigma');
+    const kind = logSigma ? stored.replace(/_log_sigma$/, '_sigma') : stored;
     const list = pooled.get(kind) ?? [];
-    for (const v of t.data) list.push(v);
+    for (const v of t.data) list.push(logSigma ? Math.exp(v) : v);
     pooled.set(kind, list);
   }
   return Object.fromEntries([...pooled].map(([k, v]) => [k, histogram(Float32Array.from(v))]));
