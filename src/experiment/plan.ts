@@ -30,9 +30,9 @@ export interface TrainSpec {
   training: TrainingSettings;
   trainSeed: number;
   groupingSeed: number;
-  /** σ_target: a fixed number, or measured from this profile (resolved reference) at t (with or without compensation). */
-  sigmaTarget: number | { profile: string; t: number; compensation: boolean } | null;
-  /** The profile (as the experiment names it) whose σ_target trained this adapter (null otherwise). */
+  /** σ_target: a fixed number, measured from this profile at t (with or without compensation), or a fraction of each Site's weight std. */
+  sigmaTarget: number | { profile: string; t: number; compensation: boolean } | { relative: number } | null;
+  /** The profile whose σ_target trained this adapter (null otherwise). */
   targetProfile: string | null;
 }
 
@@ -156,11 +156,12 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
     const targets: { sigmaTarget: TrainSpec['sigmaTarget']; profile: string | null }[] =
       st === undefined ? [{ sigmaTarget: null, profile: null }]
         : typeof st === 'number' ? [{ sigmaTarget: st, profile: null }]
+          : 'relative' in st ? [{ sigmaTarget: { relative: st.relative }, profile: null }]
           : profiles.map((p) => ({ sigmaTarget: { profile: profileOf(p).ref, t: st.t ?? 86400, compensation: st.compensation ?? true }, profile: p }));
     if (targets.length === 0) throw new Error(`method '${entryId}': sigmaTarget.fromProfile needs at least one entry in "profiles"`);
     for (const seed of seeds.train) {
       for (const { sigmaTarget, profile } of targets) {
-        const target = sigmaTarget !== null && typeof sigmaTarget === 'object'
+        const target = sigmaTarget !== null && typeof sigmaTarget === 'object' && 'profile' in sigmaTarget
           ? { profile: profileOf(profile!).hash, t: sigmaTarget.t, compensation: sigmaTarget.compensation, periphery: exp.periphery ?? {} }
           : sigmaTarget;
         const determinants = { ...common, task: exp.task, method: m.method, options: m.options ?? {}, training, seed, grouping: seeds.grouping, sigmaTarget: target };

@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { sigmaTargetFromProfile, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
+import { relativeSigmaTarget, sigmaTargetFromProfile, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
 import { selectSites } from '../model/index.js';
 import { attachMethod, getMethod, saveAdapter } from '../peft/index.js';
 import { Rng } from '../tensor/index.js';
@@ -68,9 +68,11 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
     let sigmaTarget: TrainingRecord['sigmaTarget'] = null;
     if (spec.sigmaTarget !== null) {
       if (typeof spec.sigmaTarget === 'number') sigmaTarget = spec.sigmaTarget;
-      else {
-        // σ_target per Site: the spread of (W_read − W) of the Sites this method adapts, programmed
-        // on the profile and read at t (the base weights are what the adapter starts from).
+      else if ('relative' in spec.sigmaTarget) {
+        sigmaTarget = relativeSigmaTarget(weightsOfSites(selectSites(model, String(options.sites ?? 'all-linear'))), spec.sigmaTarget.relative);
+      } else {
+        // σ_target per Site: the random part of the chip's error on the Sites this method adapts,
+        // programmed on the profile and read at t (the base weights are what the adapter starts from).
         const sites = selectSites(model, String(options.sites ?? 'all-linear'));
         const r = sigmaTargetFromProfile(weightsOfSites(sites), spec.sigmaTarget.profile, {
           t: spec.sigmaTarget.t,

@@ -5,7 +5,7 @@
  * assigns the D_out columns to K seeded groups (as GRASP groups inputs, grouping.ts) and f assigns
  * the D_in rows to R groups: R = 1 (one distribution per column group), R = D_in ('all': K
  * distributions per row, the paper's robustness setting), or any R between (seeded groups).
- * μ starts at 0; σ = softplus(ρ) starts uniformly in [0.001, 0.005] (init stream of the Site).
+ * μ starts at 0; σ starts uniformly in [0.001, 0.005] (init stream of the Site); the variable is ln σ.
  *
  * Training draws a fresh reparameterised sample every forward pass:
  *   sampling 'weight'  ΔW = μ̂ + σ̂⊙ε, ε ~ N(0, 1)^{D_in×D_out}, y = x·(W + ΔW) + b — one sample per
@@ -19,15 +19,19 @@
  *                      column indicators — for R = 1, x·Fᵀ is just the row sum of x.
  * Loss term (added by the trainer through `penalty()`): λ·Σ_sites Σ_ij (σ_{f(i),g(j)} − σ_target)²,
  * the literal sum over every weight element ('sum', default), or that sum divided by the number of
- * elements ('mean'). bench/sigma-penalty.ts compares them: with AdamW, 'sum' drives σ to σ_target
- * (σ/σ_target 0.1 → 1.0 in ~80 steps at lr 5e-2) with accuracy unchanged — the paper's behaviour;
- * 'mean' leaves σ at its initial value at λ ∈ {0.01, 0.1} (the task gradient wins). The sum does
- * dominate the reported loss, not the μ updates: Adam normalises per parameter and the penalty has
- * no μ gradient. σ = softplus(ρ) moves about lr per step in log-σ terms, so reaching σ_target takes
- * ≈ ln(σ_target/σ₀)/lr steps; `sigmaLrScale` speeds that up. Measured (experiments/stochgrasp-study.json):
- * at lr 1e-3 × sigmaLrScale 10 over 128 decaying steps σ stayed at ≈0.004 for σ_target 0.02 and 0.05
- * alike — the noise-aware loss was a no-op — while sigmaLrScale 100 reaches the target. Short runs need
- * Σ_steps lr·sigmaLrScale ≳ 2·ln(σ_target/σ₀).
+ * elements ('mean'; bench/sigma-penalty.ts compares them). With AdamW what matters is whether the
+ * penalty's gradient on σ outweighs the task's: the mean's is the sum's divided by the number of
+ * weight elements of all adapted Sites.
+ * The sum does dominate the reported loss, not the μ updates: Adam normalises per parameter and the
+ * penalty has no μ gradient.
+ *
+ * σ's step (`sigmaScale` below): ln σ is stepped at lr/c with c the logarithmic mean of 0.003 and
+ * σ_target, so reaching σ_target takes about |σ_target − 0.003|/lr AdamW steps at full rate (twice that
+ * under warm-up + linear decay) — as if σ moved linearly in weight units like μ — while each step stays
+ * relative to σ. With a plain softplus/log parameterisation σ moved only ≈ lr per step in log σ and
+ * reached σ_target only with a learning-rate multiplier of ≈ 100. test/train/noise-aware.test.ts:
+ * at the trainer's default lr 1e-3 and λ 0.1, 120 steps take σ/σ_target from ≈ 0.15 into [0.8, 1.25];
+ * with λ = 0 it stays near 0.15. `sigmaLrScale` (default 1) multiplies σ's step, an ablation knob.
  *
  * Training noise (ε, ξ) is drawn from keyed counter-based streams (tensor/random.ts, a fresh key from
  * the training Rng per Site and step): an integer hash of (key, element index) through the
@@ -40,8 +44,9 @@
  *
  * 'grasp-weight' learns μ only (no σ, no sampling, no penalty), same grouping.
  *
- * Saved keys: `<site>.stochgrasp_mu`, `<site>.stochgrasp_rho` [R, K] (σ = softplus(ρ));
- * `<site>.grasp_weight_mu` [R, K].
+ * Saved keys: `<site>.stochgrasp_mu`, `<site>.stochgrasp_log_sigma` [R, K] (σ = exp of it, weight
+ * units); `<site>.grasp_weight_mu` [R, K]. Adapters saved with `<site>.stochgrasp_rho` (σ = softplus(ρ),
+ * before ln σ was stored) load as the same σ.
  */
 import type { Site, SiteNext, Transformer } from '../model/index.js';
 import {
@@ -83,7 +88,7 @@ export interface StochGraspOptions extends WeightGraspOptions {
   sigmaTarget: number | Record<string, number>;
   penalty: PenaltyReduction;
   sampling: Sampling;
-  /** Learning-rate multiplier of ρ (σ = softplus(ρ)). */
+  /** Learning-rate multiplier of σ's parameter s (σ = |s|); 1 by default, an ablation knob. */
   sigmaLrScale: number;
 }
 
@@ -99,12 +104,29 @@ const STOCH_DOCS = {
   lambda: 'weight λ of the σ penalty (paper range 0.01–0.1); default 0.01',
   sigmaTarget: 'σ_target (weight units): a number or {site: σ}; default 0.01',
   penalty: "'sum' over every weight element as in the paper (default), or 'mean' (sum / elements)",
-  sigmaLrScale: 'learning-rate multiplier of σ’s parameter ρ; default 1',
+  sigmaLrScale: 'learning-rate multiplier of σ (an ablation knob; σ reaches σ_target at the default 1); default 1',
   sampling: "'weight' (one ΔW per step, eq. 5) or 'local' (local reparameterisation, cheaper); default local",
 };
 
 const SIGMA_INIT: [number, number] = [0.001, 0.005];
-const softplusInv = (s: number) => Math.log(Math.expm1(s));
+
+/**
+ * σ's optimiser step. The variable is ℓ = ln σ, stepped at lr/c: the optimiser sees c·ln σ, so σ moves
+ * by σ/c times what it would move were σ itself the variable. c is the logarithmic mean of σ's
+ * starting value σ₀ = 0.003 (the middle of its initial range) and σ_target,
+ *   c = (σ_target − σ₀) / ln(σ_target/σ₀),
+ * the one scale for which ∫ c/σ dσ from σ₀ to σ_target equals |σ_target − σ₀|: reaching the target
+ * takes as many AdamW steps of size lr as moving σ linearly, in weight units, like μ — about
+ * |σ_target − σ₀|/lr steps at full rate — while every step stays relative (σ stays positive, and
+ * task-gradient noise moves σ by a fraction of itself, not by lr). Targets under 1e-3 count as 1e-3
+ * (an ideal device gives ≈ 1e-10; anything smaller is negligible next to trained weights).
+ */
+const SIGMA_START = 0.003;
+const SIGMA_NEGLIGIBLE = 1e-3;
+function sigmaScale(target: number): number {
+  const t = Math.max(target, SIGMA_NEGLIGIBLE);
+  return Math.abs(t - SIGMA_START) < 1e-9 ? t : (t - SIGMA_START) / Math.log(t / SIGMA_START);
+}
 
 type RowMode = 'one' | 'each' | 'groups';
 
@@ -124,7 +146,8 @@ interface WeightSite {
   /** Fᵀ [D_in, R] as a frozen matrix: x·Fᵀ sums x over each row group. */
   rowSum: FrozenMatrix | null;
   mu: tf.Variable;
-  rho: tf.Variable | null;
+  /** ln σ [R, K], σ in weight units (null for grasp-weight). */
+  logSigma: tf.Variable | null;
   /** n_r·m_k: weight elements per (row group, column group) [R, K]. */
   counts: tf.Tensor2D | null;
   target: number;
@@ -166,34 +189,33 @@ interface GroupHats {
 
 interface PenaltyStack {
   parts: WeightSite[];
-  /** n_r·m_k of every element of the stacked ρ [ΣR, K]. */
+  /** n_r·m_k of every element of the stacked ln σ [ΣR, K]. */
   counts: Float32Array;
   /** σ_target of every element. */
   targets: Float32Array;
 }
 
 /**
- * scale·Σ n·(softplus(ρ) − t)² over the elements of ρ, as one op computed in JavaScript from ρ's
- * values (a few hundred to a few thousand numbers): gradient scale·2n·(softplus(ρ) − t)·sigmoid(ρ).
+ * scale·Σ n·(e^ℓ − t)² over the elements of ℓ = ln σ, as one op computed in JavaScript from ℓ's
+ * values (a few hundred to a few thousand numbers): gradient scale·2n·(e^ℓ − t)·e^ℓ.
  * Composed from tf ops the penalty and its gradient were about twenty kernels per step; on the
  * shipped model (24 Sites), timed alone outside a training step in separate runs, forward and backward
  * took about 2.0 ms against 1.6 ms now — mostly tfjs's per-op bookkeeping either way.
  */
-function sigmaPenalty(rho: tf.Tensor, { counts, targets }: PenaltyStack, scale: number): tf.Scalar {
+function sigmaPenalty(logSigma: tf.Tensor, { counts, targets }: PenaltyStack, scale: number): tf.Scalar {
   return customOp((inputs, save) => {
     const r = inputs[0].dataSync();
     const g = new Float32Array(r.length);
     let sum = 0;
     for (let i = 0; i < r.length; i++) {
       const x = r[i];
-      const sp = x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-      const d = sp - targets[i];
+      const sigma = Math.exp(x), d = sigma - targets[i];
       sum += counts[i] * d * d;
-      g[i] = 2 * scale * counts[i] * d / (1 + Math.exp(-x));
+      g[i] = 2 * scale * counts[i] * d * sigma;
     }
     save([]);
     return { value: tf.scalar(scale * sum), gradFunc: (dy) => [tf.mul(tf.tensor(g, inputs[0].shape), dy)] };
-  })(rho) as tf.Scalar;
+  })(logSigma) as tf.Scalar;
 }
 
 class WeightGraspAdapter implements NoiseAwareAdapter {
@@ -204,7 +226,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
   private readonly rowGroups: RowGroup[] = [];
   /** Group and row of every R = 1 part. */
   private readonly rowGroupOf = new Map<WeightSite, [number, number]>();
-  private readonly hats = new PassCache<GroupHats[]>(() => this.parts.flatMap((p) => [p.mu, p.rho]), () => this.computeHats());
+  private readonly hats = new PassCache<GroupHats[]>(() => this.parts.flatMap((p) => [p.mu, p.logSigma]), () => this.computeHats());
   private readonly prefix: string;
 
   constructor(
@@ -232,11 +254,11 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       const rowGroups = rowGrouping ? new GroupExpander(rowGrouping) : null;
       const rowSum = rowGroups ? new FrozenMatrix(tf.keep(tf.clone(rowGroups.et))) : null;
       const mu = newVariable(tf.zeros([rows, k]), `${method}/${site.name}/mu`);
-      let rho: tf.Variable | null = null;
+      let logSigma: tf.Variable | null = null;
       let counts: tf.Tensor2D | null = null;
       if (stochastic) {
-        const init = rng.fork(site.name).fillUniform(new Float32Array(rows * k), SIGMA_INIT[0], SIGMA_INIT[1]).map(softplusInv);
-        rho = newVariable(tf.tensor2d(init, [rows, k]), `${method}/${site.name}/rho`);
+        const init = rng.fork(site.name).fillUniform(new Float32Array(rows * k), SIGMA_INIT[0], SIGMA_INIT[1]).map(Math.log);
+        logSigma = newVariable(tf.tensor2d(init, [rows, k]), `${method}/${site.name}/log_sigma`);
         const n = new Float32Array(rows * k);
         for (let r = 0; r < rows; r++) {
           const nr = rowMode === 'one' ? din : rowMode === 'each' ? 1 : rowGrouping!.counts[r];
@@ -244,7 +266,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
         }
         counts = tf.keep(tf.tensor2d(n, [rows, k]));
       }
-      const part: WeightSite = { site, rowMode, rows, cols, rowGroups, rowSum, mu, rho, counts, target: 0, sampled: null, detach: () => {} };
+      const part: WeightSite = { site, rowMode, rows, cols, rowGroups, rowSum, mu, logSigma, counts, target: 0, sampled: null, detach: () => {} };
       if (rowMode === 'one' && firstOneRow === null) firstOneRow = part;
       part.detach = site.attach(method, (x, next) => this.forward(part, x, next, part === firstOneRow));
       return part;
@@ -282,8 +304,8 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
   private extra(p: WeightSite, y2: tf.Tensor2D, x2: tf.Tensor2D, rng: Rng | null): tf.Tensor {
     const n = x2.shape[0], dout = p.site.outFeatures;
     const tMean = this.rowProject(p, p.mu, x2);
-    if (!(rng && p.rho)) return tf.add(y2, p.cols.expand(tMean));
-    const tVar = this.rowProject(p, tf.square(tf.softplus(p.rho)), tf.square(x2) as tf.Tensor2D);
+    if (!(rng && p.logSigma)) return tf.add(y2, p.cols.expand(tMean));
+    const tVar = this.rowProject(p, tf.exp(tf.mul(p.logSigma, 2)), tf.square(x2) as tf.Tensor2D);
     return groupedLocalTerm(y2, tMean, tVar, p.cols, keyedNormalTensor([n, dout], noiseKey(rng)));
   }
 
@@ -293,10 +315,10 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     const mode = this.mode;
     const frozenBias = p.site.biasFrozen();
     if (mode.kind === 'sample') return linear(x, p.sampled!, p.site.bias(), { frozenBias });
-    const sampling = mode.kind === 'train' && p.rho !== null;
+    const sampling = mode.kind === 'train' && p.logSigma !== null;
     if (sampling && (this.opts.sampling ?? 'local') === 'weight') {
       const eps = keyedNormalTensor([din, dout], noiseKey(mode.rng));
-      const dw = tf.add(this.expandWeight(p, p.mu), tf.mul(this.expandWeight(p, tf.softplus(p.rho!)), eps));
+      const dw = tf.add(this.expandWeight(p, p.mu), tf.mul(this.expandWeight(p, tf.exp(p.logSigma!)), eps));
       return linear(x, tf.add(p.site.weightTensor(), dw) as tf.Tensor2D, p.site.bias(), { frozenBias });
     }
     if (p.rowMode === 'one') {
@@ -316,8 +338,8 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     const hats = this.rowGroups.map(({ members, expander: x }) => {
       const stack = (vs: tf.Tensor[]) => (vs.length === 1 ? vs[0] : tf.concat(vs, 0));
       const mu = stack(members.map((m) => m.mu));
-      if (members[0].rho === null) return { mu: x.perSite(x.expand([mu])[0]), sigma: null };
-      const [muHat, sigmaHat] = x.expand([mu, tf.softplus(stack(members.map((m) => m.rho!)))]);
+      if (members[0].logSigma === null) return { mu: x.perSite(x.expand([mu])[0]), sigma: null };
+      const [muHat, sigmaHat] = x.expand([mu, tf.exp(stack(members.map((m) => m.logSigma!)))]);
       return { mu: x.perSite(muHat), sigma: x.perSite(sigmaHat) };
     });
     return { value: hats, tensors: hats.flatMap((h) => [...h.mu, ...(h.sigma ?? [])]) };
@@ -338,7 +360,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       p.sampled = tf.tidy(() => {
         const din = p.site.inFeatures, dout = p.site.outFeatures;
         let w: tf.Tensor = tf.add(p.site.weightTensor(), this.expandWeight(p, p.mu));
-        const sd = mode.sigma !== undefined ? tf.scalar(mode.sigma) : p.rho ? this.expandWeight(p, tf.softplus(p.rho)) : null;
+        const sd = mode.sigma !== undefined ? tf.scalar(mode.sigma) : p.logSigma ? this.expandWeight(p, tf.exp(p.logSigma)) : null;
         if (sd) w = tf.add(w, tf.mul(sd, randomNormalTensor([din, dout], mode.rng)));
         return tf.keep(w as tf.Tensor2D);
       });
@@ -349,7 +371,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     const out: TrainableVariable[] = [];
     for (const p of this.parts) {
       out.push({ key: `${p.site.name}.${this.prefix}_mu`, variable: p.mu, decay: true });
-      if (p.rho) out.push({ key: `${p.site.name}.${this.prefix}_rho`, variable: p.rho, decay: false, lrScale: this.opts.sigmaLrScale ?? 1 });
+      if (p.logSigma) out.push({ key: `${p.site.name}.${this.prefix}_log_sigma`, variable: p.logSigma, decay: false, lrScale: (this.opts.sigmaLrScale ?? 1) / sigmaScale(p.target) });
     }
     return out;
   }
@@ -360,7 +382,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
 
   /**
    * λ·Σ_sites Σ_ij (σ_{f(i),g(j)} − σ_target)²: per element group (r, k) the term counts n_r·m_k
-   * elements. Sites whose ρ has the same shape are stacked (one concat per shape, not one term per
+   * elements. Sites whose ln σ has the same shape are stacked (one concat per shape, not one term per
    * Site — 72 Sites on roberta-base) and each stack's sum and gradient is one op (`sigmaPenalty`).
    */
   penalty(): tf.Scalar | null {
@@ -368,25 +390,25 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     const stacks = this.penaltyStacks ?? (this.penaltyStacks = this.buildPenaltyStacks());
     const elements = this.parts.reduce((n, p) => n + p.site.inFeatures * p.site.outFeatures, 0);
     const scale = this.opts.lambda / (this.opts.penalty === 'sum' ? 1 : elements);
-    const terms = stacks.map((stack) => sigmaPenalty(stack.parts.length === 1 ? stack.parts[0].rho! : tf.concat(stack.parts.map((p) => p.rho!), 0), stack, scale));
+    const terms = stacks.map((stack) => sigmaPenalty(stack.parts.length === 1 ? stack.parts[0].logSigma! : tf.concat(stack.parts.map((p) => p.logSigma!), 0), stack, scale));
     return (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
   }
 
-  /** Sites grouped by ρ's shape, with the element counts and σ_targets of their stacked ρ. */
+  /** Sites grouped by ln σ's shape, with the element counts and σ_targets of their stacked ln σ. */
   private buildPenaltyStacks(): PenaltyStack[] {
     const byShape = new Map<string, WeightSite[]>();
     for (const p of this.parts) {
-      const key = p.rho!.shape.join('x');
+      const key = p.logSigma!.shape.join('x');
       byShape.set(key, [...(byShape.get(key) ?? []), p]);
     }
     return [...byShape.values()].map((parts) => {
-      const size = parts.reduce((n, p) => n + p.rho!.size, 0);
+      const size = parts.reduce((n, p) => n + p.logSigma!.size, 0);
       const counts = new Float32Array(size), targets = new Float32Array(size);
       let at = 0;
       for (const p of parts) {
         counts.set(toFloat32(p.counts!), at);
-        targets.fill(p.target, at, at + p.rho!.size);
-        at += p.rho!.size;
+        targets.fill(p.target, at, at + p.logSigma!.size);
+        at += p.logSigma!.size;
       }
       return { parts, counts, targets };
     });
@@ -405,9 +427,9 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
 
   sigmaSummary(): SigmaSummary[] {
     return this.parts
-      .filter((p) => p.rho)
+      .filter((p) => p.logSigma)
       .map((p) => {
-        const s = tidyRead(() => tf.softplus(p.rho!));
+        const s = tidyRead(() => tf.exp(p.logSigma!));
         const n = toFloat32(p.counts!);
         let sum = 0, w = 0;
         for (let i = 0; i < s.length; i++) {
@@ -438,7 +460,8 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
     return new Map(this.trainable().map((t) => [t.key, plain(t.variable)]));
   }
 
-  loadState(tensors: NamedTensors, source: string): void {
+  loadState(saved: NamedTensors, source: string): void {
+    const tensors = legacySigma(saved, this.prefix);
     const vars = this.trainable();
     checkState(new Map(vars.map((t) => [t.key, t.variable.shape])), tensors, source);
     for (const t of vars) assignFrom(t.variable, tensors.get(t.key)!);
@@ -456,11 +479,26 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       p.rowGroups?.dispose();
       p.rowSum?.dispose();
       p.mu.dispose();
-      p.rho?.dispose();
+      p.logSigma?.dispose();
       p.counts?.dispose();
     }
     this.parts.length = 0;
   }
+}
+
+/**
+ * Adapters saved before σ was stored as ln σ keep `<site>.stochgrasp_rho` with σ = softplus(ρ):
+ * each such key becomes `<site>.stochgrasp_log_sigma` = ln softplus(ρ) (the same σ); other keys pass through.
+ */
+function legacySigma(tensors: NamedTensors, prefix: string): NamedTensors {
+  const old = `.${prefix}_rho`;
+  if (![...tensors.keys()].some((k) => k.endsWith(old))) return tensors;
+  const out: NamedTensors = new Map();
+  for (const [k, t] of tensors) {
+    if (!k.endsWith(old)) out.set(k, t);
+    else out.set(`${k.slice(0, -old.length)}.${prefix}_log_sigma`, { shape: t.shape, data: t.data.map((r) => Math.log(r > 0 ? r + Math.log1p(Math.exp(-r)) : Math.log1p(Math.exp(r)))) });
+  }
+  return out;
 }
 
 function readBase(r: OptionReader): WeightGraspOptions {

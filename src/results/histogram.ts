@@ -21,21 +21,25 @@ export function histogram(values: ArrayLike<number>, bins = 40): Histogram {
 /**
  * Adapter parameter histograms from named tensors (`<Site>.<kind>`, e.g.
  * `roberta.encoder.layer.0.output.dense.grasp_scale`): under '*' each kind pooled over every Site,
- * and under each Site's name that Site's own kinds.
+ * and under each Site's name that Site's own kinds. StochGRASP's stored ln σ is histogrammed as σ.
  */
 export function parameterHistograms(state: ReadonlyMap<string, { data: ArrayLike<number> }>, bins = 40): Record<string, Record<string, Histogram>> {
   const pooled = new Map<string, number[]>();
   const perSite = new Map<string, Map<string, ArrayLike<number>>>();
   for (const [key, t] of state) {
     const dot = key.lastIndexOf('.');
-    const kind = key.slice(dot + 1);
+    const stored = key.slice(dot + 1);
     const site = dot < 0 ? '' : key.slice(0, dot);
+    // StochGRASP stores ln σ (`…_log_sigma`): histogrammed as σ itself, in weight units, under `…_sigma`.
+    const logSigma = stored.endsWith('_log_sigma');
+    const kind = logSigma ? stored.replace(/_log_sigma$/, '_sigma') : stored;
+    const data = logSigma ? Float64Array.from(t.data, Math.exp) : t.data;
     const list = pooled.get(kind) ?? [];
-    for (let i = 0; i < t.data.length; i++) list.push(t.data[i]);
+    for (let i = 0; i < data.length; i++) list.push(data[i]);
     pooled.set(kind, list);
     if (site) {
       const kinds = perSite.get(site) ?? new Map<string, ArrayLike<number>>();
-      kinds.set(kind, t.data);
+      kinds.set(kind, data);
       perSite.set(site, kinds);
     }
   }

@@ -83,7 +83,7 @@ export interface TrainResult {
   /**
    * Noise-aware adapters (StochGRASP): the kept state's σ against σ_target, as the mean over Sites of
    * (each Site's element-weighted mean σ)/σ_target, with a warning when it is outside [0.5, 2] — the noise-aware
-   * loss did not reach its target (too few steps or too small a σ learning rate).
+   * loss did not reach its target (too few steps, or λ too small for the penalty to outweigh the task's pull on σ).
    */
   sigma?: { meanRatio: number; warning: string | null; sites: SigmaSummary[] };
 }
@@ -94,14 +94,14 @@ const SIGMA_FLOOR = 1e-3;
 export function sigmaReport(adapter: Adapter): TrainResult['sigma'] | undefined {
   if (!isNoiseAware(adapter)) return undefined;
   const sites = adapter.sigmaSummary();
-  // Targets below σ's initial range (an ideal device gives ≈ 1e-10) count as SIGMA_FLOOR: σ = softplus(ρ)
+  // Targets below σ's initial range (an ideal device gives ≈ 1e-10) count as SIGMA_FLOOR: σ = exp(ln σ)
   // only approaches 0, and anything under 1e-3 is negligible next to trained weights.
   if (sites.length === 0) return undefined;
   const avg = (f: (s: SigmaSummary) => number) => sites.reduce((n, s) => n + f(s), 0) / sites.length;
   const meanRatio = avg((s) => s.mean / Math.max(s.target, SIGMA_FLOOR));
   const mean = avg((s) => s.mean), target = avg((s) => s.target);
   const warning = meanRatio < 0.5 || meanRatio > 2
-    ? `σ ended at ${mean.toPrecision(3)} on average against σ_target ${target.toPrecision(3)} (ratio ${meanRatio.toFixed(2)}): the noise-aware loss did not reach its target; train longer or raise the method option sigmaLrScale (σ moves about lr·sigmaLrScale per step in log σ)`
+    ? `σ ended at ${mean.toPrecision(3)} on average against σ_target ${target.toPrecision(3)} (ratio ${meanRatio.toFixed(2)}): the noise-aware loss did not reach its target; train longer (σ needs about |σ_target − 0.003|/lr optimiser steps at full learning rate) or raise λ`
     : null;
   return { meanRatio, warning, sites };
 }

@@ -21,13 +21,34 @@ describe('StochGRASP', () => {
     model.dispose();
   });
 
+  it("stores ln σ as `<site>.stochgrasp_log_sigma`, and loads old adapters' `stochgrasp_rho` (σ = softplus(ρ))", async () => {
+    await useBackend('cpu');
+    const model = tinyModel();
+    const a = attachMethod(model, 'stochgrasp', { k: 4, sites: SITE }, new Rng(0));
+    if (!isNoiseAware(a)) throw new Error('not noise-aware');
+    const state = a.state();
+    expect([...state.keys()].sort()).toEqual([`${SITE}.stochgrasp_log_sigma`, `${SITE}.stochgrasp_mu`]);
+    const sigma = [0.002, 0.01, 0.05, 0.3];
+    const legacy = new Map(state);
+    legacy.delete(`${SITE}.stochgrasp_log_sigma`);
+    legacy.set(`${SITE}.stochgrasp_rho`, { shape: [1, 4], data: Float32Array.from(sigma, (v) => Math.log(Math.expm1(v))) });
+    a.loadState(legacy, 'old adapter');
+    const s = a.sigmaSummary()[0];
+    expect(s.min).toBeCloseTo(0.002, 6);
+    expect(s.max).toBeCloseTo(0.3, 5);
+    const logs = a.state().get(`${SITE}.stochgrasp_log_sigma`)!.data;
+    sigma.forEach((v, i) => expect(Math.exp(logs[i]) / v).toBeCloseTo(1, 4));
+    a.detach();
+    model.dispose();
+  });
+
   it('penalty: λ·Σ over every weight element (sum) or its mean, with per-Site targets', async () => {
     await useBackend('cpu');
     const model = tinyModel();
     const a = attachMethod(model, 'stochgrasp', { k: 4, rows: 3, sites: SITE, lambda: 0.1, penalty: 'sum', sigmaTarget: { [SITE]: 0.02 } }, new Rng(0));
     if (!isNoiseAware(a)) throw new Error('not noise-aware');
-    const rho = a.trainable().find((t) => t.key.endsWith('_rho'))!.variable;
-    const sigma = toFloat32(tf.softplus(rho));
+    const rho = a.trainable().find((t) => t.key.endsWith('_log_sigma'))!.variable;
+    const sigma = toFloat32(tf.exp(rho));
     const rows = makeGrouping(16, 3, new Rng(0, `grouping/${SITE}/in`)), cols = makeGrouping(24, 4, new Rng(0, `grouping/${SITE}/out`));
     let sum = 0;
     for (let i = 0; i < 16; i++) for (let j = 0; j < 24; j++) sum += (sigma[rows.assign[i] * 4 + cols.assign[j]] - 0.02) ** 2;
@@ -35,7 +56,7 @@ describe('StochGRASP', () => {
     // Its gradient (one op computed from ρ's values) against autograd of the same sum over elements.
     const F = tf.tensor2d(Float32Array.from({ length: 16 * 3 }, (_, idx) => (rows.assign[Math.floor(idx / 3)] === idx % 3 ? 1 : 0)), [16, 3]);
     const E = tf.tensor2d(Float32Array.from({ length: 4 * 24 }, (_, idx) => (cols.assign[idx % 24] === Math.floor(idx / 24) ? 1 : 0)), [4, 24]);
-    const ref = tf.grad((r) => tf.mul(0.1, tf.sum(tf.square(tf.sub(tf.matMul(tf.matMul(F, tf.softplus(r) as tf.Tensor2D), E), 0.02)))))(rho);
+    const ref = tf.grad((r) => tf.mul(0.1, tf.sum(tf.square(tf.sub(tf.matMul(tf.matMul(F, tf.exp(r) as tf.Tensor2D), E), 0.02)))))(rho);
     const ours = tf.variableGrads(() => a.penalty!()!, [rho]).grads[rho.name];
     expect(maxAbsDiff(ours.dataSync(), ref.dataSync())).toBeLessThan(1e-6 * Math.max(1, ...Array.from(ref.dataSync(), Math.abs)));
     expect(toFloat32(ours).some((v) => Math.abs(v) > 0)).toBe(true);
@@ -59,7 +80,7 @@ describe('StochGRASP', () => {
       const a = attachMethod(model, 'stochgrasp', { k: 4, rows: 'all', sites: SITE, sampling }, new Rng(0));
       const [mu, rho] = a.trainable().map((t) => t.variable);
       mu.assign(tf.fill(mu.shape, 0.05));
-      rho.assign(tf.fill(rho.shape, Math.log(Math.expm1(0.2))));
+      rho.assign(tf.fill(rho.shape, Math.log(0.2)));
       a.setMode({ kind: 'eval' });
       const mean = toFloat32(site.forward(x));
       const n = 400;
@@ -96,7 +117,7 @@ describe('StochGRASP', () => {
   });
 
   // The local path's hand-written gradients (R = 1 is one custom op) against autograd of the dense
-  // formula y = x·W + b + x·M + ξ⊙√(x²·S² + 1e-20), M and S expanded from μ, σ = softplus(ρ) by
+  // formula y = x·W + b + x·M + ξ⊙√(x²·S² + 1e-20), M and S expanded from μ, σ = exp(ln σ) by
   // one-hot row and column indicators, with the same noise ξ.
   it.each(TEST_BACKENDS)('local sampling: value and gradients for x, μ and ρ equal the dense formula (%s)', async (backend) => {
     await useBackend(backend);
@@ -117,7 +138,7 @@ describe('StochGRASP', () => {
       const E = tf.tensor2d(Float32Array.from({ length: k * dout }, (_, idx) => (cols.assign[idx % dout] === Math.floor(idx / dout) ? 1 : 0)), [k, dout]);
       const xi = keyedNormalTensor([n, dout], noiseKey(new Rng(7, 'xi')));
       const dense = (xx: tf.Tensor, m: tf.Tensor, p: tf.Tensor) => {
-        const M = tf.matMul(tf.matMul(F, m as tf.Tensor2D), E), S2 = tf.matMul(tf.matMul(F, tf.square(tf.softplus(p)) as tf.Tensor2D), E);
+        const M = tf.matMul(tf.matMul(F, m as tf.Tensor2D), E), S2 = tf.matMul(tf.matMul(F, tf.square(tf.exp(p)) as tf.Tensor2D), E);
         const mean = tf.add(tf.add(tf.matMul(xx as tf.Tensor2D, site.weightTensor()), site.bias()!), tf.matMul(xx as tf.Tensor2D, M));
         return tf.add(mean, tf.mul(xi, tf.sqrt(tf.add(tf.matMul(tf.square(xx) as tf.Tensor2D, S2), 1e-20))));
       };

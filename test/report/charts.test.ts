@@ -64,10 +64,10 @@ describe('charts', () => {
     expect([timeLabel(60), timeLabel(3600), timeLabel(86400), timeLabel(2592000), timeLabel(90)]).toEqual(['1 min', '1 h', '1 day', '30 days', '1.5 min']);
   });
 
-  it('parameter distributions: σ = softplus(ρ) per layer, with a σ_target marker', () => {
+  it('parameter distributions: σ (softplus of a stored ρ) per layer, with a σ_target marker', () => {
     const spec = chart('param-distributions').spec(rows) as Spec;
     const values = spec.data.values as Spec[];
-    const sigma = values.filter((v) => v.type === 'density' && v.param === 'σ = softplus(ρ)' && v.layer === 'layer 0');
+    const sigma = values.filter((v) => v.type === 'density' && v.param === 'σ' && v.layer === 'layer 0');
     expect(sigma.length).toBeGreaterThan(0);
     // ρ ∈ [−6, −3] → σ ∈ [softplus(−6), softplus(−3)] = [0.00247, 0.0486]; plotting ρ itself would peak near −4.6.
     const peak = sigma.reduce((a, b) => (b.density > a.density ? b : a));

@@ -1,7 +1,7 @@
 /** `grasp-hil device stats|sigma-target`: device characterisation and σ_target from a profile. */
 import {
   deviceStats, initBackend, loadModel, loadProfile, parseSiteSelector, selectSites, sigmaTargetFromProfile, weightsOfSites,
-  COMPENSATION_MODES, PERIPHERY_PRESETS, type CompensationMode,
+  COMPENSATION_MODES, PERIPHERY_PRESETS, type CompensationMode, type ErrorPart, type SiteError,
 } from '../../index.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 
@@ -45,24 +45,43 @@ const stats: Command = {
   },
 };
 
+/** Mean over Sites of each part, absolute and relative to the Site's weight std. */
+function meanParts(errors: Record<string, SiteError>): { random: number; systematic: number; mvm: number; randomRel: number; systematicRel: number } {
+  const e = Object.values(errors);
+  const avg = (f: (x: SiteError) => number) => e.reduce((n, x) => n + f(x), 0) / e.length;
+  const rel = (v: number, x: SiteError) => (x.weightStd > 0 ? v / x.weightStd : 0);
+  return {
+    random: avg((x) => x.random), systematic: avg((x) => x.systematic), mvm: avg((x) => x.mvm),
+    randomRel: avg((x) => rel(x.random, x)), systematicRel: avg((x) => rel(x.systematic, x)),
+  };
+}
+
 const sigmaTarget: Command = {
   tensors: true,
   command: 'sigma-target',
-  describe: 'σ_target per Site: program the model’s selected Sites, read them at t with compensation, spread of W_read − W',
+  describe: 'σ_target per Site: the error an MVM sees on the programmed chip at t (weight units), split into systematic and random parts, with each source alone',
   builder: (y) => withExamples(
     y
       .option('profile', { type: 'string', demandOption: true, describe: 'shipped profile id or path' })
       .option('model', { type: 'string', demandOption: true, describe: 'model folder (config.json + model.safetensors)' })
       .option('sites', { type: 'string', default: 'all-linear', describe: 'Site selector: preset, suffix(es) or /regex/' })
       .option('t', { type: 'number', demandOption: true, describe: 'seconds after programming' })
-      .option('seed', { type: 'number', default: 0, describe: 'chip seed (programming, time and read streams derive from it)' })
-      .option('periphery', { type: 'string', describe: `periphery preset (${Object.keys(PERIPHERY_PRESETS).join(', ')})` })
-      .option('compensation', { type: 'string', choices: COMPENSATION_MODES as string[], describe: 'drift compensation (default global)' }),
-    [['grasp-hil device sigma-target --profile pcm-aihwkit --model models/tiny-roberta --sites kvff2 --t 86400 --json', 'σ_target per Site after one day']],
+      .option('seed', { type: 'number', default: 0, describe: 'chip seed (programming, time, read and probe streams derive from it)' })
+      .option('periphery', { type: 'string', describe: `periphery preset (${Object.keys(PERIPHERY_PRESETS).join(', ')}); default: ideal converters, device read noise on, global compensation` })
+      .option('compensation', { type: 'string', choices: COMPENSATION_MODES as string[], describe: 'drift compensation (default: the periphery’s, global)' })
+      .option('part', { type: 'string', choices: ['random', 'total'], default: 'random', describe: 'which part is σ_target (training uses the random part)' })
+      .option('probes', { type: 'number', default: 128, describe: 'probe inputs per Site for the per-MVM error' })
+      .option('sources', { type: 'boolean', default: true, describe: 'also measure each source alone (--no-sources to skip)' }),
+    [
+      ['grasp-hil device sigma-target --profile pcm-aihwkit --model models/tiny-roberta --t 86400', 'σ_target per Site after one day, with each source alone'],
+      ['grasp-hil device sigma-target --profile rram-cmo --model models/tiny-roberta --sites kvff2 --t 3600 --periphery aihwkit-standard --json', 'through an 8-bit DAC/ADC periphery, as JSON'],
+    ],
   ),
   handler: async (argv) => {
     await initBackend(argv.backend);
     const t = finite(argv.t, '--t', 0);
+    const probes = finite(argv.probes, '--probes', 1, 1e6);
+    if (!Number.isInteger(probes)) throw new Error(`--probes must be an integer, got ${argv.probes}`);
     const device = loadProfile(argv.profile);
     const model = await loadModel(argv.model);
     try {
@@ -72,11 +91,29 @@ const sigmaTarget: Command = {
         seeds: argv.seed,
         periphery: argv.periphery ?? {},
         compensation: argv.compensation as CompensationMode | undefined,
+        part: argv.part as ErrorPart,
+        probes,
+        sources: argv.sources,
       });
-      if (argv.json) return printJson({ profile: r.profile, t: r.t, sites: r.sites, mean: r.mean });
-      console.log(`σ_target (${r.profile}, t = ${r.t} s, weight units):`);
-      for (const [name, s] of Object.entries(r.sites)) console.log(`  ${name}  ${s.toPrecision(4)}`);
-      console.log(`  mean  ${r.mean.toPrecision(4)}`);
+      if (argv.json) return printJson(r);
+      const f = (v: number) => v.toPrecision(3).padStart(9);
+      const width = Math.max(6, ...Object.keys(r.detail).map((n) => n.length));
+      console.log(`σ_target (${r.profile}, t = ${r.t} s): the ${r.part} part, weight units; rel = ÷ the Site's weight std`);
+      console.log(`  ${'Site'.padEnd(width)}   random       rel  systematic      rel   per-MVM  weight std`);
+      for (const [name, e] of Object.entries(r.detail)) {
+        const rel = (v: number) => f(e.weightStd > 0 ? v / e.weightStd : 0);
+        console.log(`  ${name.padEnd(width)} ${f(e.random)} ${rel(e.random)}  ${f(e.systematic)} ${rel(e.systematic)} ${f(e.mvm)} ${f(e.weightStd)}`);
+      }
+      const all = meanParts(r.detail);
+      console.log(`  ${'mean'.padEnd(width)} ${f(all.random)} ${f(all.randomRel)}  ${f(all.systematic)} ${f(all.systematicRel)} ${f(all.mvm)}`);
+      console.log(`  σ_target: mean ${r.mean.toPrecision(4)} (${r.part} part)`);
+      if (r.sources) {
+        console.log('each source alone, every other off (mean over Sites):');
+        console.log(`  ${'source'.padEnd(12)}   random       rel  systematic      rel`);
+        const row = (label: string, m: ReturnType<typeof meanParts>) => console.log(`  ${label.padEnd(12)} ${f(m.random)} ${f(m.randomRel)}  ${f(m.systematic)} ${f(m.systematicRel)}`);
+        row('all', all);
+        for (const [src, errors] of Object.entries(r.sources)) if (errors) row(src, meanParts(errors));
+      }
     } finally {
       model.dispose();
     }

@@ -2,9 +2,9 @@
  * Paper Figs. 2–5: densities of the learned GRASP γ (`grasp_scale`), β (`grasp_shift`) and StochGRASP μ
  * (`stochgrasp_mu`) and σ, one row of panels per encoder layer, one line per method.
  *
- * σ, not the stored ρ: StochGRASP stores ρ and uses σ = softplus(ρ) = ln(1 + eᵖ). softplus is monotone,
- * so a histogram of ρ with edges e is a histogram of σ with edges softplus(e); the σ panel is drawn from
- * those edges, with a σ_target marker (dashed) where the row carries `sigmaTarget` (a number, or a
+ * σ itself: result rows histogram StochGRASP's σ under `stochgrasp_sigma` (it stores ln σ). Rows of older
+ * adapters carry `stochgrasp_rho` with σ = softplus(ρ) = ln(1 + eᵖ); softplus is monotone, so a histogram of ρ
+ * with edges e is a histogram of σ with edges softplus(e). The σ panel is drawn with a σ_target marker (dashed) where the row carries `sigmaTarget` (a number, or a
  * Site → number map averaged per layer).
  *
  * Densities are Gaussian kernel density estimates over the binned values (each bin's count at its centre),
@@ -20,10 +20,12 @@ const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
 
 /** Display name of a stored parameter kind; ρ kinds become σ. */
 function paramName(kind: string): string {
-  const names: Record<string, string> = { grasp_scale: 'γ (grasp_scale)', grasp_shift: 'β (grasp_shift)', stochgrasp_mu: 'μ (stochgrasp_mu)', stochgrasp_rho: 'σ = softplus(ρ)' };
+  const names: Record<string, string> = { grasp_scale: 'γ (grasp_scale)', grasp_shift: 'β (grasp_shift)', stochgrasp_mu: 'μ (stochgrasp_mu)', stochgrasp_sigma: 'σ', stochgrasp_rho: 'σ' };
   return names[kind] ?? (kind.endsWith('_rho') ? `σ = softplus(${kind})` : kind);
 }
-const isSigma = (kind: string) => kind.endsWith('_rho');
+/** σ kinds: `…_sigma` holds σ, `…_rho` (older rows) holds ρ with σ = softplus(ρ). */
+const isSigma = (kind: string) => kind.endsWith('_rho') || kind.endsWith('_sigma');
+const isRho = (kind: string) => kind.endsWith('_rho');
 
 export function layerOf(site: string): string {
   const m = /(?:^|\.)layers?\.(\d+)\./.exec(site);
@@ -38,8 +40,8 @@ interface Acc {
   minWidth: number;
 }
 
-function addHistogram(acc: Acc, h: Histogram, sigma: boolean): void {
-  const edges = sigma ? h.edges.map(softplus) : h.edges;
+function addHistogram(acc: Acc, h: Histogram, rho: boolean): void {
+  const edges = rho ? h.edges.map(softplus) : h.edges;
   for (let i = 0; i < h.counts.length; i++) {
     if (h.counts[i] <= 0) continue;
     acc.centres.push((edges[i] + edges[i + 1]) / 2);
@@ -92,7 +94,7 @@ function values(rows: ResultRow[]): Record<string, unknown>[] {
       for (const [kind, h] of Object.entries(hs[site])) {
         const key = JSON.stringify([layerOf(site), kind]);
         const acc = groups.get(key) ?? { centres: [], weights: [], lo: Infinity, hi: -Infinity, minWidth: Infinity };
-        addHistogram(acc, h, isSigma(kind));
+        addHistogram(acc, h, isRho(kind));
         groups.set(key, acc);
       }
     }
@@ -116,7 +118,7 @@ registerChart({
   title: 'Learned parameter distributions',
   description:
     'Densities (kernel estimates) of the learned parameters, one row per encoder layer: GRASP scales γ and shifts β, ' +
-    'StochGRASP means μ and standard deviations σ = softplus(ρ) — σ itself, not the stored ρ. The dashed line in a ' +
+    'StochGRASP means μ and standard deviations σ (σ itself, not its stored logarithm). The dashed line in a ' +
     'σ panel marks σ_target; with the noise-aware loss, σ should gather near it.',
   spec(rows) {
     const data = rows.filter((r) => r.kind === 'params' && r.histograms && Object.keys(r.histograms).length > 0);
@@ -124,7 +126,7 @@ registerChart({
     const vals = values(data);
     const x = { field: 'x', type: 'quantitative', title: 'value', scale: { zero: false } };
     const color = { field: 'method', type: 'nominal', title: 'adapter', legend: { orient: 'bottom', direction: 'vertical' } };
-    return baseSpec({ text: 'Learned parameter distributions per layer', subtitle: 'σ panels: σ = softplus(ρ), dashed line at σ_target' }, {
+    return baseSpec({ text: 'Learned parameter distributions per layer', subtitle: 'σ panels: σ in weight units, dashed line at σ_target' }, {
       data: { values: vals },
       facet: { row: { field: 'layer', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } }, column: { field: 'param', type: 'nominal', title: 'parameter' } },
       resolve: { scale: { x: 'independent', y: 'independent' } },
