@@ -21,8 +21,10 @@ import { resolveFrom } from './schema.js';
 /**
  * The version of grasp-hil's numerics. Rows and adapters made under another version are recomputed.
  * 2: the noise protocol draws through eval/noise.ts's perturbation stream (one per σ, seed and Site).
+ * 3: StochGRASP learns ln σ; σ_target from a profile is the random part of the chip's error; IR drop follows each
+ *    physical column's current; rram-cmo's and fefet's per-MVM noise changed with their sources.
  */
-export const NUMERICS_VERSION = 2;
+export const NUMERICS_VERSION = 3;
 
 const sha = (): ReturnType<typeof createHash> => createHash('sha256');
 
