@@ -5,6 +5,7 @@
  * name instead of a setting silently ignored.
  */
 import { DEFAULT_ENERGY } from '../crossbar/index.js';
+import { closestName } from '../io/index.js';
 
 /** Leaf settings, and the groups whose value may also be given whole (`readNoise: false`, `irDrop: null`). */
 export const PERIPHERY_KEYS: readonly string[] = [
@@ -16,26 +17,10 @@ export const PERIPHERY_KEYS: readonly string[] = [
 
 const KNOWN = new Set(PERIPHERY_KEYS);
 
-/** Levenshtein distance (insertions, deletions, substitutions each cost 1). */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
 /** ` (did you mean 'x'?)` for the closest of `known` within a third of the name's length, else ''. */
 export function didYouMean(name: string, known: Iterable<string>): string {
-  let best: string | null = null;
-  let d = Infinity;
-  for (const k of known) {
-    const e = editDistance(name, k);
-    if (e < d) { d = e; best = k; }
-  }
-  return best !== null && d <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : '';
+  const best = closestName(name, known);
+  return best !== null ? ` (did you mean '${best}'?)` : '';
 }
 
 /** Dotted paths of every setting in a periphery object (a leaf is a value that is not a plain object). */

@@ -13,3 +13,4 @@ export {
 export type { CheckpointLayout } from './layout.js';
 export * from './tokenizer/index.js';
 export { readJsonFile, parseJsonText, lineColumn } from './json.js';
+export { closestName, editDistance } from './suggest.js';

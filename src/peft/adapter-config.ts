@@ -15,6 +15,7 @@
  * name (of 4 characters or more) is one or two edits away from (a typo: "did you mean 'target_modules'?"). PEFT features
  * grasp-hil cannot reproduce (DoRA, trained biases, layer replication, trainable tokens) are refused.
  */
+import { closestName, editDistance } from '../io/index.js';
 import { listMethods, type MethodDefinition, type PeftFieldReader } from './adapter.js';
 import { TASK_TYPES } from './peft-layout.js';
 
@@ -50,31 +51,8 @@ const KNOWN_FIELDS = [
 ];
 const GRASP_HIL_FIELDS = ['format', 'method', 'options', 'site_shapes', 'parameter_count', 'base_hash'];
 
-/** Levenshtein distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return d[b.length];
-}
-
-/** The closest of `known` to `word` (case-insensitive), if within a third of its length. */
-export function didYouMean(word: string, known: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const k of known) {
-    const dist = editDistance(word.toLowerCase(), k.toLowerCase());
-    if (dist < bestD) [best, bestD] = [k, dist];
-  }
-  return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
-}
+/** The closest of `known` to a mistyped `word`, or null (src/io/suggest.ts). */
+export const didYouMean = closestName;
 
 function suggestion(word: string, known: readonly string[]): string {
   const m = didYouMean(word, known);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands/index.js';
 import { helpText, program } from '../../src/cli/program.js';
-import { closestName, editDistance } from '../../src/cli/suggest.js';
+import { closestName, editDistance } from '../../src/io/index.js';
 
 const WIDTHS = [80, 160];
 

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseExperiment, reportExperiment, runExperiment, type Experiment } from '../../src/experiment/index.js';
 import { capWorkers, insideRoot } from '../../src/experiment/runner.js';
 import { readTraining } from '../../src/experiment/train.js';
-import { editDistance, didYouMean } from '../../src/experiment/periphery-keys.js';
+import { didYouMean } from '../../src/experiment/periphery-keys.js';
+import { editDistance } from '../../src/io/index.js';
 import { validateStatic } from '../../src/experiment/validate.js';
 
 const tiny = fileURLToPath(new URL('../fixtures/experiments/tiny.json', import.meta.url));

@@ -1,7 +1,8 @@
 /**
- * "Did you mean": the known name closest to a mistyped one by edit distance (insertions, deletions,
- * substitutions and transpositions of adjacent characters each cost 1), if it is close enough to be
- * a likely typo — at most a third of the longer name's length, and at most 3.
+ * "Did you mean", for every error about a name (CLI options, experiment and periphery keys, adapter
+ * config fields, method and PEFT type names): the known name closest to a mistyped one by edit distance
+ * (insertions, deletions, substitutions and transpositions of adjacent characters each cost 1, compared
+ * case-insensitively), if it is close enough to be a likely typo — at most max(2, ⌊length / 3⌋).
  */
 export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
@@ -16,13 +17,12 @@ export function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-export function closestName(name: string, known: readonly string[]): string | null {
+export function closestName(name: string, known: Iterable<string>): string | null {
   let best: string | null = null;
   let bestD = Infinity;
   for (const k of known) {
     const dist = editDistance(name.toLowerCase(), k.toLowerCase());
     if (dist < bestD) [best, bestD] = [k, dist];
   }
-  const limit = Math.min(3, Math.max(1, Math.floor(Math.max(name.length, best?.length ?? 0) / 3)));
-  return best !== null && bestD <= limit ? best : null;
+  return best !== null && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
 }
