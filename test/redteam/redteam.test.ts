@@ -77,7 +77,7 @@ interface Case {
   exit?: 1 | 2;
   /** The message must match (field or flag, and what is expected). `$DIR` stands for the case folder. */
   message: RegExp | ((dir: string) => RegExp);
-  /** Time budget in ms (default 1000). */
+  /** Time budget in ms (default 2000; the errors come in milliseconds, training takes minutes). */
   budget?: number;
 }
 
@@ -142,6 +142,17 @@ const CLI_CASES: Case[] = [
   flag('evaluate --samples 0', () => [...EVALUATE, '--samples', '0'], /^--samples must be an integer ≥ 1, got 0$/),
   { area: 'cli', name: 'train --rnak 4 (a misspelt flag)', exit: 2, message: /unknown option for 'train': --rnak \(did you mean --rank\?\)/,
     setup: (dir) => () => cli([...TRAIN(dir), '--rnak', '4']) },
+  { area: 'cli', name: 'report ../../outside (escaping --reports)', message: (d) => new RegExp(`^report name '\\.\\./\\.\\./outside' must be one folder name inside ${esc(join(d, 'reports'))}`),
+    setup: (dir) => () => cli(['report', '../../outside', '--reports', join(dir, 'reports')]) },
+  { area: 'cli', name: 'run an experiment with an unknown profile', budget: 10_000,
+    message: (d) => new RegExp(`^${esc(join(d, 'e.json'))}: /profiles/0: device profile 'pcm-aihwkti' not found`, 'm'),
+    setup: (dir) => {
+      const e = readJson(TINY);
+      delete e.$schema;
+      e.profiles = ['pcm-aihwkti'];
+      const f = write(join(dir, 'e.json'), JSON.stringify(e));
+      return () => cli(['run', f, '--reports', join(dir, 'reports'), '--workers', '1', '--backend', 'cpu']);
+    } },
   { area: 'cli', name: 'params without --method', exit: 2, message: /Missing required argument: method/,
     setup: () => () => cli(PARAMS.slice(0, 3)) },
 ];
@@ -344,9 +355,44 @@ describe('red team: every malformed input is a clear error before work, leaving 
       expect(err, 'expected an error').toBeInstanceOf(Error);
       expect(err instanceof UsageError ? 2 : 1).toBe(c.exit ?? 1);
       expect((err as Error).message).toMatch(typeof c.message === 'function' ? c.message(dir) : c.message);
-      expect(ms).toBeLessThan(c.budget ?? 1000);
+      expect(ms).toBeLessThan(c.budget ?? 2000);
       expect(listing(tmp)).toEqual(before);
       expect(tf.memory().numTensors).toBe(tensors);
     }, 30_000);
+  });
+});
+
+// ---------------------------------------------------------------- the real CLI, in child processes (≈ 4 s each, 13 s on a busy machine): one per exit code
+interface ChildCase {
+  name: string;
+  args: (dir: string) => string[];
+  code: 1 | 2;
+  stderr: (dir: string) => RegExp;
+}
+
+const CHILD_CASES: ChildCase[] = [
+  { name: 'train --seed abc', code: 1, args: (d) => [...TRAIN(d), '--seed', 'abc'],
+    stderr: () => /^grasp-hil: --seed must be an integer in \[0, 4294967295\], got NaN \(not a number\)$/m },
+  { name: 'params --rnak 4', code: 2, args: () => [...PARAMS, '--rnak', '4'],
+    stderr: () => /^grasp-hil: unknown option for 'params': --rnak \(did you mean --rank\?\)$/m },
+];
+
+describe('red team through the real CLI: exit code, one clear line on stderr, nothing written', () => {
+  CHILD_CASES.forEach((c, i) => {
+    it(c.name, () => {
+      const dir = join(tmp, `child${i}`);
+      mkdirSync(dir);
+      const args = c.args(dir);
+      const before = listing(tmp);
+      const t0 = performance.now();
+      const r = runCli(args);
+      if (process.env.SHOW_MSG) console.log(`${c.name}: ${(performance.now() - t0).toFixed(0)} ms: exit ${r.code}: ${r.stderr.slice(-400)}`);
+      expect(r.code).toBe(c.code);
+      expect(r.stderr).toMatch(c.stderr(dir));
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stdout).toBe('');
+      expect(performance.now() - t0).toBeLessThan(30_000);
+      expect(listing(tmp)).toEqual(before);
+    }, 60_000);
   });
 });
