@@ -82,13 +82,15 @@ interface Case {
 }
 
 // ---------------------------------------------------------------- CLI flags (in-process)
-const TRAIN = (dir: string) => ['train', '--model', `${ROOT}models/tiny-roberta`, '--task', 'brown-genre', '--method', 'grasp', '--out', join(dir, 'adapter')];
+// Each command is pointed at a model, profile or init folder that does not exist, so that a flag check
+// gone missing makes the row fail in milliseconds (a different error) instead of training or serving.
+const TRAIN = (dir: string) => ['train', '--model', join(dir, 'no-model'), '--task', 'brown-genre', '--method', 'grasp', '--out', join(dir, 'adapter')];
 const PARAMS = ['params', '--config', `${FIX}tiny-roberta-random/config.json`, '--method', 'grasp'];
-const PRETRAIN = (dir: string) => ['pretrain', '--out', join(dir, 'model')];
+const PRETRAIN = (dir: string) => ['pretrain', '--out', join(dir, 'model'), '--init', join(dir, 'no-model')];
 const STATS = ['device', 'stats', '--profile', 'pcm-aihwkit', '--g', '0.5', '--t', '1'];
-const SIGMA = ['device', 'sigma-target', '--profile', 'pcm-aihwkit', '--model', `${ROOT}models/tiny-roberta`, '--t', '1'];
-const SERVE = ['chip', 'serve', '--profile', 'ideal', '--port', '0'];
-const EVALUATE = ['evaluate', '--model', `${ROOT}models/tiny-roberta`, '--adapter', `${FIX}peft/roberta-lora-seqcls`, '--task', 'brown-genre'];
+const SIGMA = ['device', 'sigma-target', '--profile', 'pcm-aihwkit', '--model', '/nonexistent/no-model', '--t', '1'];
+const SERVE = ['chip', 'serve', '--profile', '/nonexistent/no-profile.json', '--port', '0'];
+const EVALUATE = ['evaluate', '--model', '/nonexistent/no-model', '--adapter', `${FIX}peft/roberta-lora-seqcls`, '--task', 'brown-genre'];
 
 /** `args` with `--name value` replaced (a repeated flag would become an array). */
 const set = (args: string[], name: string, value: string) => args.map((a, i) => (args[i - 1] === `--${name}` ? value : a));
