@@ -30,6 +30,8 @@ interface GlueSpec {
   primaryMetric: MetricName;
   /** Evaluation split name → file. */
   evalFiles: Record<string, string>;
+  /** Regression: the range of the gold scores. */
+  scoreRange?: [number, number];
   /** Rows with too few fields are skipped (as the reference GLUE processors do for QQP). */
   skipShortRows?: boolean;
 }
@@ -52,7 +54,7 @@ const SPECS: GlueSpec[] = [
   },
   {
     id: 'stsb', folder: 'STS-B', description: 'STS-B: semantic similarity score 0–5 (sentence pair, regression)',
-    columns: { a: 'sentence1', b: 'sentence2', label: 'score' }, labelValues: null, labels: [],
+    columns: { a: 'sentence1', b: 'sentence2', label: 'score' }, labelValues: null, labels: [], scoreRange: [0, 5],
     metrics: ['pearson', 'spearman'], primaryMetric: 'pearson', evalFiles: { validation: 'dev.tsv' },
   },
   {
@@ -90,7 +92,7 @@ function parseLabel(spec: GlueSpec, task: Task, raw: string, where: string): num
   const v = raw.trim();
   if (spec.labelValues === null) {
     const score = Number(v);
-    if (v === '' || !Number.isFinite(score)) throw new Error(`${where}: score '${raw}' is not a number`);
+    if (v === '' || !Number.isFinite(score)) throw new Error(`${where}: score '${raw}' is not a finite number (GLUE ${spec.id} scores lie in [${spec.scoreRange?.join(', ')}])`);
     checkLabel(task, score, where);
     return score;
   }
@@ -110,7 +112,7 @@ function examplesOf(spec: GlueSpec, task: Task, file: TsvFile): Example[] {
       }
       out.push({ input: fields[3], label: parseLabel(spec, task, fields[1], where), source: where });
     }
-    return out;
+    return nonEmpty(out, file);
   }
   const names = [spec.columns.a, ...(spec.columns.b ? [spec.columns.b] : []), spec.columns.label];
   const idx = columnsOf(file, names, spec.id);
@@ -125,7 +127,14 @@ function examplesOf(spec: GlueSpec, task: Task, file: TsvFile): Example[] {
     const input = spec.columns.b ? ([fields[idx[0]], fields[idx[1]]] as const) : fields[idx[0]];
     out.push({ input, label, source: where });
   }
-  return out;
+  return nonEmpty(out, file);
+}
+
+/** A split with no examples is an error naming the file (a header-only or empty TSV). */
+function nonEmpty(out: Example[], file: TsvFile): Example[] {
+  if (out.length > 0) return out;
+  const what = file.header ? `only a header (line ${file.headerLine}) and no data rows` : 'no data rows';
+  throw new Error(`${file.path}:${file.headerLine || 1}: ${what}; a GLUE split needs at least one example`);
 }
 
 function glueTask(spec: GlueSpec): Task {
@@ -136,15 +145,17 @@ function glueTask(spec: GlueSpec): Task {
     labels: spec.labels,
     metrics: spec.metrics,
     primaryMetric: spec.primaryMetric,
+    ...(spec.scoreRange ? { scoreRange: spec.scoreRange } : {}),
     evalSplits: Object.keys(spec.evalFiles),
     needsDataDir: true,
     load(options: TaskLoadOptions = {}): TaskData {
       if (!options.dataDir) throw new Error(`GLUE ${spec.id} needs its data folder (the GLUE ${spec.folder} TSV files); pass a data directory`);
       const dir = taskDir(spec, options.dataDir);
       const read = (name: string) => examplesOf(spec, task, readTsv(join(dir, name), spec.columns !== null));
+      const train = read('train.tsv');
       const evaluation: Record<string, Example[]> = {};
       for (const [split, file] of Object.entries(spec.evalFiles)) evaluation[split] = read(file);
-      return { train: read('train.tsv'), evaluation };
+      return { train, evaluation };
     },
   };
   return task;

@@ -39,6 +39,8 @@ export interface Task {
   readonly primaryMetric: MetricName;
   /** Names of the evaluation splits `load` returns, in order. */
   readonly evalSplits: readonly string[];
+  /** Regression only: the range every score must lie in, inclusive (STS-B: [0, 5]). */
+  readonly scoreRange?: readonly [number, number];
   /** Whether `load` needs `dataDir`. */
   readonly needsDataDir: boolean;
   load(options?: TaskLoadOptions): TaskData;
@@ -69,10 +71,12 @@ export function listTasks(): Task[] {
   return [...registry.values()];
 }
 
-/** Throws unless `label` is one of the task's classes (or a finite score for regression). */
-export function checkLabel(task: Pick<Task, 'id' | 'kind' | 'labels'>, label: number, where: string): void {
+/** Throws unless `label` is one of the task's classes (or, for regression, a finite score within `scoreRange`). */
+export function checkLabel(task: Pick<Task, 'id' | 'kind' | 'labels' | 'scoreRange'>, label: number, where: string): void {
   if (task.kind === 'regression') {
-    if (!Number.isFinite(label)) throw new Error(`${where}: score '${label}' is not a number (task ${task.id})`);
+    if (!Number.isFinite(label)) throw new Error(`${where}: score '${label}' is not a finite number (task ${task.id})`);
+    const r = task.scoreRange;
+    if (r && (label < r[0] || label > r[1])) throw new Error(`${where}: score ${label} is outside task ${task.id}'s range [${r[0]}, ${r[1]}]`);
     return;
   }
   if (!Number.isInteger(label) || label < 0 || label >= task.labels.length) {
@@ -94,11 +98,14 @@ export function splitOfIndex(index: number): SplitName {
 /**
  * A fixed seeded subset of n examples (the order shuffled once with seed 0 and stream `subset/<tag>`),
  * so a capped set keeps every class even when the split is ordered by label. All examples, in their
- * order, when n is unset or not smaller than the set. The trainer and the experiment runner use it
+ * order, when n is unset or not smaller than the set; n = 0, a fraction or NaN is an error (0 never means "all"). The trainer and the experiment runner use it
  * with tags `<task>/<split>`, so both see the same examples.
  */
 export function seededSubset(examples: readonly Example[], n: number | undefined, tag: string): Example[] {
-  if (!n || n >= examples.length) return [...examples];
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+    throw new Error(`subset of ${tag}: the number of examples must be an integer ≥ 1 (leave it unset for every example), got ${n}`);
+  }
+  if (n === undefined || n >= examples.length) return [...examples];
   const order = new Rng(0, `subset/${tag}`).permutation(examples.length);
   return Array.from(order.subarray(0, n), (i) => examples[i]);
 }

@@ -92,14 +92,15 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
   return { errors, profiles };
 }
 
-/** Creates the folder if needed and checks a file can be written in it. */
+/** Checks a file can be written in the folder; folders it had to create for the probe are removed again (nothing is left behind if validation fails). */
 export function checkWritable(dir: string): string | null {
   try {
-    mkdirSync(dir, { recursive: true });
+    const created = mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
     const probe = join(dir, `.write-check-${process.pid}`);
     writeFileSync(probe, '');
     rmSync(probe);
+    if (created) rmSync(created, { recursive: true });
     return null;
   } catch (e) {
     return `reports folder ${dir} is not writable (${(e as Error).message}); choose another with --reports`;

@@ -49,7 +49,7 @@ describe('GLUE tasks from TSV files', () => {
     mkdirSync(join(dir, 'SST-2'));
     writeFileSync(join(dir, 'SST-2', 'train.tsv'), 'text\tlabel\nfine movie\t1\n');
     writeFileSync(join(dir, 'SST-2', 'dev.tsv'), 'sentence\tlabel\nfine movie\t1\n');
-    expect(() => getTask('sst2').load({ dataDir: dir })).toThrow(/train\.tsv: not a GLUE sst2 file: missing column 'sentence'.*found text, label/);
+    expect(() => getTask('sst2').load({ dataDir: dir })).toThrow(/train\.tsv:1: not a GLUE sst2 file: missing column 'sentence'.*found text, label/);
     writeFileSync(join(dir, 'SST-2', 'train.tsv'), 'sentence\tlabel\nfine movie\t1\nbad movie\t2\n');
     expect(() => getTask('sst2').load({ dataDir: dir })).toThrow(/train\.tsv:3: label '2' is not one of GLUE sst2's labels \(0, 1\)/);
     mkdirSync(join(dir, 'CoLA'));

@@ -1,14 +1,15 @@
 /** `grasp-hil chip serve|conformance`: expose a simulated chip over gRPC; check any chip server against the protocol. */
 import { initBackend, isLoopback, runConformance, serveChip, SimulatorDriver, PERIPHERY_PRESETS, type CheckResult } from '../../index.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
+import { checkFlags, numericFlag, SEED, type FlagRule } from '../flags.js';
+
+const int = (min: number, max: number): FlagRule => ({ integer: true, min, max });
+/** Every numeric flag of `chip serve`, checked before the backend starts. */
+const SERVE_FLAGS: Record<string, FlagRule> = {
+  seed: SEED, tiles: int(1, 1 << 20), 'max-batch': int(1, 1 << 20), 'max-message-mb': int(1, 1024), port: int(0, 65535),
+};
 
 const TOKEN_ENV = 'GRASP_HIL_CHIP_TOKEN';
-
-function integer(v: unknown, flag: string, min: number, max: number): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < min || x > max) throw new Error(`${flag} must be an integer in [${min}, ${max}], got ${v}`);
-  return x;
-}
 
 function parsePeriphery(text: string): object {
   try {
@@ -39,6 +40,7 @@ const serve: Command = {
     ],
   ),
   handler: async (argv) => {
+    checkFlags(argv, SERVE_FLAGS);
     const token: string | undefined = argv.token ?? (process.env[TOKEN_ENV] || undefined);
     if (!isLoopback(argv.host) && token === undefined) {
       throw new Error(`chip serve: refusing to bind ${argv.host} without a token; anyone who reaches the port could drive the chip. Give --token or $${TOKEN_ENV}, or bind 127.0.0.1`);
@@ -48,12 +50,12 @@ const serve: Command = {
     const driver = new SimulatorDriver({
       profile: argv.profile,
       periphery,
-      seed: integer(argv.seed, '--seed', 0, 0xffffffff),
-      tiles: integer(argv.tiles, '--tiles', 1, 1 << 20),
-      maxBatch: integer(argv['max-batch'], '--max-batch', 1, 1 << 20),
-      maxMessageBytes: integer(argv['max-message-mb'], '--max-message-mb', 1, 1024) * (1 << 20),
+      seed: argv.seed,
+      tiles: argv.tiles,
+      maxBatch: argv['max-batch'],
+      maxMessageBytes: argv['max-message-mb'] * (1 << 20),
     });
-    const server = await serveChip(driver, { host: argv.host, port: integer(argv.port, '--port', 0, 65535), token });
+    const server = await serveChip(driver, { host: argv.host, port: argv.port, token });
     const caps = await driver.capabilities();
     if (argv.json) printJson({ address: server.address, ...caps, token: token !== undefined });
     else console.log(`chip serve: ${caps.profile}, ${caps.tiles} tiles of ${caps.tile.rows}×${caps.tile.cols}, listening on ${server.address}${token ? ' (token required)' : ''}`);
@@ -85,7 +87,7 @@ const conformance: Command = {
   handler: async (argv) => {
     const token: string | undefined = argv.token ?? (process.env[TOKEN_ENV] || undefined);
     const line = (c: CheckResult) => console.log(`${c.status.toUpperCase().padEnd(4)}  ${c.name} — ${c.detail} (${c.ms} ms)`);
-    const r = await runConformance(argv.address, { token, seed: integer(argv.seed, '--seed', 0, 0xffffffff), onCheck: argv.json ? undefined : line });
+    const r = await runConformance(argv.address, { token, seed: numericFlag(argv.seed, 'seed', SEED), onCheck: argv.json ? undefined : line });
     if (argv.json) printJson(r);
     else console.log(`conformance of ${r.driver ?? 'chip'} at ${r.address}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
     if (r.failed > 0) process.exitCode = 1;

@@ -4,14 +4,7 @@ import {
   COMPENSATION_MODES, PERIPHERY_PRESETS, type CompensationMode, type ErrorPart, type SiteError,
 } from '../../index.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
-
-function finite(v: unknown, flag: string, min: number, max = Infinity): number {
-  const x = Number(v);
-  if (!Number.isFinite(x) || x < min || x > max) {
-    throw new Error(`${flag} must be a number in [${min}, ${max === Infinity ? '∞' : max}], got ${v}`);
-  }
-  return x;
-}
+import { countUpTo, FRACTION, NONNEG, numericFlag, SEED } from '../flags.js';
 
 const stats: Command = {
   command: 'stats',
@@ -29,11 +22,11 @@ const stats: Command = {
     ],
   ),
   handler: (argv) => {
-    const g = finite(argv.g, '--g', 0, 1);
-    const t = finite(argv.t, '--t', 0);
-    const samples = finite(argv.samples, '--samples', 1, 1e8);
-    if (!Number.isInteger(samples)) throw new Error(`--samples must be an integer, got ${argv.samples}`);
-    const s = deviceStats(loadProfile(argv.profile), g, t, samples, argv.seed);
+    const g = numericFlag(argv.g, 'g', FRACTION);
+    const t = numericFlag(argv.t, 't', NONNEG);
+    const samples = numericFlag(argv.samples, 'samples', countUpTo(1e8));
+    const seed = numericFlag(argv.seed, 'seed', SEED);
+    const s = deviceStats(loadProfile(argv.profile), g, t, samples, seed);
     if (argv.json) return printJson(s);
     const ms = (m: { mean: number; std: number }, unit: string) => `mean ${m.mean} ${unit}, std ${m.std} ${unit}`;
     console.log(`profile ${s.profile}: ${s.samples} devices, target ${s.target} µS, read at t = ${s.t} s`);
@@ -78,17 +71,17 @@ const sigmaTarget: Command = {
     ],
   ),
   handler: async (argv) => {
+    const t = numericFlag(argv.t, 't', NONNEG);
+    const probes = numericFlag(argv.probes, 'probes', countUpTo(1e6));
+    const seed = numericFlag(argv.seed, 'seed', SEED);
     await initBackend(argv.backend);
-    const t = finite(argv.t, '--t', 0);
-    const probes = finite(argv.probes, '--probes', 1, 1e6);
-    if (!Number.isInteger(probes)) throw new Error(`--probes must be an integer, got ${argv.probes}`);
     const device = loadProfile(argv.profile);
     const model = await loadModel(argv.model);
     try {
       const sites = selectSites(model, parseSiteSelector(argv.sites));
       const r = sigmaTargetFromProfile(weightsOfSites(sites), device, {
         t,
-        seeds: argv.seed,
+        seeds: seed,
         periphery: argv.periphery ?? {},
         compensation: argv.compensation as CompensationMode | undefined,
         part: argv.part as ErrorPart,

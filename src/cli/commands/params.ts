@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { countParameters, parseConfig, readJsonFile } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
+import { checkFlags, checkRowsFlag, COUNT } from '../flags.js';
 import { methodOptions } from './method-options.js';
 
 /** Reads a Hugging Face config.json (or the one inside a model folder). */
@@ -30,6 +31,8 @@ export const params: Command = {
       ],
     ),
   handler: async (argv) => {
+    checkFlags(argv, { k: COUNT, rank: COUNT, labels: COUNT });
+    checkRowsFlag(argv.rows);
     const config = readConfigFile(argv.config as string);
     const report = countParameters(config, argv.method as string, methodOptions(argv), argv.labels as number | undefined);
     const out = { trainable: report.trainable, total: report.total, percent: report.percent, head: report.head, sites: report.sites };

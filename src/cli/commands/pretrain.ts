@@ -1,5 +1,6 @@
 import { initBackend, pretrainTinyRoberta, TINY_ROBERTA_RECIPE } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
+import { checkFlags, COUNT, POSITIVE, SEED } from '../flags.js';
 
 const R = TINY_ROBERTA_RECIPE;
 
@@ -29,6 +30,10 @@ export const pretrain: Command = {
       ],
     ),
   handler: async (argv) => {
+    checkFlags(argv, {
+      vocab: COUNT, hidden: COUNT, layers: COUNT, heads: COUNT, ffn: COUNT, seq: { integer: true, min: 3 }, steps: COUNT, batch: COUNT,
+      lr: POSITIVE, seed: SEED, 'eval-every': COUNT,
+    });
     await initBackend(argv.backend);
     const report = await pretrainTinyRoberta(String(argv.out), {
       vocabSize: argv.vocab, hiddenSize: argv.hidden, numLayers: argv.layers, numHeads: argv.heads, intermediateSize: argv.ffn,

@@ -2,7 +2,15 @@ import {
   attachMethod, getTask, initBackend, loadModel, loadTokenizer, numOutputs, Rng, saveAdapter, train,
 } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
+import { checkFlags, checkRowsFlag, COUNT, FINITE, FRACTION, NONNEG, POSITIVE, SEED, type FlagRule } from '../flags.js';
 import { methodOptions } from './method-options.js';
+
+/** Every numeric flag of `train`, checked before anything loads. */
+export const TRAIN_FLAGS: Record<string, FlagRule> = {
+  k: COUNT, rank: COUNT, alpha: FINITE, epochs: COUNT, 'max-steps': COUNT, 'batch-size': COUNT, lr: POSITIVE, 'head-lr': POSITIVE,
+  'weight-decay': NONNEG, 'warmup-ratio': FRACTION, 'clip-norm': NONNEG, 'max-length': { integer: true, min: 3 },
+  'train-examples': COUNT, 'eval-examples': COUNT, seed: SEED,
+};
 
 export const trainCommand: Command = {
   tensors: true,
@@ -40,6 +48,8 @@ export const trainCommand: Command = {
       ],
     ),
   handler: async (argv) => {
+    checkFlags(argv, TRAIN_FLAGS);
+    checkRowsFlag(argv.rows);
     await initBackend(argv.backend);
     const task = getTask(argv.task);
     const data = task.load({ dataDir: argv.data });
