@@ -68,7 +68,7 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
   const d = await deployable(ctx, spec.adapter);
   const merge = performance.now() - tMerge;
   const base = {
-    key: spec.key, inputsHash: spec.inputsHash, entryId: spec.entryId, compareTo: ctx.exp.compareTo ?? null, method: d.record.method, methodLabel: d.record.label,
+    key: spec.key, inputsHash: spec.inputsHash, entryId: spec.entryId, targetProfile: spec.targetProfile, compareTo: ctx.exp.compareTo ?? null, method: d.record.method, methodLabel: d.record.label,
     methodOptions: d.record.options, trainableParams: d.record.trainableParams, task: ctx.res.task.id,
   };
   if (spec.kind === 'params') return { ...base, kind: 'params', histograms: parameterHistograms(d.state), seeds: { train: spec.trainSeed } };

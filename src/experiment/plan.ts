@@ -43,6 +43,8 @@ interface EvalBase {
   inputsHash: string;
   adapter: string;
   entryId: string;
+  /** The profile whose σ_target trained the adapter (an entry with `fromProfile` has one arm per profile), or null. */
+  targetProfile: string | null;
   trainSeed: number;
 }
 
@@ -185,7 +187,7 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
   const noise = exp.evaluation.noise;
   const hw = exp.evaluation.hardware;
   for (const a of adapters) {
-    const base = { adapter: a.key, entryId: a.entryId, trainSeed: a.trainSeed };
+    const base = { adapter: a.key, entryId: a.entryId, targetProfile: a.targetProfile, trainSeed: a.trainSeed };
     const withHash = <S extends object>(key: string, rest: S, extra: object = {}) => ({ key, inputsHash: hashOf({ ...common, ...base, ...rest, ...extra }), ...base, ...rest });
     evaluations.push(withHash(`params/${a.key}`, { kind: 'params' as const }));
     if (noise) {

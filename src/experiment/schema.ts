@@ -107,6 +107,11 @@ export function parseExperiment(raw: unknown, file: string): Experiment {
   if (exp.compareTo !== undefined && !ids.has(exp.compareTo)) {
     throw new Error(`${file}: /compareTo: '${exp.compareTo}' is not the id of a method entry; ids: ${[...ids].join(', ')}`);
   }
+  const base = exp.methods.find((m) => (m.id ?? m.method) === exp.compareTo);
+  const st = base?.sigmaTarget;
+  if (st !== undefined && typeof st === 'object' && 'fromProfile' in st) {
+    throw new Error(`${file}: /compareTo: '${exp.compareTo}' trains one adapter per profile (sigmaTarget.fromProfile), so it is not one baseline; compare to an entry with a single adapter per seed`);
+  }
   return exp;
 }
 

@@ -37,6 +37,11 @@ export interface ResultRow {
   method?: string;
   /** Id of the experiment's method entry this row evaluates (`methods[i].id`, default its method). */
   entryId?: string;
+  /**
+   * The profile whose σ_target trained the evaluated adapter, or null: an entry with `sigmaTarget.fromProfile`
+   * trains one adapter per profile, and each is its own arm in comparisons (entry@profile).
+   */
+  targetProfile?: string | null;
   /** The experiment's baseline entry id (`compareTo`), or null when it names none. */
   compareTo?: string | null;
   methodLabel?: string;

@@ -137,9 +137,14 @@ export function conditionOf(r: ResultRow): Condition {
   return { ...c, key: JSON.stringify(c), label: conditionLabel(c) };
 }
 
-/** The method entry a row belongs to: `entryId`, else the method label, else the method id. */
+/**
+ * The arm a row belongs to: `entryId` (else the method label, else the method id), and `@<profile>` for an
+ * adapter trained for one profile's σ_target — the entry's adapters for different profiles are different arms,
+ * never runs of one.
+ */
 export function entryOf(r: ResultRow): string {
-  return (typeof r.entryId === 'string' && r.entryId) || r.methodLabel || r.method || '';
+  const entry = (typeof r.entryId === 'string' && r.entryId) || r.methodLabel || r.method || '';
+  return typeof r.targetProfile === 'string' && r.targetProfile ? `${entry}@${r.targetProfile}` : entry;
 }
 
 const labelOf = (r: ResultRow): string => r.methodLabel ?? r.method ?? entryOf(r);

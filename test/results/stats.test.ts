@@ -41,6 +41,17 @@ describe('experimentStats', () => {
     expect((e.ci as [number, number])[1]).toBeGreaterThan(0.78);
   });
 
+  it("an entry's adapters for different σ_target profiles are separate arms, not runs of one arm", () => {
+    const rows = [
+      row('base', { train: 0, noise: 0 }, predict((i) => subset(30, 0.6)[i])),
+      row('sg', { train: 0, noise: 0 }, predict((i) => subset(31, 0.6)[i]), { targetProfile: 'pcm' }),
+      row('sg', { train: 0, noise: 0 }, predict((i) => subset(32, 0.6)[i]), { targetProfile: 'rram' }),
+    ];
+    const s = experimentStats(rows, { resamples: 200 });
+    expect(s.estimates.map((e) => [e.entryId, e.runs]).sort()).toEqual([['base', 1], ['sg@pcm', 1], ['sg@rram', 1]]);
+    expect(s.comparisons.map((c) => c.entryId).sort()).toEqual(['sg@pcm', 'sg@rram']);
+  });
+
   it('pairs runs by seeds: a small consistent gain is "better" when paired, undetectable when the seeds do not match', () => {
     const accs = [0.5, 0.7, 0.9];
     const base = accs.map((q, s) => subset(20 + s, q));
