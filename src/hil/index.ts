@@ -17,3 +17,5 @@ export { runConformance, CHECKS } from './conformance.js';
 export type { ConformanceReport, ConformanceOptions, CheckResult, CheckStatus } from './conformance.js';
 export { programMatrix, mvmMatrix } from './matrix.js';
 export type { MatrixOnChip } from './matrix.js';
+export { attachChip, swapAdapter } from './periphery-grasp.js';
+export type { ChipAttachment, ChipAttachOptions, MvmCounts } from './periphery-grasp.js';
