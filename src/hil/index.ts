@@ -19,3 +19,5 @@ export { programMatrix, mvmMatrix } from './matrix.js';
 export type { MatrixOnChip } from './matrix.js';
 export { attachChip, swapAdapter } from './periphery-grasp.js';
 export type { ChipAttachment, ChipAttachOptions, MvmCounts } from './periphery-grasp.js';
+export { calibrateOnChip } from './calibrate.js';
+export type { CalibrateSetup, CalibrateOptions, CalibrateResult } from './calibrate.js';
