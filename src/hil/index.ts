@@ -21,3 +21,5 @@ export { attachChip, swapAdapter } from './periphery-grasp.js';
 export type { ChipAttachment, ChipAttachOptions, MvmCounts } from './periphery-grasp.js';
 export { calibrateOnChip } from './calibrate.js';
 export type { CalibrateSetup, CalibrateOptions, CalibrateResult } from './calibrate.js';
+export { evaluateOverChips, metricWithCi, pairedMcNemar } from './chip-evaluate.js';
+export type { ChipEvalOptions, ChipEvalResult } from './chip-evaluate.js';
