@@ -83,6 +83,7 @@ export function evaluateOverChips(model: Transformer, task: Task, set: EncodedSe
         const att = attachChip(state, model);
         try {
           const { metrics, predictions } = evaluateDetailed(model, task, set);
+          if (att.mvm.calls === 0) throw new Error('evaluateOverChips: no forward pass reached the chip; a hook attached before the chip replaces the Sites\' computation');
           const k = key(t, compensation);
           runs.set(k, [...(runs.get(k) ?? []), { chipSeed, metric: metrics[task.primaryMetric], predictions }]);
           calls.set(k, (calls.get(k) ?? 0) + att.mvm.calls);

@@ -61,6 +61,9 @@ export function attachChip(state: ChipState, model: Transformer, options: ChipAt
     const site = model.sites.get(name);
     if (!site) throw new Error(`chip Site '${name}' does not exist in the model; was the chip programmed from another model?`);
     if (site.attachedOwners().includes('analog')) throw new Error(`Site '${name}' already runs on a chip (hook 'analog' attached); detach it first`);
+    if (site.attachedOwners().includes('merged')) {
+      throw new Error(`Site '${name}' has merged weights applied (applyMerged's hook replaces its computation, so the chip would never run); program the merged weights on the chip and apply merged weights only to Sites off the chip`);
+    }
     const layer = state.analog(name);
     if (site.inFeatures !== layer.inFeatures || site.outFeatures !== layer.outFeatures) {
       throw new Error(`Site '${name}' is ${site.inFeatures}×${site.outFeatures} but was programmed as ${layer.inFeatures}×${layer.outFeatures}`);

@@ -187,12 +187,14 @@ const chipEvaluate: Command = {
     const compensations = (argv.compensation as unknown[]).map((c) => compensationOf(c, '--compensation'));
     const periphery = peripheryArg(argv.periphery);
     const l = await loadForChip(argv, argv.adapter);
+    const weights = weightsOfSites(selectSites(l.model, argv.sites));
     if (l.adapter) {
+      // folded: the merged W' programmed on the chip Sites; merged weights digital on the others
       const merged = l.adapter.merge();
       l.adapter.detach();
-      applyMerged(l.model, merged); // folded: W' on the chip Sites, digital elsewhere
+      for (const [name, w] of merged.sites) if (weights.has(name)) weights.set(name, w);
+      applyMerged(l.model, { sites: new Map([...merged.sites].filter(([n]) => !weights.has(n))), params: merged.params });
     }
-    const weights = weightsOfSites(selectSites(l.model, argv.sites));
     const results = evaluateOverChips(l.model, l.task, l.evalSet, weights, {
       profile: argv.profile, periphery, times, compensations, chipSeeds: Array.from({ length: chips }, (_, i) => seed + i), seed,
     });
