@@ -1,6 +1,7 @@
 /**
  * hil/: hardware in the loop — the chip-driver contract, the in-process simulator driver, the gRPC
- * server and client (proto/grasp_hil/chip/v1/chip.proto), and the conformance suite.
+ * server and client (proto/grasp_hil/chip/v1/chip.proto), the conformance suite, periphery-held
+ * adapters (attachChip), chip-in-the-loop calibration (calibrateOnChip) and evaluation over chips.
  */
 export { PROTOCOL_VERSION } from './driver.js';
 export type { ChipDriver, ChipCapabilities, Matrix as ChipMatrix, MvmCall, ProgramReport, TileReadout, TargetUnits, ClockKind } from './driver.js';
