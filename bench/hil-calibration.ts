@@ -8,6 +8,9 @@
  *   periphery    base weights programmed, γ/β digital in front of the DAC (src/hil/periphery-grasp.ts)
  *   cal-N        periphery-held, then calibrated on the chip with N training examples, --steps steps
  *                (src/hil/calibrate.ts), for each N in --n
+ *   digital-N    control: the same N examples, steps and seed, trained on the ideal chip (= digitally),
+ *                then held in the periphery of this chip; cal-N − digital-N is what the chip in the
+ *                loop adds beyond more training
  * Accuracy with a 95 % bootstrap CI over examples; Δ vs folded with the exact McNemar p on the same
  * examples; chip MVM calls and seconds of each calibration.
  *
@@ -66,6 +69,18 @@ const undo = applyMerged(model, merged);
 const digital = evaluateDetailed(model, task, evalSet).predictions;
 undo();
 
+// Controls: the adapter trained further on the ideal profile (digital forward) with the same examples, steps and seed.
+const controls = new Map<number, Map<string, { shape: number[]; data: Float32Array }>>();
+const ideal = Chip.program(base, 'ideal', {}, { chip: seed, read: seed });
+for (const n of ns) {
+  loaded = await loadAdapter(adapterDir, model, { baseModel: modelDir });
+  const state = ideal.at(0);
+  calibrateOnChip({ model, adapter: loaded.adapter, state, kind: task.kind, examples: encodeExamples(tokenizer, seededSubset(data.train, n, `${task.id}/train`), maxLength) }, { steps, batchSize: 16, lr: 0.01, seed });
+  controls.set(n, loaded.adapter.state());
+  state.dispose();
+  loaded.adapter.detach();
+}
+
 console.log(`backend ${info.name}; ${task.id}/test ${labels.length} examples, max length ${maxLength}; chip seed ${seed}; calibration: ${steps} steps, batch 16, lr 0.01`);
 const row = (cells: (string | number)[]) => console.log(`| ${cells.join(' | ')} |`);
 const acc = (p: Float32Array, tag: string) => {
@@ -112,6 +127,11 @@ for (const profile of profiles) {
         state.dispose();
         loaded.adapter.detach();
         row([profile, t, compensation, `cal-${n}`, acc(pc, `${tag}/cal-${n}`), vs(pc, pf), r.mvm.calls, r.seconds.toFixed(1)]);
+        loaded = await loadAdapter(adapterDir, model, { baseModel: modelDir });
+        loaded.adapter.loadState(controls.get(n)!, `digital-${n} control`);
+        const pd = evalOn(chipBase);
+        loaded.adapter.detach();
+        row([profile, t, compensation, `digital-${n}`, acc(pd, `${tag}/digital-${n}`), vs(pd, pf), '-', '-']);
       }
     }
   }
