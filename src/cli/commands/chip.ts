@@ -188,6 +188,7 @@ const chipEvaluate: Command = {
     const periphery = peripheryArg(argv.periphery);
     const l = await loadForChip(argv, argv.adapter);
     const weights = weightsOfSites(selectSites(l.model, argv.sites));
+    const digital = evaluateDetailed(l.model, l.task, l.evalSet).metrics[l.task.primaryMetric]; // adapter attached, all digital
     if (l.adapter) {
       // folded: the merged W' programmed on the chip Sites; merged weights digital on the others
       const merged = l.adapter.merge();
@@ -198,7 +199,6 @@ const chipEvaluate: Command = {
     const results = evaluateOverChips(l.model, l.task, l.evalSet, weights, {
       profile: argv.profile, periphery, times, compensations, chipSeeds: Array.from({ length: chips }, (_, i) => seed + i), seed,
     });
-    const digital = evaluateDetailed(l.model, l.task, l.evalSet).metrics[l.task.primaryMetric];
     if (argv.json) {
       return printJson({
         task: l.task.id, split: l.split, examples: l.evalSet.labels.length, profile: argv.profile, adapter: argv.adapter ?? null, randomHead: l.randomHead, digital,
