@@ -1,6 +1,7 @@
 /**
  * hil/: hardware in the loop — the chip-driver contract, the in-process simulator driver, the gRPC
- * server and client (proto/grasp_hil/chip/v1/chip.proto), and the conformance suite.
+ * server and client (proto/grasp_hil/chip/v1/chip.proto), the conformance suite, periphery-held
+ * adapters (attachChip), chip-in-the-loop calibration (calibrateOnChip) and evaluation over chips.
  */
 export { PROTOCOL_VERSION } from './driver.js';
 export type { ChipDriver, ChipCapabilities, Matrix as ChipMatrix, MvmCall, ProgramReport, TileReadout, TargetUnits, ClockKind } from './driver.js';
@@ -17,3 +18,9 @@ export { runConformance, CHECKS } from './conformance.js';
 export type { ConformanceReport, ConformanceOptions, CheckResult, CheckStatus } from './conformance.js';
 export { programMatrix, mvmMatrix } from './matrix.js';
 export type { MatrixOnChip } from './matrix.js';
+export { attachChip, swapAdapter } from './periphery-grasp.js';
+export type { ChipAttachment, ChipAttachOptions, MvmCounts } from './periphery-grasp.js';
+export { calibrateOnChip } from './calibrate.js';
+export type { CalibrateSetup, CalibrateOptions, CalibrateResult } from './calibrate.js';
+export { evaluateOverChips, metricWithCi, pairedMcNemar } from './chip-evaluate.js';
+export type { ChipEvalOptions, ChipEvalResult } from './chip-evaluate.js';

@@ -1,5 +1,14 @@
-/** `grasp-hil chip serve|conformance`: expose a simulated chip over gRPC; check any chip server against the protocol. */
-import { initBackend, isLoopback, runConformance, serveChip, SimulatorDriver, PERIPHERY_PRESETS, type CheckResult } from '../../index.js';
+/**
+ * `grasp-hil chip serve|conformance|evaluate|calibrate`: expose a simulated chip over gRPC; check any chip
+ * server against the protocol; evaluate a checkpoint (with an adapter folded in) on simulated chips over
+ * time; calibrate a periphery-held GRASP adapter with the chip in the loop (src/hil/calibrate.ts).
+ */
+import {
+  applyMerged, attachChip, calibrateOnChip, Chip, COMPENSATION_MODES, encodeExamples, evaluateDetailed, evaluateOverChips, getTask, headParamNames,
+  initBackend, isLoopback, loadAdapter, loadCheckpoint, loadTokenizer, metricWithCi, pairedMcNemar, numOutputs, paramState, PERIPHERY_PRESETS,
+  runConformance, saveAdapter, seededSubset, selectSites, serveChip, SimulatorDriver, weightsOfSites, Rng,
+  type Adapter, type CheckResult, type CompensationMode, type EncodedSet, type Model, type Task,
+} from '../../index.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, numericFlag, SEED, type FlagRule } from '../flags.js';
 
@@ -94,9 +103,193 @@ const conformance: Command = {
   },
 };
 
+/** Options both evaluate and calibrate read: the task, its data, the evaluation subset. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function taskOptions(y: any) {
+  return y
+    .positional('model', { type: 'string', demandOption: true, describe: 'base model folder (config.json + model.safetensors + tokenizer)' })
+    .option('profile', { type: 'string', demandOption: true, describe: 'shipped device profile id or path to a profile .json' })
+    .option('periphery', { type: 'string', describe: `periphery preset (${Object.keys(PERIPHERY_PRESETS).join(', ')}) or a JSON object of periphery options` })
+    .option('sites', { type: 'string', default: 'all-linear', describe: 'Sites on the chip (preset, names, suffixes, /regex/); the rest stays digital' })
+    .option('task', { type: 'string', demandOption: true, describe: 'task id: brown-genre, spam, or a GLUE task with --data' })
+    .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
+    .option('split', { type: 'string', describe: 'evaluation split (default: test, else the task\'s first evaluation split)' })
+    .option('eval-examples', { type: 'number', default: 256, describe: 'fixed seeded subset of the evaluation split (as train --eval-examples)' })
+    .option('max-length', { type: 'number', default: 128, describe: 'tokens per example, special tokens included' })
+    .option('allow-base-mismatch', { type: 'boolean', default: false, describe: 'use an adapter made for another base model' });
+}
+
+function compensationOf(v: unknown, flag: string): CompensationMode {
+  if (!(COMPENSATION_MODES as readonly unknown[]).includes(v)) throw new Error(`${flag} must be one of ${COMPENSATION_MODES.join(', ')}, got ${String(v)}`);
+  return v as CompensationMode;
+}
+
+function seconds(v: unknown, flag: string): number {
+  const x = Number(v);
+  if (!Number.isFinite(x) || x < 0) throw new Error(`${flag} must be seconds after programming (a finite number ≥ 0, e.g. 86400 for one day), got ${String(v)}`);
+  return x;
+}
+
+interface Loaded {
+  model: Model;
+  task: Task;
+  adapter: Adapter | null;
+  /** The head was initialised at random (no head in the checkpoint or the adapter). */
+  randomHead: boolean;
+  evalSet: EncodedSet;
+  split: string;
+  tokenizer: ReturnType<typeof loadTokenizer>;
+  data: ReturnType<Task['load']>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function loadForChip(argv: any, adapterDir: string | undefined): Promise<Loaded> {
+  await initBackend(argv.backend);
+  const task = getTask(argv.task);
+  const data = task.load({ dataDir: argv.data });
+  const split = argv.split ?? ('test' in data.evaluation ? 'test' : Object.keys(data.evaluation)[0]);
+  const ex = data.evaluation[split];
+  if (!ex) throw new Error(`--split: task ${task.id} has no split '${split}'; splits: ${Object.keys(data.evaluation).join(', ')}`);
+  const { model, report } = await loadCheckpoint(argv.model, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
+  const tokenizer = loadTokenizer(argv.model);
+  let adapter: Adapter | null = null, headParams: string[] = [];
+  if (adapterDir !== undefined) {
+    ({ adapter, headParams } = await loadAdapter(adapterDir, model, { baseModel: argv.model, allowBaseMismatch: argv['allow-base-mismatch'], onWarning: (m) => console.error(`warning: ${m}`) }));
+  }
+  const evalSet = encodeExamples(tokenizer, seededSubset(ex, argv['eval-examples'], `${task.id}/${split}`), argv['max-length']);
+  return { model, task, adapter, randomHead: report.initialised.length > 0 && headParams.length === 0, evalSet, split, tokenizer, data };
+}
+
+function peripheryArg(v: string | undefined): object | string {
+  return v === undefined ? {} : v.trim().startsWith('{') ? parsePeriphery(v) : v;
+}
+
+const RANDOM_HEAD = 'note: the task head is random (neither the checkpoint nor an adapter holds one): accuracies show how the chip changes this model\'s predictions, not task skill';
+
+const chipEvaluate: Command = {
+  tensors: true,
+  command: 'evaluate <model>',
+  describe: 'Program a checkpoint (an adapter folded in) on simulated chips and evaluate it at each time and compensation, with 95 % CIs over chips × examples',
+  builder: (y) => withExamples(
+    taskOptions(y)
+      .option('adapter', { type: 'string', describe: 'adapter folder (grasp-hil or PEFT); folded into the programmed weights' })
+      .option('times', { type: 'number', array: true, default: [1, 86400], describe: 'seconds after programming (repeatable)' })
+      .option('compensation', { type: 'string', array: true, default: ['global'], describe: `drift compensation (repeatable): ${COMPENSATION_MODES.join(' | ')}` })
+      .option('chips', { type: 'number', default: 3, describe: 'chips programmed (chip seeds --seed … --seed + chips − 1)' })
+      .option('seed', { type: 'number', default: 0, describe: 'first chip seed; also the bootstrap seed' }),
+    [
+      ['grasp-hil chip evaluate models/tiny-roberta --adapter runs/grasp --task brown-genre --profile pcm-aihwkit --times 1 86400 2592000 --compensation none global', 'an adapter on PCM over a month'],
+      ['grasp-hil chip evaluate models/tiny-roberta --task spam --profile rram-cmo --chips 5', 'a bare checkpoint (random head)'],
+    ],
+  ),
+  handler: async (argv) => {
+    const chips = numericFlag(argv.chips, 'chips', { integer: true, min: 1, max: 1000 });
+    const seed = numericFlag(argv.seed, 'seed', { integer: true, min: 0, max: 0xffffffff });
+    const times = (argv.times as unknown[]).map((t) => seconds(t, '--times'));
+    const compensations = (argv.compensation as unknown[]).map((c) => compensationOf(c, '--compensation'));
+    const periphery = peripheryArg(argv.periphery);
+    const l = await loadForChip(argv, argv.adapter);
+    const weights = weightsOfSites(selectSites(l.model, argv.sites));
+    const digital = evaluateDetailed(l.model, l.task, l.evalSet).metrics[l.task.primaryMetric]; // adapter attached, all digital
+    if (l.adapter) {
+      // folded: the merged W' programmed on the chip Sites; merged weights digital on the others
+      const merged = l.adapter.merge();
+      l.adapter.detach();
+      for (const [name, w] of merged.sites) if (weights.has(name)) weights.set(name, w);
+      applyMerged(l.model, { sites: new Map([...merged.sites].filter(([n]) => !weights.has(n))), params: merged.params });
+    }
+    const results = evaluateOverChips(l.model, l.task, l.evalSet, weights, {
+      profile: argv.profile, periphery, times, compensations, chipSeeds: Array.from({ length: chips }, (_, i) => seed + i), seed,
+    });
+    if (argv.json) {
+      return printJson({
+        task: l.task.id, split: l.split, examples: l.evalSet.labels.length, profile: argv.profile, adapter: argv.adapter ?? null, randomHead: l.randomHead, digital,
+        results: results.map((r) => ({ t: r.t, compensation: r.compensation, metric: r.metricName, mean: r.mean, ci: r.ci, mvmCalls: r.mvmCalls, chips: r.runs.map((x) => ({ chipSeed: x.chipSeed, metric: x.metric })) })),
+      });
+    }
+    if (l.randomHead) console.log(RANDOM_HEAD);
+    console.log(`${l.task.id}/${l.split}, ${l.evalSet.labels.length} examples, ${argv.profile}, ${chips} chip${chips > 1 ? 's' : ''}; digital ${l.task.primaryMetric} ${digital.toFixed(4)}`);
+    for (const r of results) console.log(`t=${r.t} s  ${r.compensation.padEnd(12)} ${r.metricName} ${r.mean.toFixed(4)}  95 % CI [${r.ci[0].toFixed(4)}, ${r.ci[1].toFixed(4)}]  (${r.mvmCalls} MVM calls)`);
+  },
+};
+
+const calibrate: Command = {
+  tensors: true,
+  command: 'calibrate <model>',
+  describe: 'Calibrate a GRASP adapter held in the periphery with the chip in the loop: forward through the programmed, drifted tiles, straight-through gradients',
+  builder: (y) => withExamples(
+    taskOptions(y)
+      .option('adapter', { type: 'string', demandOption: true, describe: 'GRASP adapter folder to start from (its γ/β stay digital, in front of the DAC)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'folder for the calibrated adapter' })
+      .option('t', { type: 'number', default: 86400, describe: 'seconds after programming at which the chip is calibrated' })
+      .option('compensation', { type: 'string', default: 'global', describe: `drift compensation: ${COMPENSATION_MODES.join(' | ')}` })
+      .option('examples', { type: 'number', default: 64, describe: 'calibration examples: a fixed seeded subset of the training split' })
+      .option('steps', { type: 'number', default: 50, describe: 'optimiser steps' })
+      .option('batch-size', { type: 'number', default: 16, describe: 'examples per step' })
+      .option('lr', { type: 'number', default: 0.01, describe: 'learning rate of γ/β (AdamW, constant)' })
+      .option('task-head', { type: 'boolean', default: false, describe: 'train the (digital) task head too, at lr/10' })
+      .option('seed', { type: 'number', default: 0, describe: 'chip seed (devices, drift, read noise) and batch-order seed' }),
+    [
+      ['grasp-hil chip calibrate models/tiny-roberta --adapter runs/grasp --out runs/grasp-pcm30d --task brown-genre --profile pcm-aihwkit --t 2592000 --compensation none --examples 64 --steps 50', 'a month of uncompensated PCM drift'],
+    ],
+  ),
+  handler: async (argv) => {
+    const t = seconds(argv.t, '--t');
+    const compensation = compensationOf(argv.compensation, '--compensation');
+    const n = numericFlag(argv.examples, 'examples', { integer: true, min: 1, max: 1 << 20 });
+    const steps = numericFlag(argv.steps, 'steps', { integer: true, min: 1, max: 1 << 20 });
+    const seed = numericFlag(argv.seed, 'seed', { integer: true, min: 0, max: 0xffffffff });
+    const periphery = peripheryArg(argv.periphery);
+    const l = await loadForChip(argv, argv.adapter);
+    const adapter = l.adapter!;
+    if (l.randomHead && !argv['task-head']) console.error(`warning: ${RANDOM_HEAD}; consider --task-head`);
+    const trainSet = encodeExamples(l.tokenizer, seededSubset(l.data.train, n, `${l.task.id}/train`), argv['max-length']);
+    const t0 = performance.now();
+    const chip = Chip.program(weightsOfSites(selectSites(l.model, argv.sites)), argv.profile, periphery, { chip: seed, read: seed });
+    const programS = (performance.now() - t0) / 1000;
+    const state = chip.at(t, { compensation });
+    const measure = () => {
+      const att = attachChip(state, l.model);
+      try {
+        return { ...evaluateDetailed(l.model, l.task, l.evalSet), calls: att.mvm.calls };
+      } finally {
+        att.detach();
+      }
+    };
+    const before = measure();
+    const r = calibrateOnChip({ model: l.model, adapter, state, kind: l.task.kind, examples: trainSet }, {
+      steps, batchSize: numericFlag(argv['batch-size'], 'batch-size', { integer: true, min: 1, max: 1 << 16 }), lr: argv.lr, trainHead: argv['task-head'], seed,
+      onStep: argv.json ? undefined : (s) => { if (s.step === 1 || s.step % 10 === 0 || s.step === s.steps) console.error(`step ${s.step}/${s.steps} loss ${s.loss.toFixed(4)}`); },
+    });
+    const after = measure();
+    state.dispose();
+    const labels = l.evalSet.labels;
+    const mc = l.task.kind === 'classification' ? pairedMcNemar(labels, after.predictions, before.predictions) : null;
+    const name = l.task.primaryMetric;
+    const ci = (p: Float32Array, side: string) => metricWithCi(l.task, labels, [p], new Rng(seed, `bootstrap/calibrate/${side}`)).ci;
+    const head = argv['task-head'] ? r.headState : paramState(l.model, headParamNames(l.model));
+    await saveAdapter(argv.out, l.model, adapter, { head, baseModel: argv.model });
+    const out = {
+      task: l.task.id, split: l.split, examples: labels.length, profile: argv.profile, t, compensation, calibrationExamples: trainSet.labels.length, steps: r.steps,
+      loss: { first: r.losses[0], last: r.losses[r.losses.length - 1] }, mvm: r.mvm, calibrateSeconds: r.seconds, programSeconds: programS,
+      before: { metric: name, value: before.metrics[name], ci: ci(before.predictions, 'before') },
+      after: { metric: name, value: after.metrics[name], ci: ci(after.predictions, 'after') },
+      mcnemar: mc, out: argv.out, randomHead: l.randomHead,
+    };
+    if (argv.json) return printJson(out);
+    const f = (x: { value: number; ci: [number, number] }) => `${x.value.toFixed(4)} [${x.ci[0].toFixed(4)}, ${x.ci[1].toFixed(4)}]`;
+    console.log(`calibrated ${adapter.method} on ${argv.profile} at t=${t} s (${compensation}) with ${out.calibrationExamples} examples, ${r.steps} steps: loss ${out.loss.first.toFixed(4)} → ${out.loss.last.toFixed(4)}`);
+    console.log(`chip: ${r.mvm.calls} MVM calls, ${r.mvm.vectors} input vectors, ${r.seconds.toFixed(1)} s calibrating (${programS.toFixed(1)} s programming)`);
+    console.log(`${l.task.id}/${l.split} (${labels.length} examples) ${name}, 95 % CI: before ${f(out.before)}  after ${f(out.after)}` +
+      (mc ? `  McNemar exact p = ${mc.p.toPrecision(3)} (${mc.b} fixed, ${mc.c} broken)` : ''));
+    console.log(`saved the calibrated adapter to ${argv.out}`);
+  },
+};
+
 export const chip: Command = {
   command: 'chip <command>',
-  describe: 'Chip in the loop: serve a simulated chip over gRPC, check a chip server against the protocol',
-  builder: (y) => y.command(laidOut(serve)).command(laidOut(conformance)).demandCommand(1, 'Name a chip command: serve or conformance.'),
+  describe: 'Chip in the loop: serve a simulated chip over gRPC, check a chip server, evaluate a checkpoint on chips, calibrate a periphery-held adapter',
+  builder: (y) => y.command(laidOut(serve)).command(laidOut(conformance)).command(laidOut(chipEvaluate)).command(laidOut(calibrate))
+    .demandCommand(1, 'Name a chip command: serve, conformance, evaluate or calibrate.'),
   handler: () => undefined,
 };

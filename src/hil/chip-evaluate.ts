@@ -1,0 +1,109 @@
+/**
+ * Analog evaluation over chips: program deployable weights on C chips (chip seeds), and for each time
+ * t (seconds after programming) and compensation mode evaluate the model with its chip Sites replaced
+ * by the analog layers; the task's primary metric gets a 95 % CI.
+ *
+ *   per chip seed: Chip.program(weights, profile, periphery, { chip: seed, read: seed })
+ *     per t, per compensation: chip.at(t, { compensation }) → attach (innermost: hooks already on the
+ *     Sites, e.g. a periphery-held GRASP, run in front) → predictions → detach
+ *   per (t, compensation): mean over chips of the metric; CI by the project's two-level bootstrap over
+ *     chips × examples (results/stats.ts `bootstrapRuns`: resample chips, then examples, percentile)
+ *
+ * Streams: chip seed s programs devices and draws drift and read noise (time and read seeds = s);
+ * the bootstrap draws from `Rng(seed, 'bootstrap/t=<t>/<compensation>')`. Same seeds, same numbers.
+ */
+import { Chip, type CompensationMode, type PeripheryOptions } from '../crossbar/index.js';
+import type { EncodedSet, Task } from '../data/index.js';
+import { computeMetrics, evaluateDetailed } from '../eval/index.js';
+import type { Transformer, WeightsBySite } from '../model/index.js';
+import { bootstrapRuns, mcnemarExact, type McNemar } from '../results/index.js';
+import { Rng } from '../tensor/index.js';
+import { attachChip } from './periphery-grasp.js';
+
+export interface ChipEvalOptions {
+  profile: string;
+  periphery?: PeripheryOptions | string;
+  /** Seconds after programming. */
+  times: readonly number[];
+  compensations: readonly CompensationMode[];
+  /** Chip seeds (one programmed chip each). */
+  chipSeeds: readonly number[];
+  /** Bootstrap seed and replicates (default 0 and 2000). */
+  seed?: number;
+  resamples?: number;
+  onResult?: (r: ChipEvalResult) => void;
+}
+
+export interface ChipEvalResult {
+  t: number;
+  compensation: CompensationMode;
+  metricName: string;
+  /** Mean over chips of the primary metric. */
+  mean: number;
+  /** 95 % percentile interval over chips × examples. */
+  ci: [number, number];
+  runs: { chipSeed: number; metric: number; predictions: Float32Array }[];
+  mvmCalls: number;
+}
+
+/** The primary metric's mean over runs with its 95 % two-level bootstrap CI (runs × examples). */
+export function metricWithCi(task: Task, labels: Float32Array, predictions: readonly Float32Array[], rng: Rng, resamples = 2000): { mean: number; ci: [number, number] } {
+  const name = task.primaryMetric;
+  const n = labels.length;
+  const pred = new Float32Array(n), ref = new Float32Array(n);
+  const metric = (run: number, idx: Int32Array | null) => {
+    if (!idx) return computeMetrics([name], predictions[run], labels)[name];
+    for (let i = 0; i < n; i++) {
+      pred[i] = predictions[run][idx[i]];
+      ref[i] = labels[idx[i]];
+    }
+    return computeMetrics([name], pred, ref)[name];
+  };
+  const mean = predictions.reduce((s, _, r) => s + metric(r, null), 0) / predictions.length;
+  return { mean, ci: bootstrapRuns(predictions.length, n, metric, rng, resamples, 0.95) };
+}
+
+/** Exact McNemar test of two classifiers' predictions on the same examples (b: only A right, c: only B right). */
+export function pairedMcNemar(labels: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>): McNemar {
+  const correct = (p: ArrayLike<number>) => Array.from(labels, (y, i) => (p[i] === y ? 1 : 0));
+  return mcnemarExact(correct(a), correct(b));
+}
+
+/** Evaluates `weights` programmed on each chip at every (t, compensation); see the file header. */
+export function evaluateOverChips(model: Transformer, task: Task, set: EncodedSet, weights: WeightsBySite, o: ChipEvalOptions): ChipEvalResult[] {
+  if (o.chipSeeds.length === 0) throw new Error('evaluateOverChips: no chip seeds; give at least one chip');
+  const key = (t: number, c: CompensationMode) => `${t}/${c}`;
+  const runs = new Map<string, ChipEvalResult['runs']>();
+  const calls = new Map<string, number>();
+  for (const chipSeed of o.chipSeeds) {
+    const chip = Chip.program(weights, o.profile, o.periphery ?? {}, { chip: chipSeed, read: chipSeed });
+    for (const t of o.times) {
+      for (const compensation of o.compensations) {
+        const state = chip.at(t, { compensation });
+        const att = attachChip(state, model);
+        try {
+          const { metrics, predictions } = evaluateDetailed(model, task, set);
+          if (att.mvm.calls === 0) throw new Error('evaluateOverChips: no forward pass reached the chip; a hook attached before the chip replaces the Sites\' computation');
+          const k = key(t, compensation);
+          runs.set(k, [...(runs.get(k) ?? []), { chipSeed, metric: metrics[task.primaryMetric], predictions }]);
+          calls.set(k, (calls.get(k) ?? 0) + att.mvm.calls);
+        } finally {
+          att.detach();
+          state.dispose();
+        }
+      }
+    }
+  }
+  const out: ChipEvalResult[] = [];
+  for (const t of o.times) {
+    for (const compensation of o.compensations) {
+      const k = key(t, compensation);
+      const r = runs.get(k)!;
+      const { mean, ci } = metricWithCi(task, set.labels, r.map((x) => x.predictions), new Rng(o.seed ?? 0, `bootstrap/t=${t}/${compensation}`), o.resamples);
+      const res: ChipEvalResult = { t, compensation, metricName: task.primaryMetric, mean, ci, runs: r, mvmCalls: calls.get(k)! };
+      o.onResult?.(res);
+      out.push(res);
+    }
+  }
+  return out;
+}
