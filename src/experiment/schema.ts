@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { parseJsonText } from '../io/index.js';
 import type { TrainOptions } from '../train/index.js';
 
 /** The trainer's settings an experiment may set (the schema's $defs/training mirrors these). */
@@ -114,12 +115,7 @@ export function parseExperiment(raw: unknown, file: string): Experiment {
 export function loadExperiment(path: string): LoadedExperiment {
   const file = resolve(path);
   if (!existsSync(file)) throw new Error(`${path}: experiment file not found`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
+  const raw = parseJsonText(readFileSync(file, 'utf8'), path);
   const experiment = parseExperiment(raw, path);
   return { experiment, file, hash: hashOf(experiment) };
 }
