@@ -1,7 +1,12 @@
 /**
  * Experiment files: typed data validated at the boundary. The JSON Schema in
- * experiments/schema/experiment.schema.json is the source of truth; the types below mirror it.
- * ajv reports every error at once, each with the file and the JSON pointer.
+ * experiments/schema/experiment.schema.json (`$id` https://grasp-hil.dev/schema/experiment.schema.json,
+ * shipped in the package, printed by `grasp-hil schema experiment`) is the source of truth. The
+ * types below are written to match it, and test/experiment/schema.test.ts checks, level by level,
+ * that their keys equal the schema's properties (json-schema-to-ts's FromSchema cannot express
+ * the σ_target union with `const: true` plus ajv's `useDefaults` filling, and makes tsc slow).
+ * ajv reports every error at once, each with the file and the JSON pointer; an unknown key names
+ * the closest known one.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +14,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parseJsonText } from '../io/index.js';
+import { didYouMean } from './periphery-keys.js';
 import type { TrainOptions } from '../train/index.js';
 
 /** The trainer's settings an experiment may set (the schema's $defs/training mirrors these). */
@@ -54,15 +60,22 @@ export interface LoadedExperiment {
   hash: string;
 }
 
-const schemaPath = fileURLToPath(new URL('../../experiments/schema/experiment.schema.json', import.meta.url));
+/** Absolute path of the shipped experiment schema. */
+export const EXPERIMENT_SCHEMA_PATH = fileURLToPath(new URL('../../experiments/schema/experiment.schema.json', import.meta.url));
 let validator: ReturnType<Ajv2020['compile']> | null = null;
 
 function validate(): ReturnType<Ajv2020['compile']> {
   if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, useDefaults: true });
-    validator = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, useDefaults: true, verbose: true });
+    validator = ajv.compile(JSON.parse(readFileSync(EXPERIMENT_SCHEMA_PATH, 'utf8')));
   }
   return validator;
+}
+
+/** ` 'name'` and, when the schema lists its properties, the closest one and the full list. */
+function unknownKey(name: string, parent: unknown): string {
+  const known = Object.keys((parent as { properties?: object } | undefined)?.properties ?? {}).filter((k) => k !== '$schema');
+  return known.length ? ` '${name}'${didYouMean(name, known)}; known: ${known.join(', ')}` : ` '${name}'`;
 }
 
 /** One line per ajv error: `file: /pointer: message`. */
@@ -71,7 +84,7 @@ export function formatSchemaErrors(file: string, errors: ErrorObject[]): string 
     .map((e) => {
       const at = e.instancePath || '/';
       const extra = e.keyword === 'additionalProperties'
-        ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
+        ? unknownKey((e.params as { additionalProperty: string }).additionalProperty, e.parentSchema)
         : e.keyword === 'enum'
           ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})`
           : '';
