@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { runExperiment } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
+import { runDisplay } from '../run-progress.js';
 
 export const run: Command = {
   tensors: true,
@@ -24,7 +25,9 @@ export const run: Command = {
   handler: async (argv) => {
     const maxRows = argv['max-rows'] as number;
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new Error(`--max-rows must be an integer ≥ 1, got ${argv['max-rows']}`);
-    const s = await runExperiment(String(argv.experiment), { workers: argv.workers, quick: argv.quick, backend: argv.backend, reportsDir: argv.reports, maxRows, prune: argv.prune as boolean });
+    const display = runDisplay(process.stderr, Boolean(argv.json));
+    const s = await runExperiment(String(argv.experiment), { workers: argv.workers, quick: argv.quick, backend: argv.backend, reportsDir: argv.reports, maxRows, prune: argv.prune as boolean, ...(display ? { log: display.log, onProgress: display.onProgress } : {}) })
+      .finally(() => display?.stop());
     if (argv.json) return printJson({ ...s, report: { charts: s.report.charts, dir: s.report.dir } });
     const t = s.seconds;
     const total = t.plan + t.train + t.evaluate + t.report;
