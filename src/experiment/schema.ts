@@ -1,12 +1,9 @@
 /**
- * Experiment files: typed data validated at the boundary. The JSON Schema in
- * experiments/schema/experiment.schema.json (`$id` https://grasp-hil.dev/schema/experiment.schema.json,
- * shipped in the package, printed by `grasp-hil schema experiment`) is the source of truth. The
- * types below are written to match it, and test/experiment/schema.test.ts checks, level by level,
- * that their keys equal the schema's properties (json-schema-to-ts's FromSchema cannot express
- * the σ_target union with `const: true` plus ajv's `useDefaults` filling, and makes tsc slow).
- * ajv reports every error at once, each with the file and the JSON pointer; an unknown key names
- * the closest known one.
+ * Experiment files: typed data validated at the boundary. One source, experiment-schema.ts, gives
+ * both the JSON Schema (`$id` https://grasp-hil.dev/schema/experiment.schema.json, shipped as
+ * experiments/schema/experiment.schema.json, printed by `grasp-hil schema experiment`) and the
+ * `Experiment` type (FromSchema). ajv reports every error at once, each with the file and the JSON
+ * pointer; an unknown key names the closest known one.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,42 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parseJsonText } from '../io/index.js';
 import { didYouMean } from './periphery-keys.js';
-import type { TrainOptions } from '../train/index.js';
+import { EXPERIMENT_SCHEMA, type Experiment } from './experiment-schema.js';
 
-/** The trainer's settings an experiment may set (the schema's $defs/training mirrors these). */
-export type TrainingSettings = Pick<TrainOptions, 'epochs' | 'maxSteps' | 'batchSize' | 'lr' | 'headLr' | 'weightDecay' | 'warmupRatio' | 'clipNorm' | 'evalEvery'>;
-
-/** σ_target: weight units; from each profile at t; or a fraction of each adapted Site's weight std. */
-export type SigmaTargetSpec = number | { fromProfile: true; t?: number; compensation?: boolean } | { relative: number };
-
-export interface MethodEntry {
-  id?: string;
-  label?: string;
-  method: string;
-  options?: Record<string, unknown>;
-  sigmaTarget?: SigmaTargetSpec;
-  training?: TrainingSettings;
-}
-
-export interface Experiment {
-  name: string;
-  description?: string;
-  model: string;
-  task: { id: string; dataDir?: string; maxLength?: number; trainExamples?: number; evalExamples?: number };
-  methods: MethodEntry[];
-  /** Id of the baseline method entry the others are compared with (paired), if any. */
-  compareTo?: string;
-  training: TrainingSettings;
-  profiles?: string[];
-  evaluation: {
-    noise?: { sigmas: number[]; relative?: boolean; sites?: string };
-    hardware?: { times: number[]; compensation?: boolean[]; sites?: string };
-    device?: { levels?: number[]; times?: number[]; samples?: number };
-  };
-  periphery?: Record<string, unknown>;
-  sweeps?: Record<string, (number | string | boolean)[]>;
-  seeds: { grouping?: number; train: number[]; chip?: number[]; read?: number; noise?: number[] };
-}
+export type { Experiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './experiment-schema.js';
 
 export interface LoadedExperiment {
   experiment: Experiment;
@@ -67,7 +31,8 @@ let validator: ReturnType<Ajv2020['compile']> | null = null;
 function validate(): ReturnType<Ajv2020['compile']> {
   if (!validator) {
     const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, useDefaults: true, verbose: true });
-    validator = ajv.compile(JSON.parse(readFileSync(EXPERIMENT_SCHEMA_PATH, 'utf8')));
+    // A copy: ajv must not hold on to (or annotate) the exported constant.
+    validator = ajv.compile(structuredClone(EXPERIMENT_SCHEMA) as object);
   }
   return validator;
 }
