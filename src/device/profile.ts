@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
+import { parseJsonText } from '../io/index.js';
 import './families/index.js';
 import { createDevice } from './families/registry.js';
 import { UNIT_SCALES, type DeviceModel, type Scales } from './model.js';
@@ -42,12 +43,7 @@ export function resolveProfilePath(ref: string): string {
 }
 
 function readJson(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
+  return parseJsonText(readFileSync(file, 'utf8'), file);
 }
 
 /**

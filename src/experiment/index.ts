@@ -1,6 +1,7 @@
-export { runExperiment, reportExperiment, quickVariant, DEFAULT_MAX_ROWS } from './runner.js';
-export type { RunOptions, RunSummary, PhaseTimes } from './runner.js';
-export { loadExperiment, parseExperiment, formatSchemaErrors, hashOf, canonicalJson } from './schema.js';
+export { runExperiment, reportExperiment, quickVariant, progressLine, DEFAULT_MAX_ROWS } from './runner.js';
+export type { RunOptions, RunSummary, PhaseTimes, RunProgress } from './runner.js';
+export { loadExperiment, parseExperiment, formatSchemaErrors, hashOf, canonicalJson, EXPERIMENT_SCHEMA_PATH } from './schema.js';
+export { EXPERIMENT_SCHEMA } from './experiment-schema.js';
 export type { Experiment, LoadedExperiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './schema.js';
 export { plan, planSize, product } from './plan.js';
 export type { Plan, TrainSpec, EvalSpec, DeviceSpec } from './plan.js';

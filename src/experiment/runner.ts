@@ -15,6 +15,11 @@
  * inside each evaluation job (evaluate.ts). record appends one row per evaluation in plan order;
  * report rebuilds every chart from the rows. Jobs run on a worker_threads pool when --workers > 1
  * (capped by the cores and by the number of jobs). Every path written stays inside the reports root.
+ *
+ * Progress: two counters, train (adapters to train) and evaluate (rows to compute: evaluations and
+ * device characterisations, which the plan line names together), each reported as a RunProgress
+ * event at its start (done 0) and after every job, with the elapsed time and an ETA from the mean
+ * time per finished job. Without `onProgress` they become plain log lines (`evaluate: 10/113 … ETA 2m 05s`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
@@ -24,6 +29,7 @@ import { packageVersion } from '../env.js';
 import { buildReport, type ReportResult } from '../report/index.js';
 import { ResultStore, type ResultRow } from '../results/index.js';
 import { backendInfo, initBackend } from '../tensor/index.js';
+import { formatDuration } from '../train/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import { chipOf } from './chip-cache.js';
 import { runJob, type Job, type JobContext, type JobRow } from './jobs.js';
@@ -44,12 +50,44 @@ export interface RunOptions {
   backend?: string;
   /** Where reports/<name>/ goes (default: ./reports). */
   reportsDir?: string;
-  /** Progress lines (default true). */
+  /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /** Progress of the train and evaluate phases (default: plain lines through `log`). */
+  onProgress?: (e: RunProgress) => void;
   /** Refuse plans with more rows than this (default DEFAULT_MAX_ROWS). */
   maxRows?: number;
   /** Move stored rows (and adapter folders) no longer in the plan to dated archive files instead of keeping them. */
   prune?: boolean;
+}
+
+/** One step of a phase's counter: `done` of `total` jobs, after `seconds` in the phase. */
+export interface RunProgress {
+  phase: 'train' | 'evaluate';
+  done: number;
+  total: number;
+  /** What finished last (adapter label or row key); '' at the start. */
+  label: string;
+  seconds: number;
+  /** Estimated seconds left: mean seconds per finished job × jobs left; null before the first job. */
+  eta: number | null;
+}
+
+/** A phase's counter: emits a start event and one event per finished job. */
+function counter(phase: RunProgress['phase'], total: number, emit: (e: RunProgress) => void): (label: string) => void {
+  const start = performance.now();
+  let done = 0;
+  emit({ phase, done, total, label: '', seconds: 0, eta: null });
+  return (label) => {
+    done++;
+    const seconds = (performance.now() - start) / 1000;
+    emit({ phase, done, total, label, seconds, eta: (seconds / done) * (total - done) });
+  };
+}
+
+/** The plain-line rendering of progress: every 10th job and the last, with the ETA. */
+export function progressLine(e: RunProgress): string | null {
+  if (e.done === 0 || (e.phase === 'evaluate' && e.done % 10 !== 1 && e.done !== e.total && e.total > 10)) return null;
+  return `${e.phase}: ${e.done}/${e.total} ${e.label}${e.done < e.total && e.eta !== null ? ` (ETA ${formatDuration(e.eta)})` : ''}`;
 }
 
 export interface PhaseTimes {
@@ -145,6 +183,10 @@ const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
 
 export async function runExperiment(path: string, options: RunOptions = {}): Promise<RunSummary> {
   const log = options.log ?? ((l: string) => console.error(l));
+  const progress = options.onProgress ?? ((e: RunProgress) => {
+    const line = progressLine(e);
+    if (line !== null) log(line);
+  });
   const seconds: PhaseTimes = { plan: 0, train: 0, evaluate: 0, report: 0 };
   let t0 = performance.now();
   const lap = (phase: keyof PhaseTimes) => {
@@ -159,7 +201,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   const hash = options.quick ? `${loaded.hash}-quick` : loaded.hash;
   const size = planSize(exp);
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  log(`plan: ${size.adapters} adapters, ${size.evaluations} evaluations, ${size.devices} device characterisations (${size.total} in all)`);
+  log(`plan: ${size.adapters} adapters to train, ${size.evaluations + size.devices} rows to evaluate (${size.evaluations} evaluations + ${size.devices} device characterisations)`);
   if (size.total > maxRows) {
     throw new Error(`${path}: the plan has ${size.total} rows (${size.adapters} adapters, ${size.evaluations} evaluations, ${size.devices} device rows), more than --max-rows ${maxRows}; shrink the grid (sigmas, times, seeds, sweeps) or raise --max-rows`);
   }
@@ -223,7 +265,8 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     ...p.evaluations.filter((e) => !store.has(e.key)).map((spec): Job => ({ kind: 'evaluate', spec })),
   ];
   const workers = capWorkers(options.workers ?? os.cpus().length, os.cpus().length, Math.max(trainSpecs.length, evalJobs.length), log);
-  ctx.progress = workers === 1;
+  // The trainer's own per-step bar only when nothing else draws on the terminal.
+  ctx.progress = workers === 1 && !options.onProgress;
   log(`plan: ${store.rows().length} rows already in ${join(outDir, 'results.jsonl')}; ${trainSpecs.length} adapters to train, ${evalJobs.length} rows to compute on ${workers} worker${workers > 1 ? 's' : ''}`);
   lap('plan');
 
@@ -241,9 +284,11 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     // ---- train
     const cachedBefore = p.adapters.length - trainSpecs.length;
     const trainJobs: Job[] = trainSpecs.map((spec) => ({ kind: 'train', spec }));
-    await run(trainJobs, (r, i) => {
+    const trained = counter('train', trainJobs.length, progress);
+    await run(trainJobs, (r) => {
       const rec = r as TrainingRecord;
-      log(`train: ${i + 1}/${trainJobs.length} ${rec.label}: ${rec.trainableParams} trainable parameters, ${rec.seconds.toFixed(1)} s, ${JSON.stringify(rec.final)}`);
+      trained(rec.label);
+      log(`train: ${rec.label}: ${rec.trainableParams} trainable parameters, ${rec.seconds.toFixed(1)} s, ${JSON.stringify(rec.final)}`);
       if (rec.sigma) log(`train: ${rec.label}: σ/σ_target = ${rec.sigma.meanRatio.toFixed(2)}${rec.sigma.warning ? ` — warning: ${rec.sigma.warning}` : ''}`);
     });
     lap('train');
@@ -253,11 +298,12 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     const skipped = p.devices.length + p.evaluations.length - jobs.length;
     const evalStart = performance.now();
     const jobSeconds = { merge: 0, program: 0, evaluate: 0 };
-    await run(jobs, (r, i) => {
+    const evaluated = counter('evaluate', jobs.length, progress);
+    await run(jobs, (r) => {
       const row = { ...(r as JobRow), ...provenance, timestamp: new Date().toISOString() } as ResultRow;
       store.append(row);
       if (row.phaseMs) for (const k of ['merge', 'program', 'evaluate'] as const) jobSeconds[k] += row.phaseMs[k] / 1000;
-      if (i % 10 === 0 || i === jobs.length - 1) log(`evaluate: ${i + 1}/${jobs.length} ${row.key}${typeof row.metric === 'number' ? ` → ${row.metricName} ${row.metric.toFixed(4)}` : ''}`);
+      evaluated(`${row.key}${typeof row.metric === 'number' ? ` → ${row.metricName} ${row.metric.toFixed(4)}` : ''}`);
     });
     const evalMinutes = (performance.now() - evalStart) / 60000;
     lap('evaluate');

@@ -1,49 +1,20 @@
 /**
- * Experiment files: typed data validated at the boundary. The JSON Schema in
- * experiments/schema/experiment.schema.json is the source of truth; the types below mirror it.
- * ajv reports every error at once, each with the file and the JSON pointer.
+ * Experiment files: typed data validated at the boundary. One source, experiment-schema.ts, gives
+ * both the JSON Schema (`$id` https://grasp-hil.dev/schema/experiment.schema.json, shipped as
+ * experiments/schema/experiment.schema.json, printed by `grasp-hil schema experiment`) and the
+ * `Experiment` type (FromSchema). ajv reports every error at once, each with the file and the JSON
+ * pointer; an unknown key names the closest known one.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import type { TrainOptions } from '../train/index.js';
+import { parseJsonText } from '../io/index.js';
+import { didYouMean } from './periphery-keys.js';
+import { EXPERIMENT_SCHEMA, type Experiment } from './experiment-schema.js';
 
-/** The trainer's settings an experiment may set (the schema's $defs/training mirrors these). */
-export type TrainingSettings = Pick<TrainOptions, 'epochs' | 'maxSteps' | 'batchSize' | 'lr' | 'headLr' | 'weightDecay' | 'warmupRatio' | 'clipNorm' | 'evalEvery'>;
-
-/** σ_target: weight units; from each profile at t; or a fraction of each adapted Site's weight std. */
-export type SigmaTargetSpec = number | { fromProfile: true; t?: number; compensation?: boolean } | { relative: number };
-
-export interface MethodEntry {
-  id?: string;
-  label?: string;
-  method: string;
-  options?: Record<string, unknown>;
-  sigmaTarget?: SigmaTargetSpec;
-  training?: TrainingSettings;
-}
-
-export interface Experiment {
-  name: string;
-  description?: string;
-  model: string;
-  task: { id: string; dataDir?: string; maxLength?: number; trainExamples?: number; evalExamples?: number };
-  methods: MethodEntry[];
-  /** Id of the baseline method entry the others are compared with (paired), if any. */
-  compareTo?: string;
-  training: TrainingSettings;
-  profiles?: string[];
-  evaluation: {
-    noise?: { sigmas: number[]; relative?: boolean; sites?: string };
-    hardware?: { times: number[]; compensation?: boolean[]; sites?: string };
-    device?: { levels?: number[]; times?: number[]; samples?: number };
-  };
-  periphery?: Record<string, unknown>;
-  sweeps?: Record<string, (number | string | boolean)[]>;
-  seeds: { grouping?: number; train: number[]; chip?: number[]; read?: number; noise?: number[] };
-}
+export type { Experiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './experiment-schema.js';
 
 export interface LoadedExperiment {
   experiment: Experiment;
@@ -53,15 +24,23 @@ export interface LoadedExperiment {
   hash: string;
 }
 
-const schemaPath = fileURLToPath(new URL('../../experiments/schema/experiment.schema.json', import.meta.url));
+/** Absolute path of the shipped experiment schema. */
+export const EXPERIMENT_SCHEMA_PATH = fileURLToPath(new URL('../../experiments/schema/experiment.schema.json', import.meta.url));
 let validator: ReturnType<Ajv2020['compile']> | null = null;
 
 function validate(): ReturnType<Ajv2020['compile']> {
   if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, useDefaults: true });
-    validator = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, useDefaults: true, verbose: true });
+    // A copy: ajv must not hold on to (or annotate) the exported constant.
+    validator = ajv.compile(structuredClone(EXPERIMENT_SCHEMA) as object);
   }
   return validator;
+}
+
+/** ` 'name'` and, when the schema lists its properties, the closest one and the full list. */
+function unknownKey(name: string, parent: unknown): string {
+  const known = Object.keys((parent as { properties?: object } | undefined)?.properties ?? {}).filter((k) => k !== '$schema');
+  return known.length ? ` '${name}'${didYouMean(name, known)}; known: ${known.join(', ')}` : ` '${name}'`;
 }
 
 /** One line per ajv error: `file: /pointer: message`. */
@@ -70,7 +49,7 @@ export function formatSchemaErrors(file: string, errors: ErrorObject[]): string 
     .map((e) => {
       const at = e.instancePath || '/';
       const extra = e.keyword === 'additionalProperties'
-        ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
+        ? unknownKey((e.params as { additionalProperty: string }).additionalProperty, e.parentSchema)
         : e.keyword === 'enum'
           ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})`
           : '';
@@ -119,12 +98,7 @@ export function parseExperiment(raw: unknown, file: string): Experiment {
 export function loadExperiment(path: string): LoadedExperiment {
   const file = resolve(path);
   if (!existsSync(file)) throw new Error(`${path}: experiment file not found`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
+  const raw = parseJsonText(readFileSync(file, 'utf8'), path);
   const experiment = parseExperiment(raw, path);
   return { experiment, file, hash: hashOf(experiment) };
 }

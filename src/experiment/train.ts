@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { relativeSigmaTarget, sigmaTargetFromProfile, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
+import { parseJsonText } from '../io/index.js';
 import { selectSites } from '../model/index.js';
 import { attachMethod, getMethod, saveAdapter } from '../peft/index.js';
 import { Rng } from '../tensor/index.js';
@@ -47,9 +48,9 @@ export function readTraining(outDir: string, key: string): TrainingRecord | null
   const f = join(dir, 'training.json');
   if (!existsSync(f)) return null;
   try {
-    return JSON.parse(readFileSync(f, 'utf8')) as TrainingRecord;
+    return parseJsonText(readFileSync(f, 'utf8'), f) as TrainingRecord;
   } catch (e) {
-    throw new Error(`${f}: incomplete or corrupted (${(e as Error).message}); delete the folder ${dir} and run again to retrain this adapter`);
+    throw new Error(`${(e as Error).message} (incomplete or corrupted); delete the folder ${dir} and run again to retrain this adapter`);
   }
 }
 

@@ -15,7 +15,7 @@
  * name (of 4 characters or more) is one or two edits away from (a typo: "did you mean 'target_modules'?"). PEFT features
  * grasp-hil cannot reproduce (DoRA, trained biases, layer replication, trainable tokens) are refused.
  */
-import { closestName, editDistance } from '../io/index.js';
+import { closestName, editDistance, parseJsonText } from '../io/index.js';
 import { listMethods, type MethodDefinition, type PeftFieldReader } from './adapter.js';
 import { TASK_TYPES } from './peft-layout.js';
 
@@ -156,9 +156,9 @@ export function methodOfConfig(config: AdapterConfigFile, file: string): MethodD
 export function parseAdapterConfig(text: string, file: string): AdapterConfigFile {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text, file);
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message}); an adapter folder needs PEFT's adapter_config.json`);
+    throw new Error(`${(e as Error).message}; an adapter folder needs PEFT's adapter_config.json`);
   }
   if (!isObject(raw)) throw configError(file, '/', 'a JSON object', raw);
   for (const k of Object.keys(raw)) {

@@ -12,5 +12,7 @@ import { device } from './device.js';
 import { profiles } from './profiles.js';
 import { merge } from './merge.js';
 import { chip } from './chip.js';
+import { schema } from './schema.js';
+import { init } from './init.js';
 
-export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, merge, device, profiles, chip];
+export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, merge, device, profiles, chip, schema, init];
