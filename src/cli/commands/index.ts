@@ -12,5 +12,9 @@ import { device } from './device.js';
 import { profiles } from './profiles.js';
 import { merge } from './merge.js';
 import { chip } from './chip.js';
+import { db } from './db.js';
+import { workerCommand } from './worker.js';
+import { statusCommand } from './status.js';
+import { exportCommand } from './export.js';
 
-export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, merge, device, profiles, chip];
+export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, merge, device, profiles, chip, db, workerCommand, statusCommand, exportCommand];
