@@ -16,7 +16,7 @@ export const statusCommand: Command = {
     if (argv.json) return printJson(s);
     console.log(`${s.experiment} (${s.hash}): ${s.rows} rows stored`);
     for (const [kind, c] of Object.entries(s.jobs)) console.log(`  ${kind.padEnd(9)} queued ${c.queued}, running ${c.running}, retrying ${c.retrying}, failed ${c.failed}`);
-    if (s.rowsPerSecond !== null) console.log(`  ${(s.rowsPerSecond * 60).toFixed(1)} rows/min${s.etaSeconds !== null ? `, about ${Math.ceil(s.etaSeconds / 60)} min of jobs left` : ''}`);
+    if (s.rowsPerSecond !== null) console.log(`  ${(s.rowsPerSecond * 60).toFixed(1)} rows/min${s.etaSeconds ? `, about ${Math.ceil(s.etaSeconds / 60)} min of jobs left` : ''}`);
     for (const f of s.failures) console.log(`  ${f.kind} ${f.key} (attempt ${f.attempts}): ${f.error.split('\n')[0]}`);
   },
 };
