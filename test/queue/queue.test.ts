@@ -3,7 +3,7 @@
  * as real OS processes (`node --import tsx src/cli/main.ts worker …`), each with its own reports
  * folder, as on machines without a shared filesystem (adapters travel through the database).
  *
- * One sweep of test/fixtures/experiments/tiny.json: enqueued twice (idempotent), a first worker is
+ * One sweep of test/fixtures/experiments/tiny-queue.json (9 rows): enqueued twice (idempotent), a first worker is
  * killed with SIGKILL in the middle of a train job, two more workers finish the sweep after the
  * lease (2 s) releases the dead worker's job; every row exists exactly once and equals the local
  * runner's row (metrics, predictions, everything but timing). A worker whose model hash differs
@@ -19,10 +19,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue, exportRows, migrate, queueStatus, runExperiment, type ResultRow } from '../../src/index.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 
-const file = fileURLToPath(new URL('../fixtures/experiments/tiny.json', import.meta.url));
+const file = fileURLToPath(new URL('../fixtures/experiments/tiny-queue.json', import.meta.url));
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const quiet = { log: () => undefined, backend: 'wasm' };
-const ROWS = 22;
+const ROWS = 9;
 
 /** Everything but timing and timestamps. */
 function comparable(r: ResultRow): unknown {
@@ -56,11 +56,14 @@ describe('queue mode on PostgreSQL', () => {
   let server: TestPostgres;
   let db: pg.Pool;
   const procs: Proc[] = [];
+  const local = mkdtempSync(join(tmpdir(), 'qlocal-'));
 
   beforeAll(async () => {
-    server = await startPostgres();
+    // The local runner's rows, computed while the server starts.
+    [server] = await Promise.all([startPostgres(), runExperiment(file, { ...quiet, workers: 1, reportsDir: local })]);
     db = new pg.Pool({ connectionString: server.url, max: 2 });
-  }, 60_000);
+    db.on('error', () => undefined); // the server stopping at the end
+  }, 300_000);
 
   afterAll(async () => {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
@@ -74,11 +77,11 @@ describe('queue mode on PostgreSQL', () => {
 
     // ---- enqueue twice: the second adds nothing new
     const first = await enqueue(file, server.url, quiet);
-    expect(first).toMatchObject({ rows: ROWS, rowsStored: 0, trainJobs: 2, deviceJobs: 2, evaluationJobs: 0 });
+    expect(first).toMatchObject({ rows: ROWS, rowsStored: 0, trainJobs: 2, deviceJobs: 1, evaluationJobs: 0 });
     const jobs = async () => Number((await db.query('select count(*) as n from graphile_worker.jobs')).rows[0].n);
-    expect(await jobs()).toBe(4);
+    expect(await jobs()).toBe(3);
     await enqueue(file, server.url, quiet);
-    expect(await jobs()).toBe(4);
+    expect(await jobs()).toBe(3);
 
     // ---- a worker killed with SIGKILL while it trains
     const doomed = worker(server.url, 'doomed');
@@ -94,24 +97,22 @@ describe('queue mode on PostgreSQL', () => {
     const a = worker(server.url, 'a');
     const b = worker(server.url, 'b');
     procs.push(a, b);
-    const local = mkdtempSync(join(tmpdir(), 'qlocal-'));
-    await runExperiment(file, { ...quiet, workers: 1, reportsDir: local });
     const status = await until('the sweep to finish', async () => {
-      const s = await queueStatus('tiny', server.url);
+      const s = await queueStatus('tiny-queue', server.url);
       return s.rows === ROWS && Object.values(s.jobs).every((c) => c.queued + c.running + c.retrying === 0) ? s : null;
-    }, 90_000);
+    }, 90_000).catch((e: Error) => { throw new Error(`${e.message}\nworker a:\n${a.log()}\nworker b:\n${b.log()}`); });
     expect(Object.values(status.jobs).reduce((n, c) => n + c.failed, 0)).toBe(0);
     expect(a.log() + b.log()).toMatch(/lease: released the jobs of 1 worker/);
 
     // ---- every row exactly once, and equal to the local runner's (same plan order through export)
-    const keys = (await db.query<{ key: string; n: string }>(`select key, count(*) as n from grasp_hil.rows where experiment = 'tiny' group by key`)).rows;
+    const keys = (await db.query<{ key: string; n: string }>(`select key, count(*) as n from grasp_hil.rows where experiment = 'tiny-queue' group by key`)).rows;
     expect(keys).toHaveLength(ROWS);
     expect(keys.every((k) => Number(k.n) === 1)).toBe(true);
     const out = join(local, 'exported.jsonl');
-    expect(await exportRows('tiny', server.url, out)).toBe(ROWS);
+    expect(await exportRows('tiny-queue', server.url, out)).toBe(ROWS);
     const parse = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ResultRow);
     const queued = parse(out);
-    const localRows = parse(join(local, 'tiny', 'results.jsonl'));
+    const localRows = parse(join(local, 'tiny-queue', 'results.jsonl'));
     expect(queued.map((r) => r.key)).toEqual(localRows.map((r) => r.key));
     expect(queued.map(comparable)).toEqual(localRows.map(comparable));
 
@@ -122,8 +123,8 @@ describe('queue mode on PostgreSQL', () => {
 
   it('refuses a job whose experiment has another model hash, keeping the refusal as its error', async () => {
     await db.query(`insert into grasp_hil.experiments (id, hash, experiment, file, model_hash, data_hash, numerics, version)
-      select 'tiny-other-model', hash, experiment, file, '0000000000000000', data_hash, numerics, version from grasp_hil.experiments where id = 'tiny'`);
-    const key = (await db.query<{ key: string; inputs_hash: string }>(`select key, inputs_hash from grasp_hil.rows where experiment = 'tiny' and key like 'device/%' limit 1`)).rows[0];
+      select 'tiny-other-model', hash, experiment, file, '0000000000000000', data_hash, numerics, version from grasp_hil.experiments where id = 'tiny-queue'`);
+    const key = (await db.query<{ key: string; inputs_hash: string }>(`select key, inputs_hash from grasp_hil.rows where experiment = 'tiny-queue' and key like 'device/%' limit 1`)).rows[0];
     await db.query(`select graphile_worker.add_job('device', $1::json, job_key := $2, max_attempts := 1)`, [JSON.stringify({ experiment: 'tiny-other-model', key: key.key, inputsHash: key.inputs_hash }), `tiny-other-model/${key.key}`]);
     const s = await until('the refusal', async () => {
       const st = await queueStatus('tiny-other-model', server.url);
