@@ -24,9 +24,9 @@ const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const quiet = { log: () => undefined, backend: 'wasm' };
 const ROWS = 9;
 
-/** Everything but timing and timestamps. */
+/** Everything but timing, timestamps and the checkout's commit (read when each process starts). */
 function comparable(r: ResultRow): unknown {
-  const { timestamp: _t, durationMs: _d, phaseMs: _p, ...rest } = r;
+  const { timestamp: _t, durationMs: _d, phaseMs: _p, gitCommit: _g, ...rest } = r;
   return rest;
 }
 
