@@ -11,3 +11,4 @@ export { PERIPHERY_KEYS } from './periphery-keys.js';
 export { WorkerPool } from './pool.js';
 export { ResultStore } from '../results/index.js';
 export type { ResultRow, RowKind, Histogram } from '../results/index.js';
+export * from './queue/index.js';

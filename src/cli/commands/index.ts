@@ -14,5 +14,9 @@ import { merge } from './merge.js';
 import { chip } from './chip.js';
 import { schema } from './schema.js';
 import { init } from './init.js';
+import { db } from './db.js';
+import { workerCommand } from './worker.js';
+import { statusCommand } from './status.js';
+import { exportCommand } from './export.js';
 
-export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, merge, device, profiles, chip, schema, init];
+export const commands: Command[] = [run, report, doctor, inspect, pretrain, params, trainCommand, evaluateCommand, merge, device, profiles, chip, schema, init, db, workerCommand, statusCommand, exportCommand];

@@ -1,4 +1,4 @@
-import { reportExperiment } from '../../index.js';
+import { queueUrl, reportExperiment, reportFromQueue } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const report: Command = {
@@ -7,11 +7,17 @@ export const report: Command = {
   builder: (y) =>
     withExamples(
       y.positional('experiment', { type: 'string', describe: 'experiment name or file', demandOption: true })
-        .option('reports', { type: 'string', default: 'reports', describe: 'folder that holds reports/<name>/' }),
-      [['grasp-hil report quickstart', 'redraw reports/quickstart/ from its rows']],
+        .option('reports', { type: 'string', default: 'reports', describe: 'folder that holds reports/<name>/' })
+        .option('from', { type: 'string', describe: 'read the rows from this PostgreSQL queue database instead of results.jsonl; never printed' }),
+      [
+        ['grasp-hil report quickstart', 'redraw reports/quickstart/ from its rows'],
+        ['grasp-hil report quickstart --from postgres://grasp:secret@db:5432/grasp', 'the same report from a queued run'],
+      ],
     ),
   handler: async (argv) => {
-    const { report: r, warnings } = await reportExperiment(String(argv.experiment), argv.reports);
+    const { report: r, warnings } = argv.from !== undefined
+      ? { report: await reportFromQueue(String(argv.experiment), queueUrl(argv.from as string, '--from'), argv.reports), warnings: [] as string[] }
+      : await reportExperiment(String(argv.experiment), argv.reports);
     for (const w of warnings) console.error(`warning: ${w}`);
     if (argv.json) return printJson({ dir: r.dir, charts: r.charts, files: r.files });
     console.log(`${r.dir}/index.html: ${r.charts.join(', ')}`);

@@ -1,0 +1,29 @@
+/** `grasp-hil worker --queue URL`: takes jobs from the queue database and runs them until stopped. */
+import { DEFAULT_LEASE_SECONDS, queueUrl, startWorker } from '../../index.js';
+import { withExamples, type Command } from '../command.js';
+
+export const workerCommand: Command = {
+  tensors: true,
+  command: 'worker',
+  describe: 'Run queued jobs (train, evaluate, device) from a PostgreSQL queue until stopped (Ctrl-C)',
+  builder: (y) =>
+    withExamples(
+      y.option('queue', { type: 'string', describe: 'PostgreSQL connection string (default: $GRASP_HIL_DATABASE_URL); never printed' })
+        .option('concurrency', { type: 'number', default: 1, describe: 'jobs at once in this process (they share one engine: start one process per core instead)' })
+        .option('reports', { type: 'string', default: 'reports', describe: 'folder for local adapter copies, reports/<name>/adapters/' })
+        .option('lease', { type: 'number', default: DEFAULT_LEASE_SECONDS, describe: "seconds without a heartbeat after which a worker's jobs go to others" }),
+      [
+        ['grasp-hil worker --queue postgres://grasp:secret@db:5432/grasp', 'one worker; start one per core and machine'],
+        ['GRASP_HIL_DATABASE_URL=postgres://grasp@db/grasp grasp-hil worker --lease 120', 'URL from the environment; longer lease'],
+      ],
+    ),
+  handler: async (argv) => {
+    const url = queueUrl(argv.queue as string | undefined);
+    const w = await startWorker(url, { concurrency: argv.concurrency as number, reportsDir: argv.reports as string, lease: argv.lease as number, backend: argv.backend as string | undefined });
+    console.error('worker: waiting for jobs (Ctrl-C to finish the current job and stop)');
+    const stop = () => void w.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await w.promise;
+  },
+};

