@@ -11,7 +11,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { TrainOptions } from '../train/index.js';
 
 /** The trainer's settings an experiment may set (the schema's $defs/training mirrors these). */
-export type TrainingSettings = Pick<TrainOptions, 'epochs' | 'maxSteps' | 'batchSize' | 'lr' | 'headLr' | 'weightDecay' | 'warmupRatio' | 'clipNorm' | 'evalEvery'>;
+export type TrainingSettings = Pick<TrainOptions, 'epochs' | 'maxSteps' | 'batchSize' | 'lr' | 'headLr' | 'weightDecay' | 'warmupRatio' | 'clipNorm' | 'evalEvery' | 'hwa'>;
 
 /** σ_target: weight units; from each profile at t; or a fraction of each adapted Site's weight std. */
 export type SigmaTargetSpec = number | { fromProfile: true; t?: number; compensation?: boolean } | { relative: number };

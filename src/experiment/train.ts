@@ -90,7 +90,7 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
       { model, adapter, task: ctx.res.task, data: ctx.res.data, tokenizer: ctx.res.tokenizer },
       {
         epochs: t.epochs, maxSteps: t.maxSteps, batchSize: t.batchSize, lr: t.lr, headLr: t.headLr, weightDecay: t.weightDecay,
-        warmupRatio: t.warmupRatio, clipNorm: t.clipNorm, evalEvery: t.evalEvery, maxLength: ctx.res.maxLength, seed: spec.trainSeed,
+        warmupRatio: t.warmupRatio, clipNorm: t.clipNorm, evalEvery: t.evalEvery, hwa: t.hwa, maxLength: ctx.res.maxLength, seed: spec.trainSeed,
         progress: ctx.progress ? 'auto' : 'none',
       },
     );
