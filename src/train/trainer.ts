@@ -23,7 +23,7 @@ import { headLogits, type Transformer } from '../model/index.js';
 import { isNoiseAware, type Adapter, type NamedTensors, type SigmaSummary } from '../peft/adapter.js';
 import { headParamNames, ParamTuning } from '../peft/param-tuning.js';
 import { Rng, tensorCount, tf } from '../tensor/index.js';
-import { HardwareAwareTraining, type HwaOptions } from './hwa.js';
+import { HardwareAwareTraining, resolveHwaOptions, type HwaOptions } from './hwa.js';
 import { taskLoss } from './losses.js';
 import { AdamW, type OptimParam } from './optim.js';
 import { createProgress, type ProgressMode, type StepInfo } from './progress.js';
@@ -140,6 +140,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     warmupRatio: options.warmupRatio ?? 0.06, clipNorm: options.clipNorm ?? 1, maxLength: options.maxLength ?? 128, seed: options.seed ?? 0,
   };
   const headLr = options.headLr ?? o.lr;
+  if (options.hwa) resolveHwaOptions(options.hwa); // bad options fail before encoding
 
   // Encode once.
   const trainExamples = seededSubset(setup.data.train, options.trainExamples, `${task.id}/train`);
@@ -161,7 +162,6 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
   ];
   const vars = params.map((p) => p.variable);
   const adapterVars = adapter.trainable();
-  const hwa = options.hwa ? new HardwareAwareTraining(model, options.hwa) : null;
   const optimizer = new AdamW(params, { weightDecay: o.weightDecay });
 
   const stepsPerEpoch = Math.ceil(trainSet.ids.length / o.batchSize);
@@ -191,6 +191,8 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     }
   };
 
+  // Noise hooks on the analog Sites, removed in `finally`.
+  const hwa = options.hwa ? new HardwareAwareTraining(model, options.hwa) : null;
   try {
     for (let epoch = 1; epoch <= epochs && step < total; epoch++) {
       for (const rows of batchOrder(trainSet.ids.length, o.batchSize, rng.fork(`epoch${epoch}`))) {
