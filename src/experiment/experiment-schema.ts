@@ -599,6 +599,28 @@ export const EXPERIMENT_SCHEMA = {
             "end"
           ],
           description: "Validate after every epoch (default) or only at the end."
+        },
+        hwa: {
+          type: "object",
+          additionalProperties: false,
+          description: "Hardware-aware training (aihwkit style, docs/hwa.md): during training only, each step adds fresh Gaussian noise to the effective weights of the analog Sites (base weight plus the adapter's contribution) and may clip what the adapter trains. Names follow aihwkit's WeightModifierParameter and WeightClipParameter.",
+          properties: {
+            sites: { type: "string", minLength: 1, description: "The analog Sites (what a chip would hold), as a Site selector. Default all-linear." },
+            type: { type: "string", enum: ["additive-constant", "none"], description: "Weight noise: additive-constant (aihwkit WeightNoiseType.ADDITIVE_CONSTANT, ξ ~ N(0, σ) per weight, drawn each step) or none (clipping only). Default additive-constant." },
+            stdDev: { type: "number", minimum: 0, description: "σ relative to each Site's max |W| (or to assumedWmax), dimensionless. Default 0.0175, StandardHWATrainingPreset's w_noise." },
+            relToActualWmax: { type: "boolean", description: "Scale σ by each Site's max |W| (default true), else by assumedWmax." },
+            assumedWmax: { type: "number", exclusiveMinimum: 0, description: "The weight-unit scale of stdDev when relToActualWmax is false. Default 1." },
+            clip: {
+              type: "object",
+              additionalProperties: false,
+              description: "Clipping of the adapter's weight-like variables (those with weight decay) after each update; scales, biases and σ are never clipped.",
+              properties: {
+                type: { type: "string", enum: ["none", "fixed-value", "layer-gaussian"], description: "none (default); fixed-value: clip to ±fixedValue; layer-gaussian: clip to ±sigma·std of each variable." },
+                fixedValue: { type: "number", exclusiveMinimum: 0, description: "Bound of fixed-value clipping, in weight units. Default 1 (StandardHWATrainingPreset)." },
+                sigma: { type: "number", exclusiveMinimum: 0, description: "Multiple of the standard deviation for layer-gaussian clipping. Default 2.5 (aihwkit)." }
+              }
+            }
+          }
         }
       },
       description: "Trainer settings (AdamW with linear warm-up and decay)."

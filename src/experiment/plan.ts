@@ -81,7 +81,7 @@ export interface Plan {
   devices: DeviceSpec[];
 }
 
-const DEFAULT_TRAINING: Required<Omit<TrainingSettings, 'maxSteps' | 'headLr'>> = {
+const DEFAULT_TRAINING: Required<Omit<TrainingSettings, 'maxSteps' | 'headLr' | 'hwa'>> = {
   epochs: 3,
   batchSize: 16,
   lr: 1e-3,

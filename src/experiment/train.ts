@@ -16,7 +16,7 @@ import { parseJsonText } from '../io/index.js';
 import { selectSites } from '../model/index.js';
 import { attachMethod, getMethod, saveAdapter } from '../peft/index.js';
 import { Rng } from '../tensor/index.js';
-import { train } from '../train/index.js';
+import { resolveHwaOptions, train, type ResolvedHwaOptions } from '../train/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import type { JobContext } from './jobs.js';
 import type { TrainSpec } from './plan.js';
@@ -38,6 +38,8 @@ export interface TrainingRecord {
   sigmaTarget: number | Record<string, number> | null;
   /** Noise-aware adapters: mean σ/σ_target of the kept state, and the trainer's warning when off target. */
   sigma?: { meanRatio: number; warning: string | null };
+  /** Hardware-aware training's options (defaults filled), when the entry trained with `training.hwa`. */
+  hwa?: ResolvedHwaOptions;
 }
 
 export const adapterDir = (outDir: string, key: string): string => join(outDir, 'adapters', key);
@@ -91,7 +93,7 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
       { model, adapter, task: ctx.res.task, data: ctx.res.data, tokenizer: ctx.res.tokenizer },
       {
         epochs: t.epochs, maxSteps: t.maxSteps, batchSize: t.batchSize, lr: t.lr, headLr: t.headLr, weightDecay: t.weightDecay,
-        warmupRatio: t.warmupRatio, clipNorm: t.clipNorm, evalEvery: t.evalEvery, maxLength: ctx.res.maxLength, seed: spec.trainSeed,
+        warmupRatio: t.warmupRatio, clipNorm: t.clipNorm, evalEvery: t.evalEvery, hwa: t.hwa, maxLength: ctx.res.maxLength, seed: spec.trainSeed,
         progress: ctx.progress ? 'auto' : 'none',
       },
     );
@@ -104,6 +106,7 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
       key: spec.key, method: spec.method, label: spec.label, options: { ...adapter.options }, trainableParams: result.trainableParams,
       headParams: result.headParams, seconds: result.seconds, tokensPerSecond: result.tokensPerSecond, steps: result.steps, final: result.final, sigmaTarget,
       ...(result.sigma ? { sigma: { meanRatio: result.sigma.meanRatio, warning: result.sigma.warning } } : {}),
+      ...(t.hwa ? { hwa: resolveHwaOptions(t.hwa) } : {}),
     };
     adapter.detach();
     writeJsonAtomic(join(partial, 'training.json'), record);

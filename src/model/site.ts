@@ -106,10 +106,15 @@ export class Site {
     return run(0, x);
   }
 
-  /** Attaches a hook; returns a function that detaches it. `owner` names it in errors and listings. */
-  attach(owner: string, hook: SiteHook): () => void {
+  /**
+   * Attaches a hook; returns a function that detaches it. `owner` names it in errors and listings.
+   * A hook goes inside the ones already attached, or with `outermost` around all of them (hardware-aware
+   * training's weight noise, which must see the raw input to perturb the adapter's effective weights).
+   */
+  attach(owner: string, hook: SiteHook, outermost = false): () => void {
     const h: AttachedHook = { owner, hook };
-    this.hooks.push(h);
+    if (outermost) this.hooks.unshift(h);
+    else this.hooks.push(h);
     return () => {
       this.hooks = this.hooks.filter((x) => x !== h);
     };

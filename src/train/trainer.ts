@@ -9,6 +9,9 @@
  * clipping → AdamW with warm-up + linear decay. Loss, penalty and gradient norm come back in one read;
  * a non-finite value stops training with the step, the values and what to try.
  *
+ * With `hwa` (hwa.ts), each step also draws weight noise on the analog Sites before the forward pass
+ * and clips the adapter's weight-like variables after the update; evaluation runs without noise.
+ *
  * The trainer knows no method by name: it sees `Adapter.trainable()`, `penalty()` and `setMode()`.
  * Frozen weights are never copied into variables. Every step runs in `tf.tidy`; the tensor count
  * after a step equals the count after the first one (checked when `checkMemory` is set).
@@ -20,6 +23,7 @@ import { headLogits, type Transformer } from '../model/index.js';
 import { isNoiseAware, type Adapter, type NamedTensors, type SigmaSummary } from '../peft/adapter.js';
 import { headParamNames, ParamTuning } from '../peft/param-tuning.js';
 import { Rng, tensorCount, tf } from '../tensor/index.js';
+import { HardwareAwareTraining, resolveHwaOptions, type HwaOptions } from './hwa.js';
 import { taskLoss } from './losses.js';
 import { AdamW, type OptimParam } from './optim.js';
 import { createProgress, type ProgressMode, type StepInfo } from './progress.js';
@@ -51,6 +55,8 @@ export interface TrainOptions {
   /** Train the task head (default true when the model has one). */
   trainHead?: boolean;
   progress?: ProgressMode;
+  /** Hardware-aware training: weight noise on the analog Sites each step, optional clipping (hwa.ts). */
+  hwa?: HwaOptions;
   /** Throw when the tensor count grows between steps. */
   checkMemory?: boolean;
   onStep?: (info: StepInfo & { penalty: number; gradNorm: number; tensors: number }) => void;
@@ -134,6 +140,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     warmupRatio: options.warmupRatio ?? 0.06, clipNorm: options.clipNorm ?? 1, maxLength: options.maxLength ?? 128, seed: options.seed ?? 0,
   };
   const headLr = options.headLr ?? o.lr;
+  if (options.hwa) resolveHwaOptions(options.hwa); // bad options fail before encoding
 
   // Encode once.
   const trainExamples = seededSubset(setup.data.train, options.trainExamples, `${task.id}/train`);
@@ -154,6 +161,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     ...(head ? head.trainable().map((t) => ({ variable: t.variable, decay: t.decay, lrScale: headLr / o.lr })) : []),
   ];
   const vars = params.map((p) => p.variable);
+  const adapterVars = adapter.trainable();
   const optimizer = new AdamW(params, { weightDecay: o.weightDecay });
 
   const stepsPerEpoch = Math.ceil(trainSet.ids.length / o.batchSize);
@@ -183,6 +191,8 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     }
   };
 
+  // Noise hooks on the analog Sites, removed in `finally`.
+  const hwa = options.hwa ? new HardwareAwareTraining(model, options.hwa) : null;
   try {
     for (let epoch = 1; epoch <= epochs && step < total; epoch++) {
       for (const rows of batchOrder(trainSet.ids.length, o.batchSize, rng.fork(`epoch${epoch}`))) {
@@ -193,6 +203,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
         let loss = 0, penalty = 0, norm = 0;
         try {
           adapter.setMode({ kind: 'train', rng: stepRng.fork('adapter') });
+          hwa?.beginStep(stepRng.fork('hwa'));
           tf.tidy(() => {
             // The penalty's value leaves variableGrads' scope through keep (disposed below).
             let penValue: tf.Tensor | null = null;
@@ -215,8 +226,10 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
             }
             const scale = o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1;
             optimizer.step(grads, lr, scale);
+            hwa?.clip(adapterVars);
           });
         } finally {
+          hwa?.endStep();
           batch.dispose();
         }
         step++;
@@ -251,6 +264,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     };
   } finally {
     progress.stop();
+    hwa?.detach();
     optimizer.dispose();
     // The head keeps its trained values: refreeze without restoring.
     head?.commit();
