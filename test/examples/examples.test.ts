@@ -1,5 +1,5 @@
 /**
- * The README's library example runs as written (imported by package name, resolved to src/ by the vitest
+ * The README's library example, examples/grasp-on-chip.ts, runs (imported by package name, resolved to src/ by the vitest
  * alias), with a few training steps instead of its default 64.
  */
 import { describe, expect, it } from 'vitest';
