@@ -338,9 +338,33 @@ export const EXPERIMENT_SCHEMA = {
                 "number"
               ],
               description: "Input range mapped to full scale: 'abs-max' (default: the largest |x| of each input vector and tile) or a fixed positive number in input units."
+            },
+            serial: {
+              type: [
+                "integer",
+                "null"
+              ],
+              description: "Bit-serial inputs: the input codes' magnitude bits applied this many at a time, each cycle through the ADC, then shifted and added (costed in energy and latency); null: all bits at once (default)."
             }
           },
           description: "Input DAC; null for none."
+        },
+        slicing: {
+          type: [
+            "object",
+            "null"
+          ],
+          properties: {
+            slices: {
+              type: "integer",
+              description: "Device pairs per weight, N ≥ 1 (default 1: no slicing); slice k carries significance base^k, combined by shift-and-add."
+            },
+            base: {
+              type: "number",
+              description: "Significance base F ≥ 2 between slices (F = 2^b for b-bit slices)."
+            }
+          },
+          description: "Weight slicing across columns (docs/periphery.md); null for none."
         },
         adc: {
           type: [
@@ -365,6 +389,13 @@ export const EXPERIMENT_SCHEMA = {
             noise: {
               type: "number",
               description: "Standard deviation of Gaussian output noise added before the ADC, in units of one full-scale input × g_max (default 0)."
+            },
+            boundManagement: {
+              enum: [
+                "none",
+                "iterative"
+              ],
+              description: "none (default), or iterative: an output that clips is recomputed with the input scaled down by 2 until it fits (aihwkit's BoundManagementType.ITERATIVE)."
             }
           },
           description: "Output ADC; null for none."
@@ -395,6 +426,14 @@ export const EXPERIMENT_SCHEMA = {
             "null"
           ],
           properties: {
+            model: {
+              enum: [
+                "physical",
+                "exact",
+                "aihwkit"
+              ],
+              description: "physical (default): each physical column's current with the mapping's common mode, checked against a nodal solve; exact: the nodal solve itself (small tiles); aihwkit: aihwkit's ir_drop formula on the conductance difference."
+            },
             scale: {
               type: "number",
               description: "Multiplier of the wire resistance, ≥ 0 (0 = off; default 1)."
@@ -409,6 +448,13 @@ export const EXPERIMENT_SCHEMA = {
                 "string"
               ],
               description: "Resistance per column-wire segment: ohms as a number, or a string with units (\"0.35 ohm\"); default 0.35 Ω."
+            },
+            rowWireResistance: {
+              type: [
+                "number",
+                "string"
+              ],
+              description: "Resistance per row-wire segment for the exact model, ohms or a string with units; default 0 (ideal rows)."
             }
           },
           description: "IR drop on the column wires; null (default) for none."

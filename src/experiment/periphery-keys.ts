@@ -9,9 +9,10 @@ import { closestName } from '../io/index.js';
 
 /** Leaf settings, and the groups whose value may also be given whole (`readNoise: false`, `irDrop: null`). */
 export const PERIPHERY_KEYS: readonly string[] = [
-  'tile.rows', 'tile.cols', 'mapping', 'scale', 'dac.bits', 'dac.range', 'adc.bits', 'adc.bound', 'adc.noise',
-  'readNoise', 'readNoise.enabled', 'readNoise.mode', 'irDrop', 'irDrop.scale', 'irDrop.gRatio', 'irDrop.wireResistance',
-  'compensation', 'execution', 'tile', 'dac', 'adc', 'energy',
+  'tile.rows', 'tile.cols', 'mapping', 'scale', 'dac.bits', 'dac.range', 'dac.serial', 'slicing', 'slicing.slices', 'slicing.base',
+  'adc.bits', 'adc.bound', 'adc.noise', 'adc.boundManagement',
+  'readNoise', 'readNoise.enabled', 'readNoise.mode', 'irDrop', 'irDrop.model', 'irDrop.scale', 'irDrop.gRatio', 'irDrop.wireResistance',
+  'irDrop.rowWireResistance', 'compensation', 'execution', 'tile', 'dac', 'adc', 'energy',
   ...Object.keys(DEFAULT_ENERGY).map((k) => `energy.${k}`),
 ];
 

@@ -45,6 +45,22 @@ describe('whole-plan validation', () => {
     expect(errors).toHaveLength(8);
   });
 
+  it("accepts the crossbar's slicing, bit-serial DAC, bound management and IR-drop model; refuses calibration, which the runner cannot run", () => {
+    const e = base();
+    e.periphery = {
+      tile: { rows: 64, cols: 64 }, slicing: { slices: 2, base: 16 }, dac: { bits: 8, serial: 2 },
+      adc: { bits: 8, bound: 12 }, irDrop: { model: 'aihwkit', gRatio: 571428.57 },
+    };
+    e.sweeps = { 'slicing.slices': [1, 2], 'irDrop.model': ['physical', 'aihwkit'], 'adc.boundManagement': ['none'] };
+    expect(validateStatic(parseExperiment(e, 'exp.json'), '/x/exp.json').errors).toEqual([]);
+    // The crossbar's own checks still apply: iterative bound management cannot run with bit-serial inputs.
+    e.sweeps = { 'adc.boundManagement': ['iterative'] };
+    expect(validateStatic(parseExperiment(e, 'exp.json'), '/x/exp.json').errors.join('\n')).toMatch(/\/sweeps\/adc.boundManagement\/0: .*cannot be combined with bit-serial inputs/);
+    e.periphery = { calibration: { percentile: 99.9 } };
+    delete e.sweeps;
+    expect(validateStatic(parseExperiment(e, 'exp.json'), '/x/exp.json').errors.join('\n')).toMatch(/\/periphery\/calibration: unknown periphery setting 'calibration'/);
+  });
+
   it('resolves profile paths against the experiment file, not the working directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'val-prof-'));
     mkdirSync(join(dir, 'p'));
