@@ -184,7 +184,7 @@ const chipEvaluate: Command = {
   ),
   handler: async (argv) => {
     const chips = numericFlag(argv.chips, 'chips', { integer: true, min: 1, max: 1000 });
-    const seed = numericFlag(argv.seed, 'seed', { integer: true, min: 0, max: 0xffffffff });
+    const seed = numericFlag(argv.seed, 'seed', SEED);
     const times = (argv.times as unknown[]).map((t) => seconds(t, '--times'));
     const compensations = (argv.compensation as unknown[]).map((c) => compensationOf(c, '--compensation'));
     const periphery = peripheryArg(argv.periphery);
@@ -238,7 +238,7 @@ const calibrate: Command = {
     const compensation = compensationOf(argv.compensation, '--compensation');
     const n = numericFlag(argv.examples, 'examples', { integer: true, min: 1, max: 1 << 20 });
     const steps = numericFlag(argv.steps, 'steps', { integer: true, min: 1, max: 1 << 20 });
-    const seed = numericFlag(argv.seed, 'seed', { integer: true, min: 0, max: 0xffffffff });
+    const seed = numericFlag(argv.seed, 'seed', SEED);
     const periphery = peripheryArg(argv.periphery);
     const l = await loadForChip(argv, argv.adapter);
     const adapter = l.adapter!;

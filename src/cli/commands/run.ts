@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { DATABASE_URL_ENV, enqueue, queueUrl, runExperiment, waitForQueue } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
+import { COUNT, numericFlag } from '../flags.js';
 import { runDisplay } from '../run-progress.js';
 
 export const run: Command = {
@@ -26,8 +27,7 @@ export const run: Command = {
       ],
     ),
   handler: async (argv) => {
-    const maxRows = argv['max-rows'] as number;
-    if (!Number.isInteger(maxRows) || maxRows < 1) throw new Error(`--max-rows must be an integer ≥ 1, got ${argv['max-rows']}`);
+    const maxRows = numericFlag(argv['max-rows'], 'max-rows', COUNT);
     if (argv.queue !== undefined) {
       const url = queueUrl(argv.queue as string | undefined);
       const q = await enqueue(String(argv.experiment), url, { backend: argv.backend, maxRows });
