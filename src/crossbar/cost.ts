@@ -80,6 +80,6 @@ export function estimateCost(chip: Chip, options: EnergyOptions): CostEstimate {
   const parameters = costParameters(chip);
   const unverified = parameters
     .filter((x) => !x.verified && x.value !== null)
-    .map((x) => `${x.name} = ${x.value} ${x.unit} is not verified (${x.source}${x.note ? `: ${x.note}` : ''})`);
+    .map((x) => `${x.name} = ${Number((x.value as number).toPrecision(6))} ${x.unit} is not verified (${x.source}${x.note ? `: ${x.note}` : ''})`);
   return { profile: chip.device.id, energy, area, parameters, assumptions: [...energy.assumptions, ...area.assumptions, ...unverified] };
 }

@@ -44,6 +44,16 @@ export interface EnergyBreakdown {
   digital: number;
 }
 
+/** Seconds per inference spent in each stage (Sites and tokens in sequence; the slowest slice per Site). */
+export interface LatencyBreakdown {
+  dac: number;
+  read: number;
+  adc: number;
+  digital: number;
+}
+
+export const LATENCY_COMPONENTS: readonly (keyof LatencyBreakdown)[] = ['dac', 'read', 'adc', 'digital'];
+
 export const ENERGY_COMPONENTS: readonly (keyof EnergyBreakdown)[] = ['cellRead', 'dac', 'rowDrivers', 'adc', 'digital'];
 
 const zero = (): EnergyBreakdown => ({ cellRead: 0, dac: 0, rowDrivers: 0, adc: 0, digital: 0 });
@@ -60,8 +70,8 @@ export interface SiteEnergy {
 export interface EnergyEstimate {
   label: 'estimate';
   tokens: number;
-  /** Joules per inference by component, and total. */
-  perInference: { energy: number; breakdown: EnergyBreakdown; latency: number; mvms: number };
+  /** Joules per inference by component, and total; seconds per inference, and their split by stage. */
+  perInference: { energy: number; breakdown: EnergyBreakdown; latency: number; latencyBreakdown: LatencyBreakdown; mvms: number };
   /** Per Site, per inference (Σ over Sites = perInference). */
   sites: Record<string, SiteEnergy>;
   programming: { pulses: number; energy: number | null; time: number | null };
@@ -82,6 +92,7 @@ export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstima
   if (p.dac.bits === null) assumptions.push('no DAC quantisation configured: costed as an 8-bit DAC');
   if (p.adc.bits === null) assumptions.push('no ADC configured: costed as an 8-bit ADC');
   const b: EnergyBreakdown = zero();
+  const lb: LatencyBreakdown = { dac: 0, read: 0, adc: 0, digital: 0 };
   const sites: Record<string, SiteEnergy> = {};
   let latency = 0;
   let mvms = 0;
@@ -96,6 +107,7 @@ export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstima
     const sl = chip.slicesOf(name);
     const sb = zero();
     let siteLatency = 0;
+    let slowest: LatencyBreakdown = { dac: 0, read: 0, adc: 0, digital: 0 };
     let siteMvms = 0;
     for (const part of sl.parts) {
       const s = chip.site(part);
@@ -115,13 +127,25 @@ export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstima
       const out = s.outFeatures;
       sb.digital += (rt - 1) * out * e.digitalAdd + rt * out * e.digitalMul;
       const cols = Math.min(s.grid.shape.cols, s.outFeatures);
-      const partLatency = cycles * (e.dacTime + dev.energy.readTime + Math.ceil(cols / e.columnsPerAdc) * e.adcTime) + (Math.ceil(Math.log2(rt)) + (cycles > 1 ? 1 : 0)) * e.digitalTime;
-      siteLatency = Math.max(siteLatency, partLatency); // slices run in parallel on their own columns and ADCs
+      const stages: LatencyBreakdown = {
+        dac: cycles * e.dacTime,
+        read: cycles * dev.energy.readTime,
+        adc: cycles * Math.ceil(cols / e.columnsPerAdc) * e.adcTime,
+        digital: (Math.ceil(Math.log2(rt)) + (cycles > 1 ? 1 : 0)) * e.digitalTime,
+      };
+      const partLatency = stages.dac + stages.read + stages.adc + stages.digital;
+      // slices run in parallel on their own columns and ADCs: the slowest part sets the Site's latency
+      if (partLatency > siteLatency) {
+        siteLatency = partLatency;
+        slowest = stages;
+      }
     }
     const n = sl.parts.length;
     // weight slices: shift-and-add of N partial outputs, then the digital bias
     sb.digital += ((n - 1) + (sl.bias ? 1 : 0)) * sl.outFeatures * e.digitalAdd;
     siteLatency += Math.ceil(Math.log2(n)) * e.digitalTime;
+    slowest.digital += Math.ceil(Math.log2(n)) * e.digitalTime;
+    for (const k of LATENCY_COMPONENTS) lb[k] += slowest[k] * tokens;
     for (const k of ENERGY_COMPONENTS) {
       sb[k] *= tokens;
       b[k] += sb[k];
@@ -137,7 +161,7 @@ export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstima
   return {
     label: 'estimate',
     tokens,
-    perInference: { energy, breakdown: b, latency: latency * tokens, mvms: mvms * tokens },
+    perInference: { energy, breakdown: b, latency: latency * tokens, latencyBreakdown: lb, mvms: mvms * tokens },
     sites,
     programming: { pulses, energy: pe === null ? null : pulses * pe, time: pt === null ? null : busiest * pt },
     assumptions,

@@ -30,6 +30,8 @@ describe('energy per inference of a 2 × 2 tile', () => {
     expect(e.perInference.energy).toBeCloseTo(7.5e-14 + 3.2e-14 + 1e-13 + 2.56e-12 + 7.4e-12, 26);
     // t_DAC + t_read + ⌈2/8⌉·t_ADC, no digital stage
     expect(e.perInference.latency).toBeCloseTo(1e-9 + 1e-7 + 1e-9, 20);
+    const l = e.perInference.latencyBreakdown;
+    expect([l.dac, l.read, l.adc, l.digital].map((x) => x * 1e9)).toEqual([1, 100, 1, 0].map((x) => expect.closeTo(x, 9)));
     expect(e.sites.s.energy).toBeCloseTo(e.perInference.energy, 26);
   });
 
