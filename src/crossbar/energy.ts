@@ -9,8 +9,9 @@
  *   digital        per Site and token: (row tiles − 1)·out partial-sum adds + out bias adds
  *                  + row tiles·out output-scale multiplies
  *
- * Latency per token and Site (tiles in parallel): t_DAC + t_read + ⌈cols/columnsPerAdc⌉·t_ADC
- * + ⌈log2(row tiles)⌉·t_digital; Sites and tokens in sequence (no pipelining).
+ * Latency per token and Site (tiles in parallel): t_DAC + t_read + min(cols, columnsPerAdc)·t_ADC
+ * + ⌈log2(row tiles)⌉·t_digital — each ADC converts its multiplexed columns one after another, as
+ * NeuroSim's column mux does; Sites and tokens in sequence (no pipelining).
  *
  * Bit-serial inputs (periphery dac.serial = p bits per cycle, C = ⌈(bits_DAC − 1)/p⌉ cycles): cell
  * reads, row drivers, DAC (2^(p+1) levels: sign + p bits) and ADC conversions × C, (C − 1)·cols
@@ -130,7 +131,7 @@ export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstima
       const stages: LatencyBreakdown = {
         dac: cycles * e.dacTime,
         read: cycles * dev.energy.readTime,
-        adc: cycles * Math.ceil(cols / e.columnsPerAdc) * e.adcTime,
+        adc: cycles * Math.min(cols, e.columnsPerAdc) * e.adcTime, // the ADCs run in parallel, each through its muxed columns
         digital: (Math.ceil(Math.log2(rt)) + (cycles > 1 ? 1 : 0)) * e.digitalTime,
       };
       const partLatency = stages.dac + stages.read + stages.adc + stages.digital;

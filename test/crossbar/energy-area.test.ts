@@ -28,11 +28,23 @@ describe('energy per inference of a 2 × 2 tile', () => {
     expect(b.adc).toBeCloseTo(2 * 20e-15 * 64, 27); // cols · FoM · 2^6
     expect(b.digital).toBeCloseTo(2 * 3.7e-12, 27); // one row tile: out output-scale multiplies, no adds, no bias
     expect(e.perInference.energy).toBeCloseTo(7.5e-14 + 3.2e-14 + 1e-13 + 2.56e-12 + 7.4e-12, 26);
-    // t_DAC + t_read + ⌈2/8⌉·t_ADC, no digital stage
-    expect(e.perInference.latency).toBeCloseTo(1e-9 + 1e-7 + 1e-9, 20);
+    // t_DAC + t_read + min(2, 8)·t_ADC (one ADC converts both columns), no digital stage
+    expect(e.perInference.latency).toBeCloseTo(1e-9 + 1e-7 + 2e-9, 20);
     const l = e.perInference.latencyBreakdown;
-    expect([l.dac, l.read, l.adc, l.digital].map((x) => x * 1e9)).toEqual([1, 100, 1, 0].map((x) => expect.closeTo(x, 9)));
+    expect([l.dac, l.read, l.adc, l.digital].map((x) => x * 1e9)).toEqual([1, 100, 2, 0].map((x) => expect.closeTo(x, 9)));
     expect(e.sites.s.energy).toBeCloseTo(e.perInference.energy, 26);
+  });
+
+  it('ADC latency: each ADC converts its multiplexed columns in turn, all ADCs in parallel', () => {
+    const adcTime = (cols: number, columnsPerAdc: number) => estimateEnergy(chipWith({ ...base, tile: { rows: 2, cols }, energy: { ...energy, columnsPerAdc } }),
+      { tokens: 1 }).perInference.latencyBreakdown.adc;
+    const w = { inFeatures: 2, outFeatures: 64, weight: Float32Array.from({ length: 128 }, (_, k) => Math.cos(k)), bias: null };
+    const wide = (columnsPerAdc: number) => estimateEnergy(Chip.program(new Map([['w', w]]), 'ideal', { ...base, tile: { rows: 2, cols: 64 }, energy: { ...energy, columnsPerAdc } }, 1),
+      { tokens: 1 }).perInference.latencyBreakdown.adc;
+    expect(wide(8)).toBeCloseTo(8e-9, 20); // 8 ADCs of 8 columns each
+    expect(wide(1)).toBeCloseTo(1e-9, 20); // one ADC per column
+    expect(wide(64)).toBeCloseTo(64e-9, 20); // one ADC for the tile
+    expect(adcTime(2, 8)).toBeCloseTo(2e-9, 20); // fewer columns than the mux
   });
 
   it('ADC energy doubles with every bit', () => {
