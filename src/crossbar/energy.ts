@@ -9,8 +9,9 @@
  *   digital        per Site and token: (row tiles − 1)·out partial-sum adds + out bias adds
  *                  + row tiles·out output-scale multiplies
  *
- * Latency per token and Site (tiles in parallel): t_DAC + t_read + ⌈cols/columnsPerAdc⌉·t_ADC
- * + ⌈log2(row tiles)⌉·t_digital; Sites and tokens in sequence (no pipelining).
+ * Latency per token and Site (tiles in parallel): t_DAC + t_read + min(cols, columnsPerAdc)·t_ADC
+ * + ⌈log2(row tiles)⌉·t_digital — each ADC converts its multiplexed columns one after another, as
+ * NeuroSim's column mux does; Sites and tokens in sequence (no pipelining).
  *
  * Bit-serial inputs (periphery dac.serial = p bits per cycle, C = ⌈(bits_DAC − 1)/p⌉ cycles): cell
  * reads, row drivers, DAC (2^(p+1) levels: sign + p bits) and ADC conversions × C, (C − 1)·cols
@@ -22,7 +23,9 @@
  * (tiles programmed in parallel, one device at a time within a tile).
  *
  * A missing DAC/ADC (bits null) is costed as 8 bits so the estimate stays comparable; the result
- * lists such assumptions. Parameters: the profile's `energy` section and the periphery's `energy`.
+ * lists such assumptions. Parameters: the profile's `energy` section and the periphery's `energy`
+ * (defaults and their sources: cost-parameters.ts; cost.ts adds the area and the parameter ledger).
+ * Results per inference, in total and per Site (Σ Sites = total).
  */
 import type { Chip } from './chip.js';
 import { inputCycles } from './periphery.js';
@@ -42,11 +45,36 @@ export interface EnergyBreakdown {
   digital: number;
 }
 
+/** Seconds per inference spent in each stage (Sites and tokens in sequence; the slowest slice per Site). */
+export interface LatencyBreakdown {
+  dac: number;
+  read: number;
+  adc: number;
+  digital: number;
+}
+
+export const LATENCY_COMPONENTS: readonly (keyof LatencyBreakdown)[] = ['dac', 'read', 'adc', 'digital'];
+
+export const ENERGY_COMPONENTS: readonly (keyof EnergyBreakdown)[] = ['cellRead', 'dac', 'rowDrivers', 'adc', 'digital'];
+
+const zero = (): EnergyBreakdown => ({ cellRead: 0, dac: 0, rowDrivers: 0, adc: 0, digital: 0 });
+const total = (b: EnergyBreakdown): number => ENERGY_COMPONENTS.reduce((n, k) => n + b[k], 0);
+
+/** One Site's share per inference (all its tiles and weight slices). */
+export interface SiteEnergy {
+  energy: number;
+  breakdown: EnergyBreakdown;
+  latency: number;
+  mvms: number;
+}
+
 export interface EnergyEstimate {
   label: 'estimate';
   tokens: number;
-  /** Joules per inference by component, and total. */
-  perInference: { energy: number; breakdown: EnergyBreakdown; latency: number; mvms: number };
+  /** Joules per inference by component, and total; seconds per inference, and their split by stage. */
+  perInference: { energy: number; breakdown: EnergyBreakdown; latency: number; latencyBreakdown: LatencyBreakdown; mvms: number };
+  /** Per Site, per inference (Σ over Sites = perInference). */
+  sites: Record<string, SiteEnergy>;
   programming: { pulses: number; energy: number | null; time: number | null };
   assumptions: string[];
 }
@@ -64,7 +92,9 @@ export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstima
   const adcBits = p.adc.bits ?? 8;
   if (p.dac.bits === null) assumptions.push('no DAC quantisation configured: costed as an 8-bit DAC');
   if (p.adc.bits === null) assumptions.push('no ADC configured: costed as an 8-bit ADC');
-  const b: EnergyBreakdown = { cellRead: 0, dac: 0, rowDrivers: 0, adc: 0, digital: 0 };
+  const b: EnergyBreakdown = zero();
+  const lb: LatencyBreakdown = { dac: 0, read: 0, adc: 0, digital: 0 };
+  const sites: Record<string, SiteEnergy> = {};
   let latency = 0;
   let mvms = 0;
   let pulses = 0;
@@ -76,42 +106,64 @@ export function estimateEnergy(chip: Chip, options: EnergyOptions): EnergyEstima
   if (cycles > 1) assumptions.push(`bit-serial inputs: ${cycles} cycles of ${p.dac.serial} bit(s) per MVM, each a full read at activity ${activity} and one ADC conversion per column`);
   for (const name of chip.siteNames()) {
     const sl = chip.slicesOf(name);
+    const sb = zero();
     let siteLatency = 0;
+    let slowest: LatencyBreakdown = { dac: 0, read: 0, adc: 0, digital: 0 };
+    let siteMvms = 0;
     for (const part of sl.parts) {
       const s = chip.site(part);
       const rt = s.grid.rowTiles;
       for (const td of s.tiles) {
         const rows = td.tile.r1 - td.tile.r0;
         const cols = td.tile.c1 - td.tile.c0;
-        b.cellRead += cycles * cellUnit * td.conductanceSum;
-        b.dac += cycles * rows * e.dacUnit * dacLevels;
-        b.rowDrivers += cycles * rows * e.rowDriver;
-        b.adc += cycles * cols * e.adcFom * 2 ** adcBits;
-        b.digital += (cycles - 1) * cols * e.digitalAdd; // shift-and-add of the input cycles
-        mvms += cycles;
+        sb.cellRead += cycles * cellUnit * td.conductanceSum;
+        sb.dac += cycles * rows * e.dacUnit * dacLevels;
+        sb.rowDrivers += cycles * rows * e.rowDriver;
+        sb.adc += cycles * cols * e.adcFom * 2 ** adcBits;
+        sb.digital += (cycles - 1) * cols * e.digitalAdd; // shift-and-add of the input cycles
+        siteMvms += cycles;
         pulses += td.pulses;
         busiest = Math.max(busiest, td.pulses);
       }
       const out = s.outFeatures;
-      b.digital += (rt - 1) * out * e.digitalAdd + rt * out * e.digitalMul;
+      sb.digital += (rt - 1) * out * e.digitalAdd + rt * out * e.digitalMul;
       const cols = Math.min(s.grid.shape.cols, s.outFeatures);
-      const partLatency = cycles * (e.dacTime + dev.energy.readTime + Math.ceil(cols / e.columnsPerAdc) * e.adcTime) + (Math.ceil(Math.log2(rt)) + (cycles > 1 ? 1 : 0)) * e.digitalTime;
-      siteLatency = Math.max(siteLatency, partLatency); // slices run in parallel on their own columns and ADCs
+      const stages: LatencyBreakdown = {
+        dac: cycles * e.dacTime,
+        read: cycles * dev.energy.readTime,
+        adc: cycles * Math.min(cols, e.columnsPerAdc) * e.adcTime, // the ADCs run in parallel, each through its muxed columns
+        digital: (Math.ceil(Math.log2(rt)) + (cycles > 1 ? 1 : 0)) * e.digitalTime,
+      };
+      const partLatency = stages.dac + stages.read + stages.adc + stages.digital;
+      // slices run in parallel on their own columns and ADCs: the slowest part sets the Site's latency
+      if (partLatency > siteLatency) {
+        siteLatency = partLatency;
+        slowest = stages;
+      }
     }
     const n = sl.parts.length;
     // weight slices: shift-and-add of N partial outputs, then the digital bias
-    b.digital += ((n - 1) + (sl.bias ? 1 : 0)) * sl.outFeatures * e.digitalAdd;
-    latency += siteLatency + Math.ceil(Math.log2(n)) * e.digitalTime;
+    sb.digital += ((n - 1) + (sl.bias ? 1 : 0)) * sl.outFeatures * e.digitalAdd;
+    siteLatency += Math.ceil(Math.log2(n)) * e.digitalTime;
+    slowest.digital += Math.ceil(Math.log2(n)) * e.digitalTime;
+    for (const k of LATENCY_COMPONENTS) lb[k] += slowest[k] * tokens;
+    for (const k of ENERGY_COMPONENTS) {
+      sb[k] *= tokens;
+      b[k] += sb[k];
+    }
+    sites[name] = { energy: total(sb), breakdown: sb, latency: siteLatency * tokens, mvms: siteMvms * tokens };
+    latency += siteLatency;
+    mvms += siteMvms;
   }
-  for (const k of Object.keys(b) as (keyof EnergyBreakdown)[]) b[k] *= tokens;
-  const energy = b.cellRead + b.dac + b.rowDrivers + b.adc + b.digital;
+  const energy = total(b);
   const pe = dev.energy.programPulseEnergy;
   const pt = dev.energy.programPulseTime;
   if (pe === null) assumptions.push('profile gives no programming pulse energy');
   return {
     label: 'estimate',
     tokens,
-    perInference: { energy, breakdown: b, latency: latency * tokens, mvms: mvms * tokens },
+    perInference: { energy, breakdown: b, latency: latency * tokens, latencyBreakdown: lb, mvms: mvms * tokens },
+    sites,
     programming: { pulses, energy: pe === null ? null : pulses * pe, time: pt === null ? null : busiest * pt },
     assumptions,
   };

@@ -18,6 +18,9 @@ import type { ScaleGranularity } from './mapping.js';
 import { resolveCalibration, type Calibration, type CalibrationOptions } from './calibration.js';
 import { checkSlicing, type WeightSlicing } from './slicing.js';
 import { checkTileShape, type TileShape } from './tiles.js';
+import { DEFAULT_AREA, DEFAULT_ENERGY, type PeripheryArea, type PeripheryEnergy } from './cost-parameters.js';
+
+export { DEFAULT_AREA, DEFAULT_ENERGY, type PeripheryArea, type PeripheryEnergy };
 
 export type CompensationMode = 'none' | 'global' | 'global-exact' | 'column' | 'column-exact';
 export const COMPENSATION_MODES: readonly CompensationMode[] = ['none', 'global', 'global-exact', 'column', 'column-exact'];
@@ -29,28 +32,6 @@ export const COMPENSATION_MODES: readonly CompensationMode[] = ['none', 'global'
  * (test/crossbar/analog-linear.test.ts); for single-device reads use 'exact'.
  */
 export type ReadNoiseMode = 'exact' | 'rank1';
-
-/** Energy and timing parameters of the periphery (SI units). Defaults are placeholder estimates. */
-export interface PeripheryEnergy {
-  /** ADC Walden figure of merit (J per conversion step): E = fom·2^bits per conversion. */
-  adcFom: number;
-  /** Time per ADC conversion (s). */
-  adcTime: number;
-  /** Columns sharing one ADC (column multiplexing). */
-  columnsPerAdc: number;
-  /** DAC / PWM driver energy per level (J): E = dacUnit·2^bits per input conversion. */
-  dacUnit: number;
-  /** Time of the DAC settling (s), added to the read integration time. */
-  dacTime: number;
-  /** Row (word-line) driver energy per active row per MVM (J). */
-  rowDriver: number;
-  /** Digital add (J per operation), for partial sums across row tiles and the bias. */
-  digitalAdd: number;
-  /** Digital multiply (J per operation), for output scaling. */
-  digitalMul: number;
-  /** Time of one digital accumulation stage (s). */
-  digitalTime: number;
-}
 
 export interface PeripheryOptions {
   /** Devices per tile (per polarity); default 512 × 512. */
@@ -92,7 +73,10 @@ export interface PeripheryOptions {
   irDrop?: { model?: IrDropModel; scale?: number; gRatio?: number; wireResistance?: string | number; rowWireResistance?: string | number } | null;
   /** Drift compensation; true = 'global', false = 'none'. Default 'global'. */
   compensation?: CompensationMode | boolean;
+  /** Energy and timing parameters of the estimate (energy.ts); defaults and their sources in cost-parameters.ts. */
   energy?: Partial<PeripheryEnergy>;
+  /** Area parameters of the estimate (area.ts): feature size (m) and block areas (F²). */
+  area?: Partial<PeripheryArea>;
   /**
    * How the per-tile periphery (DAC, noise, ADC, scaling) runs around the TF.js matmuls: as TF.js
    * ops, or as one fused JS loop per tile. 'auto' (default): fused on the cpu and wasm backends
@@ -124,25 +108,9 @@ export interface Periphery {
   irDrop: { model: IrDropModel; scale: number; gRatio: number | null; wireResistance: number; rowWireResistance: number } | null;
   compensation: CompensationMode;
   energy: PeripheryEnergy;
+  area: PeripheryArea;
   execution: PeripheryExecution;
 }
-
-/**
- * Placeholder energy parameters (estimates, not measurements): ADC FOM 20 fJ/step and 1 ns per
- * conversion, 8 columns per ADC (NeuroSim's default multiplexing), DAC 1 fJ per level, 50 fJ per row
- * driver, 32-bit float add 0.9 pJ and multiply 3.7 pJ (Horowitz, ISSCC 2014, 45 nm).
- */
-export const DEFAULT_ENERGY: Readonly<PeripheryEnergy> = {
-  adcFom: 20e-15,
-  adcTime: 1e-9,
-  columnsPerAdc: 8,
-  dacUnit: 1e-15,
-  dacTime: 1e-9,
-  rowDriver: 50e-15,
-  digitalAdd: 0.9e-12,
-  digitalMul: 3.7e-12,
-  digitalTime: 1e-9,
-};
 
 export const PERIPHERY_PRESETS: Readonly<Record<string, PeripheryOptions>> = {
   /** No quantisation, no periphery noise, no IR drop, no compensation; device read noise off. */
@@ -235,11 +203,19 @@ export function resolvePeriphery(options: PeripheryOptions | Periphery | string 
   const compensation: CompensationMode = c === true ? 'global' : c === false ? 'none' : c;
   if (!COMPENSATION_MODES.includes(compensation)) throw new Error(`${where}.compensation must be one of ${COMPENSATION_MODES.join(', ')} (or true/false), got ${c}`);
   const energy = { ...DEFAULT_ENERGY, ...(o.energy ?? {}) };
-  for (const [k, v] of Object.entries(energy)) positive(v, `${where}.energy.${k}`, k !== 'columnsPerAdc');
+  for (const [k, v] of Object.entries(energy)) {
+    if (!(k in DEFAULT_ENERGY)) throw new Error(`${where}.energy.${k}: unknown energy parameter; known: ${Object.keys(DEFAULT_ENERGY).join(', ')}`);
+    positive(v, `${where}.energy.${k}`, k !== 'columnsPerAdc');
+  }
+  const area = { ...DEFAULT_AREA, ...(o.area ?? {}) };
+  for (const [k, v] of Object.entries(area)) {
+    if (!(k in DEFAULT_AREA)) throw new Error(`${where}.area.${k}: unknown area parameter; known: ${Object.keys(DEFAULT_AREA).join(', ')}`);
+    positive(v, `${where}.area.${k}`);
+  }
   const execution = o.execution ?? 'auto';
   if (!['auto', 'tensor-ops', 'fused-js'].includes(execution)) throw new Error(`${where}.execution must be 'auto', 'tensor-ops' or 'fused-js', got ${execution}`);
   const calibration = resolveCalibration(o.calibration, `${where}.calibration`);
-  return { tile, mapping: o.mapping ?? null, scale, dac, slicing, calibration, adc, readNoise, irDrop, compensation, energy, execution };
+  return { tile, mapping: o.mapping ?? null, scale, dac, slicing, calibration, adc, readNoise, irDrop, compensation, energy, area, execution };
 }
 
 /** Largest code of a b-bit symmetric quantiser: 2^(b−1) − 1. */

@@ -10,7 +10,7 @@
  * noise and hardware rows keep predictions and labels for paired statistics; params rows keep the
  * learned parameter histograms pooled ('*') and per Site.
  */
-import { estimateEnergy, type PeripheryOptions } from '../crossbar/index.js';
+import { estimateArea, estimateEnergy, type PeripheryOptions } from '../crossbar/index.js';
 import { evaluateDetailed, perturbMerged } from '../eval/index.js';
 import { selectSites, type Model } from '../model/index.js';
 import { applyMerged, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
@@ -104,7 +104,7 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
     return {
       ...base, kind: 'hardware', profile: spec.profile, t: spec.t, compensation: spec.compensation, periphery: p, sweep: spec.sweep as Record<string, number | string> | null,
       seeds: { train: spec.trainSeed, chip: spec.chipSeed, read: spec.readSeed }, ...fields,
-      energy: { totalJ: e.perInference.energy, latencyS: e.perInference.latency, ...e.perInference.breakdown },
+      energy: { totalJ: e.perInference.energy, latencyS: e.perInference.latency, areaM2: estimateArea(chip).total.area, ...e.perInference.breakdown },
       durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
     };
   } finally {

@@ -289,7 +289,7 @@ export const EXPERIMENT_SCHEMA = {
     },
     periphery: {
       type: "object",
-      description: "The crossbar periphery around the tiles (DAC, ADC, read noise, IR drop, compensation, energy). Defaults are ideal: no quantisation, no periphery noise, no IR drop; device read noise on; global drift compensation. Output quantities (adc.bound, adc.noise) are in units of one full-scale input × g_max. Unknown keys are errors naming the closest known key; values are checked by the crossbar before any work; `sweeps` vary these settings by dotted path.",
+      description: "The crossbar periphery around the tiles (DAC, ADC, read noise, IR drop, compensation, energy, area). Defaults are ideal: no quantisation, no periphery noise, no IR drop; device read noise on; global drift compensation. Output quantities (adc.bound, adc.noise) are in units of one full-scale input × g_max. Unknown keys are errors naming the closest known key; values are checked by the crossbar before any work; `sweeps` vary these settings by dotted path.",
       properties: {
         tile: {
           type: "object",
@@ -524,6 +524,40 @@ export const EXPERIMENT_SCHEMA = {
             }
           },
           description: "Periphery energy and timing parameters of the energy/latency estimate, in SI units (J, s). Defaults are placeholder estimates."
+        },
+        area: {
+          type: "object",
+          properties: {
+            featureSize: {
+              type: "number",
+              description: "Feature size F in metres; every block area below is in F² (default 32e-9, NeuroSim V2.1's 32 nm node)."
+            },
+            cellArea: {
+              type: "number",
+              description: "Area of one device in F² (default 16, NeuroSim's 1T1R cell of 4 × 4 F)."
+            },
+            rowDriverArea: {
+              type: "number",
+              description: "Word-line driver with input DAC/PWM per row, in F² (default 2979.2, a placeholder)."
+            },
+            adcAreaBase: {
+              type: "number",
+              description: "SAR ADC area at 1 bit in F²: A(b) = adcAreaBase + adcAreaPerBit·(b − 1) (default 101718.4, from NeuroSim's SarADC)."
+            },
+            adcAreaPerBit: {
+              type: "number",
+              description: "SAR ADC area per extra bit in F² (default 38729.6, from NeuroSim's SarADC)."
+            },
+            shiftAddAreaPerBit: {
+              type: "number",
+              description: "Shift-and-add (adder + register) per accumulator bit in F², costed with bit-serial inputs (default 5426.4, from NeuroSim's Adder and DFF)."
+            },
+            bufferBitArea: {
+              type: "number",
+              description: "One SRAM bit of the tile's input/output buffers in F² (default 160, NeuroSim's SRAM cell)."
+            }
+          },
+          description: "Area parameters of the area estimate (NeuroSim-style, per physical tile): the feature size in metres and block areas in F². Sources of the defaults: `grasp-hil device energy` lists them."
         }
       }
     },

@@ -4,7 +4,7 @@
  * sure that every key means something, so a typo (`adc.bitz`) is an error with the closest known
  * name instead of a setting silently ignored.
  */
-import { DEFAULT_ENERGY } from '../crossbar/index.js';
+import { DEFAULT_AREA, DEFAULT_ENERGY } from '../crossbar/index.js';
 import { closestName } from '../io/index.js';
 
 /** Leaf settings, and the groups whose value may also be given whole (`readNoise: false`, `irDrop: null`). */
@@ -14,6 +14,7 @@ export const PERIPHERY_KEYS: readonly string[] = [
   'readNoise', 'readNoise.enabled', 'readNoise.mode', 'irDrop', 'irDrop.model', 'irDrop.scale', 'irDrop.gRatio', 'irDrop.wireResistance',
   'irDrop.rowWireResistance', 'compensation', 'execution', 'tile', 'dac', 'adc', 'energy',
   ...Object.keys(DEFAULT_ENERGY).map((k) => `energy.${k}`),
+  'area', ...Object.keys(DEFAULT_AREA).map((k) => `area.${k}`),
 ];
 
 const KNOWN = new Set(PERIPHERY_KEYS);
@@ -40,5 +41,5 @@ export function peripheryPaths(p: Record<string, unknown>, prefix = ''): string[
 /** The problem with a periphery key, or null when it is known. */
 export function unknownPeripheryKey(path: string): string | null {
   if (KNOWN.has(path)) return null;
-  return `unknown periphery setting '${path}'${didYouMean(path, PERIPHERY_KEYS)}; known: ${PERIPHERY_KEYS.filter((k) => !['tile', 'dac', 'adc', 'energy'].includes(k)).join(', ')}`;
+  return `unknown periphery setting '${path}'${didYouMean(path, PERIPHERY_KEYS)}; known: ${PERIPHERY_KEYS.filter((k) => !['tile', 'dac', 'adc', 'energy', 'area'].includes(k)).join(', ')}`;
 }

@@ -7,6 +7,7 @@
  */
 import { type ResultRow, conditionOf, entryOf, type Comparison, type ExperimentStats, type MethodEstimate } from '../results/index.js';
 import { statsOf } from './chart.js';
+import { energyPoints, energySummaryLine } from './energy-points.js';
 
 export interface SummaryLine {
   kind: string;
@@ -102,6 +103,8 @@ export function summarise(rows: ResultRow[], stats: ExperimentStats = statsOf(ro
   if (stats.estimates.length > 0 && stats.baseline === null) notes.push('The experiment names no baseline (`compareTo`), so no method is compared with another.');
   if (stats.baseline !== null && !stats.estimates.some((e) => e.entryId === stats.baseline)) notes.push(`The baseline \`${stats.baseline}\` named by \`compareTo\` has no evaluation rows, so no method is compared with it.`);
   if (stats.comparisons.some((c) => c.pairing === 'examples')) notes.push("Where pairing is 'examples', the two methods' seeds did not match one to one: runs were resampled per side and only the examples were paired.");
+  const energy = energySummaryLine(energyPoints(rows, stats));
+  if (energy !== null) notes.push(energy);
   notes.push(`CIs: ${level} % two-level percentile bootstrap (${stats.resamples} resamples: seeds, then examples), the metric recomputed from each row's predictions; Δ CIs pair the same seeds and examples; McNemar p (exact) for one run per side. See docs/statistics.md.`);
   return { lines, stats, resolution: resolutionLine(stats), notes };
 }

@@ -61,7 +61,7 @@ export interface ResultRow {
   /** Periphery settings and co-design sweep values of this evaluation. */
   periphery?: Record<string, unknown> | null;
   sweep?: Record<string, number | string> | null;
-  /** Energy/latency estimate per inference (labelled as an estimate), when computed. */
+  /** Energy/latency/area estimate per inference (labelled as an estimate), when computed: totalJ, latencyS, areaM2 (the chip's Sites) and the energy by component (J). */
   energy?: Record<string, number> | null;
   /**
    * Seeds of this row: train (the adapter's training seed) always; noise rows add noise; hardware

@@ -1,10 +1,11 @@
-/** `grasp-hil device stats|sigma-target`: device characterisation and σ_target from a profile. */
+/** `grasp-hil device stats|sigma-target|energy`: device characterisation, σ_target and the energy/area estimate from a profile. */
 import {
   deviceStats, initBackend, loadModel, loadProfile, parseSiteSelector, selectSites, sigmaTargetFromProfile, weightsOfSites,
   COMPENSATION_MODES, PERIPHERY_PRESETS, type CompensationMode, type ErrorPart, type SiteError,
 } from '../../index.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 import { countUpTo, FRACTION, NONNEG, numericFlag, SEED } from '../flags.js';
+import { energy } from './device-energy.js';
 
 const stats: Command = {
   command: 'stats',
@@ -115,7 +116,7 @@ const sigmaTarget: Command = {
 
 export const device: Command = {
   command: 'device <command>',
-  describe: 'Device characterisation: stats, sigma-target',
-  builder: (y) => y.command(laidOut(stats)).command(laidOut(sigmaTarget)).demandCommand(1, 'Name a device command: stats or sigma-target.'),
+  describe: 'Device characterisation: stats, sigma-target, energy',
+  builder: (y) => y.command(laidOut(stats)).command(laidOut(sigmaTarget)).command(laidOut(energy)).demandCommand(1, 'Name a device command: stats, sigma-target or energy.'),
   handler: () => undefined,
 };
