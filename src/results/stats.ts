@@ -2,7 +2,7 @@
  * Paired statistics from result rows: each method's metric with a 95 % CI per condition, each method's
  * difference Δ from the experiment's baseline (`compareTo`) with a paired CI, and a verdict.
  *
- * Order: group `noise`/`hardware` rows by condition (kind, task, profile, σ or t/compensation/sweep) →
+ * Order: group `noise`/`hardware` rows by condition (kind, task, profile, σ or t/compensation/sweep/scales) →
  * within a condition, by method entry → check every row's `predictions`/`labels` → point estimates →
  * bootstrap CIs → paired Δ vs the baseline → verdict.
  *
@@ -37,7 +37,7 @@
  * Rows without `predictions` (files written before they were recorded) get the mean of `row.metric` and
  * no CI (`ci: null`, with a note saying why).
  */
-import type { ResultRow } from './row.js';
+import { compensationOfRow, scalesLabel, type ResultRow } from './row.js';
 import { computeMetrics, METRIC_NAMES, type MetricName } from '../eval/metrics.js';
 import { Rng } from '../tensor/rng.js';
 import { mcnemarExact, percentileInterval, resampleIndices, type McNemar } from './bootstrap.js';
@@ -62,9 +62,12 @@ export interface Condition {
   profile: string | null;
   noiseSigma: number | null;
   t: number | null;
-  compensation: boolean | null;
+  /** Compensation mode by name (none, global, …); rows that stored true/false read as global/none. */
+  compensation: string | null;
   sweep: Record<string, number | string> | null;
-  /** Human-readable form: "σ=0.02" or "pcm-aihwkit t=3600s comp". */
+  /** Multipliers of the profile's noise scales (hardware rows with a scales axis), else null. */
+  scales: Record<string, number> | null;
+  /** Human-readable form: "σ=0.02" or "t=3600s global". */
   label: string;
 }
 
@@ -119,8 +122,10 @@ export interface ExperimentStats {
 
 const conditionLabel = (c: Omit<Condition, 'key' | 'label'>): string => {
   if (c.kind === 'noise') return `σ=${c.noiseSigma}`;
-  const parts = [`t=${c.t}s`, c.compensation ? 'comp' : 'no-comp'];
+  const parts = [`t=${c.t}s`, c.compensation ?? 'no-comp'];
   if (c.sweep) for (const [k, v] of Object.entries(c.sweep)) parts.push(`${k}=${v}`);
+  const sl = scalesLabel(c.scales);
+  if (sl) parts.push(sl);
   return parts.join(' ');
 };
 
@@ -131,8 +136,9 @@ export function conditionOf(r: ResultRow): Condition {
     profile: r.profile ?? null,
     noiseSigma: r.kind === 'noise' ? (r.noiseSigma ?? null) : null,
     t: r.kind === 'hardware' ? (r.t ?? null) : null,
-    compensation: r.kind === 'hardware' ? (r.compensation ?? null) : null,
+    compensation: r.kind === 'hardware' ? compensationOfRow(r) : null,
     sweep: r.sweep ?? null,
+    scales: r.kind === 'hardware' && r.scales && Object.keys(r.scales).length ? r.scales : null,
   };
   return { ...c, key: JSON.stringify(c), label: conditionLabel(c) };
 }
