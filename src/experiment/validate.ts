@@ -161,12 +161,27 @@ export async function validateExperiment(exp: Experiment, file: string, outDir: 
     for (const [i, a] of (exp.adapters ?? []).entries()) {
       const input = adapters.get(a.id);
       if (!input) continue;
-      try {
-        const loaded = await loadAdapter(input.path, model, { baseModel: res.modelDir, allowBaseMismatch: a.allowBaseMismatch ?? false, onWarning: (m) => warnings.push(`adapter '${a.id}': ${m}`) });
+      const load = async (allowBaseMismatch: boolean) => {
+        const loaded = await loadAdapter(input.path, model, { baseModel: res!.modelDir, allowBaseMismatch, onWarning: (m) => warnings.push(`adapter '${a.id}': ${m}`) });
         loaded.adapter.detach();
+        return loaded;
+      };
+      try {
+        const loaded = await load(a.allowBaseMismatch ?? false);
         if (loaded.headParams.length === 0) warnings.push(`adapter '${a.id}' (${input.path}) holds no task head: its rows use a randomly initialised head (seed 0), so they show how the chip changes this model's predictions, not task skill`);
       } catch (e) {
-        errors.push(`${file}: /adapters/${i}/path: ${(e as Error).message}${/base model|allow-base-mismatch|allowBaseMismatch/.test((e as Error).message) ? ' (in the experiment: "allowBaseMismatch": true on this entry)' : ''}`);
+        let msg = (e as Error).message;
+        if (!a.allowBaseMismatch && msg.includes('allow-base-mismatch')) {
+          // The adapter names another base: say whether its Sites and shapes fit this model at all.
+          try {
+            await load(true);
+            msg = msg.replace(/; pass --allow-base-mismatch \(allowBaseMismatch\) to use it anyway$/, '');
+            msg += '; its Site names and shapes fit this model: set "allowBaseMismatch": true on this entry to use it anyway';
+          } catch (shape) {
+            msg = (shape as Error).message;
+          }
+        }
+        errors.push(`${file}: /adapters/${i}/path: ${msg}`);
       }
     }
     try {
