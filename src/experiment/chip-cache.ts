@@ -21,7 +21,7 @@ export function chipOf(spec: EvalSpec): string | null {
 }
 
 /** The profile with a scales point multiplied onto its own noise scales (a profile's `scales` default to 1). */
-function scaledProfile(profileRef: string, scales: ScalesPoint | null): DeviceModel | string {
+export function scaledProfile(profileRef: string, scales: ScalesPoint | null): DeviceModel | string {
   if (!scales) return profileRef;
   const device = loadProfile(profileRef);
   const own = device.scales as unknown as Record<string, number>;
