@@ -21,7 +21,8 @@
  * 97.5 % quantiles of the replicates are the 95 % interval. With one run, step 1 is the identity and
  * this is the ordinary bootstrap over examples (≈ p ± 1.96·√(p(1−p)/n) for accuracy).
  *
- * Paired Δ = method − baseline: runs are matched by their seeds (same train/noise/chip/read seeds); a
+ * Paired Δ = method − baseline: runs are matched by their seeds (same train/noise/chip/read seeds — the
+ * names both sides' rows have, so a supplied adapter, which has no train seed, pairs on chip/read/noise); a
  * replicate resamples matched pairs, then examples (shared by both sides), and takes the mean over pairs
  * of metric_A − metric_B. When the two sides' seeds do not match one to one, each side's runs are
  * resampled separately and only the examples are paired (`pairing: 'examples'`). With exactly one run
@@ -155,10 +156,16 @@ export function entryOf(r: ResultRow): string {
 
 const labelOf = (r: ResultRow): string => r.methodLabel ?? r.method ?? entryOf(r);
 
-/** Seeds as a matching key (sorted names), e.g. {"noise":1,"train":0}. */
-function seedKey(r: ResultRow): string {
+/** Seeds as a matching key (sorted names, only those in `names` when given), e.g. {"noise":1,"train":0}. */
+function seedKey(r: ResultRow, names?: ReadonlySet<string>): string {
   const s = r.seeds ?? {};
-  return JSON.stringify(Object.keys(s).sort().map((k) => [k, s[k]]));
+  return JSON.stringify(Object.keys(s).filter((k) => !names || names.has(k)).sort().map((k) => [k, s[k]]));
+}
+
+/** Seed names every row has (a supplied adapter's rows have no `train` seed: its arm pairs on the rest). */
+function sharedSeedNames(rows: ResultRow[]): Set<string> {
+  const sets = rows.map((r) => new Set(Object.keys(r.seeds ?? {})));
+  return new Set([...(sets[0] ?? [])].filter((k) => sets.every((s) => s.has(k))));
 }
 
 const where = (r: ResultRow, field: string) => `results row '${r.key}' of experiment '${r.experiment}', field /${field}`;
@@ -289,12 +296,13 @@ export function bootstrapDelta(
 /** Matches runs one to one by identical seeds; null unless every run on both sides has a partner. */
 function matchBySeeds(a: ResultRow[], b: ResultRow[]): [number, number][] | null {
   if (a.length !== b.length) return null;
+  const names = sharedSeedNames([...a, ...b]);
   const byKey = new Map<string, number>();
-  b.forEach((r, j) => byKey.set(seedKey(r), j));
+  b.forEach((r, j) => byKey.set(seedKey(r, names), j));
   if (byKey.size !== b.length) return null;
   const pairs: [number, number][] = [];
   for (let i = 0; i < a.length; i++) {
-    const j = byKey.get(seedKey(a[i]));
+    const j = byKey.get(seedKey(a[i], names));
     if (j === undefined) return null;
     pairs.push([i, j]);
   }
