@@ -6,6 +6,7 @@
  * busiest tile's pulses × pulse time).
  */
 import type { Chip } from './chip.js';
+import { estimateEnergy } from './energy.js';
 
 export interface PulseStats {
   devices: number;
@@ -83,4 +84,20 @@ export function chipPulseHistogram(chip: Chip): PulseHistogram {
     }
   }
   return h;
+}
+
+/** `grasp-hil device pulses`: what programming a chip costs, from the counted pulses. */
+export interface ProgrammingCost {
+  profile: string;
+  /** Pulses per device over every device of the chip. */
+  pulses: PulseStats;
+  /** Joules to program the chip (pulses × the profile's pulse energy), or null when the profile gives none. */
+  energy: number | null;
+  /** Seconds to program the chip (tiles in parallel, devices of a tile in sequence), or null. */
+  time: number | null;
+}
+
+export function programmingCost(chip: Chip): ProgrammingCost {
+  const { programming } = estimateEnergy(chip, { tokens: 1 });
+  return { profile: chip.device.id, pulses: chipPulseHistogram(chip).stats(), energy: programming.energy, time: programming.time };
 }

@@ -5,6 +5,7 @@ import {
 } from '../../index.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 import { countUpTo, FRACTION, NONNEG, numericFlag, SEED } from '../flags.js';
+import { pulses } from './device-pulses.js';
 
 const stats: Command = {
   command: 'stats',
@@ -34,7 +35,7 @@ const stats: Command = {
     if (s.nu) console.log(`  ν           ${ms(s.nu, '')}`);
     console.log(`  at t        ${ms(s.atT, 'µS')}`);
     if (s.stuckLow || s.stuckHigh) console.log(`  stuck       ${s.stuckLow} at g_min, ${s.stuckHigh} at g_max`);
-    console.log(`  pulses      ${s.pulsesPerDevice} per device`);
+    console.log(`  pulses      per device: mean ${s.pulses.mean}, median ${s.pulses.median}, 99th percentile ${s.pulses.p99}, max ${s.pulses.max}`);
   },
 };
 
@@ -115,7 +116,7 @@ const sigmaTarget: Command = {
 
 export const device: Command = {
   command: 'device <command>',
-  describe: 'Device characterisation: stats, sigma-target',
-  builder: (y) => y.command(laidOut(stats)).command(laidOut(sigmaTarget)).demandCommand(1, 'Name a device command: stats or sigma-target.'),
+  describe: 'Device characterisation: stats, sigma-target, pulses',
+  builder: (y) => y.command(laidOut(stats)).command(laidOut(sigmaTarget)).command(laidOut(pulses)).demandCommand(1, 'Name a device command: stats, sigma-target or pulses.'),
   handler: () => undefined,
 };
