@@ -11,7 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadProfile, parseProfile, type DeviceModel, type DeviceProfileJson, type PulsedDeviceJson, type PulsedProgrammingJson, type PulsedWriter } from '../../src/device/index.js';
-import { characterise, PulseHistogram } from '../../src/crossbar/index.js';
+import { characterise, Chip, programmingCost, PulseHistogram } from '../../src/crossbar/index.js';
+import { fillStandardNormal } from '../../src/device/index.js';
 import { Rng } from '../../src/tensor/index.js';
 
 const base = (programming: Partial<PulsedProgrammingJson> & { device: PulsedDeviceJson }, extra: Partial<DeviceProfileJson> = {}): DeviceProfileJson => ({
@@ -178,6 +179,27 @@ describe('shipped pulsed profiles', () => {
     const f = PulseHistogram.of(fefet.pulseCounts).stats();
     expect(f.median).toBeGreaterThanOrEqual(25);
     expect(f.median).toBeLessThanOrEqual(40);
+  });
+});
+
+describe('a chip programmed pulse by pulse', () => {
+  it('reports the pulses of every device, energy = pulses × pulse energy, time = busiest tile × pulse time', () => {
+    const weight = fillStandardNormal(new Rng(3, 'w'), new Float32Array(64 * 48), 0, 0.05);
+    const chip = Chip.program(new Map([['a', { inFeatures: 64, outFeatures: 48, weight, bias: null }]]), 'fefet', { tile: { rows: 32, cols: 32 } }, 4);
+    const c = programmingCost(chip);
+    const tiles = chip.site('a').tiles;
+    expect(c.pulses.devices).toBe(2 * 64 * 48);
+    expect(c.pulses.pulses).toBe(tiles.reduce((n, t) => n + t.pulses, 0));
+    expect(c.energy).toBeCloseTo(c.pulses.pulses * 1e-15, 20);
+    expect(c.time).toBeCloseTo(Math.max(...tiles.map((t) => t.pulses)) * 40e-9, 15);
+    expect(c.pulses.median).toBeLessThanOrEqual(c.pulses.p99);
+    expect(c.pulses.p99).toBeLessThanOrEqual(c.pulses.max);
+  });
+
+  it('PulseHistogram: mean, median, 99th percentile and max of the counts', () => {
+    const counts = Uint32Array.from({ length: 1000 }, (_, i) => (i < 990 ? i % 10 : 100 + i));
+    const s = PulseHistogram.of(counts).stats(); // 99 devices at each of 0…9, then 1090…1099: the 500th is at 5, the 990th at 9
+    expect(s).toEqual({ devices: 1000, pulses: 990 * 4.5 + (1090 + 1099) * 5, mean: (990 * 4.5 + (1090 + 1099) * 5) / 1000, median: 5, p99: 9, max: 1099 });
   });
 });
 
