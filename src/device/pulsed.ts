@@ -225,42 +225,36 @@ export function pulsedWriter(json: PulsedProgrammingJson, ctx: ProgrammingContex
       let active = new Int32Array(n);
       const dir = new Int8Array(n);
       const saturated = new Uint8Array(n); // reached its own bound while pulsing toward it: it goes no further
+      const tolOf = tolerance ?? (() => 0);
+      /** Verify read: true (and the direction set) when device i lies outside tolerance. */
+      const outside = (i: number): boolean => {
+        const e = target[i] - (lo + (w[i] - p.rangeMin) * s) * (d === null ? 1 : d[i]);
+        if (Math.abs(e) <= tolOf(target[i])) return false;
+        dir[i] = e > 0 ? 1 : -1;
+        return true;
+      };
       let count = 0;
+      let remaining: Uint32Array | null = null;
       if (verify) {
-        for (let i = 0; i < n; i++) active[count++] = i;
+        for (let i = 0; i < n; i++) if (outside(i)) active[count++] = i;
       } else {
         // open loop: the nominal device's pulse count, in one direction
+        remaining = new Uint32Array(n);
         for (let i = 0; i < n; i++) {
           const wT = weight(target[i]);
           const c = Math.min(nominalPulses(p, w0, wT), maxPulses);
-          counts[i] = c; // remaining pulses until the loop below has fired them
+          remaining[i] = c;
           dir[i] = wT > w0 ? 1 : -1;
           if (c > 0) active[count++] = i;
         }
       }
       const z = sigma > 0 ? new Float32Array(n) : null;
-      const tolOf = tolerance ?? (() => 0);
       let pulses = 0;
-      const remaining = verify ? null : Uint32Array.from(counts);
-      if (!verify) counts.fill(0);
+      // Each round pulses every device in `active` once toward its target, then reads it (verify) or
+      // counts down its pulses (open loop) and keeps it for the next round if it needs more.
       for (let round = 0; count > 0; round++) {
-        let kept = 0;
-        if (verify) {
-          // read, and keep only the devices outside tolerance (they get a pulse this round)
-          for (let k = 0; k < count; k++) {
-            const i = active[k];
-            const g = conductance(w[i]) * (d === null ? 1 : d[i]);
-            const e = target[i] - g;
-            if (round < maxPulses && saturated[i] === 0 && Math.abs(e) > tolOf(target[i])) {
-              dir[i] = e > 0 ? 1 : -1;
-              active[kept++] = i;
-            }
-          }
-          count = kept;
-          if (count === 0) break;
-        }
         if (z) fillStandardNormal(rng, z, 0, 1, count);
-        kept = 0;
+        let kept = 0;
         for (let k = 0; k < count; k++) {
           const i = active[k];
           const x = w[i];
@@ -283,10 +277,11 @@ export function pulsedWriter(json: PulsedProgrammingJson, ctx: ProgrammingContex
             w[i] = y;
           }
           counts[i]++;
-          if (remaining !== null && --remaining[i] > 0) active[kept++] = i;
+          const again = remaining !== null ? --remaining[i] > 0 : round + 1 < maxPulses && saturated[i] === 0 && outside(i);
+          if (again) active[kept++] = i;
         }
         pulses += count;
-        if (remaining !== null) count = kept;
+        count = kept;
         if (round === 0) active = active.slice(0, Math.max(count, 1));
       }
       for (let i = 0; i < n; i++) out[i] = conductance(w[i]) * (d === null ? 1 : d[i]);
