@@ -4,7 +4,8 @@
  *
  *   one-shot          G = G_T + σ_prog(g_T)·z                       (aihwkit PCMLikeNoiseModel)
  *   acceptance-range  as one-shot, σ fitted per acceptance range of a program-and-verify loop,
- *                     the profile selects the range                  (aihwkit ReRamCMONoiseModel)
+ *                     the profile selects the range                  (aihwkit ReRamCMONoiseModel);
+ *                     σ is what the loop leaves, so it has corrected d (below) already
  *   write-verify      G ← G + gain·(G_T − d·G) + σ_c2c(g_T)·z per pulse on the device's own scale,
  *                     read as d·G, until |d·G − G_T| ≤ tol or maxIterations pulses; each pulse is
  *                     counted
@@ -87,11 +88,14 @@ function pulsesOf(q: unknown, ctx: ProgrammingContext): number {
   return v;
 }
 
-/** out = target + scale·σ(target)·z */
-function oneShot(sigma: GLaw, pulses: number, describe: () => string, method: string): ProgrammingMethod {
+/**
+ * out = target + scale·σ(target)·z. With `verifies` (acceptance-range: σ is what a program-and-verify
+ * loop leaves) the loop has already corrected any static device-to-device factor, so none is applied.
+ */
+function oneShot(sigma: GLaw, pulses: number, describe: () => string, method: string, verifies = false): ProgrammingMethod {
   return {
     method,
-    verifies: false,
+    verifies,
     sigma,
     describe,
     program(target, out, rng, scale, context = {}) {
@@ -129,7 +133,7 @@ registerProgramming('acceptance-range', (json, ctx) => {
     return [k, law];
   }));
   const law = laws[key];
-  return oneShot(law.at(0), pulsesOf(json.pulses, ctx), () => `program-and-verify, acceptance range ${key}: σ_prog(g) = ${law.describe()}`, 'acceptance-range');
+  return oneShot(law.at(0), pulsesOf(json.pulses, ctx), () => `program-and-verify, acceptance range ${key}: σ_prog(g) = ${law.describe()}`, 'acceptance-range', true);
 });
 
 /** A verify tolerance as a fraction of g_max (absolute) or of the target/g_max, checked to lie in (0, 1]. */

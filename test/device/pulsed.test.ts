@@ -153,6 +153,20 @@ describe('device-to-device variation', () => {
   });
 });
 
+describe('device-to-device variation and the other methods', () => {
+  it('one-shot applies it after programming; acceptance-range (a verify loop) has corrected it', () => {
+    const n = 50_000;
+    const variation = { sigma: { type: 'constant', value: 0.05, unit: '1', source: 'test', verified: false } } as DeviceProfileJson['variation'];
+    const sigma = { type: 'constant', value: 0.01, unit: 'gMax', source: 'test', verified: false };
+    const oneShot = device({ ...base({ device: { dwMin: 0.01, wMin: -1, wMax: 1 } }, { variation }), programming: { method: 'one-shot', sigma } as DeviceProfileJson['programming'] });
+    const accept = device({ ...base({ device: { dwMin: 0.01, wMin: -1, wMax: 1 } }, { variation }), programming: { method: 'acceptance-range', range: '2 %', sigma: { '2 %': sigma } } as DeviceProfileJson['programming'] });
+    const g = 0.6;
+    // one-shot: G = d·(G_T + σz): var = (σ_d2d·G_T)² + σ² (to first order)
+    within(stats(characterise(oneShot, g, 0, { samples: n, seed: 11 }).state).std, Math.hypot(0.05 * g, 0.01));
+    within(stats(characterise(accept, g, 0, { samples: n, seed: 11 }).state).std, 0.01);
+  });
+});
+
 describe('shipped pulsed profiles', () => {
   const fx = JSON.parse(readFileSync(new URL('./fixtures/fefet-neurosim.json', import.meta.url), 'utf8')) as { ltp: number[]; ltd: number[] };
 
