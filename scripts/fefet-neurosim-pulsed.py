@@ -42,8 +42,10 @@ def main():
     w_min = 1 - b_down
     dw_up = (1 - math.exp(-1 / a_up)) * w_max
     dw_down = (1 - math.exp(-1 / a_down)) * -w_min
-    dw_min = (dw_up + dw_down) / 2
-    up_down = (dw_up - dw_down) / (dw_up + dw_down)
+    # aihwkit's PulsedRPUDevice::populate: up_down > 0 keeps the up step at dw_min and shrinks the
+    # down step to dw_min·(1 − up_down); up_down < 0 shrinks the up step to dw_min·(1 + up_down)
+    dw_min = max(dw_up, dw_down)
+    up_down = (dw_up - dw_down) / dw_min
     sigma = 2 * C2C
     ltp = [b_up * (1 - math.exp(-p / a_up)) - 1 for p in range(MAX_LEVEL + 1)]
     ltd = [1 - b_down * (1 - math.exp(-p / a_down)) for p in range(MAX_LEVEL + 1)]

@@ -6,12 +6,12 @@
  *
  *   g(w) = g_min/g_max + (w − range.min)·(1 − g_min/g_max)/(range.max − range.min)   (fraction of g_max)
  *
- * Per device i, drawn once from the device stream (chip seed) — aihwkit's device-to-device terms,
- * each multiplied by the profile's variation scale k:
+ * Per device i, drawn once from the device stream (chip seed) as aihwkit's PulsedRPUDevice::populate
+ * does (src/rpucuda/rpu_pulsed_device.cpp), each spread multiplied by the profile's variation scale k:
  *
- *   gain_i = 1 + k·dwMinDtod·ξ        β_i = upDown + k·upDownDtod·ξ
- *   Δw_up,i = dwMin·gain_i·(1 + β_i)   Δw_down,i = dwMin·gain_i·(1 − β_i)     (|·|: steps stay positive)
- *   b_max,i = wMax·(1 + k·wMaxDtod·ξ)  b_min,i = wMin·(1 + k·wMinDtod·ξ)
+ *   gain_i = 1 + k·dwMinDtod·ξ        r_i = k·upDownDtod·ξ
+ *   Δw_up,i = |dwMin·(gain_i + r_i + min(upDown, 0))|   Δw_down,i = |dwMin·(gain_i − r_i − max(upDown, 0))|
+ *   b_max,i = |wMax·(1 + k·wMaxDtod·ξ)|  b_min,i = −|wMin·(1 + k·wMinDtod·ξ)|   (swapped first if crossed)
  *   γ_up,i = |gammaUp + k·gammaUpDtod·ξ| / B_max     γ_down,i = |gammaDown + k·gammaDownDtod·ξ| / |B_min|
  *     (B = the device's own bound b_i, or the mean wMax/wMin with meanBoundReference)
  *
@@ -96,14 +96,18 @@ export function drawPopulation(p: PulsedParams, n: number, rng: Rng | null, k = 
     dwUp: new Float64Array(n), dwDown: new Float64Array(n), bMax: new Float64Array(n), bMin: new Float64Array(n),
     slopeUp: new Float64Array(n), slopeDown: new Float64Array(n),
   };
+  const upBias = p.upDown > 0 ? 0 : p.upDown;
+  const downBias = p.upDown > 0 ? -p.upDown : 0;
   for (let i = 0; i < n; i++) {
-    const dw = p.dwMin * (1 + (gain ? gain[i] : 0));
-    const b = p.upDown + (beta ? beta[i] : 0);
-    pop.dwUp[i] = Math.abs(dw * (1 + b));
-    pop.dwDown[i] = Math.abs(dw * (1 - b));
+    const g = 1 + (gain ? gain[i] : 0);
+    const r = beta ? beta[i] : 0;
+    pop.dwUp[i] = Math.abs(p.dwMin * (upBias + g + r));
+    pop.dwDown[i] = Math.abs(p.dwMin * (downBias + g - r));
     let hi = p.wMax * (1 + (top ? top[i] : 0));
     let lo = p.wMin * (1 + (bottom ? bottom[i] : 0));
-    if (hi < lo) [hi, lo] = [lo, hi];
+    if (lo > hi) [hi, lo] = [lo, hi];
+    hi = Math.abs(hi);
+    lo = -Math.abs(lo);
     pop.bMax[i] = hi;
     pop.bMin[i] = lo;
     const refUp = p.meanBoundReference ? p.wMax : hi;
@@ -119,7 +123,7 @@ export function nominalPulses(p: PulsedParams, w0: number, wT: number): number {
   if (wT === w0) return 0;
   const up = wT > w0;
   const gamma = up ? (p.gammaUp / p.wMax) : (p.gammaDown / -p.wMin);
-  const dw = p.dwMin * (up ? 1 + p.upDown : 1 - p.upDown);
+  const dw = p.dwMin * (up ? 1 + Math.min(p.upDown, 0) : 1 - Math.max(p.upDown, 0));
   if (gamma === 0) return Math.round(Math.abs(wT - w0) / dw);
   const fixed = up ? 1 / gamma : -1 / gamma; // where the step would vanish
   const ratio = (wT - fixed) / (w0 - fixed);
