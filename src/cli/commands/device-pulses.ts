@@ -21,7 +21,7 @@ export const pulses: Command = {
       .option('profile', { type: 'string', demandOption: true, describe: 'shipped profile id or path to a profile .json' })
       .option('model', { type: 'string', demandOption: true, describe: 'model folder (config.json + model.safetensors)' })
       .option('sites', { type: 'string', default: 'all-linear', describe: 'Site selector: preset, suffix(es) or /regex/' })
-      .option('periphery', { type: 'string', describe: `periphery preset (${Object.keys(PERIPHERY_PRESETS).join(', ')}); sets tiling and mapping (default: ideal converters)` })
+      .option('periphery', { type: 'string', describe: `periphery preset (${Object.keys(PERIPHERY_PRESETS).join(', ')}); sets the tile shape (default: ideal converters, 512×512 tiles)` })
       .option('seed', { type: 'number', default: 0, describe: 'chip seed (device-to-device variation and the programming stream derive from it)' }),
     [
       ['grasp-hil device pulses --profile ecram --model models/tiny-roberta', 'pulses per device, energy and time to program tiny-roberta on ECRAM'],
