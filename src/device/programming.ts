@@ -26,7 +26,7 @@ import { parseQuantity, type QuantityText } from './units.js';
 
 /** What a programming run sees besides targets and the write stream; every field optional. */
 export interface ProgramContext {
-  /** Device identity stream (the chip stream): per-device parameters of pulsed devices. */
+  /** Device identity stream (the chip stream): per-device parameters of pulsed devices (without it they take the mean parameters). */
   device?: Rng;
   /** Multiplies per-device parameter variation (the profile's variation scale; default 1). */
   variation?: number;

@@ -34,7 +34,8 @@
  * n = round(ln((w_T − w*)/(w_0 − w*)) / ln(1 − Δw·γ)) with w* = ±1/γ, or round(|w_T − w_0|/Δw) when
  * γ = 0. The programmed conductance is d·g(w); every pulse is counted per device.
  *
- * Measured (bench/pulsed.bench.ts): see docs/devices.md.
+ * Measured (node --import tsx bench/pulsed.ts: 200 000 ecram devices, half at g_min): 427 pulses per
+ * device on average, 31–40 M simulated pulses per CPU second.
  */
 import type { Rng } from '../tensor/index.js';
 import { fillStandardNormal } from '../tensor/index.js';
