@@ -7,6 +7,7 @@ import type { DeviceModel } from '../device/index.js';
 import { Rng } from '../tensor/index.js';
 import { stateAt } from './drift.js';
 import { programDevices, type ProgrammedBlock } from './program.js';
+import { PulseHistogram, type PulseStats } from './pulses.js';
 
 export interface Characterisation extends ProgrammedBlock {
   /** Conductance at t (fractions of g_max). */
@@ -56,6 +57,8 @@ export interface DeviceStats {
   stuckLow: number;
   stuckHigh: number;
   pulsesPerDevice: number;
+  /** Distribution of the pulses each device received. */
+  pulses: PulseStats;
 }
 
 const round = (x: number): number => Number(x.toPrecision(8));
@@ -96,5 +99,6 @@ export function deviceStats(device: DeviceModel, g: number, t: number, samples =
     stuckLow: (c.faults.index.length - high) / samples,
     stuckHigh: high / samples,
     pulsesPerDevice: c.pulses / samples,
+    pulses: PulseHistogram.of(c.pulseCounts).stats(),
   };
 }

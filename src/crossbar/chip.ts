@@ -28,6 +28,7 @@ import type { Faults } from './faults.js';
 import { conductanceDifference, devicesPerWeight, mapTile } from './mapping.js';
 import { perMvmIrDrop, resolvePeriphery, type CompensationMode, type Periphery, type PeripheryOptions } from './periphery.js';
 import { programDevices } from './program.js';
+import { PulseHistogram } from './pulses.js';
 import { rankOne, readVariance } from './readnoise.js';
 import { sliceName, sliceWeights } from './slicing.js';
 import { gatherTile, TileGrid, tileSize, type Tile } from './tiles.js';
@@ -66,6 +67,8 @@ export interface TileDevices {
   coefficients: Float32Array | null;
   faults: Faults;
   pulses: number;
+  /** Pulses per device (pulse count → devices). */
+  pulseHistogram: PulseHistogram;
   /** Weight units per unit of normalised conductance difference, per column. */
   k: Float32Array;
   /**
@@ -310,6 +313,7 @@ function programSite(name: string, w: SiteWeights, device: DeviceModel, p: Perip
       coefficients: block.coefficients,
       faults: block.faults,
       pulses: block.pulses,
+      pulseHistogram: PulseHistogram.of(block.pulseCounts),
       k,
       refExact: columnReadout(wn, null, nRows, nCols, null, null, gRatio),
       refNoisy: null,

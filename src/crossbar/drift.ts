@@ -9,7 +9,7 @@ import { applyFaults } from './faults.js';
 import type { ProgrammedBlock } from './program.js';
 
 /** Conductances (fractions of g_max) of `block` at t seconds, into `out` (allocated when omitted). */
-export function stateAt(device: DeviceModel, block: ProgrammedBlock, t: number, time: Rng, out = new Float32Array(block.state.length)): Float32Array {
+export function stateAt(device: DeviceModel, block: Omit<ProgrammedBlock, 'pulseCounts'>, t: number, time: Rng, out = new Float32Array(block.state.length)): Float32Array {
   checkTime(t);
   device.driftAndNoise(block.target, block.state, block.coefficients, t, out, time);
   applyFaults(out, block.faults, device.gMinNorm);

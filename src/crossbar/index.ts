@@ -9,7 +9,9 @@ export { mapTile, conductanceDifference, referenceConductance, devicesPerWeight 
 export type { ScaleGranularity, TileTargets } from './mapping.js';
 export { programDevices } from './program.js';
 export type { ProgrammedBlock, ProgramStreams } from './program.js';
-export { applyVariation } from './variation.js';
+export { applyVariation, variationFactors } from './variation.js';
+export { PulseHistogram, chipPulseHistogram, programmingCost } from './pulses.js';
+export type { PulseStats, ProgrammingCost } from './pulses.js';
 export { drawFaults, applyFaults, NO_FAULTS } from './faults.js';
 export type { Faults } from './faults.js';
 export { stateAt } from './drift.js';

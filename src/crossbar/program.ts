@@ -3,9 +3,12 @@
  * characterisation run):
  *
  *   1. quantise targets to the device's levels (if finite)
- *   2. program: write-verify (each pulse adds cycle-to-cycle noise; stop within tolerance or at the
- *      iteration limit; pulses counted) or one-shot programming noise σ_prog(g)   — program stream
- *   3. device-to-device variation (static per device)                               — chip stream
+ *   2. device-to-device variation: static factors d per device, and the per-device step and bounds
+ *      of pulsed devices                                                            — chip stream
+ *   3. program: write-verify or pulsed (each pulse adds cycle-to-cycle noise; the verify read sees
+ *      d·G, so verify corrects the device-to-device variation; stop within tolerance or at the pulse
+ *      limit; pulses counted per device) or one-shot programming noise σ_prog(g), then G ← d·G
+ *                                                                                    — program stream
  *   4. stuck-at-low/high faults                                                     — chip stream
  *   5. drift coefficients per device (e.g. ν), drawn at programming                 — program stream
  *
@@ -14,7 +17,7 @@
 import type { DeviceModel } from '../device/index.js';
 import type { Rng } from '../tensor/index.js';
 import { applyFaults, drawFaults, type Faults } from './faults.js';
-import { applyVariation } from './variation.js';
+import { variationFactors } from './variation.js';
 
 /** The device state fixed at programming. */
 export interface ProgrammedBlock {
@@ -27,6 +30,8 @@ export interface ProgrammedBlock {
   faults: Faults;
   /** Programming pulses used. */
   pulses: number;
+  /** Pulses each device received. */
+  pulseCounts: Uint32Array;
 }
 
 export interface ProgramStreams {
@@ -41,8 +46,18 @@ export function programDevices(device: DeviceModel, target: Float32Array, stream
   const n = target.length;
   device.quantise(target);
   const state = new Float32Array(n);
-  const pulses = device.programmingNoise(target, state, streams.program.fork('write'));
-  applyVariation(device, target, state, streams.chip.fork('variation'));
+  const d = variationFactors(device, target, streams.chip.fork('variation'));
+  const verifies = device.programming.verifies;
+  const pulseCounts = new Uint32Array(n);
+  const pulses = device.programmingNoise(target, state, streams.program.fork('write'), {
+    device: streams.chip.fork('pulsed'),
+    deviation: verifies ? d : null,
+    counts: pulseCounts,
+  });
+  if (d && !verifies) {
+    for (let i = 0; i < n; i++) state[i] *= d[i];
+    device.clampInPlace(state);
+  }
   const { stuckLow, stuckHigh } = device.faults;
   const faults = drawFaults(n, stuckLow, stuckHigh, streams.chip.fork('faults'));
   applyFaults(state, faults, device.gMinNorm);
@@ -52,5 +67,5 @@ export function programDevices(device: DeviceModel, target: Float32Array, stream
     device.driftCoefficients(target, state, coefficients, streams.program.fork('drift'));
     for (const i of faults.index) coefficients[i] = 0;
   }
-  return { target, state, coefficients, faults, pulses };
+  return { target, state, coefficients, faults, pulses, pulseCounts };
 }

@@ -4,7 +4,7 @@
  * the device for each step through these hooks:
  *
  *   quantise(target)                          targets to the device's levels (if finite)
- *   programmingNoise(target) → programmed      one-shot / acceptance-range / write-verify (pulses)
+ *   programmingNoise(target) → programmed      one-shot / acceptance-range / write-verify / pulsed (pulses)
  *   variationSigma                             device-to-device σ (the crossbar draws it, chip seed)
  *   faults                                     stuck-at fractions (the crossbar draws them, chip seed)
  *   driftCoefficients(target, programmed)      per-device drift parameters, drawn at programming
@@ -20,7 +20,8 @@
  */
 import type { Rng } from '../tensor/index.js';
 import { checkLaw, compileLaw, type GLaw, type Law, type LawKind, type LawSpec } from './laws.js';
-import { compileProgramming, type ProgrammingMethod } from './programming.js';
+import { compileProgramming, type ProgramContext, type ProgrammingMethod } from './programming.js';
+import './pulsed.js';
 import type { DeviceProfileJson, SourceJson } from './schema.js';
 import { checkPlausible } from './plausible.js';
 import { parseQuantity, type Dimension, type QuantityText } from './units.js';
@@ -200,9 +201,13 @@ export abstract class DeviceModel {
     }
   }
 
-  /** Programs `target` into `out` (fractions of g_max), clamps, returns the pulses used. */
-  programmingNoise(target: Float32Array, out: Float32Array, rng: Rng): number {
-    const pulses = this.programming.program(target, out, rng, this.scales.programming);
+  /**
+   * Programs `target` into `out` (fractions of g_max), clamps, returns the pulses used. `context`
+   * carries the device stream, the static device-to-device factors a verifying method corrects, and
+   * the per-device pulse counts to fill; the variation scale is the model's own.
+   */
+  programmingNoise(target: Float32Array, out: Float32Array, rng: Rng, context: ProgramContext = {}): number {
+    const pulses = this.programming.program(target, out, rng, this.scales.programming, { variation: this.scales.variation, ...context });
     this.clampInPlace(out);
     return pulses;
   }

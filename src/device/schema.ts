@@ -31,7 +31,37 @@ export type ProgrammingJson =
     tolerance: { value: Quantity; of: 'target' | 'gMax' | 'absolute' };
     maxIterations: number;
     gain?: number;
-  };
+  }
+  | PulsedProgrammingJson;
+
+/** aihwkit's pulsed-device parameters, in its weight units (pulsed.ts maps them onto [gMin, gMax]). */
+export interface PulsedDeviceJson {
+  dwMin: Quantity;
+  wMin: Quantity;
+  wMax: Quantity;
+  range?: { min: Quantity; max: Quantity };
+  gammaUp?: Quantity;
+  gammaDown?: Quantity;
+  gammaUpDtod?: Quantity;
+  gammaDownDtod?: Quantity;
+  meanBoundReference?: boolean;
+  dwMinStd?: Quantity;
+  noise?: 'multiplicative' | 'additive';
+  dwMinDtod?: Quantity;
+  upDown?: Quantity;
+  upDownDtod?: Quantity;
+  wMaxDtod?: Quantity;
+  wMinDtod?: Quantity;
+}
+
+export interface PulsedProgrammingJson {
+  method: 'pulsed';
+  device: PulsedDeviceJson;
+  start?: 'symmetry' | 'low' | 'high';
+  verify?: boolean;
+  tolerance?: { value: Quantity; of: 'target' | 'gMax' | 'absolute' };
+  maxPulses: number;
+}
 
 export type DriftJson =
   | { model: 'none' }

@@ -24,8 +24,9 @@ import { resolveFrom } from './schema.js';
  * 2: the noise protocol draws through eval/noise.ts's perturbation stream (one per σ, seed and Site).
  * 3: StochGRASP learns ln σ; σ_target from a profile is the random part of the chip's error; IR drop follows each
  *    physical column's current; rram-cmo's and fefet's per-MVM noise changed with their sources.
+ * 4: write-verify reads (and corrects) device-to-device variation; ecram and fefet program pulse by pulse.
  */
-export const NUMERICS_VERSION = 3;
+export const NUMERICS_VERSION = 4;
 
 const sha = (): ReturnType<typeof createHash> => createHash('sha256');
 

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { loadProfile, type DeviceModel, type PcmDevice, type RelaxationDevice } from '../../src/device/index.js';
 import { characterise } from '../../src/crossbar/index.js';
 
+/** Profiles of the one-shot and write-verify methods (the shipped fefet and ecram program pulse by pulse; test/device/pulsed.test.ts). */
+const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
 const N = 100_000;
 const within = (actual: number, expected: number, rel = 0.03): void => {
   expect(Math.abs(actual - expected) / Math.abs(expected), `actual ${actual} vs expected ${expected}`).toBeLessThan(rel);
@@ -137,8 +140,8 @@ describe('rram-wan2022 statistics', () => {
   });
 });
 
-describe('fefet statistics', () => {
-  const fefet = loadProfile('fefet');
+describe('one-shot statistics (fefet-like fixture)', () => {
+  const fefet = loadProfile(fixture('fefet-one-shot.json'));
 
   it('quantises targets to its 32 levels, then programs with σ_prog and state-dependent d2d variation', () => {
     const g = 0.5;
@@ -174,8 +177,8 @@ describe('fefet statistics', () => {
   });
 });
 
-describe('ecram statistics (write-verify)', () => {
-  const ecram = loadProfile('ecram');
+describe('write-verify statistics (ecram-like fixture)', () => {
+  const ecram = loadProfile(fixture('ecram-write-verify.json'));
 
   it('final spread and pulse count match the write-verify law (truncated normal, geometric pulses)', () => {
     const dev = ecram.withScales({ variation: 0 });
@@ -195,9 +198,14 @@ describe('ecram statistics (write-verify)', () => {
     expect(outside / N).toBeLessThan(pFail * 10 + 1e-4);
   });
 
-  it('device-to-device variation matches its constant σ', () => {
+  it('verify reads and corrects device-to-device variation: every device ends within tolerance', () => {
     const v = characterise(ecram.withScales({ programming: 0 }), 0.6, 0, { samples: N, seed: 52 });
-    within(stats(Float64Array.from(v.state, (x, i) => x / v.target[i] - 1)).std, ecram.variation!.value(0.6));
+    const tol = 0.005;
+    let worst = 0;
+    for (let i = 0; i < N; i++) worst = Math.max(worst, Math.abs(v.state[i] - v.target[i]));
+    expect(worst).toBeLessThanOrEqual(tol + 1e-6);
+    // applied after verify (as before issue 17), the spread σ_d2d·g = 0.003 puts ~10⁻¹ % of 10⁵ devices beyond 0.005
+    expect(ecram.variation!.value(0.6) * 0.6).toBeCloseTo(0.003, 6);
   });
 });
 

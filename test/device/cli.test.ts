@@ -20,6 +20,22 @@ describe('grasp-hil device / profiles', () => {
     expect(s.atT.mean).toBeLessThan(s.programmed.mean);
   });
 
+  it('device pulses programs a model on a chip and reports pulses per device, energy and time; device stats reports their distribution', () => {
+    const r = cli('device', 'pulses', '--profile', 'fefet', '--model', 'models/tiny-roberta', '--sites', 'layer.0.attention.self.query', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const c = JSON.parse(r.stdout);
+    expect(c.profile).toBe('fefet');
+    expect(c.pulses.devices).toBe(2 * 128 * 128);
+    expect(c.pulses.mean).toBeCloseTo(c.pulses.pulses / c.pulses.devices, 9);
+    expect(c.pulses.max).toBeGreaterThanOrEqual(c.pulses.p99);
+    expect(c.energy).toBeCloseTo(c.pulses.pulses * 1e-15, 20);
+    const s = cli('device', 'stats', '--profile', 'ecram', '--g', '0.5', '--t', '0', '--samples', '2000', '--json');
+    expect(s.status, s.stderr).toBe(0);
+    const st = JSON.parse(s.stdout);
+    expect(st.pulses.median).toBeGreaterThan(30);
+    expect(st.pulsesPerDevice).toBeCloseTo(st.pulses.mean, 9);
+  });
+
   it('profiles validate exits 1 and names file and pointer for a broken profile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-'));
     const j = JSON.parse(readFileSync(join(DEVICE_MODELS_DIR, 'rram-cmo.json'), 'utf8'));

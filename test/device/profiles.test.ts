@@ -124,7 +124,7 @@ describe('device profiles', () => {
   });
 
   it('bounds write-verify loops: maxIterations ≤ 10000 and a tolerance ≤ 100 %', () => {
-    const ecram = (): DeviceProfileJson => JSON.parse(readFileSync(join(DEVICE_MODELS_DIR, 'ecram.json'), 'utf8'));
+    const ecram = (): DeviceProfileJson => JSON.parse(readFileSync(new URL('../crossbar/fixtures/ecram-write-verify.json', import.meta.url), 'utf8'));
     const a = ecram();
     (a.programming as { maxIterations: number }).maxIterations = 1e9;
     expect(() => parseProfile(a, 'wv.json')).toThrow(/wv\.json: \/programming\/maxIterations: must be <= 10000/);

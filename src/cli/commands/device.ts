@@ -6,6 +6,7 @@ import {
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 import { countUpTo, FRACTION, NONNEG, numericFlag, SEED } from '../flags.js';
 import { energy } from './device-energy.js';
+import { pulses } from './device-pulses.js';
 
 const stats: Command = {
   command: 'stats',
@@ -35,7 +36,7 @@ const stats: Command = {
     if (s.nu) console.log(`  ν           ${ms(s.nu, '')}`);
     console.log(`  at t        ${ms(s.atT, 'µS')}`);
     if (s.stuckLow || s.stuckHigh) console.log(`  stuck       ${s.stuckLow} at g_min, ${s.stuckHigh} at g_max`);
-    console.log(`  pulses      ${s.pulsesPerDevice} per device`);
+    console.log(`  pulses      per device: mean ${s.pulses.mean}, median ${s.pulses.median}, 99th percentile ${s.pulses.p99}, max ${s.pulses.max}`);
   },
 };
 
@@ -116,7 +117,7 @@ const sigmaTarget: Command = {
 
 export const device: Command = {
   command: 'device <command>',
-  describe: 'Device characterisation: stats, sigma-target, energy',
-  builder: (y) => y.command(laidOut(stats)).command(laidOut(sigmaTarget)).command(laidOut(energy)).demandCommand(1, 'Name a device command: stats, sigma-target or energy.'),
+  describe: 'Device characterisation: stats, sigma-target, pulses, energy',
+  builder: (y) => y.command(laidOut(stats)).command(laidOut(sigmaTarget)).command(laidOut(pulses)).command(laidOut(energy)).demandCommand(1, 'Name a device command: stats, sigma-target, pulses or energy.'),
   handler: () => undefined,
 };
