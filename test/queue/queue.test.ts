@@ -9,7 +9,6 @@
  * runner's row (metrics, predictions, everything but timing). A worker whose model hash differs
  * from the experiment's refuses the job, and the refusal is kept as the job's error.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +17,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue, exportRows, migrate, queueStatus, runExperiment, type ResultRow } from '../../src/index.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import { until, worker as spawnWorker, type Proc } from './workers.js';
 
 const file = fileURLToPath(new URL('../fixtures/experiments/tiny-queue.json', import.meta.url));
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const worker = (url: string, name: string) => spawnWorker(url, name, ['--lease', '2']);
 const quiet = { log: () => undefined, backend: 'wasm' };
 const ROWS = 9;
 
@@ -28,28 +28,6 @@ const ROWS = 9;
 function comparable(r: ResultRow): unknown {
   const { timestamp: _t, durationMs: _d, phaseMs: _p, gitCommit: _g, ...rest } = r;
   return rest;
-}
-
-interface Proc { child: ChildProcess; log: () => string; exited: Promise<number | null> }
-
-function worker(url: string, name: string): Proc {
-  const reports = mkdtempSync(join(tmpdir(), `qworker-${name}-`));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'worker', '--queue', url, '--backend', 'wasm', '--reports', reports, '--lease', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, log: () => out, exited };
-}
-
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('queue mode on PostgreSQL', () => {
