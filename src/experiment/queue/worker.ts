@@ -190,7 +190,14 @@ export async function startWorker(url: string, options: WorkerOptions = {}): Pro
       void runner.stop().catch(() => undefined);
     };
     runner.events.on('pool:listen:error', ({ error }) => onLoss(error));
-    runner.events.on('worker:getJob:error', ({ error }) => onLoss(error));
+    let pollError = '';
+    runner.events.on('worker:getJob:error', ({ error }) => {
+      onLoss(error);
+      const message = (error as Error).message;
+      if (isConnectionLoss(error) || message === pollError) return;
+      pollError = message; // e.g. a missing privilege: said once, polled again every second
+      log(`queue: cannot take jobs: ${mask(error)}`);
+    });
     runner.events.on('job:error', ({ error }) => onLoss(error));
     runner.events.on('pool:fatalError', ({ error }) => onLoss(error));
     return { runner, lost: () => seen };
