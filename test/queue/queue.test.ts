@@ -5,11 +5,15 @@
  *
  * One sweep of test/fixtures/experiments/tiny-queue.json (9 rows): enqueued twice (idempotent), a first worker is
  * killed with SIGKILL in the middle of a train job, two more workers finish the sweep after the
- * lease (2 s) releases the dead worker's job; every row exists exactly once and equals the local
+ * lease (4 s) releases the dead worker's job; every row exists exactly once and equals the local
  * runner's row (metrics, predictions, everything but timing). A worker whose model hash differs
  * from the experiment's refuses the job, and the refusal is kept as the job's error.
+ *
+ * Least privilege: the role of docs/scale-out.md (its SQL block, run as written) is created, and a
+ * worker connecting as that role with --experiments tiny-queue recomputes the sweep's rows (stored
+ * adapters: no training) while a job of another experiment stays untouched; the role cannot drop,
+ * alter, create, update or delete anything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +22,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue, exportRows, migrate, queueStatus, runExperiment, type ResultRow } from '../../src/index.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import { until, worker as spawnWorker, type Proc } from './workers.js';
 
 const file = fileURLToPath(new URL('../fixtures/experiments/tiny-queue.json', import.meta.url));
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const worker = (url: string, name: string) => spawnWorker(url, name, ['--lease', '4']);
 const quiet = { log: () => undefined, backend: 'wasm' };
 const ROWS = 9;
 
@@ -28,28 +33,6 @@ const ROWS = 9;
 function comparable(r: ResultRow): unknown {
   const { timestamp: _t, durationMs: _d, phaseMs: _p, gitCommit: _g, ...rest } = r;
   return rest;
-}
-
-interface Proc { child: ChildProcess; log: () => string; exited: Promise<number | null> }
-
-function worker(url: string, name: string): Proc {
-  const reports = mkdtempSync(join(tmpdir(), `qworker-${name}-`));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'worker', '--queue', url, '--backend', 'wasm', '--reports', reports, '--lease', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, log: () => out, exited };
-}
-
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('queue mode on PostgreSQL', () => {
@@ -100,7 +83,7 @@ describe('queue mode on PostgreSQL', () => {
     const status = await until('the sweep to finish', async () => {
       const s = await queueStatus('tiny-queue', server.url);
       return s.rows === ROWS && Object.values(s.jobs).every((c) => c.queued + c.running + c.retrying === 0) ? s : null;
-    }, 90_000).catch((e: Error) => { throw new Error(`${e.message}\nworker a:\n${a.log()}\nworker b:\n${b.log()}`); });
+    }, 150_000).catch((e: Error) => { throw new Error(`${e.message}\nworker a:\n${a.log()}\nworker b:\n${b.log()}`); });
     expect(Object.values(status.jobs).reduce((n, c) => n + c.failed, 0)).toBe(0);
     expect(a.log() + b.log()).toMatch(/lease: released the jobs of 1 worker/);
 
@@ -119,7 +102,7 @@ describe('queue mode on PostgreSQL', () => {
     // ---- enqueued again after the sweep: nothing to add
     expect(await enqueue(file, server.url, quiet)).toMatchObject({ rowsStored: ROWS, trainJobs: 0, evaluationJobs: 0, deviceJobs: 0 });
     expect(await jobs()).toBe(0);
-  }, 180_000);
+  }, 240_000);
 
   it('refuses a job whose experiment has another model hash, keeping the refusal as its error', async () => {
     await db.query(`insert into grasp_hil.experiments (id, hash, experiment, file, model_hash, data_hash, numerics, version)
@@ -138,4 +121,51 @@ describe('queue mode on PostgreSQL', () => {
     for (const p of procs.slice(1)) p.child.kill('SIGTERM');
     expect(await Promise.all(procs.slice(1).map((p) => p.exited))).toEqual([0, 0]);
   }, 60_000);
+
+  it('runs a worker as the documented least-privilege role, only on --experiments, unable to change the schema', async () => {
+    const docs = readFileSync(fileURLToPath(new URL('../../docs/scale-out.md', import.meta.url)), 'utf8');
+    const sql = /## Least-privilege roles[\s\S]*?```sql\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(sql).toMatch(/create role grasp_worker login password 'change-me'/);
+    await db.query(sql!);
+    const roleUrl = server.url.replace('postgres:test-secret@', 'grasp_worker:change-me@');
+
+    // ---- the sweep's rows again, and a job of another experiment the worker must leave alone
+    await db.query(`delete from grasp_hil.rows where experiment = 'tiny-queue'`);
+    expect(await enqueue(file, server.url, quiet)).toMatchObject({ rowsStored: 0, trainJobs: 0, evaluationJobs: ROWS - 1, deviceJobs: 1 });
+    const other = { experiment: 'tiny-other-model', key: 'device/other', inputsHash: 'x' };
+    await db.query(`select graphile_worker.add_job('device', $1::json, job_key := $2, flags := array['experiment:tiny-other-model'])`, [JSON.stringify(other), `tiny-other-model/${other.key}`]);
+    const restricted = spawnWorker(roleUrl, 'role', ['--experiments', 'tiny-queue']);
+    procs.push(restricted);
+    await until('the restricted worker to write every row', async () => {
+      const s = await queueStatus('tiny-queue', server.url);
+      return s.rows === ROWS && Object.values(s.jobs).every((c) => c.queued + c.running + c.retrying + c.failed === 0);
+    }, 90_000).catch((e: Error) => { throw new Error(`${e.message}\n${restricted.log()}`); });
+    const left = await db.query<{ attempts: number; locked_at: Date | null }>(`select attempts, locked_at from graphile_worker.jobs where key = $1`, [`tiny-other-model/${other.key}`]);
+    expect(left.rows).toEqual([{ attempts: 0, locked_at: null }]);
+    restricted.child.kill('SIGTERM');
+    expect(await restricted.exited).toBe(0);
+
+    // ---- what the role may not do
+    const role = new pg.Client({ connectionString: roleUrl });
+    await role.connect();
+    try {
+      for (const stmt of [
+        'drop table grasp_hil.rows',
+        'alter table grasp_hil.rows add column x integer',
+        'create table grasp_hil.x (a integer)',
+        'truncate grasp_hil.rows',
+        `delete from grasp_hil.rows where experiment = 'tiny-queue'`,
+        `update grasp_hil.rows set seq = 0`,
+        `update grasp_hil.experiments set hash = 'x'`,
+        `insert into grasp_hil.experiments (id, hash, experiment, file, model_hash, data_hash, numerics, version) values ('x', '', '{}', '', '', '', 0, '')`,
+        'drop table graphile_worker._private_jobs',
+        'create schema evil',
+      ]) {
+        await expect(role.query(stmt), stmt).rejects.toThrow(/permission denied|must be owner/);
+      }
+    } finally {
+      await role.end();
+    }
+    expect(Number((await db.query(`select count(*) as n from grasp_hil.rows where experiment = 'tiny-queue'`)).rows[0].n)).toBe(ROWS);
+  }, 120_000);
 });

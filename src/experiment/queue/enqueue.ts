@@ -31,6 +31,8 @@ import { maskIn } from './url.js';
 export interface EnqueueOptions {
   backend?: string;
   maxRows?: number;
+  /** Per-chip named queues for hardware rows (default true; jobs.ts). */
+  affinity?: boolean;
   log?: (line: string) => void;
 }
 
@@ -83,7 +85,7 @@ export async function enqueue(path: string, url: string, options: EnqueueOptions
     let trainJobs = 0;
     let evaluationJobs = 0;
     for (const a of p.adapters) {
-      if (await hasAdapter(db, a.key)) evaluationJobs += await addEvaluations(utils.addJob, q, a.key, stored);
+      if (await hasAdapter(db, a.key)) evaluationJobs += await addEvaluations(utils.addJob, q, a.key, stored, { affinity: options.affinity });
       else {
         await addTrain(utils.addJob, q, a.key);
         trainJobs++;

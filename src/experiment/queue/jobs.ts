@@ -7,9 +7,21 @@
  *   train     key `train/<adapter key>`; when it finishes it adds its adapter's evaluation jobs
  *   evaluate  key = the evaluation row's key; waits for its adapter because it is added only then
  *   device    key = the device row's key; no dependency
+ *
+ * Every job carries the flag `experiment:<name>`, so a worker started with --experiments can forbid
+ * the flags of the other experiments. Chip affinity: the hardware evaluations of one programmed chip
+ * (chipOf: adapter, profile, chip seed, Sites, periphery sweep) share the graphile-worker queue
+ * `<experiment>/chip/<hash>` and are added one chip after another. A named queue runs one job at a
+ * time, and a worker that finishes a chip's row finds that chip's next row as the oldest job it may
+ * take (the other workers' chips are locked), so a chip's rows run on the worker that programmed it
+ * and each chip is programmed about once. The price: a sweep with fewer chips than workers runs its
+ * hardware rows on fewer workers (noise, params and device rows are not in named queues).
  */
+import { createHash } from 'node:crypto';
 import type { WorkerUtils } from 'graphile-worker';
 import type pg from 'pg';
+import { chipOf } from '../chip-cache.js';
+import type { EvalSpec } from '../plan.js';
 import type { QueueExperiment } from './context.js';
 
 /** What adding jobs needs of an experiment. */
@@ -40,8 +52,25 @@ export function parsePayload(task: QueueTask, raw: unknown): QueuePayload {
   return p as QueuePayload;
 }
 
-async function add(addJob: AddJob, task: QueueTask, payload: QueuePayload): Promise<void> {
-  await addJob(task, payload, { jobKey: jobKey(payload.experiment, payload.key), jobKeyMode: 'unsafe_dedupe', maxAttempts: MAX_ATTEMPTS });
+/** The flag every job of an experiment carries (for `worker --experiments`). */
+export const experimentFlag = (experiment: string): string => `experiment:${experiment}`;
+
+/** The named queue of a hardware evaluation's chip; null for rows that program no chip. */
+export function chipQueue(experiment: string, spec: EvalSpec): string | null {
+  const chip = chipOf(spec);
+  return chip === null ? null : `${experiment}/chip/${createHash('sha256').update(chip).digest('hex').slice(0, 16)}`;
+}
+
+/** Whether hardware evaluations go to per-chip named queues (default true; bench/queue.ts measures both). */
+export interface AddOptions {
+  affinity?: boolean;
+}
+
+async function add(addJob: AddJob, task: QueueTask, payload: QueuePayload, queueName: string | null = null): Promise<void> {
+  await addJob(task, payload, {
+    jobKey: jobKey(payload.experiment, payload.key), jobKeyMode: 'unsafe_dedupe', maxAttempts: MAX_ATTEMPTS,
+    flags: [experimentFlag(payload.experiment)], ...(queueName ? { queueName } : {}),
+  });
 }
 
 /** Keys of the experiment's rows already stored. */
@@ -50,15 +79,15 @@ export async function storedKeys(db: pg.Pool, experiment: string): Promise<Set<s
   return new Set(r.rows.map((x) => x.key));
 }
 
-/** Adds the evaluation jobs of one trained adapter whose rows are not stored yet; returns how many. */
-export async function addEvaluations(addJob: AddJob, q: Planned, adapter: string, stored: ReadonlySet<string>): Promise<number> {
-  let n = 0;
-  for (const e of q.plan.evaluations) {
-    if (e.adapter !== adapter || stored.has(e.key)) continue;
-    await add(addJob, 'evaluate', { experiment: q.id, key: e.key, inputsHash: e.inputsHash });
-    n++;
-  }
-  return n;
+/** Adds the evaluation jobs of one trained adapter whose rows are not stored yet, one chip after another; returns how many. */
+export async function addEvaluations(addJob: AddJob, q: Planned, adapter: string, stored: ReadonlySet<string>, options: AddOptions = {}): Promise<number> {
+  const affinity = options.affinity ?? true;
+  const todo = q.plan.evaluations.filter((e) => e.adapter === adapter && !stored.has(e.key));
+  const first = new Map<string | null, number>();
+  todo.forEach((e, i) => { if (!first.has(chipOf(e))) first.set(chipOf(e), i); });
+  const ordered = affinity ? todo.map((e, i) => ({ e, at: first.get(chipOf(e)) ?? i, i })).sort((a, b) => a.at - b.at || a.i - b.i).map((x) => x.e) : todo;
+  for (const e of ordered) await add(addJob, 'evaluate', { experiment: q.id, key: e.key, inputsHash: e.inputsHash }, affinity ? chipQueue(q.id, e) : null);
+  return ordered.length;
 }
 
 /** Adds the train job of an adapter. */

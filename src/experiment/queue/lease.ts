@@ -7,6 +7,12 @@
  * runs again after between 1 and 1.5 leases. A worker busy in one long synchronous step (no event
  * loop turn for a whole lease) would lose its job to another; rows are still written once
  * (ON CONFLICT DO NOTHING), the work is only done twice — choose the lease above the longest step.
+ *
+ * After an outage of the database every heartbeat is old, live workers' too. So a worker reaps only
+ * once it has itself been in touch with the database for a whole lease without a failed heartbeat:
+ * by then every live worker that has reconnected has written a fresh heartbeat. A worker whose
+ * session ended (worker.ts) forgets that session's ids at once, and on reconnecting releases them
+ * itself (release) instead of waiting for another worker's reaping.
  */
 import type { WorkerUtils } from 'graphile-worker';
 import type pg from 'pg';
@@ -16,6 +22,8 @@ export const DEFAULT_LEASE_SECONDS = 60;
 export class Lease {
   private readonly ids = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Since when (ms, performance.now) this process has been in touch with the database without a failure; null right after one. */
+  private contactSince: number | null = null;
 
   constructor(private readonly db: pg.Pool, private readonly utils: WorkerUtils, private readonly seconds: number, private readonly log: (l: string) => void) {
     if (!(seconds > 0)) throw new Error(`--lease must be a number of seconds > 0, got ${seconds}`);
@@ -29,15 +37,37 @@ export class Lease {
   }
 
   start(): void {
+    this.contactSince = performance.now();
     const beat = () => {
-      if (this.ids.size) this.db.query('update grasp_hil.workers set heartbeat_at = now() where worker_id = any($1)', [[...this.ids]]).catch((e: Error) => this.log(`lease: heartbeat failed: ${e.message}`));
+      this.db.query('update grasp_hil.workers set heartbeat_at = now() where worker_id = any($1)', [[...this.ids]]).then(
+        () => { this.contactSince ??= performance.now(); },
+        (e: Error) => {
+          if (this.contactSince !== null) this.log(`lease: heartbeat failed: ${e.message}`);
+          this.contactSince = null;
+        },
+      );
     };
     this.timers.push(setInterval(beat, (this.seconds * 1000) / 4));
     this.timers.push(setInterval(() => void this.reap().catch((e: Error) => this.log(`lease: reaping failed: ${e.message}`)), (this.seconds * 1000) / 2));
   }
 
-  /** Releases the jobs of workers whose heartbeat is older than the lease. */
+  /** The ids held so far, forgotten (their session is over: no more heartbeats for them). */
+  forget(): string[] {
+    const ids = [...this.ids];
+    this.ids.clear();
+    return ids;
+  }
+
+  /** Releases the jobs still locked under ids of this process's ended session, and their lease rows. */
+  async release(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.utils.forceUnlockWorkers(ids);
+    await this.db.query('delete from grasp_hil.workers where worker_id = any($1)', [ids]);
+  }
+
+  /** Releases the jobs of workers whose heartbeat is older than the lease (only after a whole lease in touch with the database). */
   async reap(): Promise<string[]> {
+    if (this.contactSince === null || performance.now() - this.contactSince < this.seconds * 1000) return [];
     const r = await this.db.query<{ worker_id: string }>(
       `delete from grasp_hil.workers where heartbeat_at < now() - make_interval(secs => $1) and not (worker_id = any($2)) returning worker_id`,
       [this.seconds, [...this.ids]],
