@@ -60,6 +60,11 @@ export function columnReadout(wn: Float32Array, s2: Float32Array | null, nRows: 
   return sums;
 }
 
+/** A compensation setting as configs write it: a mode name, or the aliases true (= global) and false (= none). */
+export function compensationMode(c: CompensationMode | boolean): CompensationMode {
+  return c === true ? 'global' : c === false ? 'none' : c;
+}
+
 /** Whether the mode uses the exact reference. */
 export const exactReference = (m: CompensationMode): boolean => m === 'global-exact' || m === 'column-exact';
 

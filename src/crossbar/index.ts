@@ -16,7 +16,7 @@ export { stateAt } from './drift.js';
 export { readVariance, rankOne } from './readnoise.js';
 export { resolvePeriphery, PERIPHERY_PRESETS, DEFAULT_ENERGY, COMPENSATION_MODES, IR_DROP_MODELS, levelsOf, needsTilePartialSums, perMvmIrDrop } from './periphery.js';
 export type { Periphery, PeripheryOptions, PeripheryEnergy, PeripheryExecution, CompensationMode, ReadNoiseMode, IrDropModel } from './periphery.js';
-export { columnReadout, compensationFactors, READOUT_FLOOR } from './compensation.js';
+export { columnReadout, compensationFactors, compensationMode, READOUT_FLOOR } from './compensation.js';
 export { Chip, resolveSeeds, irDropRatio, irDropRowRatio } from './chip.js';
 export { staticIrDrop, dropPolynomial, positionFactor, A_VALID } from './ir-drop.js';
 export type { StaticIrDropResult } from './ir-drop.js';

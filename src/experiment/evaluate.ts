@@ -8,7 +8,9 @@
  *   evaluate  predictions per example (evaluation-set order) and the task's metrics
  *
  * noise and hardware rows keep predictions and labels for paired statistics; params rows keep the
- * learned parameter histograms pooled ('*') and per Site.
+ * learned parameter histograms pooled ('*') and per Site. A supplied adapter (`adapters` entry) loads
+ * from its own folder, with the base-model check validation already passed; its rows carry no
+ * training seed. Hardware rows record the compensation mode's name and the noise-scale point.
  */
 import { estimateArea, estimateEnergy, type PeripheryOptions } from '../crossbar/index.js';
 import { evaluateDetailed, perturbMerged } from '../eval/index.js';
@@ -18,31 +20,61 @@ import { parameterHistograms } from '../results/index.js';
 import { chipFor } from './chip-cache.js';
 import type { JobContext, JobRow } from './jobs.js';
 import { peripheryWith, type EvalSpec } from './plan.js';
-import { adapterDir, readTraining, type TrainingRecord } from './train.js';
+import { adapterDir, readTraining } from './train.js';
+
+/** What a row says about the adapter it evaluates. */
+interface AdapterFacts {
+  method: string;
+  label: string;
+  options: Record<string, unknown>;
+  trainableParams: number;
+}
 
 interface Deployable {
   merged: MergedWeights;
   head: NamedTensors;
-  record: TrainingRecord;
+  record: AdapterFacts;
   /** Learned parameter values (γ, β, μ, ρ, …) by `<Site>.<kind>`, for histograms. */
   state: NamedTensors;
 }
 
-/** Per-process caches: the base model and each adapter's merged weights. */
-const cache: { model: Model | null; adapters: Map<string, Deployable> } = { model: null, adapters: new Map() };
+/** Per-process caches: the base model (of one model folder and head size) and each adapter's merged weights. */
+const cache: { model: Model | null; modelKey: string; adapters: Map<string, Deployable> } = { model: null, modelKey: '', adapters: new Map() };
 
 async function baseModel(ctx: JobContext): Promise<Model> {
-  if (!cache.model) cache.model = await ctx.res.loadBase(0);
+  const key = JSON.stringify([ctx.res.modelDir, ctx.res.task.labels.length, ctx.res.task.kind]);
+  if (cache.model && cache.modelKey !== key) {
+    cache.model.dispose();
+    cache.model = null;
+    cache.adapters.clear();
+  }
+  if (!cache.model) {
+    cache.model = await ctx.res.loadBase(0);
+    cache.modelKey = key;
+  }
   return cache.model;
 }
 
-async function deployable(ctx: JobContext, key: string): Promise<Deployable> {
+async function deployable(ctx: JobContext, spec: EvalSpec): Promise<Deployable> {
+  const key = spec.adapter;
   const hit = cache.adapters.get(key);
   if (hit) return hit;
-  const record = readTraining(ctx.outDir, key);
-  if (!record) throw new Error(`adapter ${key} has not been trained (no training.json in ${adapterDir(ctx.outDir, key)})`);
   const model = await baseModel(ctx);
-  const loaded = await loadAdapter(adapterDir(ctx.outDir, key), model, { baseModel: ctx.res.modelDir });
+  let record: AdapterFacts;
+  let dir: string;
+  if (spec.supplied) {
+    dir = spec.supplied.path;
+    record = { method: '', label: spec.supplied.label, options: {}, trainableParams: 0 };
+  } else {
+    const trained = readTraining(ctx.outDir, key);
+    if (!trained) throw new Error(`adapter ${key} has not been trained (no training.json in ${adapterDir(ctx.outDir, key)})`);
+    dir = adapterDir(ctx.outDir, key);
+    record = trained;
+  }
+  const loaded = await loadAdapter(dir, model, { baseModel: ctx.res.modelDir, allowBaseMismatch: spec.supplied?.allowBaseMismatch ?? false });
+  if (spec.supplied) {
+    record = { method: loaded.adapter.method, label: spec.supplied.label, options: { ...loaded.adapter.options }, trainableParams: loaded.adapter.parameterCount() };
+  }
   const merged = loaded.adapter.merge();
   const head = paramState(model, loaded.headParams);
   const state = loaded.adapter.state();
@@ -65,13 +97,14 @@ function measure(ctx: JobContext, model: Model) {
 
 export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobRow> {
   const tMerge = performance.now();
-  const d = await deployable(ctx, spec.adapter);
+  const d = await deployable(ctx, spec);
   const merge = performance.now() - tMerge;
   const base = {
     key: spec.key, inputsHash: spec.inputsHash, entryId: spec.entryId, targetProfile: spec.targetProfile, compareTo: ctx.exp.compareTo ?? null, method: d.record.method, methodLabel: d.record.label,
     methodOptions: d.record.options, trainableParams: d.record.trainableParams, task: ctx.res.task.id,
   };
-  if (spec.kind === 'params') return { ...base, kind: 'params', histograms: parameterHistograms(d.state), seeds: { train: spec.trainSeed } };
+  const train = spec.trainSeed === null ? {} : { train: spec.trainSeed };
+  if (spec.kind === 'params') return { ...base, kind: 'params', histograms: parameterHistograms(d.state), seeds: train };
   const model = await baseModel(ctx);
   loadParams(model, d.head, `adapter ${spec.adapter} head`);
   const t0 = performance.now();
@@ -82,7 +115,7 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
     try {
       const { fields, ms } = measure(ctx, model);
       return {
-        ...base, kind: 'noise', noiseSigma: spec.sigma, seeds: { train: spec.trainSeed, noise: spec.noiseSeed }, ...fields,
+        ...base, kind: 'noise', noiseSigma: spec.sigma, seeds: { ...train, noise: spec.noiseSeed }, ...fields,
         durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
       };
     } finally {
@@ -103,7 +136,8 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
     const e = estimateEnergy(chip, { tokens: Math.max(1, Math.round(tokens)) });
     return {
       ...base, kind: 'hardware', profile: spec.profile, t: spec.t, compensation: spec.compensation, periphery: p, sweep: spec.sweep as Record<string, number | string> | null,
-      seeds: { train: spec.trainSeed, chip: spec.chipSeed, read: spec.readSeed }, ...fields,
+      ...(spec.scales ? { scales: spec.scales } : {}),
+      seeds: { ...train, chip: spec.chipSeed, read: spec.readSeed }, ...fields,
       energy: { totalJ: e.perInference.energy, latencyS: e.perInference.latency, areaM2: estimateArea(chip).total.area, ...e.perInference.breakdown },
       durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
     };

@@ -18,8 +18,6 @@ export const EXPERIMENT_SCHEMA = {
     "name",
     "model",
     "task",
-    "methods",
-    "training",
     "evaluation",
     "seeds"
   ],
@@ -45,14 +43,16 @@ export const EXPERIMENT_SCHEMA = {
     },
     task: {
       type: "object",
-      required: [
-        "id"
-      ],
       additionalProperties: false,
       properties: {
         id: {
           type: "string",
-          description: "Task id from the task registry: brown-genre, spam, sst2, cola, mrpc, stsb, qqp, mnli, qnli, rte."
+          description: "Task id from the task registry: brown-genre, spam, sst2, cola, mrpc, stsb, qqp, mnli, qnli, rte. Give either `id` or `dir`."
+        },
+        dir: {
+          type: "string",
+          minLength: 1,
+          description: "A local GLUE-style classification task instead of a registered one: a folder with train.tsv and dev.tsv and/or test.tsv, each with a header naming a `sentence` column (or `sentence1` and `sentence2`) and a `label` column. Classes are the distinct labels (integers in numeric order, else names in alphabetical order); a test.tsv without a label column (as GLUE ships it) is ignored. Give either `id` or `dir`."
         },
         dataDir: {
           type: "string",
@@ -80,7 +80,7 @@ export const EXPERIMENT_SCHEMA = {
     },
     methods: {
       type: "array",
-      minItems: 1,
+      default: [],
       items: {
         type: "object",
         required: [
@@ -105,7 +105,7 @@ export const EXPERIMENT_SCHEMA = {
             description: "Method options (validated by the method): k, rows, sites, lambda, penalty, rank, alpha, …"
           },
           sigmaTarget: {
-            description: "StochGRASP's σ_target, the weight-noise level the learned σ is trained toward. Three forms: a number ≥ 0 in weight units (e.g. 0.02); {\"fromProfile\": true, \"t\": 86400, \"compensation\": true} — from each device profile, the random part of the chip's error at t seconds after programming (one adapter per profile); or {\"relative\": 0.05} — a fraction of each adapted Site's weight standard deviation. Only for methods that take a σ_target (stochgrasp).",
+            description: "StochGRASP's σ_target, the weight-noise level the learned σ is trained toward. Three forms: a number ≥ 0 in weight units (e.g. 0.02); {\"fromProfile\": true, \"t\": 86400, \"compensation\": \"global\"} — from each device profile, the random part of the chip's error at t seconds after programming (one adapter per profile); or {\"relative\": 0.05} — a fraction of each adapted Site's weight standard deviation. Only for methods that take a σ_target (stochgrasp).",
             oneOf: [
               {
                 type: "number",
@@ -129,8 +129,20 @@ export const EXPERIMENT_SCHEMA = {
                     description: "Seconds after programming at which the spread is measured (default 86400)."
                   },
                   compensation: {
-                    type: "boolean",
-                    description: "Global drift compensation when reading (default true)."
+                    type: [
+                      "string",
+                      "boolean"
+                    ],
+                    enum: [
+                      "none",
+                      "global",
+                      "global-exact",
+                      "column",
+                      "column-exact",
+                      true,
+                      false
+                    ],
+                    description: "Drift compensation when reading: none, global (default), global-exact, column or column-exact (docs/periphery.md); the aliases true (= global) and false (= none) are accepted."
                   }
                 },
                 description: "From each device profile: the random part of the chip's weight error at time t after programming."
@@ -159,15 +171,51 @@ export const EXPERIMENT_SCHEMA = {
         },
         description: "One method with its options, σ_target and training overrides."
       },
-      description: "The fine-tuning methods to compare; each entry trains one adapter per training seed."
+      description: "The fine-tuning methods to compare; each entry trains one adapter per training seed. `methods` and `adapters` together need at least one entry."
+    },
+    adapters: {
+      type: "array",
+      default: [],
+      items: {
+        type: "object",
+        required: [
+          "id",
+          "path"
+        ],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: "string",
+            pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+            description: "Unique id of this entry among methods and adapters; rows name it as `entryId` and `compareTo` may name it."
+          },
+          path: {
+            type: "string",
+            minLength: 1,
+            description: "Adapter folder (adapter_config.json + adapter_model.safetensors), relative to this experiment file: saved by grasp-hil or written by Hugging Face PEFT."
+          },
+          label: {
+            type: "string",
+            description: "Legend label in charts (default: the id)."
+          },
+          allowBaseMismatch: {
+            type: "boolean",
+            default: false,
+            description: "Use the adapter although it names another base model (its recorded weights hash or base_model_name_or_path); shapes and names must still match."
+          }
+        },
+        description: "An adapter trained elsewhere: evaluated as is (params, noise and hardware rows), no training."
+      },
+      description: "Adapters to evaluate without training (grasp-hil or PEFT adapter folders). Their rows compare with trained entries like any other entry; a changed adapter file makes its rows stale (the file contents are hashed)."
     },
     training: {
       "$ref": "#/$defs/training",
+      default: {},
       description: "Training settings shared by every method entry (an entry's own `training` overrides them)."
     },
     compareTo: {
       type: "string",
-      description: "Id of the method entry (its `id`, or its method name when it has no id) every other entry is compared with: the report shows paired differences over the shared seeds and a verdict per condition, e.g. \"grasp-weight\" as the deterministic baseline. Omit it for no comparison."
+      description: "Id of the method or adapter entry (its `id`, or its method name when it has no id) every other entry is compared with: the report shows paired differences over the shared seeds and a verdict per condition, e.g. \"grasp-weight\" as the deterministic baseline. Omit it for no comparison."
     },
     profiles: {
       type: "array",
@@ -228,14 +276,38 @@ export const EXPERIMENT_SCHEMA = {
             },
             compensation: {
               type: "array",
+              minItems: 1,
               items: {
-                type: "boolean"
+                type: [
+                  "string",
+                  "boolean"
+                ],
+                enum: [
+                  "none",
+                  "global",
+                  "global-exact",
+                  "column",
+                  "column-exact",
+                  true,
+                  false
+                ]
               },
               default: [
-                true,
-                false
+                "global",
+                "none"
               ],
-              description: "Global drift compensation settings to evaluate at each time (true: the read-out is rescaled by a reference column's drift; false: raw)."
+              description: "Drift compensation modes to evaluate at each time: none (raw read-out), global (each tile's read-out rescaled by its drift measured on one-hot reads, aihwkit's GlobalDriftCompensation), global-exact, column, column-exact (docs/periphery.md). The aliases true (= global) and false (= none) are accepted; rows record the mode's name."
+            },
+            scales: {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                programming: { type: "array", minItems: 1, items: { type: "number", minimum: 0 }, description: "Multipliers of programming noise (aihwkit's prog_noise_scale)." },
+                drift: { type: "array", minItems: 1, items: { type: "number", minimum: 0 }, description: "Multipliers of drift (aihwkit's drift_scale)." },
+                readNoise: { type: "array", minItems: 1, items: { type: "number", minimum: 0 }, description: "Multipliers of accumulated and per-MVM read noise (aihwkit's read_noise_scale)." },
+                variation: { type: "array", minItems: 1, items: { type: "number", minimum: 0 }, description: "Multipliers of device-to-device variation." }
+              },
+              description: "Device-noise scale axes: each key lists multipliers applied on top of the profile's own `scales`; every point of their product is evaluated at every time and compensation mode (rows record it as `scales`). Omit for the profile as it is."
             },
             sites: {
               type: "string",
@@ -708,8 +780,15 @@ export const EXPERIMENT_SCHEMA = {
   }
 } as const;
 
-/** An experiment file's content, as validated (the schema above, defaults optional). */
-export type Experiment = FromSchema<typeof EXPERIMENT_SCHEMA, { keepDefaultedPropertiesOptional: true }>;
+type ExperimentFile = FromSchema<typeof EXPERIMENT_SCHEMA, { keepDefaultedPropertiesOptional: true }>;
+/**
+ * An experiment file's content, as validated (the schema above, defaults optional). `methods` and
+ * `training` may be left out of a file (an experiment of supplied adapters only); ajv fills them,
+ * so code always finds them.
+ */
+export type Experiment = ExperimentFile & Required<Pick<ExperimentFile, 'methods' | 'training'>>;
+/** One entry of `adapters`: an adapter folder evaluated without training. */
+export type AdapterEntry = NonNullable<Experiment['adapters']>[number];
 /** One entry of `methods`. */
 export type MethodEntry = Experiment['methods'][number];
 /** The trainer's settings an experiment may set ($defs/training). */

@@ -2,11 +2,11 @@ export { runExperiment, reportExperiment, quickVariant, progressLine, DEFAULT_MA
 export type { RunOptions, RunSummary, PhaseTimes, RunProgress } from './runner.js';
 export { loadExperiment, parseExperiment, formatSchemaErrors, hashOf, canonicalJson, EXPERIMENT_SCHEMA_PATH } from './schema.js';
 export { EXPERIMENT_SCHEMA } from './experiment-schema.js';
-export type { Experiment, LoadedExperiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './schema.js';
+export type { AdapterEntry, Experiment, LoadedExperiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './schema.js';
 export { plan, planSize, product } from './plan.js';
-export type { Plan, TrainSpec, EvalSpec, DeviceSpec } from './plan.js';
+export type { Plan, TrainSpec, EvalSpec, DeviceSpec, SuppliedSpec, ScalesPoint } from './plan.js';
 export { NUMERICS_VERSION } from './inputs.js';
-export type { PlanInputs, ProfileInput } from './inputs.js';
+export type { AdapterInput, PlanInputs, ProfileInput } from './inputs.js';
 export { PERIPHERY_KEYS } from './periphery-keys.js';
 export { WorkerPool } from './pool.js';
 export { ResultStore } from '../results/index.js';

@@ -5,6 +5,7 @@
  *   model     sha256 of every file in the model folder (config.json, model.safetensors, tokenizer…)
  *   data      sha256 of the examples used (training subset and evaluation subsets, text and labels)
  *   profile   sha256 of each device profile file's bytes (the resolved file, not its name)
+ *   adapter   sha256 of every file in a supplied adapter's folder (`adapters` entries)
  *   numerics  NUMERICS_VERSION: bumped whenever grasp-hil's code changes the numbers a row holds
  *
  * Each hash is the first 16 hex digits of sha256. Profile references resolve the way the schema
@@ -68,9 +69,20 @@ export function resolveProfile(file: string, id: string): ProfileInput {
   return { id, ref, hash: sha().update(readFileSync(path)).digest('hex').slice(0, 16) };
 }
 
+/** A supplied adapter (`adapters` entry): where its folder resolved to, and the hash of its files. */
+export interface AdapterInput {
+  id: string;
+  /** Absolute path of the adapter folder. */
+  path: string;
+  /** hashFolder of the adapter folder (adapter_config.json, adapter_model.safetensors, …). */
+  hash: string;
+}
+
 /** Everything outside the experiment file that its results depend on. */
 export interface PlanInputs {
   model: string;
   data: string;
   profiles: ReadonlyMap<string, ProfileInput>;
+  /** Supplied adapters by entry id (needed when the experiment has `adapters` entries). */
+  adapters?: ReadonlyMap<string, AdapterInput>;
 }

@@ -11,14 +11,27 @@
  * values, Sites, t, seeds, model, data, numerics). A stored row is reused only when both match.
  * Every evaluation carries its own seeds, so its result does not depend on worker count or order.
  *
+ * Supplied adapters (`adapters` entries) are not trained: each gets the same params, noise and
+ * hardware evaluations as a trained adapter, keyed `…/adapter:<id>/…`, with the adapter folder's content
+ * hash in every inputsHash (a changed file makes its rows stale) and no training seed.
+ *
+ * Compensation modes are the crossbar's names (none, global, global-exact, column, column-exact;
+ * true/false are read as global/none). Row keys and hashes write global and none as `true`/`false`,
+ * as before the modes had names, so rows stored then stay valid. A hardware `scales` point multiplies
+ * the profile's own noise scales; it enters keys and hashes only when set.
+ *
  * planSize counts the rows from the axis lengths alone, before anything is built, so an absurd grid
  * is refused without allocating it.
  */
+import { compensationMode } from '../crossbar/index.js';
+import type { CompensationMode } from '../crossbar/index.js';
 import { NUMERICS_VERSION, type PlanInputs } from './inputs.js';
 import type { Experiment, MethodEntry, TrainingSettings } from './schema.js';
 import { hashOf } from './schema.js';
 
 export type SweepPoint = Record<string, number | string | boolean>;
+/** Multipliers of a profile's noise scales (programming, drift, readNoise, variation). */
+export type ScalesPoint = Record<string, number>;
 
 export interface TrainSpec {
   /** Cache key: adapters/<key>/ holds the trained adapter. */
@@ -30,10 +43,23 @@ export interface TrainSpec {
   training: TrainingSettings;
   trainSeed: number;
   groupingSeed: number;
-  /** σ_target: a fixed number, measured from this profile at t (with or without compensation), or a fraction of each Site's weight std. */
-  sigmaTarget: number | { profile: string; t: number; compensation: boolean } | { relative: number } | null;
+  /** σ_target: a fixed number, measured from this profile at t (with a compensation mode), or a fraction of each Site's weight std. */
+  sigmaTarget: number | { profile: string; t: number; compensation: CompensationMode } | { relative: number } | null;
   /** The profile whose σ_target trained this adapter (null otherwise). */
   targetProfile: string | null;
+}
+
+/** An `adapters` entry: an adapter folder evaluated as is. */
+export interface SuppliedSpec {
+  /** `adapter:<id>-<content hash>`: names the adapter's content (caches key on it). */
+  key: string;
+  entryId: string;
+  label: string;
+  /** Absolute path of the adapter folder. */
+  path: string;
+  /** sha256 (16 hex) of the folder's files. */
+  hash: string;
+  allowBaseMismatch: boolean;
 }
 
 /** What every evaluation knows about the adapter it evaluates. */
@@ -41,11 +67,15 @@ interface EvalBase {
   key: string;
   /** Hash of everything the row depends on. */
   inputsHash: string;
+  /** The trained adapter's cache key, or a supplied adapter's SuppliedSpec key. */
   adapter: string;
   entryId: string;
   /** The profile whose σ_target trained the adapter (an entry with `fromProfile` has one arm per profile), or null. */
   targetProfile: string | null;
-  trainSeed: number;
+  /** The training seed; null for a supplied adapter. */
+  trainSeed: number | null;
+  /** A supplied adapter's folder, label and base check; null for an adapter the run trained. */
+  supplied: { path: string; label: string; allowBaseMismatch: boolean } | null;
 }
 
 export type EvalSpec =
@@ -56,11 +86,13 @@ export type EvalSpec =
     profile: string;
     profileRef: string;
     t: number;
-    compensation: boolean;
+    compensation: CompensationMode;
     chipSeed: number;
     readSeed: number;
     sites: string;
     sweep: SweepPoint | null;
+    /** Multipliers of the profile's noise scales, or null for the profile as it is. */
+    scales: ScalesPoint | null;
   })
   | (EvalBase & { kind: 'params' });
 
@@ -77,6 +109,8 @@ export interface DeviceSpec {
 
 export interface Plan {
   adapters: TrainSpec[];
+  /** Adapters the experiment supplies (not trained). */
+  supplied: SuppliedSpec[];
   evaluations: EvalSpec[];
   devices: DeviceSpec[];
 }
@@ -110,6 +144,21 @@ export function peripheryWith(base: Record<string, unknown> | undefined, sweep: 
   return p;
 }
 
+/** The hardware compensation modes an experiment evaluates (default global, none). */
+export function compensationsOf(exp: Experiment): CompensationMode[] {
+  return (exp.evaluation.hardware?.compensation ?? ['global', 'none']).map((c) => compensationMode(c as CompensationMode | boolean));
+}
+
+/** How a mode is written in row keys and hashes: global and none as true/false (their names before the modes). */
+export const compensationTag = (m: CompensationMode): string | boolean => (m === 'global' ? true : m === 'none' ? false : m);
+
+/** The points of `evaluation.hardware.scales` (their product, in key order), or [null] without it. */
+export function scalesPoints(exp: Experiment): (ScalesPoint | null)[] {
+  const s = exp.evaluation.hardware?.scales;
+  const lists = Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number[]>;
+  return Object.keys(lists).length ? (product(lists) as ScalesPoint[]) : [null];
+}
+
 function labelOf(m: MethodEntry, profile: string | null): string {
   const base = m.label ?? m.id ?? m.method;
   return profile ? `${base} (σ_target: ${profile})` : base;
@@ -127,15 +176,16 @@ export function planSize(exp: Experiment): { adapters: number; evaluations: numb
   const noiseRows = noise ? noise.sigmas.reduce((n, s) => n + (s === 0 ? 1 : seeds.noise.length), 0) : 0;
   let adapters = 0;
   let evaluations = 0;
+  const scales = scalesPoints(exp).length;
+  const hwRowsOf = (hwProfiles: number) => (hw ? hwProfiles * seeds.chip.length * (hw.times.length * (hw.compensation ?? ['global', 'none']).length * scales + sweepPoints) : 0);
   for (const m of exp.methods) {
-    const fromProfile = typeof m.sigmaTarget === 'object';
+    const fromProfile = typeof m.sigmaTarget === 'object' && 'fromProfile' in m.sigmaTarget;
     const perSeed = fromProfile ? profiles : 1;
     const n = seeds.train.length * perSeed;
     adapters += n;
-    const hwProfiles = fromProfile ? 1 : profiles;
-    const hwRows = hw ? hwProfiles * seeds.chip.length * (hw.times.length * (hw.compensation ?? [true, false]).length + sweepPoints) : 0;
-    evaluations += n * (1 + noiseRows + hwRows);
+    evaluations += n * (1 + noiseRows + hwRowsOf(fromProfile ? 1 : profiles));
   }
+  evaluations += (exp.adapters?.length ?? 0) * (1 + noiseRows + hwRowsOf(profiles));
   const dev = exp.evaluation.device;
   const devices = dev ? profiles * (dev.times ?? [1, 3600, 86400]).length : 0;
   return { adapters, evaluations, devices, total: adapters + evaluations + devices };
@@ -159,12 +209,12 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
       st === undefined ? [{ sigmaTarget: null, profile: null }]
         : typeof st === 'number' ? [{ sigmaTarget: st, profile: null }]
           : 'relative' in st ? [{ sigmaTarget: { relative: st.relative }, profile: null }]
-          : profiles.map((p) => ({ sigmaTarget: { profile: profileOf(p).ref, t: st.t ?? 86400, compensation: st.compensation ?? true }, profile: p }));
+          : profiles.map((p) => ({ sigmaTarget: { profile: profileOf(p).ref, t: st.t ?? 86400, compensation: compensationMode(st.compensation ?? 'global') }, profile: p }));
     if (targets.length === 0) throw new Error(`method '${entryId}': sigmaTarget.fromProfile needs at least one entry in "profiles"`);
     for (const seed of seeds.train) {
       for (const { sigmaTarget, profile } of targets) {
         const target = sigmaTarget !== null && typeof sigmaTarget === 'object' && 'profile' in sigmaTarget
-          ? { profile: profileOf(profile!).hash, t: sigmaTarget.t, compensation: sigmaTarget.compensation, periphery: exp.periphery ?? {} }
+          ? { profile: profileOf(profile!).hash, t: sigmaTarget.t, compensation: compensationTag(sigmaTarget.compensation), periphery: exp.periphery ?? {} }
           : sigmaTarget;
         const determinants = { ...common, task: exp.task, method: m.method, options: m.options ?? {}, training, seed, grouping: seeds.grouping, sigmaTarget: target };
         adapters.push({
@@ -183,37 +233,57 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
     }
   }
 
+  const supplied: SuppliedSpec[] = (exp.adapters ?? []).map((e) => {
+    const input = inputs.adapters?.get(e.id);
+    if (!input) throw new Error(`adapter '${e.id}' was not resolved before planning`);
+    return { key: `adapter:${e.id}-${input.hash}`, entryId: e.id, label: e.label ?? e.id, path: input.path, hash: input.hash, allowBaseMismatch: e.allowBaseMismatch ?? false };
+  });
+
   const evaluations: EvalSpec[] = [];
   const noise = exp.evaluation.noise;
   const hw = exp.evaluation.hardware;
-  for (const a of adapters) {
-    const base = { adapter: a.key, entryId: a.entryId, targetProfile: a.targetProfile, trainSeed: a.trainSeed };
-    const withHash = <S extends object>(key: string, rest: S, extra: object = {}) => ({ key, inputsHash: hashOf({ ...common, ...base, ...rest, ...extra }), ...base, ...rest });
-    evaluations.push(withHash(`params/${a.key}`, { kind: 'params' as const }));
+  const compensations = compensationsOf(exp);
+  const scaleAxis = scalesPoints(exp);
+  const arms = [
+    ...adapters.map((a) => ({ name: a.key, targetProfile: a.targetProfile, base: { adapter: a.key, entryId: a.entryId, targetProfile: a.targetProfile, trainSeed: a.trainSeed as number | null, supplied: null as EvalBase['supplied'] } })),
+    ...supplied.map((a) => ({ name: `adapter:${a.entryId}`, targetProfile: null, base: { adapter: a.key, entryId: a.entryId, targetProfile: null, trainSeed: null, supplied: { path: a.path, label: a.label, allowBaseMismatch: a.allowBaseMismatch } } })),
+  ];
+  for (const { name, targetProfile, base } of arms) {
+    // Fields added after rows were first stored enter the hash only when set, so older rows stay valid.
+    // A supplied adapter's content is in its key (`adapter`); its folder's path and label change no number.
+    const hashed = (o: Record<string, unknown>) => {
+      const { supplied: _s, scales, ...rest } = o;
+      return hashOf({ ...rest, ...(scales ? { scales } : {}) });
+    };
+    const withHash = <S extends object>(key: string, rest: S, extra: object = {}) => ({ key, inputsHash: hashed({ ...common, ...base, ...rest, ...extra }), ...base, ...rest });
+    evaluations.push(withHash(`params/${name}`, { kind: 'params' as const }));
     if (noise) {
       for (const sigma of noise.sigmas) {
         for (const ns of sigma === 0 ? [seeds.noise[0]] : seeds.noise) {
-          evaluations.push(withHash(`noise/${a.key}/σ=${sigma}/seed=${ns}${noise.relative ? '/rel' : ''}`, { kind: 'noise' as const, sigma, relative: noise.relative ?? false, sites: noise.sites ?? null, noiseSeed: ns }));
+          evaluations.push(withHash(`noise/${name}/σ=${sigma}/seed=${ns}${noise.relative ? '/rel' : ''}`, { kind: 'noise' as const, sigma, relative: noise.relative ?? false, sites: noise.sites ?? null, noiseSeed: ns }));
         }
       }
     }
     if (hw) {
       // An adapter trained for one profile's σ_target is deployed on that profile only.
-      const targetsHw = a.targetProfile ? [a.targetProfile] : profiles;
+      const targetsHw = targetProfile ? [targetProfile] : profiles;
       const sites = hw.sites ?? 'all-linear';
       for (const profile of targetsHw) {
         const pr = profileOf(profile);
-        const hwSpec = (key: string, t: number, compensation: boolean, chipSeed: number, sweep: SweepPoint | null) =>
-          withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep }, { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, sweep) });
+        const hwSpec = (key: string, t: number, compensation: CompensationMode, chipSeed: number, sweep: SweepPoint | null, scales: ScalesPoint | null) =>
+          withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep, scales }, { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, sweep), compensation: compensationTag(compensation) });
         for (const chipSeed of seeds.chip) {
-          for (const t of hw.times) {
-            for (const compensation of hw.compensation ?? [true, false]) {
-              evaluations.push(hwSpec(`hw/${a.key}/${profile}/chip=${chipSeed}/t=${t}/comp=${compensation}`, t, compensation, chipSeed, null));
+          for (const scales of scaleAxis) {
+            const scaleTag = scales ? `/scales=${Object.entries(scales).map(([k, v]) => `${k}:${v}`).join(',')}` : '';
+            for (const t of hw.times) {
+              for (const compensation of compensations) {
+                evaluations.push(hwSpec(`hw/${name}/${profile}/chip=${chipSeed}${scaleTag}/t=${t}/comp=${compensationTag(compensation)}`, t, compensation, chipSeed, null, scales));
+              }
             }
           }
           for (const sweep of exp.sweeps && Object.keys(exp.sweeps).length ? product(exp.sweeps) : []) {
             const tag = Object.entries(sweep).map(([k, v]) => `${k}=${v}`).join(',');
-            evaluations.push(hwSpec(`sweep/${a.key}/${profile}/chip=${chipSeed}/${tag}`, hw.times[0], true, chipSeed, sweep));
+            evaluations.push(hwSpec(`sweep/${name}/${profile}/chip=${chipSeed}/${tag}`, hw.times[0], 'global', chipSeed, sweep, null));
           }
         }
       }
@@ -231,5 +301,5 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
       }
     }
   }
-  return { adapters, evaluations, devices };
+  return { adapters, supplied, evaluations, devices };
 }

@@ -212,7 +212,8 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   const previous = previousHash(stateFile);
   if (previous !== null && previous !== hash) log(`${outDir}: experiment ${exp.name} changed since this folder's last run (experiment hash ${previous} → ${hash}); rows whose inputs changed will be recomputed`);
   await initBackend(options.backend);
-  const { res, inputs } = await validateExperiment(exp, loaded.file, outDir);
+  const { res, inputs, warnings } = await validateExperiment(exp, loaded.file, outDir);
+  for (const w of warnings) log(`warning: ${w}`);
 
   // ---- plan
   const p: Plan = plan(exp, inputs);
@@ -225,7 +226,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   const stale = new Set(stored.filter((r) => planned.has(r.key) && r.inputsHash !== planned.get(r.key)).map((r) => r.key));
   const notInPlan = new Set(stored.filter((r) => !planned.has(r.key)).map((r) => r.key));
   if (stale.size || notInPlan.size) {
-    log(`reconcile: ${stale.size} stored rows are stale (their inputs changed: experiment, profile, model, data or grasp-hil numerics) and will be recomputed, ${notInPlan.size} are no longer in the plan`);
+    log(`reconcile: ${stale.size} stored rows are stale (their inputs changed: experiment, profile, model, data, a supplied adapter's files or grasp-hil numerics) and will be recomputed, ${notInPlan.size} are no longer in the plan`);
   }
   const when = stamp();
   if (stale.size) {

@@ -14,7 +14,7 @@ import { parseJsonText } from '../io/index.js';
 import { didYouMean } from './periphery-keys.js';
 import { EXPERIMENT_SCHEMA, type Experiment } from './experiment-schema.js';
 
-export type { Experiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './experiment-schema.js';
+export type { AdapterEntry, Experiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './experiment-schema.js';
 
 export interface LoadedExperiment {
   experiment: Experiment;
@@ -83,8 +83,16 @@ export function parseExperiment(raw: unknown, file: string): Experiment {
     if (ids.has(id)) throw new Error(`${file}: /methods/${i}/id: '${id}' is used twice; give each method entry a unique id`);
     ids.add(id);
   });
+  (exp.adapters ?? []).forEach((a, i) => {
+    if (ids.has(a.id)) throw new Error(`${file}: /adapters/${i}/id: '${a.id}' is already the id of another entry; ids of methods and adapters must be unique`);
+    ids.add(a.id);
+  });
+  if (ids.size === 0) throw new Error(`${file}: /methods: nothing to evaluate; add a method entry to train or an entry to "adapters" (an adapter folder to evaluate as is)`);
+  if ((exp.task.id === undefined) === (exp.task.dir === undefined)) {
+    throw new Error(`${file}: /task: ${exp.task.id === undefined ? 'give the task as "id" (a registered task) or "dir" (a local GLUE-style folder with train.tsv and dev.tsv/test.tsv)' : 'give either "id" or "dir", not both'}`);
+  }
   if (exp.compareTo !== undefined && !ids.has(exp.compareTo)) {
-    throw new Error(`${file}: /compareTo: '${exp.compareTo}' is not the id of a method entry; ids: ${[...ids].join(', ')}`);
+    throw new Error(`${file}: /compareTo: '${exp.compareTo}' is not the id of a method or adapter entry; ids: ${[...ids].join(', ')}`);
   }
   const base = exp.methods.find((m) => (m.id ?? m.method) === exp.compareTo);
   const st = base?.sigmaTarget;

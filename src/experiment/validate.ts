@@ -9,36 +9,56 @@
  *   /methods/i/sigmaTarget   the method takes a σ_target; fromProfile has profiles to take it from
  *   …/sites                  Site selectors (method options, evaluation.noise, evaluation.hardware) match Sites of the model
  *   /periphery, /sweeps/k/j  known keys ("did you mean"), values the crossbar accepts, every sweep point
- *   /model, /task            the model folder and the task's data load
+ *   /model, /task            the model folder (config, weights, tokenizer) and the task's data load
+ *                            (registered id, GLUE dataDir, or a local folder `dir`); maxLength fits the model
+ *   /adapters/i/path         a supplied adapter folder exists and loads onto the model: its method,
+ *                            Site names and shapes, head shape and base model check (before any work)
  *   reports folder           it can be created and written
  *
  * It returns what it loaded (resources, resolved profiles, input hashes) so the run does not load
  * them twice.
  */
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolvePeriphery, type PeripheryOptions } from '../crossbar/index.js';
 import { loadProfile } from '../device/index.js';
-import { selectSites } from '../model/index.js';
-import { getMethod } from '../peft/index.js';
-import { hashData, hashFolder, resolveProfile, type PlanInputs, type ProfileInput } from './inputs.js';
+import { maxSequenceLength, selectSites } from '../model/index.js';
+import { getMethod, loadAdapter } from '../peft/index.js';
+import { hashData, hashFolder, resolveProfile, type AdapterInput, type PlanInputs, type ProfileInput } from './inputs.js';
 import { peripheryPaths, unknownPeripheryKey } from './periphery-keys.js';
 import { peripheryWith } from './plan.js';
-import { loadResources, resolveModelDir, type Resources } from './resources.js';
-import type { Experiment } from './schema.js';
+import { loadResources, resolveModelDir, ResourceError, type Resources } from './resources.js';
+import { resolveFrom, type Experiment } from './schema.js';
 
 export interface Validated {
   res: Resources;
   inputs: PlanInputs;
+  /** Things the run should say but that do not stop it (e.g. a supplied adapter without a task head). */
+  warnings: string[];
 }
 
 /** Pointer-safe key (RFC 6901: ~ → ~0, / → ~1). */
 const ptr = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** The checks that need no model or data: profiles, methods, periphery, sweeps. */
-export function validateStatic(exp: Experiment, file: string): { errors: string[]; profiles: Map<string, ProfileInput> } {
+/** Supplied adapter folders: each exists and holds an adapter; its files are hashed. */
+function resolveAdapters(exp: Experiment, file: string, at: (pointer: string, msg: string) => void): Map<string, AdapterInput> {
+  const out = new Map<string, AdapterInput>();
+  (exp.adapters ?? []).forEach((a, i) => {
+    const path = resolveFrom(file, a.path);
+    const what = 'expected an adapter folder with adapter_config.json and adapter_model.safetensors (saved by grasp-hil or Hugging Face PEFT)';
+    if (!existsSync(path) || !statSync(path).isDirectory()) return at(`/adapters/${i}/path`, `${path} is not a folder; ${what}`);
+    const missing = ['adapter_config.json', 'adapter_model.safetensors'].filter((f) => !existsSync(`${path}/${f}`));
+    if (missing.length) return at(`/adapters/${i}/path`, `${path} has no ${missing.join(' or ')}; ${what}`);
+    out.set(a.id, { id: a.id, path, hash: hashFolder(path) });
+  });
+  return out;
+}
+
+/** The checks that need no model or data: profiles, methods, supplied adapter folders, periphery, sweeps. */
+export function validateStatic(exp: Experiment, file: string): { errors: string[]; profiles: Map<string, ProfileInput>; adapters: Map<string, AdapterInput> } {
   const errors: string[] = [];
   const at = (pointer: string, msg: string) => errors.push(`${file}: ${pointer}: ${msg}`);
+  const adapters = resolveAdapters(exp, file, at);
   const profiles = new Map<string, ProfileInput>();
   (exp.profiles ?? []).forEach((id, i) => {
     try {
@@ -89,7 +109,7 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
       }
     });
   }
-  return { errors, profiles };
+  return { errors, profiles, adapters };
 }
 
 /** Checks a file can be written in the folder; folders it had to create for the probe are removed again (nothing is left behind if validation fails). */
@@ -109,7 +129,8 @@ export function checkWritable(dir: string): string | null {
 
 /** Every check; throws one error listing every problem, before any work. */
 export async function validateExperiment(exp: Experiment, file: string, outDir: string): Promise<Validated> {
-  const { errors, profiles } = validateStatic(exp, file);
+  const { errors, profiles, adapters } = validateStatic(exp, file);
+  const warnings: string[] = [];
   const writable = checkWritable(outDir);
   if (writable) errors.push(writable);
   let res: Resources | null = null;
@@ -123,11 +144,46 @@ export async function validateExperiment(exp: Experiment, file: string, outDir: 
     try {
       res = loadResources(exp, file);
     } catch (e) {
-      errors.push(`${file}: /task: ${(e as Error).message}`);
+      errors.push(`${file}: ${e instanceof ResourceError ? e.pointer : '/task'}: ${(e as Error).message}`);
     }
   }
+  let model: Awaited<ReturnType<Resources['loadBase']>> | null = null;
   if (res) {
-    const model = await res.loadBase(0);
+    try {
+      model = await res.loadBase(0);
+    } catch (e) {
+      errors.push(`${file}: /model: ${(e as Error).message}`);
+    }
+  }
+  if (res && model) {
+    const longest = maxSequenceLength(model.config);
+    if (res.maxLength > longest) errors.push(`${file}: /task/maxLength: ${res.maxLength} tokens, but the model takes at most ${longest} (max_position_embeddings ${model.config.maxPositions}); set maxLength ≤ ${longest}`);
+    for (const [i, a] of (exp.adapters ?? []).entries()) {
+      const input = adapters.get(a.id);
+      if (!input) continue;
+      const load = async (allowBaseMismatch: boolean) => {
+        const loaded = await loadAdapter(input.path, model, { baseModel: res!.modelDir, allowBaseMismatch, onWarning: (m) => warnings.push(`adapter '${a.id}': ${m}`) });
+        loaded.adapter.detach();
+        return loaded;
+      };
+      try {
+        const loaded = await load(a.allowBaseMismatch ?? false);
+        if (loaded.headParams.length === 0) warnings.push(`adapter '${a.id}' (${input.path}) holds no task head: its rows use a randomly initialised head (seed 0), so they show how the chip changes this model's predictions, not task skill`);
+      } catch (e) {
+        let msg = (e as Error).message;
+        if (!a.allowBaseMismatch && msg.includes('allow-base-mismatch')) {
+          // The adapter names another base: say whether its Sites and shapes fit this model at all.
+          try {
+            await load(true);
+            msg = msg.replace(/; pass --allow-base-mismatch \(allowBaseMismatch\) to use it anyway$/, '');
+            msg += '; its Site names and shapes fit this model: set "allowBaseMismatch": true on this entry to use it anyway';
+          } catch (shape) {
+            msg = (shape as Error).message;
+          }
+        }
+        errors.push(`${file}: /adapters/${i}/path: ${msg}`);
+      }
+    }
     try {
       const selectors: [string, string][] = [];
       exp.methods.forEach((m, i) => { if (typeof m.options?.sites === 'string') selectors.push([`/methods/${i}/options/sites`, m.options.sites]); });
@@ -145,5 +201,5 @@ export async function validateExperiment(exp: Experiment, file: string, outDir: 
     }
   }
   if (errors.length) throw new Error(`invalid experiment (nothing was run):\n${errors.join('\n')}`);
-  return { res: res!, inputs: { model: hashFolder(modelDir!), data: hashData(res!.data), profiles } };
+  return { res: res!, inputs: { model: hashFolder(modelDir!), data: hashData(res!.data), profiles, adapters }, warnings };
 }

@@ -55,7 +55,14 @@ export interface ResultRow {
   profile?: string | null;
   /** Seconds after programming (hardware rows). */
   t?: number | null;
-  compensation?: boolean | null;
+  /**
+   * Hardware rows: the drift compensation mode (none, global, global-exact, column, column-exact).
+   * Rows stored before the modes had names hold true (= global) or false (= none); read it with
+   * `compensationOfRow`.
+   */
+  compensation?: string | boolean | null;
+  /** Hardware rows of an experiment with `evaluation.hardware.scales`: the multipliers of the profile's noise scales (programming, drift, readNoise, variation). */
+  scales?: Record<string, number> | null;
   /** Injected Gaussian weight-noise σ (noise rows), in weight units. */
   noiseSigma?: number | null;
   /** Periphery settings and co-design sweep values of this evaluation. */
@@ -93,4 +100,16 @@ export interface ResultRow {
    */
   phaseMs?: { merge: number; program: number; evaluate: number };
   [extra: string]: unknown;
+}
+
+/** A row's compensation mode by name: stored booleans read as true → 'global', false → 'none'; null when the row has none. */
+export function compensationOfRow(r: Pick<ResultRow, 'compensation'>): string | null {
+  const c = r.compensation;
+  return c === true ? 'global' : c === false ? 'none' : typeof c === 'string' ? c : null;
+}
+
+/** A row's noise-scale point as a label (`drift×2, programming×0.5`), or null when it has none. */
+export function scalesLabel(scales: Record<string, number> | null | undefined): string | null {
+  if (!scales || Object.keys(scales).length === 0) return null;
+  return Object.keys(scales).sort().map((k) => `${k}×${scales[k]}`).join(', ');
 }

@@ -2,7 +2,7 @@
  * Paired statistics from result rows: each method's metric with a 95 % CI per condition, each method's
  * difference Δ from the experiment's baseline (`compareTo`) with a paired CI, and a verdict.
  *
- * Order: group `noise`/`hardware` rows by condition (kind, task, profile, σ or t/compensation/sweep) →
+ * Order: group `noise`/`hardware` rows by condition (kind, task, profile, σ or t/compensation/sweep/scales) →
  * within a condition, by method entry → check every row's `predictions`/`labels` → point estimates →
  * bootstrap CIs → paired Δ vs the baseline → verdict.
  *
@@ -21,7 +21,8 @@
  * 97.5 % quantiles of the replicates are the 95 % interval. With one run, step 1 is the identity and
  * this is the ordinary bootstrap over examples (≈ p ± 1.96·√(p(1−p)/n) for accuracy).
  *
- * Paired Δ = method − baseline: runs are matched by their seeds (same train/noise/chip/read seeds); a
+ * Paired Δ = method − baseline: runs are matched by their seeds (same train/noise/chip/read seeds — the
+ * names both sides' rows have, so a supplied adapter, which has no train seed, pairs on chip/read/noise); a
  * replicate resamples matched pairs, then examples (shared by both sides), and takes the mean over pairs
  * of metric_A − metric_B. When the two sides' seeds do not match one to one, each side's runs are
  * resampled separately and only the examples are paired (`pairing: 'examples'`). With exactly one run
@@ -37,7 +38,7 @@
  * Rows without `predictions` (files written before they were recorded) get the mean of `row.metric` and
  * no CI (`ci: null`, with a note saying why).
  */
-import type { ResultRow } from './row.js';
+import { compensationOfRow, scalesLabel, type ResultRow } from './row.js';
 import { computeMetrics, METRIC_NAMES, type MetricName } from '../eval/metrics.js';
 import { Rng } from '../tensor/rng.js';
 import { mcnemarExact, percentileInterval, resampleIndices, type McNemar } from './bootstrap.js';
@@ -62,9 +63,12 @@ export interface Condition {
   profile: string | null;
   noiseSigma: number | null;
   t: number | null;
-  compensation: boolean | null;
+  /** Compensation mode by name (none, global, …); rows that stored true/false read as global/none. */
+  compensation: string | null;
   sweep: Record<string, number | string> | null;
-  /** Human-readable form: "σ=0.02" or "pcm-aihwkit t=3600s comp". */
+  /** Multipliers of the profile's noise scales (hardware rows with a scales axis), else null. */
+  scales: Record<string, number> | null;
+  /** Human-readable form: "σ=0.02" or "t=3600s global". */
   label: string;
 }
 
@@ -119,8 +123,10 @@ export interface ExperimentStats {
 
 const conditionLabel = (c: Omit<Condition, 'key' | 'label'>): string => {
   if (c.kind === 'noise') return `σ=${c.noiseSigma}`;
-  const parts = [`t=${c.t}s`, c.compensation ? 'comp' : 'no-comp'];
+  const parts = [`t=${c.t}s`, c.compensation ?? 'no-comp'];
   if (c.sweep) for (const [k, v] of Object.entries(c.sweep)) parts.push(`${k}=${v}`);
+  const sl = scalesLabel(c.scales);
+  if (sl) parts.push(sl);
   return parts.join(' ');
 };
 
@@ -131,8 +137,9 @@ export function conditionOf(r: ResultRow): Condition {
     profile: r.profile ?? null,
     noiseSigma: r.kind === 'noise' ? (r.noiseSigma ?? null) : null,
     t: r.kind === 'hardware' ? (r.t ?? null) : null,
-    compensation: r.kind === 'hardware' ? (r.compensation ?? null) : null,
+    compensation: r.kind === 'hardware' ? compensationOfRow(r) : null,
     sweep: r.sweep ?? null,
+    scales: r.kind === 'hardware' && r.scales && Object.keys(r.scales).length ? r.scales : null,
   };
   return { ...c, key: JSON.stringify(c), label: conditionLabel(c) };
 }
@@ -149,10 +156,16 @@ export function entryOf(r: ResultRow): string {
 
 const labelOf = (r: ResultRow): string => r.methodLabel ?? r.method ?? entryOf(r);
 
-/** Seeds as a matching key (sorted names), e.g. {"noise":1,"train":0}. */
-function seedKey(r: ResultRow): string {
+/** Seeds as a matching key (sorted names, only those in `names` when given), e.g. {"noise":1,"train":0}. */
+function seedKey(r: ResultRow, names?: ReadonlySet<string>): string {
   const s = r.seeds ?? {};
-  return JSON.stringify(Object.keys(s).sort().map((k) => [k, s[k]]));
+  return JSON.stringify(Object.keys(s).filter((k) => !names || names.has(k)).sort().map((k) => [k, s[k]]));
+}
+
+/** Seed names every row has (a supplied adapter's rows have no `train` seed: its arm pairs on the rest). */
+function sharedSeedNames(rows: ResultRow[]): Set<string> {
+  const sets = rows.map((r) => new Set(Object.keys(r.seeds ?? {})));
+  return new Set([...(sets[0] ?? [])].filter((k) => sets.every((s) => s.has(k))));
 }
 
 const where = (r: ResultRow, field: string) => `results row '${r.key}' of experiment '${r.experiment}', field /${field}`;
@@ -283,12 +296,13 @@ export function bootstrapDelta(
 /** Matches runs one to one by identical seeds; null unless every run on both sides has a partner. */
 function matchBySeeds(a: ResultRow[], b: ResultRow[]): [number, number][] | null {
   if (a.length !== b.length) return null;
+  const names = sharedSeedNames([...a, ...b]);
   const byKey = new Map<string, number>();
-  b.forEach((r, j) => byKey.set(seedKey(r), j));
+  b.forEach((r, j) => byKey.set(seedKey(r, names), j));
   if (byKey.size !== b.length) return null;
   const pairs: [number, number][] = [];
   for (let i = 0; i < a.length; i++) {
-    const j = byKey.get(seedKey(a[i]));
+    const j = byKey.get(seedKey(a[i], names));
     if (j === undefined) return null;
     pairs.push([i, j]);
   }

@@ -74,7 +74,7 @@ describe('whole-plan validation', () => {
 
   it('checks compareTo names a method entry', () => {
     const e = { ...base(), compareTo: 'nope' };
-    expect(() => parseExperiment(e, 'e.json')).toThrow(/e.json: \/compareTo: 'nope' is not the id of a method entry; ids: grasp, stochgrasp/);
+    expect(() => parseExperiment(e, 'e.json')).toThrow(/e.json: \/compareTo: 'nope' is not the id of a method or adapter entry; ids: grasp, stochgrasp/);
   });
 
   it('refuses a bad Site selector, unreadable data or an unwritable reports folder before training anything', async () => {
@@ -95,7 +95,7 @@ describe('whole-plan validation', () => {
     expect(err2).toMatch(/reports folder .*a-file\/tiny is not writable .* choose another with --reports/);
     const bad = { ...base(), task: { ...base().task, id: 'glue-sst2-missing' } };
     const err3 = await runExperiment(write(dir, bad), { ...quiet, reportsDir: reports }).catch((x: Error) => x.message);
-    expect(err3).toMatch(new RegExp(`${file}: /task: .*glue-sst2-missing`));
+    expect(err3).toMatch(new RegExp(`${file}: /task/id: .*glue-sst2-missing`));
   });
 
   it('counts the plan before building it and refuses more than --max-rows', async () => {

@@ -36,7 +36,7 @@ export function starterExperiment(file: string, name: string): Record<string, un
     profiles: ['pcm-aihwkit'],
     evaluation: {
       noise: { sigmas: [0, 0.02, 0.05] },
-      hardware: { times: [60, 86400], compensation: [true], sites: 'ff2' },
+      hardware: { times: [60, 86400], compensation: ['global'], sites: 'ff2' },
       device: { levels: [0.5], times: [60, 86400], samples: 1000 },
     },
     periphery: { tile: { rows: 64, cols: 64 }, dac: { bits: 8 }, adc: { bits: 8, bound: 12 } },

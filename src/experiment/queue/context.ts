@@ -68,7 +68,7 @@ export function buildExperiment(stored: StoredExperiment, reportsDir: string): Q
   const model = hashFolder(res.modelDir);
   if (model !== stored.model_hash) throw refuse(`model hash (${res.modelDir})`, model, stored.model_hash);
   const data = hashData(res.data);
-  if (data !== stored.data_hash) throw refuse(`data hash (task ${exp.task.id})`, data, stored.data_hash);
+  if (data !== stored.data_hash) throw refuse(`data hash (task ${exp.task.id ?? exp.task.dir})`, data, stored.data_hash);
   const p = plan(exp, { model, data, profiles });
   const outDir = insideRoot(reportsDir, exp.name, `${where}: /name: report name`);
   const specs = new Map<string, TrainSpec | EvalSpec | DeviceSpec>();

@@ -49,6 +49,7 @@ export async function enqueue(path: string, url: string, options: EnqueueOptions
   // ---- validate (as the local runner, with a scratch folder for its writability check)
   const loaded = loadExperiment(path);
   const exp = loaded.experiment;
+  if (exp.adapters?.length) throw new Error(`${path}: /adapters: queue mode does not carry supplied adapter folders to its workers yet; run this experiment locally (grasp-hil run without --queue)`);
   const size = planSize(exp);
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   if (size.total > maxRows) throw new Error(`${path}: the plan has ${size.total} rows, more than --max-rows ${maxRows}; shrink the grid or raise --max-rows`);
