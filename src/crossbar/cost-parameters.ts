@@ -84,7 +84,7 @@ export const COST_SOURCES: readonly CostSource[] = [
   },
   {
     id: 'walden-fom',
-    title: "Walden figure of merit P/(2^ENOB·f_s) as used by B. Murmann's ADC Performance Survey 1997–2024 and B. E. Jonsson's survey updates (converterpassion.wordpress.com, 2011–2013)",
+    title: "Walden figure of merit P/(2^ENOB·f_s): B. Murmann, ADC Performance Survey (ISSCC and VLSI 1997–2026), its state-of-the-art envelope 0.67 fJ·√(1 + (f_snyq/442 MHz)²) as fitted by cbadc (src/cbadc/fom.py, MurmannSurvey), and B. E. Jonsson's survey updates (converterpassion.wordpress.com, 2011–2013)",
     url: 'https://github.com/bmurmann/ADC-survey',
   },
   { id: 'placeholder', title: 'grasp-hil placeholder: an order-of-magnitude estimate, not read in a source' },
@@ -109,7 +109,7 @@ export const DEFAULT_ENERGY: Readonly<PeripheryEnergy> = {
 export const ENERGY_ORIGIN: Readonly<Record<keyof PeripheryEnergy, ParameterOrigin>> = {
   adcFom: {
     source: 'walden-fom', verified: false,
-    note: "20 fJ/step lies between the record SAR FoMs (2.2–4.4 fJ at MS/s rates) and 9.7 fJ at 250 MS/s listed in Jonsson's 2012–2013 survey updates; a 1 GS/s value was not read in Murmann's survey table. NeuroSim's 6-bit SAR model at 32 nm gives ≈ 96 fJ per conversion (≈ 1.5 fJ/step)",
+    note: "20 fJ/step is ≈ 12× the survey's state-of-the-art envelope at 1 GS/s (0.67·√(1 + (1e9/4.42e8)²) = 1.66 fJ/step) and about twice the 9.7 fJ of a 250 MS/s SAR in Jonsson's 2012 update: a typical rather than a record design, a choice not read in the survey table. Murmann's notes: the energy quadruples per bit where thermal noise limits and plateaus at low resolution, so 2^bits is itself a simplification. NeuroSim's 6-bit SAR model at 32 nm gives ≈ 96 fJ per conversion (≈ 1.5 fJ/step)",
   },
   adcTime: { source: 'placeholder', verified: false, note: "NeuroSim's SAR ADC takes (b + 1)·1 ns per conversion (SarADC.cpp CalculateLatency); here one value for every b" },
   columnsPerAdc: { source: 'neurosim-v2.1', verified: true, note: 'Param.cpp numColMuxed = 8' },

@@ -1,6 +1,6 @@
 /**
  * crossbar/: weights ↔ conductances, tiling, programming, variation, faults, drift, read noise,
- * DAC/ADC and IR drop, drift compensation, Chip and AnalogLinear, σ_target, energy estimate.
+ * DAC/ADC and IR drop, drift compensation, Chip and AnalogLinear, σ_target, energy/latency/area estimate.
  * Sees only weight matrices and Site names, never PEFT adapters.
  */
 export { TileGrid, checkTileShape, gatherTile, scatterTile } from './tiles.js';
