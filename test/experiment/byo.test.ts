@@ -16,6 +16,7 @@ import { runExperiment, type ResultRow } from '../../src/index.js';
 import { experimentStats } from '../../src/results/index.js';
 import { parseExperiment } from '../../src/experiment/index.js';
 import { validateExperiment } from '../../src/experiment/validate.js';
+import { runCli } from '../cli/run-cli.js';
 
 const quiet = { log: () => undefined, backend: 'wasm', workers: 1 };
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
@@ -120,6 +121,11 @@ describe('experiments with supplied adapters', () => {
     const hw = rows.filter((r) => r.kind === 'hardware');
     expect(hw.map((r) => [r.compensation, r.scales]).sort()).toEqual([['column-exact', { drift: 1 }], ['column-exact', { drift: 4 }], ['none', { drift: 1 }], ['none', { drift: 4 }]].sort());
     expect(hw.every((r) => r.predictions!.length === 12)).toBe(true); // dev.tsv; the unlabelled test.tsv is left out
+    // The CLI takes the same folder for --task and reproduces the clean row (one implementation, two entry points).
+    const cli = runCli(['evaluate', '--model', join(root, 'sequence-classification'), '--adapter', peftLora, '--task', taskDir, '--max-length', '16', '--backend', 'wasm', '--json']);
+    expect(cli.stderr).toBe('');
+    const clean = rows.find((r) => r.kind === 'noise')!;
+    expect(JSON.parse(cli.stdout)).toEqual([{ split: 'validation', sigma: 0, metrics: clean.metrics }]);
   }, 120_000);
 });
 
