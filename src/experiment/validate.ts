@@ -168,7 +168,7 @@ export async function validateExperiment(exp: Experiment, file: string, outDir: 
       };
       try {
         const loaded = await load(a.allowBaseMismatch ?? false);
-        if (loaded.headParams.length === 0) warnings.push(`adapter '${a.id}' (${input.path}) holds no task head: its rows use a randomly initialised head (seed 0), so they show how the chip changes this model's predictions, not task skill`);
+        if (loaded.headParams.length === 0) warnings.push(`adapter '${a.id}' (${input.path}) holds no task head: its rows use the model folder's classification head, or a randomly initialised one (seed 0) where the checkpoint has none, so they show how the chip changes this model's predictions, not necessarily task skill`);
       } catch (e) {
         let msg = (e as Error).message;
         if (!a.allowBaseMismatch && msg.includes('allow-base-mismatch')) {

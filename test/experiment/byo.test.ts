@@ -127,6 +127,23 @@ describe('experiments with supplied adapters', () => {
     const clean = rows.find((r) => r.kind === 'noise')!;
     expect(JSON.parse(cli.stdout)).toEqual([{ split: 'validation', sigma: 0, metrics: clean.metrics }]);
   }, 120_000);
+
+  it('a supplied adapter without a head runs with the model\'s own head, whichever adapter ran before it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'byo-head-'));
+    localModel(root);
+    const ia3 = { id: 'ia3', path: fixture('peft/roberta-ia3'), allowBaseMismatch: true }; // FEATURE_EXTRACTION: no head
+    const exp = (adapters: unknown[], name: string) => ({
+      name, model: 'sequence-classification', task: { dir: taskDir, maxLength: 16 }, adapters, evaluation: { noise: { sigmas: [0] } }, seeds: { train: [0] },
+    });
+    const reports = join(root, 'reports');
+    const warnings: string[] = [];
+    await runExperiment(write(root, exp([ia3], 'alone')), { ...quiet, reportsDir: reports, log: (l) => { if (l.startsWith('warning:')) warnings.push(l); } });
+    expect(warnings.join('\n')).toMatch(/adapter 'ia3' .* holds no task head: its rows use the model folder's classification head/);
+    await runExperiment(write(root, exp([{ id: 'peft-lora', path: peftLora }, ia3], 'after-lora')), { ...quiet, reportsDir: reports });
+    const clean = (name: string) => rowsOf(reports, name).find((r) => r.key === 'noise/adapter:ia3/σ=0/seed=0')!;
+    expect(clean('after-lora').predictions).toEqual(clean('alone').predictions);
+    expect(clean('after-lora').metrics).toEqual(clean('alone').metrics);
+  }, 120_000);
 });
 
 describe('bring-your-own inputs are checked before any work', () => {
