@@ -7,7 +7,7 @@
  * gives rows identical to the trained entry's (same merge, same streams), and the paired statistics
  * compare the two with Δ = 0.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { experimentStats } from '../../src/results/index.js';
 import { parseExperiment } from '../../src/experiment/index.js';
 import { validateExperiment } from '../../src/experiment/validate.js';
 import { runCli } from '../cli/run-cli.js';
+import { initBackend, tf } from '../../src/tensor/index.js';
 
 const quiet = { log: () => undefined, backend: 'wasm', workers: 1 };
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
@@ -147,6 +148,7 @@ describe('experiments with supplied adapters', () => {
 });
 
 describe('bring-your-own inputs are checked before any work', () => {
+  beforeAll(() => initBackend('wasm'));
   const root = mkdtempSync(join(tmpdir(), 'byo-bad-'));
   const good = localModel(root);
   const base = () => ({
@@ -163,9 +165,14 @@ describe('bring-your-own inputs are checked before any work', () => {
     return '';
   };
 
-  it('a valid experiment passes', async () => {
+  it('a valid experiment passes, and checking it leaves no tensors behind (refused adapters included)', async () => {
     expect(await problems(base())).toBe('');
     expect(good).toMatch(/sequence-classification$/);
+    const before = tf.memory().numTensors;
+    expect(await problems(base())).toBe('');
+    localModel(root, 'leak-check');
+    expect(await problems({ ...base(), model: 'leak-check' })).toMatch(/allowBaseMismatch/); // refused after a trial load
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('adapters: a missing folder, a folder without adapter files, another base model by shapes or by name', async () => {
