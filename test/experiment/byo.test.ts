@@ -16,6 +16,7 @@ import { runExperiment, type ResultRow } from '../../src/index.js';
 import { experimentStats } from '../../src/results/index.js';
 import { parseExperiment } from '../../src/experiment/index.js';
 import { validateExperiment } from '../../src/experiment/validate.js';
+import { enqueue } from '../../src/experiment/queue/enqueue.js';
 import { runCli } from '../cli/run-cli.js';
 import { initBackend, tf } from '../../src/tensor/index.js';
 
@@ -206,6 +207,11 @@ describe('bring-your-own inputs are checked before any work', () => {
     const long = base();
     long.task = { dir: taskDir, maxLength: 64 };
     expect(await problems(long)).toContain(`${f}: /task/maxLength: 64 tokens, but the model takes at most 38 (max_position_embeddings 40); set maxLength ≤ 38`);
+  });
+
+  it('queue mode refuses supplied adapters before touching the database', async () => {
+    const f = write(root, base(), 'queued.json');
+    await expect(enqueue(f, 'postgres://nobody@127.0.0.1:1/none', { log: () => undefined })).rejects.toThrow(`${f}: /adapters: queue mode does not carry supplied adapter folders to its workers yet; run this experiment locally`);
   });
 
   it('task: unknown id, a bad folder, a folder without a label column, both id and dir', async () => {
