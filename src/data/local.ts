@@ -15,7 +15,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Example, Task, TaskData } from './task.js';
+import { getTask, type Example, type Task, type TaskData } from './task.js';
 import { columnsOf, readTsv, type TsvFile } from './tsv.js';
 
 /** The files of a local task folder: split name → file name, the first the training split. */
@@ -90,4 +90,19 @@ export function loadLocalTask(dir: string): { task: Task; data: TaskData } {
     load: () => ({ train: examples(splits.get('train')!), evaluation }),
   };
   return { task, data: task.load() };
+}
+
+/**
+ * A task named on a command line (`--task`): a registered id first (GLUE ids read `dataDir`), else a
+ * local task folder at that path; neither is an error listing both forms.
+ */
+export function taskFromArg(idOrDir: string, dataDir?: string): { task: Task; data: TaskData } {
+  let task: Task;
+  try {
+    task = getTask(idOrDir);
+  } catch (e) {
+    if (existsSync(idOrDir) && statSync(idOrDir).isDirectory()) return loadLocalTask(idOrDir);
+    throw new Error(`--task: ${(e as Error).message}; or give a local task folder (train.tsv and dev.tsv/test.tsv with sentence and label columns)`);
+  }
+  return { task, data: task.load({ dataDir }) };
 }

@@ -15,7 +15,7 @@
 import { estimateArea, estimateEnergy, type PeripheryOptions } from '../crossbar/index.js';
 import { evaluateDetailed, perturbMerged } from '../eval/index.js';
 import { selectSites, type Model } from '../model/index.js';
-import { applyMerged, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
+import { applyMerged, headParamNames, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
 import { parameterHistograms } from '../results/index.js';
 import { chipFor } from './chip-cache.js';
 import type { JobContext, JobRow } from './jobs.js';
@@ -38,8 +38,11 @@ interface Deployable {
   state: NamedTensors;
 }
 
-/** Per-process caches: the base model (of one model folder and head size) and each adapter's merged weights. */
-const cache: { model: Model | null; modelKey: string; adapters: Map<string, Deployable> } = { model: null, modelKey: '', adapters: new Map() };
+/**
+ * Per-process caches: the base model (of one model folder and head size), its head as loaded (for
+ * supplied adapters that bring none), and each adapter's merged weights.
+ */
+const cache: { model: Model | null; modelKey: string; baseHead: NamedTensors; adapters: Map<string, Deployable> } = { model: null, modelKey: '', baseHead: new Map(), adapters: new Map() };
 
 async function baseModel(ctx: JobContext): Promise<Model> {
   const key = JSON.stringify([ctx.res.modelDir, ctx.res.task.labels.length, ctx.res.task.kind]);
@@ -51,6 +54,7 @@ async function baseModel(ctx: JobContext): Promise<Model> {
   if (!cache.model) {
     cache.model = await ctx.res.loadBase(0);
     cache.modelKey = key;
+    cache.baseHead = paramState(cache.model, headParamNames(cache.model));
   }
   return cache.model;
 }
@@ -60,23 +64,16 @@ async function deployable(ctx: JobContext, spec: EvalSpec): Promise<Deployable> 
   const hit = cache.adapters.get(key);
   if (hit) return hit;
   const model = await baseModel(ctx);
-  let record: AdapterFacts;
-  let dir: string;
-  if (spec.supplied) {
-    dir = spec.supplied.path;
-    record = { method: '', label: spec.supplied.label, options: {}, trainableParams: 0 };
-  } else {
-    const trained = readTraining(ctx.outDir, key);
-    if (!trained) throw new Error(`adapter ${key} has not been trained (no training.json in ${adapterDir(ctx.outDir, key)})`);
-    dir = adapterDir(ctx.outDir, key);
-    record = trained;
-  }
+  const trained = spec.supplied ? null : readTraining(ctx.outDir, key);
+  if (!spec.supplied && !trained) throw new Error(`adapter ${key} has not been trained (no training.json in ${adapterDir(ctx.outDir, key)})`);
+  const dir = spec.supplied ? spec.supplied.path : adapterDir(ctx.outDir, key);
   const loaded = await loadAdapter(dir, model, { baseModel: ctx.res.modelDir, allowBaseMismatch: spec.supplied?.allowBaseMismatch ?? false });
-  if (spec.supplied) {
-    record = { method: loaded.adapter.method, label: spec.supplied.label, options: { ...loaded.adapter.options }, trainableParams: loaded.adapter.parameterCount() };
-  }
+  const record: AdapterFacts = trained ?? {
+    method: loaded.adapter.method, label: spec.supplied!.label, options: { ...loaded.adapter.options }, trainableParams: loaded.adapter.parameterCount(),
+  };
   const merged = loaded.adapter.merge();
-  const head = paramState(model, loaded.headParams);
+  // A supplied adapter without a head runs with the base model's head as loaded (seed 0), not the last adapter's.
+  const head = loaded.headParams.length ? paramState(model, loaded.headParams) : cache.baseHead;
   const state = loaded.adapter.state();
   loaded.adapter.detach();
   const d = { merged, head, record, state };

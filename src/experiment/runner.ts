@@ -237,7 +237,9 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   let rowsPruned = 0;
   const adapterKeys = new Set(p.adapters.map((a) => a.key));
   const adaptersDir = join(outDir, 'adapters');
-  const oldAdapters = existsSync(adaptersDir) ? readdirSync(adaptersDir).filter((k) => !adapterKeys.has(k)) : [];
+  // A supplied adapter may live in this folder (an earlier run trained it): never moved aside.
+  const suppliedDirs = new Set(p.supplied.map((a) => resolve(a.path)));
+  const oldAdapters = existsSync(adaptersDir) ? readdirSync(adaptersDir).filter((k) => !adapterKeys.has(k) && !suppliedDirs.has(resolve(adaptersDir, k))) : [];
   if (options.prune) {
     if (notInPlan.size) {
       const archive = join(outDir, `results.pruned-${when}.jsonl`);

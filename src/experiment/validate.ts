@@ -9,6 +9,7 @@
  *   /methods/i/sigmaTarget   the method takes a σ_target; fromProfile has profiles to take it from
  *   …/sites                  Site selectors (method options, evaluation.noise, evaluation.hardware) match Sites of the model
  *   /periphery, /sweeps/k/j  known keys ("did you mean"), values the crossbar accepts, every sweep point
+ *   …/compensation/i         each compensation mode once (true/false are aliases of global/none)
  *   /model, /task            the model folder (config, weights, tokenizer) and the task's data load
  *                            (registered id, GLUE dataDir, or a local folder `dir`); maxLength fits the model
  *   /adapters/i/path         a supplied adapter folder exists and loads onto the model: its method,
@@ -20,7 +21,7 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolvePeriphery, type PeripheryOptions } from '../crossbar/index.js';
+import { compensationMode, resolvePeriphery, type CompensationMode, type PeripheryOptions } from '../crossbar/index.js';
 import { loadProfile } from '../device/index.js';
 import { maxSequenceLength, selectSites } from '../model/index.js';
 import { getMethod, loadAdapter } from '../peft/index.js';
@@ -86,6 +87,10 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
     }
   });
   if (exp.evaluation.hardware && !(exp.profiles ?? []).length) at('/profiles', 'evaluation.hardware needs at least one device profile to program');
+  const modes = (exp.evaluation.hardware?.compensation ?? []).map((c) => compensationMode(c as CompensationMode | boolean));
+  modes.forEach((m, i) => {
+    if (modes.indexOf(m) < i) at(`/evaluation/hardware/compensation/${i}`, `'${m}' is listed twice (true is an alias of 'global', false of 'none'); list each mode once`);
+  });
   let peripheryOk = true;
   for (const path of peripheryPaths(exp.periphery ?? {})) {
     const problem = unknownPeripheryKey(path);
@@ -168,7 +173,7 @@ export async function validateExperiment(exp: Experiment, file: string, outDir: 
       };
       try {
         const loaded = await load(a.allowBaseMismatch ?? false);
-        if (loaded.headParams.length === 0) warnings.push(`adapter '${a.id}' (${input.path}) holds no task head: its rows use a randomly initialised head (seed 0), so they show how the chip changes this model's predictions, not task skill`);
+        if (loaded.headParams.length === 0) warnings.push(`adapter '${a.id}' (${input.path}) holds no task head: its rows use the model folder's classification head, or a randomly initialised one (seed 0) where the checkpoint has none, so they show how the chip changes this model's predictions, not necessarily task skill`);
       } catch (e) {
         let msg = (e as Error).message;
         if (!a.allowBaseMismatch && msg.includes('allow-base-mismatch')) {

@@ -7,7 +7,7 @@
  * gives rows identical to the trained entry's (same merge, same streams), and the paired statistics
  * compare the two with Δ = 0.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,9 @@ import { runExperiment, type ResultRow } from '../../src/index.js';
 import { experimentStats } from '../../src/results/index.js';
 import { parseExperiment } from '../../src/experiment/index.js';
 import { validateExperiment } from '../../src/experiment/validate.js';
+import { enqueue } from '../../src/experiment/queue/enqueue.js';
+import { runCli } from '../cli/run-cli.js';
+import { initBackend, tf } from '../../src/tensor/index.js';
 
 const quiet = { log: () => undefined, backend: 'wasm', workers: 1 };
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
@@ -120,10 +123,33 @@ describe('experiments with supplied adapters', () => {
     const hw = rows.filter((r) => r.kind === 'hardware');
     expect(hw.map((r) => [r.compensation, r.scales]).sort()).toEqual([['column-exact', { drift: 1 }], ['column-exact', { drift: 4 }], ['none', { drift: 1 }], ['none', { drift: 4 }]].sort());
     expect(hw.every((r) => r.predictions!.length === 12)).toBe(true); // dev.tsv; the unlabelled test.tsv is left out
+    // The CLI takes the same folder for --task and reproduces the clean row (one implementation, two entry points).
+    const cli = runCli(['evaluate', '--model', join(root, 'sequence-classification'), '--adapter', peftLora, '--task', taskDir, '--max-length', '16', '--backend', 'wasm', '--json']);
+    expect(cli.stderr).toBe('');
+    const clean = rows.find((r) => r.kind === 'noise')!;
+    expect(JSON.parse(cli.stdout)).toEqual([{ split: 'validation', sigma: 0, metrics: clean.metrics }]);
+  }, 120_000);
+
+  it('a supplied adapter without a head runs with the model\'s own head, whichever adapter ran before it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'byo-head-'));
+    localModel(root);
+    const ia3 = { id: 'ia3', path: fixture('peft/roberta-ia3'), allowBaseMismatch: true }; // FEATURE_EXTRACTION: no head
+    const exp = (adapters: unknown[], name: string) => ({
+      name, model: 'sequence-classification', task: { dir: taskDir, maxLength: 16 }, adapters, evaluation: { noise: { sigmas: [0] } }, seeds: { train: [0] },
+    });
+    const reports = join(root, 'reports');
+    const warnings: string[] = [];
+    await runExperiment(write(root, exp([ia3], 'alone')), { ...quiet, reportsDir: reports, log: (l) => { if (l.startsWith('warning:')) warnings.push(l); } });
+    expect(warnings.join('\n')).toMatch(/adapter 'ia3' .* holds no task head: its rows use the model folder's classification head/);
+    await runExperiment(write(root, exp([{ id: 'peft-lora', path: peftLora }, ia3], 'after-lora')), { ...quiet, reportsDir: reports });
+    const clean = (name: string) => rowsOf(reports, name).find((r) => r.key === 'noise/adapter:ia3/σ=0/seed=0')!;
+    expect(clean('after-lora').predictions).toEqual(clean('alone').predictions);
+    expect(clean('after-lora').metrics).toEqual(clean('alone').metrics);
   }, 120_000);
 });
 
 describe('bring-your-own inputs are checked before any work', () => {
+  beforeAll(() => initBackend('wasm'));
   const root = mkdtempSync(join(tmpdir(), 'byo-bad-'));
   const good = localModel(root);
   const base = () => ({
@@ -140,9 +166,14 @@ describe('bring-your-own inputs are checked before any work', () => {
     return '';
   };
 
-  it('a valid experiment passes', async () => {
+  it('a valid experiment passes, and checking it leaves no tensors behind (refused adapters included)', async () => {
     expect(await problems(base())).toBe('');
     expect(good).toMatch(/sequence-classification$/);
+    const before = tf.memory().numTensors;
+    expect(await problems(base())).toBe('');
+    localModel(root, 'leak-check');
+    expect(await problems({ ...base(), model: 'leak-check' })).toMatch(/allowBaseMismatch/); // refused after a trial load
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('adapters: a missing folder, a folder without adapter files, another base model by shapes or by name', async () => {
@@ -176,6 +207,11 @@ describe('bring-your-own inputs are checked before any work', () => {
     const long = base();
     long.task = { dir: taskDir, maxLength: 64 };
     expect(await problems(long)).toContain(`${f}: /task/maxLength: 64 tokens, but the model takes at most 38 (max_position_embeddings 40); set maxLength ≤ 38`);
+  });
+
+  it('queue mode refuses supplied adapters before touching the database', async () => {
+    const f = write(root, base(), 'queued.json');
+    await expect(enqueue(f, 'postgres://nobody@127.0.0.1:1/none', { log: () => undefined })).rejects.toThrow(`${f}: /adapters: queue mode does not carry supplied adapter folders to its workers yet; run this experiment locally`);
   });
 
   it('task: unknown id, a bad folder, a folder without a label column, both id and dir', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseExperiment, plan, planSize, type EvalSpec, type Experiment } from '../../src/experiment/index.js';
 import { scaledProfile } from '../../src/experiment/chip-cache.js';
+import { validateStatic } from '../../src/experiment/validate.js';
 import { loadProfile } from '../../src/device/index.js';
 import { compensationOfRow, conditionOf, type ResultRow } from '../../src/results/index.js';
 import { charts } from '../../src/report/index.js';
@@ -48,6 +49,8 @@ describe('compensation modes by name', () => {
     expect(keyOf('none').key).toBe(keyOf(false).key);
     expect(keyOf('column').key).not.toBe(keyOf('global').key);
     expect(keyOf('column').sigmaTarget).toMatchObject({ compensation: 'column' });
+    const twice = validateStatic(edited((e) => { e.evaluation.hardware.compensation = [true, 'none', 'global']; }), tiny).errors;
+    expect(twice).toEqual([`${tiny}: /evaluation/hardware/compensation/2: 'global' is listed twice (true is an alias of 'global', false of 'none'); list each mode once`]);
     expect(() => edited((e) => { e.evaluation.hardware.compensation = ['globl']; })).toThrow(/\/evaluation\/hardware\/compensation\/0: must be equal to one of the allowed values \(none, global, global-exact, column, column-exact, true, false\)/);
   });
 

@@ -4,7 +4,7 @@
  * time; calibrate a periphery-held GRASP adapter with the chip in the loop (src/hil/calibrate.ts).
  */
 import {
-  applyMerged, attachChip, calibrateOnChip, Chip, COMPENSATION_MODES, encodeExamples, evaluateDetailed, evaluateOverChips, getTask, headParamNames,
+  applyMerged, attachChip, calibrateOnChip, Chip, COMPENSATION_MODES, encodeExamples, evaluateDetailed, evaluateOverChips, taskFromArg, headParamNames,
   initBackend, isLoopback, loadAdapter, loadCheckpoint, loadTokenizer, metricWithCi, pairedMcNemar, numOutputs, paramState, PERIPHERY_PRESETS,
   runConformance, saveAdapter, seededSubset, selectSites, serveChip, SimulatorDriver, weightsOfSites, Rng,
   type Adapter, type CheckResult, type CompensationMode, type EncodedSet, type Model, type Task,
@@ -111,7 +111,7 @@ function taskOptions(y: any) {
     .option('profile', { type: 'string', demandOption: true, describe: 'shipped device profile id or path to a profile .json' })
     .option('periphery', { type: 'string', describe: `periphery preset (${Object.keys(PERIPHERY_PRESETS).join(', ')}) or a JSON object of periphery options` })
     .option('sites', { type: 'string', default: 'all-linear', describe: 'Sites on the chip (preset, names, suffixes, /regex/); the rest stays digital' })
-    .option('task', { type: 'string', demandOption: true, describe: 'task id: brown-genre, spam, or a GLUE task with --data' })
+    .option('task', { type: 'string', demandOption: true, describe: 'task id (brown-genre, spam, a GLUE task with --data) or a local task folder (train.tsv, dev.tsv/test.tsv with sentence and label columns)' })
     .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
     .option('split', { type: 'string', describe: 'evaluation split (default: test, else the task\'s first evaluation split)' })
     .option('eval-examples', { type: 'number', default: 256, describe: 'fixed seeded subset of the evaluation split (as train --eval-examples)' })
@@ -145,8 +145,7 @@ interface Loaded {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function loadForChip(argv: any, adapterDir: string | undefined): Promise<Loaded> {
   await initBackend(argv.backend);
-  const task = getTask(argv.task);
-  const data = task.load({ dataDir: argv.data });
+  const { task, data } = taskFromArg(argv.task, argv.data);
   const split = argv.split ?? ('test' in data.evaluation ? 'test' : Object.keys(data.evaluation)[0]);
   const ex = data.evaluation[split];
   if (!ex) throw new Error(`--split: task ${task.id} has no split '${split}'; splits: ${Object.keys(data.evaluation).join(', ')}`);

@@ -1,5 +1,5 @@
 import {
-  encodeExamples, evaluate, evaluateWithNoise, getTask, initBackend, loadAdapter, loadCheckpoint, loadTokenizer, numOutputs, seededSubset,
+  encodeExamples, evaluate, evaluateWithNoise, taskFromArg, initBackend, loadAdapter, loadCheckpoint, loadTokenizer, numOutputs, seededSubset,
 } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
@@ -13,7 +13,7 @@ export const evaluateCommand: Command = {
         .option('model', { type: 'string', demandOption: true, describe: 'base model folder' })
         .option('adapter', { type: 'string', demandOption: true, describe: 'adapter folder, grasp-hil or Hugging Face PEFT (adapter_config.json + adapter_model.safetensors)' })
         .option('allow-base-mismatch', { type: 'boolean', default: false, describe: 'evaluate an adapter made for another base model' })
-        .option('task', { type: 'string', demandOption: true, describe: 'task id: a GLUE task (with --data) or brown-genre, spam' })
+        .option('task', { type: 'string', demandOption: true, describe: 'task id (a GLUE task with --data, brown-genre, spam) or a local task folder (train.tsv, dev.tsv/test.tsv with sentence and label columns)' })
         .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
         .option('split', { type: 'string', describe: 'evaluation split (default: every split of the task)' })
         .option('max-length', { type: 'number', default: 128, describe: 'tokens per example, special tokens included' })
@@ -30,8 +30,7 @@ export const evaluateCommand: Command = {
   handler: async (argv) => {
     checkNoiseFlags(argv as { noise?: unknown; samples?: unknown; seed?: unknown; examples?: unknown });
     await initBackend(argv.backend);
-    const task = getTask(argv.task);
-    const data = task.load({ dataDir: argv.data });
+    const { task, data } = taskFromArg(argv.task, argv.data);
     const { model, report } = await loadCheckpoint(argv.model, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
     const tokenizer = loadTokenizer(argv.model);
     const { adapter, headParams } = await loadAdapter(argv.adapter, model, {

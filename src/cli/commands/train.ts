@@ -1,5 +1,5 @@
 import {
-  attachMethod, getTask, initBackend, loadModel, loadTokenizer, numOutputs, Rng, saveAdapter, train,
+  attachMethod, taskFromArg, initBackend, loadModel, loadTokenizer, numOutputs, Rng, saveAdapter, train,
 } from '../../index.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, checkRowsFlag, COUNT, FINITE, FRACTION, NONNEG, POSITIVE, SEED, type FlagRule } from '../flags.js';
@@ -20,7 +20,7 @@ export const trainCommand: Command = {
     withExamples(
       y
         .option('model', { type: 'string', demandOption: true, describe: 'model folder (config.json, weights, tokenizer)' })
-        .option('task', { type: 'string', demandOption: true, describe: 'task id: cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, brown-genre, spam' })
+        .option('task', { type: 'string', demandOption: true, describe: 'task id (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, brown-genre, spam) or a local task folder (train.tsv, dev.tsv/test.tsv with sentence and label columns)' })
         .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
         .option('method', { type: 'string', demandOption: true, describe: 'grasp | stochgrasp | grasp-weight | lora | bitfit | ia3 | red | full | top-k' })
         .option('k', { type: 'number', describe: 'groups per Site (GRASP family); blocks for top-k' })
@@ -51,8 +51,7 @@ export const trainCommand: Command = {
     checkFlags(argv, TRAIN_FLAGS);
     checkRowsFlag(argv.rows);
     await initBackend(argv.backend);
-    const task = getTask(argv.task);
-    const data = task.load({ dataDir: argv.data });
+    const { task, data } = taskFromArg(argv.task, argv.data);
     const model = await loadModel(argv.model, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
     const tokenizer = loadTokenizer(argv.model);
     const adapter = attachMethod(model, argv.method, methodOptions(argv), new Rng(argv.seed, 'init'));
