@@ -51,6 +51,7 @@ const server = await startPostgres();
 try {
   await migrate(server.url);
   const db = new pg.Pool({ connectionString: server.url, max: 2 });
+  db.on('error', () => undefined); // the server stopping at the end
   await db.query(`insert into grasp_hil.experiments (id, hash, experiment, file, model_hash, data_hash, numerics, version) values ('bench', '', '{}', '', '', '', 0, '')`);
 
   // ---- 1. queue overhead per trivial job
