@@ -89,6 +89,11 @@ export async function startWorker(url: string, options: WorkerOptions = {}): Pro
   const mask = (e: unknown) => maskIn(e instanceof Error ? e.message : String(e), url);
   let onLoss: (e: unknown) => void = () => undefined;
   const db = new pg.Pool({ connectionString: url, max: 2 + concurrency });
+  // Row and adapter writes commit without waiting for their WAL flush (≈ 8 ms per commit measured on
+  // this machine's disk). Nothing is lost by it: the job's completion comes later from graphile-worker's
+  // own connection with a synchronous commit, whose flush covers all earlier WAL, the row included; a
+  // crash before that flush loses the row and leaves the job locked, so the job runs again.
+  db.on('connect', (c) => void c.query('set synchronous_commit = off').catch(() => undefined));
   db.on('error', (e) => {
     log(`queue: database connection error: ${mask(e)}`);
     onLoss(e);
