@@ -1,5 +1,8 @@
 export { runExperiment, reportExperiment, quickVariant, progressLine, DEFAULT_MAX_ROWS } from './runner.js';
 export type { RunOptions, RunSummary, PhaseTimes, RunProgress } from './runner.js';
+export type { RunEvent, RunEventType, TrainStepEvent, LogEvent, JobEvent } from './events.js';
+export { loadExperimentSource, OBJECT_FILE_NAME } from './source.js';
+export type { ExperimentSource } from './source.js';
 export { loadExperiment, parseExperiment, formatSchemaErrors, hashOf, canonicalJson, EXPERIMENT_SCHEMA_PATH } from './schema.js';
 export { EXPERIMENT_SCHEMA } from './experiment-schema.js';
 export type { Experiment, LoadedExperiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './schema.js';
