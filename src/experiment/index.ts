@@ -14,4 +14,4 @@ export { PERIPHERY_KEYS } from './periphery-keys.js';
 export { WorkerPool } from './pool.js';
 export { ResultStore } from '../results/index.js';
 export type { ResultRow, RowKind, Histogram } from '../results/index.js';
-export * from './queue/index.js';
+// Queue mode (pg, graphile-worker) is ./queue/index.js, imported on its own: loading experiments does not load PostgreSQL's client.

@@ -363,7 +363,7 @@ export async function runExperiment(source: ExperimentSource, options: RunOption
 
     // ---- report
     signal?.throwIfAborted();
-    const report = await buildReport([...store.rows()], outDir, exp.name);
+    const report = await buildReport([...store.rows()], outDir, exp.name, { log });
     lap('report');
     const summary: RunSummary = {
       experiment: exp.name, outDir, adaptersTrained: trainJobs.length, adaptersCached: cachedBefore, rowsWritten: jobs.length, rowsSkipped: skipped,

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getTask, loadAdapter, loadModel, loadProfile, readSafetensors, runExperiment, seededSubset, serializeSafetensors, tf,
   type Model, type TensorToWrite,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { program } from '../../src/cli/program.js';
 import { useBackend } from '../helpers/backends.js';
 import { runCli } from '../cli/run-cli.js';
