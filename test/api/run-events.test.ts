@@ -108,6 +108,28 @@ describe('runExperiment(object, { onEvent, signal })', () => {
     expect([again.adaptersTrained, again.adaptersCached]).toEqual([1, 0]);
   }, 240_000);
 
+  it('with 2 workers: training steps come from the worker threads, and an abort terminates them with only whole rows written', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'api-workers-'));
+    const controller = new AbortController();
+    const events: RunEvent[] = [];
+    const err = await runExperiment(tinyExperiment('workers'), {
+      workers: 2, reportsDir: reports, signal: controller.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'rowWritten' && e.done === 1) controller.abort();
+      },
+    }).catch((e: Error) => e);
+    expect((err as Error).name).toBe('AbortError');
+    expect(events.find((e) => e.type === 'plan')).toMatchObject({ workers: 2 });
+    expect(events.filter((e) => e.type === 'trainStep').map((e) => e.step)).toEqual([1, 2, 3]);
+    expect(events.some((e) => e.type === 'log' && /^step 3\/3 /.test(e.line))).toBe(false); // workers draw no step lines
+    expect(events.filter((e) => e.type === 'rowWritten')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'done')).toBe(false);
+    const file = join(reports, 'workers', 'results.jsonl');
+    expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+    expect(rowsOf(file)).toHaveLength(1);
+  }, 240_000);
+
   it('an already aborted signal refuses to start; a bad object names the field', async () => {
     const reports = mkdtempSync(join(tmpdir(), 'api-refuse-'));
     const err = await runExperiment(tinyExperiment('never'), { reportsDir: reports, signal: AbortSignal.abort() }).catch((e: Error) => e);
