@@ -16,6 +16,14 @@ const dir = mkdtempSync(join(tmpdir(), 'api-examples-'));
 const adapterDir = join(dir, 'adapter');
 
 describe('docs/api.md examples', () => {
+  it('docs/api.md shows each script exactly as it is in examples/api/', () => {
+    const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+    for (const f of ['train-evaluate', 'chip-over-time', 'run-with-events']) {
+      const script = readFileSync(new URL(`../../examples/api/${f}.ts`, import.meta.url), 'utf8').trimEnd();
+      expect(doc.includes(`\`\`\`ts\n${script}\n\`\`\``), f).toBe(true);
+    }
+  });
+
   it('1: trains GRASP, evaluates it and saves the adapter in PEFT layout, leaking no tensor', async () => {
     const lines: string[] = [];
     const r = await trainEvaluate({ adapterDir, steps: 4, testExamples: 64, log: (l) => lines.push(l) });
