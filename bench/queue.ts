@@ -35,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
-import { enqueue, migrate } from '../src/index.js';
+import { enqueue, migrate, queueStatus } from '../src/internal.js';
 import { startPostgres } from '../test/queue/postgres.js';
 import { report } from './util.js';
 

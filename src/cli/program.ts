@@ -9,7 +9,7 @@ import type yargsType from 'yargs';
 import type { Argv } from 'yargs';
 import { helpColumns, laidOut, setHelpColumns, type Command } from './command.js';
 import { commands } from './commands/index.js';
-import { closestName } from '../index.js';
+import { closestName } from '../internal.js';
 
 // yargs's CommonJS build lays help out with wrap-ansi (breaks at spaces); its ESM build's cliui breaks
 // lines at a fixed column, inside words.

@@ -5,7 +5,7 @@
  * Not a terminal, or --json: null, and the runner prints plain lines (`evaluate: 11/113 … (ETA 1m 40s)`).
  */
 import cliProgress from 'cli-progress';
-import { formatDuration, type RunProgress } from '../index.js';
+import { formatDuration, type RunProgress } from '../internal.js';
 
 export interface RunDisplay {
   log(line: string): void;

@@ -18,10 +18,22 @@
  * (polynomial.ts, linear in the node count) → compile. No symbolic routine runs on user input, so a
  * law that passes the limits below compiles in milliseconds (test/device/expression-fuzz.test.ts).
  */
-import { create, all, type MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathJsInstance, MathNode } from 'mathjs';
 import { polynomialCoefficients } from './polynomial.js';
 
-const math = create(all, { predictable: true });
+// mathjs (≈ 1,000 modules as ESM) loads on the first expression compiled, not when grasp-hil is imported.
+const require = createRequire(import.meta.url);
+let instance: MathJsInstance | null = null;
+function mathjs(): MathJsInstance {
+  if (!instance) {
+    const { create, all } = require('mathjs') as typeof import('mathjs');
+    const math = create(all, { predictable: true });
+    math.import({ pow: math.typed('pow', { 'number, number': powReal }) }, { override: true });
+    instance = math;
+  }
+  return instance;
+}
 
 /**
  * x^y on real numbers, as mathjs's predictable mode computes it except for one branch: mathjs
@@ -35,7 +47,6 @@ export function powReal(x: number, y: number): number {
   if ((x * x < 1 && y === Infinity) || (x * x > 1 && y === -Infinity)) return 0;
   return Math.pow(x, y);
 }
-math.import({ pow: math.typed('pow', { 'number, number': powReal }) }, { override: true });
 
 /** Functions a law may call (mathjs semantics, plus `clamp(x, lo, hi)`). */
 export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -223,7 +234,7 @@ export function compileExpression(text: string, variables: readonly string[], wh
   checkText(text, fail);
   let node: MathNode;
   try {
-    node = math.parse(text);
+    node = mathjs().parse(text);
   } catch (e) {
     if (e instanceof RangeError) return fail(`nests too deeply to parse; simplify the expression`);
     return fail(`does not parse (${(e as Error).message})`);

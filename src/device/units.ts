@@ -5,9 +5,19 @@
  *
  * `µ` (micro sign) and `μ` (Greek mu) are read as the `u` prefix.
  */
-import { create, all, type Unit } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathJsInstance, Unit } from 'mathjs';
 
-const math = create(all, { predictable: true });
+// mathjs (≈ 1,000 modules as ESM) loads on the first quantity read, not when grasp-hil is imported.
+const require = createRequire(import.meta.url);
+let instance: MathJsInstance | null = null;
+function mathjs(): MathJsInstance {
+  if (!instance) {
+    const { create, all } = require('mathjs') as typeof import('mathjs');
+    instance = create(all, { predictable: true });
+  }
+  return instance;
+}
 
 export type Dimension = 'conductance' | 'time' | 'energy' | 'voltage' | 'resistance' | 'power' | 'frequency' | 'dimensionless';
 
@@ -66,11 +76,11 @@ export function parseQuantity(input: QuantityText, dimension: Dimension, where: 
   if (/^[-+0-9.eE]+$/.test(text)) fail(`'${input}' has no unit`);
   let unit: Unit;
   try {
-    unit = math.unit(text);
+    unit = mathjs().unit(text);
   } catch (e) {
     return fail(`cannot read '${input}' (${(e as Error).message.replace(/\.$/, '')})`);
   }
-  if (!unit.equalBase(math.unit(`1 ${SI_UNIT[dimension]}`))) {
+  if (!unit.equalBase(mathjs().unit(`1 ${SI_UNIT[dimension]}`))) {
     fail(`'${input}' is not a ${dimension}`);
   }
   const value = unit.toNumber(SI_UNIT[dimension]);

@@ -1,5 +1,8 @@
 export { runExperiment, reportExperiment, quickVariant, progressLine, DEFAULT_MAX_ROWS } from './runner.js';
 export type { RunOptions, RunSummary, PhaseTimes, RunProgress } from './runner.js';
+export type { RunEvent, RunEventType, TrainStepEvent, LogEvent, JobEvent } from './events.js';
+export { loadExperimentSource, OBJECT_FILE_NAME } from './source.js';
+export type { ExperimentSource } from './source.js';
 export { loadExperiment, parseExperiment, formatSchemaErrors, hashOf, canonicalJson, EXPERIMENT_SCHEMA_PATH } from './schema.js';
 export { EXPERIMENT_SCHEMA } from './experiment-schema.js';
 export type { AdapterEntry, Experiment, LoadedExperiment, MethodEntry, SigmaTargetSpec, TrainingSettings } from './schema.js';
@@ -11,4 +14,4 @@ export { PERIPHERY_KEYS } from './periphery-keys.js';
 export { WorkerPool } from './pool.js';
 export { ResultStore } from '../results/index.js';
 export type { ResultRow, RowKind, Histogram } from '../results/index.js';
-export * from './queue/index.js';
+// Queue mode (pg, graphile-worker) is ./queue/index.js, imported on its own: loading experiments does not load PostgreSQL's client.

@@ -11,6 +11,7 @@
 import type { ResultRow } from '../results/index.js';
 import { runDevice } from './device.js';
 import { runEvaluate } from './evaluate.js';
+import type { JobEvent } from './events.js';
 import type { DeviceSpec, EvalSpec, TrainSpec } from './plan.js';
 import type { Resources } from './resources.js';
 import type { Experiment } from './schema.js';
@@ -29,7 +30,14 @@ export interface JobContext {
   res: Resources;
   /** reports/<experiment>/ */
   outDir: string;
+  /** Show the trainer's per-step progress (one job at a time in this process). */
   progress: boolean;
+  /** Checked between training steps (in-process jobs; workers are terminated instead). */
+  signal?: AbortSignal;
+  /** Where the trainer's lines go (default: its own bar or lines on stderr). */
+  log?: (line: string) => void;
+  /** Events while a job runs (training steps); set when someone listens. */
+  emit?: (e: JobEvent) => void;
 }
 
 export async function runJob(ctx: JobContext, job: Job): Promise<JobRow | TrainingRecord> {

@@ -19,6 +19,8 @@ export interface PoolOptions {
    * state for its last key, e.g. a programmed chip); null: no preference.
    */
   affinity?: (job: unknown) => string | null;
+  /** Events a worker posts while a job runs (`{ event }` messages), in the order they arrive. */
+  onEvent?: (event: unknown) => void;
 }
 
 interface Pending<R> {
@@ -26,7 +28,7 @@ interface Pending<R> {
   reject: (e: Error) => void;
 }
 
-type Message<R> = { id: number; ok: true; result: R } | { id: number; ok: false; error: string };
+type Message<R> = { id: number; ok: true; result: R } | { id: number; ok: false; error: string } | { event: unknown };
 
 /**
  * The worker entry: compiled worker.js from dist/, or — when running from source (vitest, tsx) —
@@ -56,7 +58,7 @@ export class WorkerPool<J, R> {
     this.affinity = options.affinity ?? (() => null);
     for (let i = 0; i < options.workers; i++) {
       const w = spawn(options.workerData);
-      w.on('message', (m: Message<R>) => this.onMessage(w, m));
+      w.on('message', (m: Message<R>) => ('event' in m ? options.onEvent?.(m.event) : this.onMessage(w, m)));
       w.on('error', (e) => this.fail(new Error(`worker ${i} crashed: ${e.message}`)));
       w.on('exit', (code) => {
         if (code !== 0 && !this.closing) this.fail(new Error(`worker ${i} exited with code ${code}`));
@@ -109,7 +111,7 @@ export class WorkerPool<J, R> {
     }
   }
 
-  private onMessage(w: Worker, m: Message<R>): void {
+  private onMessage(w: Worker, m: Exclude<Message<R>, { event: unknown }>): void {
     const p = this.pending.get(m.id);
     this.pending.delete(m.id);
     this.idle.push(w);

@@ -20,6 +20,13 @@
  * device characterisations, which the plan line names together), each reported as a RunProgress
  * event at its start (done 0) and after every job, with the elapsed time and an ETA from the mean
  * time per finished job. Without `onProgress` they become plain log lines (`evaluate: 10/113 … ETA 2m 05s`).
+ *
+ * Entry (the library's): `runExperiment(fileOrObject, { signal, onEvent })`. Every line the run prints
+ * — the runner's, the counters' and the trainer's step lines — goes through one channel: `log` events
+ * (and `options.log`, default stderr unless `onEvent` is given); typed events (events.ts) report the
+ * plan, each training step, each trained adapter, each row written and the end. An AbortSignal is
+ * checked before every job and every training step; an aborted run rejects with the signal's reason,
+ * terminates its workers and leaves only complete rows and adapter folders, so a rerun resumes.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
@@ -35,7 +42,9 @@ import { chipOf } from './chip-cache.js';
 import { runJob, type Job, type JobContext, type JobRow } from './jobs.js';
 import { plan, planSize, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
+import type { JobEvent, RunEvent, RunProgress } from './events.js';
 import { loadExperiment, type Experiment } from './schema.js';
+import { loadExperimentSource, type ExperimentSource } from './source.js';
 import { readTraining, type TrainingRecord } from './train.js';
 import { validateExperiment } from './validate.js';
 
@@ -50,8 +59,14 @@ export interface RunOptions {
   backend?: string;
   /** Where reports/<name>/ goes (default: ./reports). */
   reportsDir?: string;
-  /** Progress lines (default: stderr). */
+  /** Progress lines (default: stderr, or nowhere but `log` events when `onEvent` is given). */
   log?: (line: string) => void;
+  /** Typed events: plan, trainStep, adapterTrained, rowWritten, done, and every log line and counter step (events.ts). */
+  onEvent?: (e: RunEvent) => void;
+  /** Cancels the run between jobs and training steps; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Where an experiment object's relative paths (model, data, profile files) resolve (default: the working directory). */
+  baseDir?: string;
   /** Progress of the train and evaluate phases (default: plain lines through `log`). */
   onProgress?: (e: RunProgress) => void;
   /** Refuse plans with more rows than this (default DEFAULT_MAX_ROWS). */
@@ -60,17 +75,7 @@ export interface RunOptions {
   prune?: boolean;
 }
 
-/** One step of a phase's counter: `done` of `total` jobs, after `seconds` in the phase. */
-export interface RunProgress {
-  phase: 'train' | 'evaluate';
-  done: number;
-  total: number;
-  /** What finished last (adapter label or row key); '' at the start. */
-  label: string;
-  seconds: number;
-  /** Estimated seconds left: mean seconds per finished job × jobs left; null before the first job. */
-  eta: number | null;
-}
+export type { RunProgress } from './events.js';
 
 /** A phase's counter: emits a start event and one event per finished job. */
 function counter(phase: RunProgress['phase'], total: number, emit: (e: RunProgress) => void): (label: string) => void {
@@ -181,12 +186,37 @@ function previousHash(stateFile: string): string | null {
 
 const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
 
-export async function runExperiment(path: string, options: RunOptions = {}): Promise<RunSummary> {
-  const log = options.log ?? ((l: string) => console.error(l));
-  const progress = options.onProgress ?? ((e: RunProgress) => {
+/** Resolves when `promise` does; rejects with the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolvePromise, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolvePromise, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Runs an experiment (a file path, or an experiment object whose relative paths resolve against
+ * `options.baseDir`): validate → plan → reconcile → train → merge → program → evaluate → record → report.
+ */
+export async function runExperiment(source: ExperimentSource, options: RunOptions = {}): Promise<RunSummary> {
+  const { signal, onEvent } = options;
+  signal?.throwIfAborted();
+  const sink = options.log ?? (onEvent ? null : (l: string) => console.error(l));
+  const log = (line: string) => {
+    sink?.(line);
+    onEvent?.({ type: 'log', line });
+  };
+  const progress = (e: RunProgress) => {
+    onEvent?.({ type: 'progress', progress: e });
+    if (options.onProgress) return options.onProgress(e);
     const line = progressLine(e);
     if (line !== null) log(line);
-  });
+  };
+  // Events from jobs (this process's or a worker's): log lines join the channel; steps pass through.
+  const onJobEvent = (e: JobEvent) => (e.type === 'log' ? log(e.line) : onEvent?.(e));
   const seconds: PhaseTimes = { plan: 0, train: 0, evaluate: 0, report: 0 };
   let t0 = performance.now();
   const lap = (phase: keyof PhaseTimes) => {
@@ -196,7 +226,8 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   };
 
   // ---- validate (nothing is trained, written or built before this passes)
-  const loaded = loadExperiment(path);
+  const loaded = loadExperimentSource(source, options.baseDir);
+  const path = typeof source === 'string' ? source : loaded.file;
   const exp = options.quick ? quickVariant(loaded.experiment) : loaded.experiment;
   const hash = options.quick ? `${loaded.hash}-quick` : loaded.hash;
   const size = planSize(exp);
@@ -214,6 +245,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   await initBackend(options.backend);
   const { res, inputs, warnings } = await validateExperiment(exp, loaded.file, outDir);
   for (const w of warnings) log(`warning: ${w}`);
+  signal?.throwIfAborted();
 
   // ---- plan
   const p: Plan = plan(exp, inputs);
@@ -258,7 +290,8 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
 
   writeJsonAtomic(stateFile, { hash, file: loaded.file, experiment: exp });
 
-  const ctx: JobContext = { exp, res, outDir, progress: false };
+  // The trainer's lines go through `log` when the caller listens; else its own bar or lines on stderr.
+  const ctx: JobContext = { exp, res, outDir, progress: false, signal, ...(options.log || onEvent ? { log } : {}), ...(onEvent ? { emit: onJobEvent } : {}) };
   const provenance = {
     experiment: exp.name, experimentHash: hash, backend: backendInfo()?.name ?? 'unknown', version: packageVersion(), gitCommit: gitCommit(),
   };
@@ -271,6 +304,10 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
   // The trainer's own per-step bar only when nothing else draws on the terminal.
   ctx.progress = workers === 1 && !options.onProgress;
   log(`plan: ${store.rows().length} rows already in ${join(outDir, 'results.jsonl')}; ${trainSpecs.length} adapters to train, ${evalJobs.length} rows to compute on ${workers} worker${workers > 1 ? 's' : ''}`);
+  onEvent?.({
+    type: 'plan', experiment: exp.name, outDir, adapters: size.adapters, evaluations: size.evaluations, devices: size.devices,
+    stored: store.rows().length, toTrain: trainSpecs.length, toCompute: evalJobs.length, workers,
+  });
   lap('plan');
 
   // Hardware rows of one chip go to the worker that programmed it (each keeps one chip).
@@ -278,10 +315,23 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     const j = job as Job;
     return j.kind === 'evaluate' ? chipOf(j.spec) : null;
   };
-  const pool = workers > 1 ? new WorkerPool<Job, JobRow | TrainingRecord>({ workers, workerData: { experimentFile: loaded.file, experiment: exp, outDir, backend: options.backend }, affinity }) : null;
+  const pool = workers > 1
+    ? new WorkerPool<Job, JobRow | TrainingRecord>({
+      workers, affinity, workerData: { experimentFile: loaded.file, fromFile: loaded.fromFile, experiment: exp, outDir, backend: options.backend, events: Boolean(onEvent) },
+      ...(onEvent ? { onEvent: (e: unknown) => onJobEvent(e as JobEvent) } : {}),
+    })
+    : null;
+  // A result that arrives after the signal aborted is dropped: nothing is recorded after an abort.
   const run = async (jobs: Job[], onResult: (r: JobRow | TrainingRecord, i: number) => void) => {
-    if (pool) return pool.run(jobs, onResult);
-    for (let i = 0; i < jobs.length; i++) onResult(await runJob(ctx, jobs[i]), i);
+    const record = (r: JobRow | TrainingRecord, i: number) => {
+      signal?.throwIfAborted();
+      onResult(r, i);
+    };
+    if (pool) return abortable(pool.run(jobs, record), signal);
+    for (let i = 0; i < jobs.length; i++) {
+      signal?.throwIfAborted();
+      record(await runJob(ctx, jobs[i]), i);
+    }
   };
   try {
     // ---- train
@@ -291,6 +341,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     await run(trainJobs, (r) => {
       const rec = r as TrainingRecord;
       trained(rec.label);
+      onEvent?.({ type: 'adapterTrained', key: rec.key, label: rec.label, record: rec });
       log(`train: ${rec.label}: ${rec.trainableParams} trainable parameters, ${rec.seconds.toFixed(1)} s, ${JSON.stringify(rec.final)}`);
       if (rec.sigma) log(`train: ${rec.label}: σ/σ_target = ${rec.sigma.meanRatio.toFixed(2)}${rec.sigma.warning ? ` — warning: ${rec.sigma.warning}` : ''}`);
     });
@@ -302,17 +353,20 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
     const evalStart = performance.now();
     const jobSeconds = { merge: 0, program: 0, evaluate: 0 };
     const evaluated = counter('evaluate', jobs.length, progress);
+    let rowsDone = 0;
     await run(jobs, (r) => {
       const row = { ...(r as JobRow), ...provenance, timestamp: new Date().toISOString() } as ResultRow;
       store.append(row);
       if (row.phaseMs) for (const k of ['merge', 'program', 'evaluate'] as const) jobSeconds[k] += row.phaseMs[k] / 1000;
+      onEvent?.({ type: 'rowWritten', row, done: ++rowsDone, total: jobs.length });
       evaluated(`${row.key}${typeof row.metric === 'number' ? ` → ${row.metricName} ${row.metric.toFixed(4)}` : ''}`);
     });
     const evalMinutes = (performance.now() - evalStart) / 60000;
     lap('evaluate');
 
     // ---- report
-    const report = await buildReport([...store.rows()], outDir, exp.name);
+    signal?.throwIfAborted();
+    const report = await buildReport([...store.rows()], outDir, exp.name, { log });
     lap('report');
     const summary: RunSummary = {
       experiment: exp.name, outDir, adaptersTrained: trainJobs.length, adaptersCached: cachedBefore, rowsWritten: jobs.length, rowsSkipped: skipped,
@@ -320,6 +374,7 @@ export async function runExperiment(path: string, options: RunOptions = {}): Pro
       recovered, seconds, evaluationsPerMinute: jobs.length / Math.max(evalMinutes, 1e-9), workers, jobSeconds, report,
     };
     writeJsonAtomic(join(outDir, 'run.json'), { ...summary, report: undefined });
+    onEvent?.({ type: 'done', summary });
     return summary;
   } finally {
     await pool?.close();

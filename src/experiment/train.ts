@@ -94,7 +94,8 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
       {
         epochs: t.epochs, maxSteps: t.maxSteps, batchSize: t.batchSize, lr: t.lr, headLr: t.headLr, weightDecay: t.weightDecay,
         warmupRatio: t.warmupRatio, clipNorm: t.clipNorm, evalEvery: t.evalEvery, hwa: t.hwa, maxLength: ctx.res.maxLength, seed: spec.trainSeed,
-        progress: ctx.progress ? 'auto' : 'none',
+        progress: ctx.progress ? 'auto' : 'none', log: ctx.log, signal: ctx.signal,
+        ...(ctx.emit ? { onStep: (i) => ctx.emit?.({ type: 'trainStep', key: spec.key, label: spec.label, step: i.step, total: i.total, epoch: i.epoch, loss: i.loss, penalty: i.penalty, gradNorm: i.gradNorm, lr: i.lr, tokensPerSecond: i.tokensPerSecond }) } : {}),
       },
     );
     const dir = adapterDir(ctx.outDir, spec.key);

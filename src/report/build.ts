@@ -24,7 +24,12 @@ function writeAtomic(path: string, data: string | Buffer): void {
   renameSync(tmp, path);
 }
 
-export async function buildReport(rows: ResultRow[], dir: string, title: string): Promise<ReportResult> {
+export interface BuildReportOptions {
+  /** Where the renderer's warnings go (default: the console). */
+  log?: (line: string) => void;
+}
+
+export async function buildReport(rows: ResultRow[], dir: string, title: string, options: BuildReportOptions = {}): Promise<ReportResult> {
   if (rows.length === 0) throw new Error(`report '${title}': there are no result rows to report (run the experiment first)`);
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
@@ -32,7 +37,7 @@ export async function buildReport(rows: ResultRow[], dir: string, title: string)
   for (const chart of charts()) {
     const spec = chart.spec(rows);
     if (!spec) continue;
-    const svg = await renderSvg(spec, chart.id);
+    const svg = await renderSvg(spec, chart.id, options.log);
     writeAtomic(join(dir, `${chart.id}.vl.json`), `${JSON.stringify(spec, null, 2)}\n`);
     writeAtomic(join(dir, `${chart.id}.svg`), svg);
     writeAtomic(join(dir, `${chart.id}.png`), svgToPng(svg));

@@ -1,5 +1,5 @@
 export { buildReport } from './build.js';
-export type { ReportResult } from './build.js';
+export type { ReportResult, BuildReportOptions } from './build.js';
 export { charts, registerChart } from './chart.js';
 export type { Chart, VegaLiteSpec } from './chart.js';
 export { renderSvg, svgToPng } from './render.js';

@@ -1,6 +1,7 @@
 /**
  * Training progress: a cli-progress bar (loss, tokens/s, ETA) on a TTY, plain lines otherwise
- * (logs, CI), or nothing. Reporting only; it never touches tensors.
+ * (logs, CI), or nothing. Lines go to a stream (default stderr) or to a line callback (the runner's
+ * log channel; a bar needs a stream, so a callback always gets lines). Reporting only; it never touches tensors.
  */
 import cliProgress from 'cli-progress';
 
@@ -29,24 +30,26 @@ export function formatDuration(seconds: number): string {
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
 }
 
-export function createProgress(total: number, mode: ProgressMode = 'auto', stream: NodeJS.WriteStream = process.stderr, every = 10): Progress {
-  const resolved = mode === 'auto' ? (stream.isTTY ? 'bar' : 'lines') : mode;
+export function createProgress(
+  total: number, mode: ProgressMode = 'auto', out: NodeJS.WriteStream | ((line: string) => void) = process.stderr, every = 10,
+): Progress {
+  const write = typeof out === 'function' ? out : (line: string) => out.write(`${line}\n`);
+  const resolved = typeof out === 'function' ? (mode === 'none' ? 'none' : 'lines') : mode === 'auto' ? (out.isTTY ? 'bar' : 'lines') : mode;
   if (resolved === 'none') return { update() {}, log() {}, stop() {} };
   const started = Date.now();
-  if (resolved === 'lines') {
+  if (resolved === 'lines' || typeof out === 'function') {
     return {
       update(i) {
         if (i.step % every !== 0 && i.step !== i.total) return;
         const elapsed = (Date.now() - started) / 1000;
         const eta = (elapsed / i.step) * (i.total - i.step);
-        stream.write(`step ${i.step}/${i.total} epoch ${i.epoch} loss ${i.loss.toFixed(4)} lr ${i.lr.toExponential(2)} ${Math.round(i.tokensPerSecond)} tok/s eta ${formatDuration(eta)}\n`);
+        write(`step ${i.step}/${i.total} epoch ${i.epoch} loss ${i.loss.toFixed(4)} lr ${i.lr.toExponential(2)} ${Math.round(i.tokensPerSecond)} tok/s eta ${formatDuration(eta)}`);
       },
-      log(line) {
-        stream.write(`${line}\n`);
-      },
+      log: write,
       stop() {},
     };
   }
+  const stream = out;
   const bar = new cliProgress.SingleBar(
     {
       format: 'train [{bar}] {value}/{total} | epoch {epoch} | loss {loss} | {tps} tok/s | ETA {eta_formatted}',

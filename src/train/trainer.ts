@@ -13,6 +13,7 @@
  * and clips the adapter's weight-like variables after the update; evaluation runs without noise.
  *
  * The trainer knows no method by name: it sees `Adapter.trainable()`, `penalty()` and `setMode()`.
+ * Every line it prints goes through `log` when given (progress.ts); `signal` is checked before each step.
  * Frozen weights are never copied into variables. Every step runs in `tf.tidy`; the tensor count
  * after a step equals the count after the first one (checked when `checkMemory` is set).
  */
@@ -55,6 +56,13 @@ export interface TrainOptions {
   /** Train the task head (default true when the model has one). */
   trainHead?: boolean;
   progress?: ProgressMode;
+  /**
+   * Where the trainer's lines go — step lines, evaluation lines, the σ warning (default: stderr, with a bar on a
+   * terminal). With `log`, 'auto' and 'bar' become plain lines (a bar cannot be drawn through a line callback).
+   */
+  log?: (line: string) => void;
+  /** Checked before every step: training stops with the signal's reason. */
+  signal?: AbortSignal;
   /** Hardware-aware training: weight noise on the analog Sites each step, optional clipping (hwa.ts). */
   hwa?: HwaOptions;
   /** Throw when the tensor count grows between steps. */
@@ -169,7 +177,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
   const epochs = Math.ceil(total / stepsPerEpoch);
   const warmup = warmupSteps(total, o.warmupRatio);
   const rng = new Rng(o.seed, 'train');
-  const progress = createProgress(total, options.progress ?? 'auto');
+  const progress = createProgress(total, options.progress ?? 'auto', options.log ?? process.stderr);
   const history: EvalRecord[] = [];
   let best: EvalRecord | null = null;
   let bestState: ReturnType<typeof snapshot> | null = null;
@@ -197,6 +205,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     for (let epoch = 1; epoch <= epochs && step < total; epoch++) {
       for (const rows of batchOrder(trainSet.ids.length, o.batchSize, rng.fork(`epoch${epoch}`))) {
         if (step >= total) break;
+        options.signal?.throwIfAborted();
         const stepRng = rng.fork(`step${step}`);
         const lr = linearWarmupDecay(step, total, warmup, o.lr);
         const batch = collate(trainSet, rows, regression);
@@ -254,7 +263,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     for (const [split, set] of evalSets) final[split] = evaluate(model, task, set, { batchSize: options.evalBatchSize ?? 32 });
     const seconds = (Date.now() - started) / 1000;
     const sigma = sigmaReport(adapter);
-    if (sigma?.warning && (options.progress ?? 'auto') !== 'none') console.error(`train: warning: ${sigma.warning}`);
+    if (sigma?.warning && (options.progress ?? 'auto') !== 'none') (options.log ?? ((l: string) => console.error(l)))(`train: warning: ${sigma.warning}`);
     return {
       steps: step, epochs, history, best, final, lastLoss,
       tokensPerSecond: tokens / seconds, seconds,

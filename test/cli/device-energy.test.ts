@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peripheryOption } from '../../src/cli/commands/device-energy.js';
-import { Chip, estimateCost, initBackend, loadModel, selectSites, weightsOfSites, type Model } from '../../src/index.js';
+import { Chip, estimateCost, initBackend, loadModel, selectSites, weightsOfSites, type Model } from '../../src/internal.js';
 import { runCli } from './run-cli.js';
 
 const SITES = 'encoder.layer.0.intermediate.dense';

@@ -12,7 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runExperiment, type ResultRow } from '../../src/index.js';
+import { runExperiment, type ResultRow } from '../../src/internal.js';
 import { experimentStats } from '../../src/results/index.js';
 import { parseExperiment } from '../../src/experiment/index.js';
 import { validateExperiment } from '../../src/experiment/validate.js';

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue, exportRows, migrate, queueStatus, runExperiment, type ResultRow } from '../../src/index.js';
+import { enqueue, exportRows, migrate, queueStatus, runExperiment, type ResultRow } from '../../src/internal.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 import { until, worker as spawnWorker, type Proc } from './workers.js';
 

@@ -8,7 +8,7 @@ import {
   initBackend, isLoopback, loadAdapter, loadCheckpoint, loadTokenizer, metricWithCi, pairedMcNemar, numOutputs, paramState, PERIPHERY_PRESETS,
   runConformance, saveAdapter, seededSubset, selectSites, serveChip, SimulatorDriver, weightsOfSites, Rng,
   type Adapter, type CheckResult, type CompensationMode, type EncodedSet, type Model, type Task,
-} from '../../index.js';
+} from '../../internal.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, numericFlag, SEED, type FlagRule } from '../flags.js';
 

@@ -1,5 +1,5 @@
 /** `grasp-hil db migrate --queue URL`: creates or migrates the queue database's schema. */
-import { maskUrl, migrate, queueUrl } from '../../index.js';
+import { maskUrl, migrate, queueUrl } from '../../internal.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 
 const QUEUE = { type: 'string', describe: 'PostgreSQL connection string (default: $GRASP_HIL_DATABASE_URL); never printed' } as const;

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import {
   Chip, estimateCost, initBackend, loadModel, loadProfile, packagePath, parseSiteSelector, PERIPHERY_PRESETS, selectSites, weightsOfSites,
   type CostEstimate, type PeripheryOptions,
-} from '../../index.js';
+} from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, countUpTo, FRACTION, SEED } from '../flags.js';
 

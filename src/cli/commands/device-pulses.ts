@@ -1,7 +1,7 @@
 /** `grasp-hil device pulses`: program a model's Sites on a chip and report pulses per device, energy and time. */
 import {
   Chip, initBackend, loadModel, loadProfile, parseSiteSelector, programmingCost, selectSites, weightsOfSites, PERIPHERY_PRESETS,
-} from '../../index.js';
+} from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { numericFlag, SEED } from '../flags.js';
 

@@ -2,7 +2,7 @@
 import {
   deviceStats, initBackend, loadModel, loadProfile, parseSiteSelector, selectSites, sigmaTargetFromProfile, weightsOfSites,
   COMPENSATION_MODES, PERIPHERY_PRESETS, type CompensationMode, type ErrorPart, type SiteError,
-} from '../../index.js';
+} from '../../internal.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 import { countUpTo, FRACTION, NONNEG, numericFlag, SEED } from '../flags.js';
 import { energy } from './device-energy.js';

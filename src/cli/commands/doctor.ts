@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { environmentReport, initBackend } from '../../index.js';
+import { environmentReport, initBackend } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const doctor: Command = {

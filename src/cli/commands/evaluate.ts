@@ -1,6 +1,6 @@
 import {
   encodeExamples, evaluate, evaluateWithNoise, taskFromArg, initBackend, loadAdapter, loadCheckpoint, loadTokenizer, numOutputs, seededSubset,
-} from '../../index.js';
+} from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const evaluateCommand: Command = {

@@ -1,5 +1,5 @@
 /** `grasp-hil export <experiment> --from URL --out results.jsonl`: a queued experiment's rows as JSONL. */
-import { exportRows, queueUrl } from '../../index.js';
+import { exportRows, queueUrl } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const exportCommand: Command = {

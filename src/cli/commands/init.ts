@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { EXPERIMENT_SCHEMA_PATH } from '../../index.js';
+import { EXPERIMENT_SCHEMA_PATH } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

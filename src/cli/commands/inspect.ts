@@ -1,4 +1,4 @@
-import { initBackend, inspectModel, parseIdRows } from '../../index.js';
+import { initBackend, inspectModel, parseIdRows } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const inspect: Command = {

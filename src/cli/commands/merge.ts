@@ -1,4 +1,4 @@
-import { initBackend, mergeAdapterIntoCheckpoint } from '../../index.js';
+import { initBackend, mergeAdapterIntoCheckpoint } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const merge: Command = {

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { countParameters, parseConfig, readJsonFile } from '../../index.js';
+import { countParameters, parseConfig, readJsonFile } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, checkRowsFlag, COUNT } from '../flags.js';
 import { methodOptions } from './method-options.js';

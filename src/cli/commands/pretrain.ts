@@ -1,4 +1,4 @@
-import { initBackend, pretrainTinyRoberta, TINY_ROBERTA_RECIPE } from '../../index.js';
+import { initBackend, pretrainTinyRoberta, TINY_ROBERTA_RECIPE } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, COUNT, POSITIVE, SEED } from '../flags.js';
 

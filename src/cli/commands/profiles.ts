@@ -1,5 +1,5 @@
 /** `grasp-hil profiles list | show <profile> | validate [file]`: the device profiles. */
-import { builtinProfileIds, listProfiles, loadProfile, toMicroSiemens, validateProfileFile } from '../../index.js';
+import { builtinProfileIds, listProfiles, loadProfile, toMicroSiemens, validateProfileFile } from '../../internal.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 
 const list: Command = {

@@ -1,4 +1,4 @@
-import { queueUrl, reportExperiment, reportFromQueue } from '../../index.js';
+import { queueUrl, reportExperiment, reportFromQueue } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const report: Command = {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { DATABASE_URL_ENV, enqueue, queueUrl, runExperiment, waitForQueue } from '../../index.js';
+import { DATABASE_URL_ENV, enqueue, queueUrl, runExperiment, waitForQueue } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { COUNT, numericFlag } from '../flags.js';
 import { runDisplay } from '../run-progress.js';

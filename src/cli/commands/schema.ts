@@ -1,6 +1,6 @@
 /** `grasp-hil schema experiment|profile`: prints a shipped JSON Schema (for editors, validators, reading). */
 import { readFileSync } from 'node:fs';
-import { EXPERIMENT_SCHEMA_PATH, PROFILE_SCHEMA_PATH } from '../../index.js';
+import { EXPERIMENT_SCHEMA_PATH, PROFILE_SCHEMA_PATH } from '../../internal.js';
 import { withExamples, type Command } from '../command.js';
 
 /** Schema name → shipped file. */

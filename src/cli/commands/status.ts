@@ -1,5 +1,5 @@
 /** `grasp-hil status <experiment> --queue URL`: jobs by kind and state, failures, throughput and ETA. */
-import { queueStatus, queueUrl } from '../../index.js';
+import { queueStatus, queueUrl } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
 export const statusCommand: Command = {

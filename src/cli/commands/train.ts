@@ -1,6 +1,6 @@
 import {
   attachMethod, taskFromArg, initBackend, loadModel, loadTokenizer, numOutputs, Rng, saveAdapter, train,
-} from '../../index.js';
+} from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, checkRowsFlag, COUNT, FINITE, FRACTION, NONNEG, POSITIVE, SEED, type FlagRule } from '../flags.js';
 import { methodOptions } from './method-options.js';

@@ -1,5 +1,5 @@
 /** `grasp-hil worker --queue URL`: takes jobs from the queue database and runs them until stopped. */
-import { DEFAULT_LEASE_SECONDS, queueUrl, startWorker } from '../../index.js';
+import { DEFAULT_LEASE_SECONDS, queueUrl, startWorker } from '../../internal.js';
 import { withExamples, type Command } from '../command.js';
 
 export const workerCommand: Command = {
