@@ -1,0 +1,67 @@
+/**
+ * The WebAssembly kernels: the committed module bytes are their WAT sources assembled by wabt, and on
+ * wasm each kernel's fast path is actually taken (its custom kernel shows in tf.profile's kernel
+ * names) and gives the reference path's numbers (the tf ops the cpu backend runs).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { assembleWat } from '../../scripts/assemble-wat.js';
+import { batchMatMul, inputAffine, inputAffineGrad, Rng } from '../../src/tensor/index.js';
+import { WASM_MODULES } from '../../src/tensor/wasm-modules.generated.js';
+import { WAT_SOURCES } from '../../src/tensor/wat/index.js';
+import { maxAbsDiff, useBackend } from '../helpers/backends.js';
+
+describe('kernel modules', () => {
+  it.each(Object.keys(WAT_SOURCES) as (keyof typeof WAT_SOURCES)[])('%s: the committed bytes are the WAT source assembled by wabt (scripts/write-kernels.ts)', async (name) => {
+    const bytes = await assembleWat(name, WAT_SOURCES[name]);
+    expect(Buffer.from(bytes).toString('base64')).toBe(WASM_MODULES[name]);
+  });
+});
+
+type Case = (rng: Rng) => () => tf.Tensor[];
+
+/** Runs `make`'s op on cpu (the tf-op reference) and on wasm; returns both results and the wasm kernels run. */
+async function onBoth(seed: string, make: Case): Promise<{ ref: Float32Array[]; got: Float32Array[]; kernels: string[] }> {
+  const run = () => {
+    const op = make(new Rng(3, seed));
+    return op().map((t) => t.dataSync() as Float32Array);
+  };
+  await useBackend('cpu');
+  let ref: Float32Array[] = [];
+  tf.tidy(() => { ref = run(); });
+  await useBackend('wasm');
+  const before = tf.memory().numTensors;
+  let got: Float32Array[] = [];
+  const profile = await tf.profile(() => { tf.tidy(() => { got = run(); }); });
+  expect(tf.memory().numTensors).toBe(before);
+  return { ref, got, kernels: profile.kernelNames };
+}
+
+const randn = (rng: Rng, shape: number[]) => tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape);
+
+describe('fast paths on wasm', () => {
+  beforeAll(async () => useBackend('wasm'));
+
+  it.each([[8, 16], [5, 12]])('batchMatMul runs GraspHilBatchMatMul (m = %i, n = %i) with tf.matMul\'s numbers', async (m, n) => {
+    const { ref, got, kernels } = await onBoth(`bmm/${m}/${n}`, (rng) => {
+      const [a, b] = [randn(rng, [2, 3, m, 20]), randn(rng, [2, 3, 20, n])];
+      return () => [batchMatMul(a, b)];
+    });
+    expect(kernels).toContain('GraspHilBatchMatMul');
+    expect(kernels).not.toContain('BatchMatMul');
+    expect(maxAbsDiff(got[0], ref[0])).toBeLessThan(1e-4);
+  });
+
+  it('inputAffine and inputAffineGrad run GraspHilInputAffine and GraspHilInputAffineGrad with the tf ops\' numbers', async () => {
+    const { ref, got, kernels } = await onBoth('input-affine', (rng) => {
+      const [x, dh] = [randn(rng, [7, 24]) as tf.Tensor2D, randn(rng, [7, 24]) as tf.Tensor2D];
+      const [a, c] = [randn(rng, [24]), randn(rng, [24])];
+      return () => {
+        const g = inputAffineGrad(dh, x, a);
+        return [inputAffine(x, a, c), g.dx, g.da, g.dc];
+      };
+    });
+    expect(kernels).toEqual(expect.arrayContaining(['GraspHilInputAffine', 'GraspHilInputAffineGrad']));
+    for (let i = 0; i < ref.length; i++) expect(maxAbsDiff(got[i], ref[i])).toBeLessThan(1e-4);
+  });
+});
