@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { Chip } from '../../src/crossbar/index.js';
 import { assembleWat } from '../../scripts/assemble-wat.js';
 import { batchMatMul, inputAffine, inputAffineGrad, Rng } from '../../src/tensor/index.js';
 import { WASM_MODULES } from '../../src/tensor/wasm-modules.generated.js';
@@ -63,5 +64,24 @@ describe('fast paths on wasm', () => {
     });
     expect(kernels).toEqual(expect.arrayContaining(['GraspHilInputAffine', 'GraspHilInputAffineGrad']));
     for (let i = 0; i < ref.length; i++) expect(maxAbsDiff(got[i], ref[i])).toBeLessThan(1e-4);
+  });
+
+  it('AnalogLinear (execution auto) runs GraspHilDacCodes and GraspHilAdcAccumulate, with the fused-JS loops\' numbers exactly', async () => {
+    const [I, O, N] = [40, 16, 5];
+    const rng = new Rng(4, 'analog-site');
+    const s = { inFeatures: I, outFeatures: O, weight: rng.fillNormal(new Float32Array(I * O), 0, 0.1), bias: rng.fillNormal(new Float32Array(O), 0, 0.5) };
+    const x = rng.fillNormal(new Float32Array(N * I));
+    const forward = async (execution: 'auto' | 'fused-js') => {
+      const chip = Chip.program(new Map([['s', s]]), 'pcm-aihwkit', { tile: { rows: 32, cols: 8 }, dac: { bits: 6 }, adc: { bits: 7, bound: 4, noise: 0.03 }, readNoise: { mode: 'rank1' }, execution }, 5);
+      const state = chip.at(3600);
+      let y: ArrayLike<number> = [];
+      const profile = await tf.profile(() => { y = tf.tidy(() => state.analog('s').forward(tf.tensor2d(x, [N, I])).dataSync()); });
+      state.dispose();
+      return { y, kernels: profile.kernelNames };
+    };
+    const auto = await forward('auto'), js = await forward('fused-js');
+    expect(auto.kernels).toEqual(expect.arrayContaining(['GraspHilDacCodes', 'GraspHilAdcAccumulate']));
+    expect(js.kernels).not.toContain('GraspHilDacCodes');
+    expect(Array.from(auto.y)).toEqual(Array.from(js.y));
   });
 });

@@ -4,8 +4,9 @@
  * time (no toolchain needed then); test/tensor/wasm-kernels.test.ts checks that the committed bytes
  * equal the assembled sources. Edit a source here, then run `node --import tsx scripts/write-kernels.ts`.
  */
+import { source as analog } from './analog.wat.js';
 import { source as batchMatMul } from './batch-matmul.wat.js';
 import { source as inputAffine } from './input-affine.wat.js';
 
-export const WAT_SOURCES = { batchMatMul, inputAffine } as const;
+export const WAT_SOURCES = { analog, batchMatMul, inputAffine } as const;
 export type WasmModuleName = keyof typeof WAT_SOURCES;
