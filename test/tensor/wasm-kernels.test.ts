@@ -3,11 +3,14 @@
  * wasm each kernel's fast path is actually taken (its custom kernel shows in tf.profile's kernel
  * names) and gives the reference path's numbers (the tf ops the cpu backend runs).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Chip } from '../../src/crossbar/index.js';
 import { assembleWat } from '../../scripts/assemble-wat.js';
-import { batchMatMul, inputAffine, inputAffineGrad, Rng } from '../../src/tensor/index.js';
+import {
+  batchMatMul, fillKeyedNormal, inputAffine, inputAffineGrad, keyedNormalTensor, localTerm, localTermGrad, localTermInputGrad, noiseKey, Rng, rowStats,
+} from '../../src/tensor/index.js';
+import { WasmKernels } from '../../src/tensor/wasm-kernels.js';
 import { WASM_MODULES } from '../../src/tensor/wasm-modules.generated.js';
 import { WAT_SOURCES } from '../../src/tensor/wat/index.js';
 import { maxAbsDiff, useBackend } from '../helpers/backends.js';
@@ -83,5 +86,42 @@ describe('fast paths on wasm', () => {
     expect(auto.kernels).toEqual(expect.arrayContaining(['GraspHilDacCodes', 'GraspHilAdcAccumulate']));
     expect(js.kernels).not.toContain('GraspHilDacCodes');
     expect(Array.from(auto.y)).toEqual(Array.from(js.y));
+  });
+
+  it.each([[true, 32], [false, 12]])('localTerm, localTermGrad, rowStats and localTermInputGrad run their four kernels (noise %s, D = %i) with the tf ops\' numbers', async (noisy, d) => {
+    const { ref, got, kernels } = await onBoth(`local-noise/${d}`, (rng) => {
+      const n = 6;
+      const [x, y, dy, dh] = [randn(rng, [n, 20]), randn(rng, [n, d]), randn(rng, [n, d]), randn(rng, [n, 20])] as tf.Tensor2D[];
+      const [mu, sigma, bias] = [randn(rng, [d]), tf.abs(randn(rng, [d])), randn(rng, [d])];
+      const key = noiseKey(rng);
+      return () => {
+        const { s1, s2 } = rowStats(x);
+        const { value, xi } = localTerm(y, bias, s1, s2, { mu, sigma: noisy ? sigma : null, key });
+        const g = localTermGrad(dy, xi, s1, s2, mu, noisy ? sigma : null);
+        // the input gradient of a [n, 20] input, given r₁, r₂ of [n, 1]
+        const dx = localTermInputGrad(x, dh, g.r1, g.r2, s2);
+        return [s1, s2, value, g.dMu, g.r1, dx, ...(noisy ? [xi!, g.dSigma!, g.r2!] : [])];
+      };
+    });
+    expect(kernels).toEqual(expect.arrayContaining(['GraspHilRowStats', 'GraspHilLocalTerm', 'GraspHilLocalTermGrad', 'GraspHilLocalTermInputGrad']));
+    expect(got).toHaveLength(ref.length);
+    for (let i = 0; i < ref.length; i++) expect(maxAbsDiff(got[i], ref[i])).toBeLessThan(1e-4);
+    if (noisy) expect(Array.from(got[6])).toEqual(Array.from(ref[6])); // ξ: the same float32 numbers
+  });
+
+  it('keyedNormalTensor fills whole pairs of blocks with the module\'s fill kernel, the same numbers as the JavaScript reference', async () => {
+    const key = noiseKey(new Rng(5, 'keyed'));
+    const spy = vi.spyOn(WasmKernels.prototype, 'forBackend');
+    try {
+      const t = keyedNormalTensor([3, 40], key); // 7 pairs of blocks (112 numbers) from the kernel, 8 from JavaScript
+      const got = t.dataSync();
+      t.dispose();
+      expect(spy.mock.contexts.map((k) => (k as WasmKernels).module)).toContain('localNoise');
+      const want = new Float32Array(120);
+      fillKeyedNormal(key, want, 0);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { source as analog } from './analog.wat.js';
 import { source as batchMatMul } from './batch-matmul.wat.js';
 import { source as inputAffine } from './input-affine.wat.js';
+import { source as localNoise } from './local-noise.wat.js';
 
-export const WAT_SOURCES = { analog, batchMatMul, inputAffine } as const;
+export const WAT_SOURCES = { analog, batchMatMul, inputAffine, localNoise } as const;
 export type WasmModuleName = keyof typeof WAT_SOURCES;
