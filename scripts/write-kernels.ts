@@ -1,12 +1,20 @@
 /**
  * Writes src/tensor/wasm-modules.generated.ts: each WAT source of src/tensor/wat/ assembled with wabt,
  * as base64. Run after editing a kernel source: node --import tsx scripts/write-kernels.ts
+ * `--print <module>` prints that module's WAT text as assembled (the variants spelled out) instead.
  */
 import { writeFileSync } from 'node:fs';
 import { WAT_SOURCES } from '../src/tensor/wat/index.js';
 import { assembleWat } from './assemble-wat.js';
 
 const OUT = 'src/tensor/wasm-modules.generated.ts';
+const print = process.argv.indexOf('--print');
+if (print > 0) {
+  const name = process.argv[print + 1] as keyof typeof WAT_SOURCES;
+  if (!(name in WAT_SOURCES)) throw new Error(`write-kernels --print: unknown module '${name}'; known: ${Object.keys(WAT_SOURCES).join(', ')}`);
+  console.log(WAT_SOURCES[name]);
+  process.exit(0);
+}
 const lines: string[] = [];
 for (const [name, source] of Object.entries(WAT_SOURCES)) {
   const bytes = await assembleWat(name, source);
