@@ -3,6 +3,7 @@
  * A task is one `registerTask` call in its own file; nothing switches over task ids.
  */
 import type { MetricName } from '../eval/metrics.js';
+import { Registry } from '../io/registry.js';
 import { Rng } from '../tensor/rng.js';
 
 /** One input: a text or a text pair. */
@@ -51,24 +52,22 @@ export function numOutputs(task: Task): number {
   return task.kind === 'regression' ? 1 : task.labels.length;
 }
 
-const registry = new Map<string, Task>();
+const registry = new Registry<Task>('task', 'tasks');
 
 /** Adds a task; a second task with the same id is an error. */
 export function registerTask(task: Task): Task {
-  if (registry.has(task.id)) throw new Error(`task '${task.id}' is registered twice`);
-  registry.set(task.id, task);
-  return task;
+  return registry.add(task.id, task);
 }
 
 /** The task with `id`; an unknown id lists the known ones. */
 export function getTask(id: string): Task {
-  const t = registry.get(id) ?? registry.get(id.toLowerCase().replace(/[_ ]/g, '-').replace(/^sst-2$/, 'sst2').replace(/^sts-b$/, 'stsb'));
-  if (!t) throw new Error(`unknown task '${id}'; known tasks: ${[...registry.keys()].join(', ')}`);
+  const t = registry.find(id) ?? registry.find(id.toLowerCase().replace(/[_ ]/g, '-').replace(/^sst-2$/, 'sst2').replace(/^sts-b$/, 'stsb'));
+  if (!t) throw new Error(registry.unknownMessage(id));
   return t;
 }
 
 export function listTasks(): Task[] {
-  return [...registry.values()];
+  return registry.values();
 }
 
 /** Throws unless `label` is one of the task's classes (or, for regression, a finite score within `scoreRange`). */

@@ -24,6 +24,7 @@
  * ("uS", "nS", … or "gMax" for fractions of g_max) and are returned here in fractions of g_max;
  * dimensionless laws use "1" (or "%").
  */
+import { Registry } from '../io/registry.js';
 import { compileExpression, horner } from './expression.js';
 import { parseQuantity, unitFactor, type QuantityText } from './units.js';
 
@@ -78,22 +79,21 @@ export interface LawSpec {
 
 export type LawFactory = (spec: LawSpec, ctx: LawContext) => Law;
 
-const registry = new Map<string, LawFactory>();
+const registry = new Registry<LawFactory>('law type', 'types');
 
 /** Adds a law type. One call per type, in the type's own section below. */
 export function registerLaw(type: string, factory: LawFactory): void {
-  if (registry.has(type)) throw new Error(`law type '${type}' is already registered`);
-  registry.set(type, factory);
+  registry.add(type, factory);
 }
 
 export function lawTypes(): string[] {
-  return [...registry.keys()];
+  return registry.names();
 }
 
 /** Compiles a law spec; dispatches on `spec.type`. */
 export function compileLaw(spec: LawSpec, ctx: LawContext): Law {
-  const factory = registry.get(spec?.type);
-  if (!factory) throw new Error(`${ctx.where}/type: unknown law type '${spec?.type}'; known types: ${lawTypes().join(', ')}`);
+  const factory = registry.find(spec?.type);
+  if (!factory) throw new Error(registry.unknownMessage(spec?.type, `${ctx.where}/type`));
   return factory(spec, ctx);
 }
 

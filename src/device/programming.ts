@@ -17,6 +17,7 @@
  * after the others. Arrays hold conductances as fractions of g_max. `z` comes from the programming
  * stream.
  */
+import { Registry } from '../io/registry.js';
 import type { Rng } from '../tensor/index.js';
 import { compileLaw, checkLaw, type GLaw, type LawContext } from './laws.js';
 import { fillStandardNormal } from '../tensor/index.js';
@@ -61,21 +62,18 @@ export interface ProgrammingContext {
 }
 
 type Factory = (json: ProgrammingJson, ctx: ProgrammingContext) => ProgrammingMethod;
-const registry = new Map<string, Factory>();
+const registry = new Registry<Factory>('programming method', 'methods');
 
 export function registerProgramming(method: string, factory: Factory): void {
-  if (registry.has(method)) throw new Error(`programming method '${method}' is already registered`);
-  registry.set(method, factory);
+  registry.add(method, factory);
 }
 
 export function programmingMethods(): string[] {
-  return [...registry.keys()];
+  return registry.names();
 }
 
 export function compileProgramming(json: ProgrammingJson, ctx: ProgrammingContext): ProgrammingMethod {
-  const f = registry.get(json.method);
-  if (!f) throw new Error(`${ctx.where}/method: unknown programming method '${json.method}'; known: ${programmingMethods().join(', ')}`);
-  return f(json, ctx);
+  return registry.get(json.method, `${ctx.where}/method`)(json, ctx);
 }
 
 const lawCtx = (ctx: ProgrammingContext, where: string): LawContext => ({ where, kind: 'conductance', gMax: ctx.gMax, allowTime: false });

@@ -1,119 +1,41 @@
 /**
- * The device-profile file format. device-models/schema/device-profile.schema.json (JSON Schema
- * draft 2020-12) is the source of truth — editors use it through each profile's "$schema" — and the
- * types below mirror it. ajv checks every profile as it is read and reports every error at once,
- * each with the file and the JSON pointer.
+ * The device-profile file format: the JSON Schema (draft 2020-12) in profile-schema.ts, written to
+ * device-models/schema/device-profile.schema.json for editors (each profile's "$schema") and ajv; the
+ * types below are derived from it (json-schema-to-ts's FromSchema), not copied. ajv checks every
+ * profile as it is read and reports every error at once, each with the file and the JSON pointer.
  */
-import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { FromSchema } from 'json-schema-to-ts';
 import type { LawSpec } from './laws.js';
-import type { QuantityText } from './units.js';
 import { packagePath } from './paths.js';
+import { PROFILE_SCHEMA } from './profile-schema.js';
 
+/**
+ * The schema as FromSchema reads it. A law ($defs/law) is recursive (a sum of laws), which FromSchema
+ * cannot follow, and open to the types registered in laws.ts: it reads as laws.ts's `LawSpec`.
+ */
+type TypedProfileSchema = Omit<typeof PROFILE_SCHEMA, '$defs'> & {
+  readonly $defs: Omit<typeof PROFILE_SCHEMA.$defs, 'law'> & { readonly law: { readonly $comment: 'law'; readonly type: 'object' } };
+};
+type ProfileSchemaOptions = {
+  keepDefaultedPropertiesOptional: true;
+  deserialize: [{ pattern: { $comment: 'law' }; output: LawSpec }];
+};
+/** A device profile as written in device-models/<id>.json: the schema's own type. */
+export type DeviceProfileJson = FromSchema<TypedProfileSchema, ProfileSchemaOptions>;
+
+/** A string with units, a dimensionless number, or a fitted value with its provenance ($defs/quantity). */
+export type Quantity = FromSchema<typeof PROFILE_SCHEMA.$defs.quantity>;
 /** A fitted value with its provenance. */
-export interface FittedQuantity {
-  value: QuantityText;
-  /** id of an entry in `sources`. */
-  source: string;
-  /** true when checked against the source; false for placeholders and estimates. */
-  verified: boolean;
-  note?: string;
-}
-
-export type Quantity = QuantityText | FittedQuantity;
-
-export type ProgrammingJson =
-  | { method: 'one-shot'; sigma: LawSpec; pulses?: Quantity }
-  | { method: 'acceptance-range'; range: string; sigma: Record<string, LawSpec>; pulses?: Quantity }
-  | {
-    method: 'write-verify';
-    c2c: LawSpec;
-    tolerance: { value: Quantity; of: 'target' | 'gMax' | 'absolute' };
-    maxIterations: number;
-    gain?: number;
-  }
-  | PulsedProgrammingJson;
-
+export type FittedQuantity = Extract<Quantity, { source: string }>;
+export type ProgrammingJson = DeviceProfileJson['programming'];
+export type PulsedProgrammingJson = Extract<ProgrammingJson, { method: 'pulsed' }>;
 /** aihwkit's pulsed-device parameters, in its weight units (pulsed.ts maps them onto [gMin, gMax]). */
-export interface PulsedDeviceJson {
-  dwMin: Quantity;
-  wMin: Quantity;
-  wMax: Quantity;
-  range?: { min: Quantity; max: Quantity };
-  gammaUp?: Quantity;
-  gammaDown?: Quantity;
-  gammaUpDtod?: Quantity;
-  gammaDownDtod?: Quantity;
-  meanBoundReference?: boolean;
-  dwMinStd?: Quantity;
-  noise?: 'multiplicative' | 'additive';
-  dwMinDtod?: Quantity;
-  upDown?: Quantity;
-  upDownDtod?: Quantity;
-  wMaxDtod?: Quantity;
-  wMinDtod?: Quantity;
-}
-
-export interface PulsedProgrammingJson {
-  method: 'pulsed';
-  device: PulsedDeviceJson;
-  start?: 'symmetry' | 'low' | 'high';
-  verify?: boolean;
-  tolerance?: { value: Quantity; of: 'target' | 'gMax' | 'absolute' };
-  maxPulses: number;
-}
-
-export type DriftJson =
-  | { model: 'none' }
-  | { model: 'power-law'; t0: Quantity; nuMean: LawSpec; nuStd: LawSpec; distribution?: 'folded-normal' | 'normal' }
-  | { model: 'log-relaxation'; shift: LawSpec; sigma: LawSpec }
-  | { model: 'spread-growth'; total: LawSpec };
-
-export type AccumulatedNoiseJson =
-  | { model: 'none' }
-  | { model: '1/f-relative'; q: LawSpec; tRead: Quantity }
-  | { model: 'absolute'; sigma: LawSpec };
-
-export interface SourceJson {
-  id: string;
-  title: string;
-  url?: string;
-  note?: string;
-}
-
-export interface ScalesJson {
-  programming?: number;
-  variation?: number;
-  drift?: number;
-  readNoise?: number;
-}
-
-/** A device profile as written in device-models/<id>.json. */
-export interface DeviceProfileJson {
-  $schema?: string;
-  id: string;
-  name: string;
-  family: string;
-  description?: string;
-  conductance: {
-    gMin: Quantity;
-    gMax: Quantity;
-    levels?: number | null;
-    clamp?: 'non-negative' | 'range' | 'none';
-  };
-  mapping?: 'differential' | 'offset';
-  programming: ProgrammingJson;
-  variation?: { sigma: LawSpec };
-  faults?: { stuckLow?: Quantity; stuckHigh?: Quantity };
-  drift?: DriftJson;
-  readNoise?: { accumulated?: AccumulatedNoiseJson; perMvm?: { sigma: LawSpec } };
-  energy?: { readVoltage?: Quantity; readTime?: Quantity; programPulseEnergy?: Quantity; programPulseTime?: Quantity };
-  scales?: ScalesJson;
-  sources: SourceJson[];
-  notes?: string[];
-  /** Sources of fields that cannot carry their own (plain numbers and strings), by JSON pointer. */
-  provenance?: Record<string, { source: string; verified: boolean; note?: string }>;
-}
+export type PulsedDeviceJson = PulsedProgrammingJson['device'];
+export type DriftJson = NonNullable<DeviceProfileJson['drift']>;
+export type AccumulatedNoiseJson = NonNullable<NonNullable<DeviceProfileJson['readNoise']>['accumulated']>;
+export type SourceJson = DeviceProfileJson['sources'][number];
+export type ScalesJson = NonNullable<DeviceProfileJson['scales']>;
 
 export const PROFILE_SCHEMA_PATH = packagePath('device-models/schema/device-profile.schema.json');
 
@@ -122,7 +44,7 @@ let validator: ReturnType<Ajv2020['compile']> | null = null;
 function compiled(): ReturnType<Ajv2020['compile']> {
   if (!validator) {
     const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, discriminator: true });
-    validator = ajv.compile(JSON.parse(readFileSync(PROFILE_SCHEMA_PATH, 'utf8')));
+    validator = ajv.compile(PROFILE_SCHEMA as unknown as Record<string, unknown>);
   }
   return validator;
 }

@@ -14,3 +14,4 @@ export type { CheckpointLayout } from './layout.js';
 export * from './tokenizer/index.js';
 export { readJsonFile, parseJsonText, lineColumn } from './json.js';
 export { closestName, editDistance } from './suggest.js';
+export { Registry } from './registry.js';

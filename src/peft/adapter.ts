@@ -8,6 +8,7 @@
  *   parseOptions (validate, defaults) → attach (hooks on Sites, variables) → train (trainable(),
  *   penalty(), setMode) → merge (plain weights per Site) → state/save → detach.
  */
+import { Registry } from '../io/registry.js';
 import type { SiteRole, Transformer, WeightsBySite } from '../model/index.js';
 import type { Rng, tf } from '../tensor/index.js';
 
@@ -172,26 +173,25 @@ export interface PeftFieldReader {
   reject(field: string, bad: (value: unknown) => boolean, expected: string): void;
 }
 
-const registry = new Map<string, MethodDefinition<object>>();
+const registry = new Registry<MethodDefinition<object>>('PEFT method', 'methods');
 
 /** Adds a method; names and PEFT types must be unique. */
 export function registerMethod<O extends object>(def: MethodDefinition<O>): MethodDefinition<O> {
-  if (registry.has(def.name)) throw new Error(`PEFT method '${def.name}' is registered twice`);
-  const same = [...registry.values()].find((d) => d.peftType === def.peftType);
+  const same = registry.values().find((d) => d.peftType === def.peftType && d.name !== def.name);
   if (same) throw new Error(`PEFT method '${def.name}': peft_type '${def.peftType}' is already '${same.name}''s; adapter files dispatch on it`);
-  registry.set(def.name, def as unknown as MethodDefinition<object>);
+  registry.add(def.name, def as unknown as MethodDefinition<object>);
   return def;
 }
 
 /** The method called `name`; an unknown name lists the registered ones. */
 export function getMethod(name: string): MethodDefinition<object> {
-  const m = registry.get(name) ?? registry.get(name.toLowerCase());
-  if (!m) throw new Error(`unknown PEFT method '${name}'; registered methods: ${[...registry.keys()].join(', ')}`);
+  const m = registry.find(name) ?? registry.find(name.toLowerCase());
+  if (!m) throw new Error(registry.unknownMessage(name));
   return m;
 }
 
 export function listMethods(): MethodDefinition<object>[] {
-  return [...registry.values()];
+  return registry.values();
 }
 
 /** Parses options and attaches: the one call the trainer and runner use. */

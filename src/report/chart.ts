@@ -3,6 +3,7 @@
  * `registerChart` once. A chart turns result rows into a Vega-Lite spec, or says it has nothing
  * to draw (returns null) when the rows hold no data for it.
  */
+import { Registry } from '../io/registry.js';
 import { experimentStats, type ExperimentStats, type ResultRow } from '../results/index.js';
 
 /** A Vega-Lite top-level spec (kept loose: vega-lite validates it when compiling). */
@@ -17,15 +18,15 @@ export interface Chart {
   spec(rows: ResultRow[]): VegaLiteSpec | null;
 }
 
-const registry: Chart[] = [];
+const registry = new Registry<Chart>('chart', 'charts');
 
 export function registerChart(chart: Chart): void {
-  if (registry.some((c) => c.id === chart.id)) throw new Error(`chart '${chart.id}' is registered twice`);
-  registry.push(chart);
+  registry.add(chart.id, chart);
 }
 
+/** The charts in registration order. */
 export function charts(): readonly Chart[] {
-  return registry;
+  return registry.values();
 }
 
 /** Common look: sizes, fonts that the PNG renderer has, no remote data. */

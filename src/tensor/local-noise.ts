@@ -10,7 +10,7 @@
  *
  *   r₁ = dy·μ̂ᵀ,  r₂ = g·σ̂ᵀ  [N, 1];   dμ̂ = s₁ᵀ·dy,  dσ̂ = s₂ᵀ·g  [D];   dx = r₁ + x⊙(r₂/s₂).
  *
- * On wasm each direction is one WebAssembly SIMD pass over [N, D] (wasm-encoder.ts). The forward pass
+ * On wasm each direction is one WebAssembly SIMD pass over [N, D] (WAT source: wat/local-noise.wat.ts). The forward pass
  * draws ξ itself — the hash and the Box–Muller transform four lanes at a time, the same float32
  * operations as the JavaScript reference — and writes it out for the backward pass (redrawing it
  * there cost more than storing it; drawing it into a tensor first, as before, cost a separate pass).
@@ -21,13 +21,9 @@
  */
 import { customOp } from './custom.js';
 import { tf } from './engine.js';
-import { fillKeyedNormal, filledTensor, KEYED, type NoiseKey } from './random.js';
-import {
-  ADD, uleb, at, at4, bump, f32, F32_ADD, F32_DIV, F32_SQRT, f32Load, f32SplatConst, f32Store, F32X4_ADD, F32X4_DIV, F32X4_FROM_I32X4, F32X4_GT, F32X4_MUL, F32X4_SPLAT,
-  F32X4_SQRT, F32X4_SUB, forLoop, get, i32, I32, i32SplatConst, I32X4_ADD, i32x4Const, I32X4_MUL, I32X4_SHL, I32X4_SHR_S, I32X4_SHR_U, I32X4_SPLAT, I32X4_SUB,
-  laneSum, load, MUL, set, SHL, SHR_U, splatAt, store, V128, V128_AND, V128_BITSELECT, V128_OR, V128_XOR, WasmKernels, ZERO, type WasmFunction,
-} from './wasm-encoder.js';
+import { fillKeyedNormal, filledTensor, type NoiseKey } from './random.js';
 import { given, onceOnWasm, registerHeapKernel, wasmApi, type WasmMemory } from './wasm-heap.js';
+import { WasmKernels } from './wasm-kernels.js';
 
 /** The term a layer adds to its output: μ̂ and σ̂ [D] or [1, D]; `key` keys the noise (required with σ̂). */
 export interface LocalTerm {
@@ -38,251 +34,9 @@ export interface LocalTerm {
 
 // ── kernels ─────────────────────────────────────────────────────────────────────────────────
 
-/**
- * v128 locals of the in-kernel noise (`noiseStatements`): pv holds the counters of the four words of
- * the 8-column block being drawn, k1/k2 the key, z0/z1 the result (r·cos, r·sin), the rest temporaries.
- */
-const NAMES = ['pv', 'k1', 'k2', 'h', 'm', 'e', 's', 's2', 'p', 'r', 'lo', 'phi', 'mask', 'sn', 'cs', 'z0', 'z1'] as const;
-type NoiseLocals = Record<(typeof NAMES)[number], number>;
-/** Working locals of a block, the rest shared by the two blocks drawn together. */
-const OWN = ['pv', 'h', 'm', 'e', 's', 's2', 'p', 'r', 'lo', 'phi', 'mask', 'sn', 'cs', 'z0', 'z1'] as const;
-
-/** The locals of two blocks drawn together, numbered from `first`; `count` v128 locals in all. */
-function noiseLocalsPair(first: number): { a: NoiseLocals; b: NoiseLocals; count: number } {
-  const a = Object.fromEntries(NAMES.map((n, i) => [n, first + i])) as unknown as NoiseLocals;
-  const b = { ...a, ...Object.fromEntries(OWN.map((n, i) => [n, first + NAMES.length + i])) } as NoiseLocals;
-  return { a, b, count: NAMES.length + OWN.length };
-}
-
-/** Splats the key words (i32 params) into their locals. */
-const noiseSetup = (l: NoiseLocals, k1: number, k2: number) => [...get(k1), ...I32X4_SPLAT, ...set(l.k1), ...get(k2), ...I32X4_SPLAT, ...set(l.k2)];
-
-/** pv = row·D/2 + [0, 1, 2, 3] at the start of a row (`row`, `d` are i32 locals; D % 16 = 0). */
-const noiseRow = (l: NoiseLocals, row: number, d: number) => [
-  ...get(row), ...get(d), ...MUL, ...i32(1), ...SHR_U, ...I32X4_SPLAT, ...i32x4Const(0, 1, 2, 3), ...I32X4_ADD, ...set(l.pv),
-];
-
-/**
- * The statements drawing the normals of one 8-column block into z0 (columns +0 … +3) and z1
- * (+4 … +7), then pv += step: `keyedWord` and `boxMuller` of random.ts, lane-wise, operation for
- * operation. Each statement ends in a local.set (marked −1 while building, to split on).
- */
-function noiseStatements(l: NoiseLocals, step: number): number[][] {
-  const set = (local: number) => [0x21, ...uleb(local), -1];
-  const [f32Splat, i32Splat] = [f32SplatConst, i32SplatConst];
-  const xorShr = (n: number) => [...get(l.h), ...get(l.h), ...i32(n), ...I32X4_SHR_U, ...V128_XOR];
-  const horner = (coefs: readonly number[], x: number) => [
-    ...f32Splat(coefs[0]), ...coefs.slice(1).flatMap((c) => [...get(x), ...F32X4_MUL, ...f32Splat(c), ...F32X4_ADD]),
-    ...get(x), ...F32X4_MUL, ...f32Splat(1), ...F32X4_ADD,
-  ];
-  const SIGN = i32Splat(0x80000000 | 0);
-  const flat = [
-    // keyedWord: triple32 of c ⊕ k₁ with k₂ after the first round
-    ...get(l.pv), ...get(l.k1), ...V128_XOR, ...set(l.h),
-    ...xorShr(17), ...i32Splat(KEYED.m1), ...I32X4_MUL, ...set(l.h),
-    ...xorShr(11), ...get(l.k2), ...V128_XOR, ...i32Splat(KEYED.m2), ...I32X4_MUL, ...set(l.h),
-    ...xorShr(15), ...i32Splat(KEYED.m3), ...I32X4_MUL, ...set(l.h),
-    ...xorShr(14), ...set(l.h),
-    // radius: u₁ = (h >>> 12) + ½ = m·2^e (m ∈ [√½, √2)), ln u₁ − 20 ln 2 = (e − 20)·ln 2 + ln m
-    ...get(l.h), ...i32(12), ...I32X4_SHR_U, ...F32X4_FROM_I32X4, ...f32Splat(0.5), ...F32X4_ADD, ...set(l.m),
-    ...get(l.m), ...i32(23), ...I32X4_SHR_U, ...i32Splat(147), ...I32X4_SUB, ...set(l.e),
-    ...get(l.m), ...i32Splat(0x7fffff), ...V128_AND, ...i32Splat(0x3f800000), ...V128_OR, ...set(l.m),
-    ...get(l.m), ...f32Splat(KEYED.sqrt2), ...F32X4_GT, ...set(l.mask),
-    ...get(l.m), ...f32Splat(0.5), ...F32X4_MUL, ...get(l.m), ...get(l.mask), ...V128_BITSELECT, ...set(l.m),
-    ...get(l.e), ...get(l.mask), ...I32X4_SUB, ...set(l.e),
-    ...get(l.m), ...f32Splat(1), ...F32X4_SUB, ...get(l.m), ...f32Splat(1), ...F32X4_ADD, ...F32X4_DIV, ...set(l.s),
-    ...get(l.s), ...get(l.s), ...F32X4_MUL, ...set(l.s2),
-    ...horner(KEYED.log, l.s2), ...set(l.p),
-    ...get(l.e), ...F32X4_FROM_I32X4, ...f32Splat(KEYED.ln2), ...F32X4_MUL,
-    ...get(l.s), ...get(l.s), ...F32X4_ADD, ...get(l.p), ...F32X4_MUL, ...F32X4_ADD,
-    ...f32Splat(-2), ...F32X4_MUL, ...F32X4_SQRT, ...set(l.r),
-    // angle: quadrant from bits 10–11, sin and cos of the quarter-turn φ = ((h & 0x3ff) + ½)·π/2048
-    ...get(l.h), ...i32Splat(0xfff), ...V128_AND, ...set(l.lo),
-    ...get(l.lo), ...i32Splat(0x3ff), ...V128_AND, ...F32X4_FROM_I32X4, ...f32Splat(0.5), ...F32X4_ADD, ...f32Splat(KEYED.angle), ...F32X4_MUL, ...set(l.phi),
-    ...get(l.phi), ...get(l.phi), ...F32X4_MUL, ...set(l.s2),
-    ...horner(KEYED.sin, l.s2), ...get(l.phi), ...F32X4_MUL, ...set(l.sn),
-    ...horner(KEYED.cos, l.s2), ...set(l.cs),
-    ...get(l.lo), ...i32(21), ...I32X4_SHL, ...i32(31), ...I32X4_SHR_S, ...set(l.mask),
-    // z0 = r·(±(swap ? sin : cos)), negative in quadrants 1, 2; z1 = r·(±(swap ? cos : sin)), negative in 2, 3
-    ...get(l.sn), ...get(l.cs), ...get(l.mask), ...V128_BITSELECT,
-    ...get(l.lo), ...i32(21), ...I32X4_SHL, ...get(l.lo), ...i32(20), ...I32X4_SHL, ...V128_XOR, ...SIGN, ...V128_AND, ...V128_XOR,
-    ...get(l.r), ...F32X4_MUL, ...set(l.z0),
-    ...get(l.cs), ...get(l.sn), ...get(l.mask), ...V128_BITSELECT,
-    ...get(l.lo), ...i32(20), ...I32X4_SHL, ...SIGN, ...V128_AND, ...V128_XOR,
-    ...get(l.r), ...F32X4_MUL, ...set(l.z1),
-    ...get(l.pv), ...i32Splat(step), ...I32X4_ADD, ...set(l.pv),
-  ];
-  const out: number[][] = [[]];
-  for (const b of flat) {
-    if (b === -1) out.push([]);
-    else out[out.length - 1].push(b);
-  }
-  return out.filter((st) => st.length > 0);
-}
-
-/** Two blocks' statements interleaved (independent chains side by side for the out-of-order core). */
-function noisePairs(a: NoiseLocals, b: NoiseLocals): number[] {
-  const sa = noiseStatements(a, 8), sb = noiseStatements(b, 8);
-  return sa.flatMap((st, i) => [...st, ...sb[i]]);
-}
-
+/** The kernels' WAT source, all variants (forward/backward/inputGrad × mean/noise, rowStats, fill): wat/local-noise.wat.ts. */
+const kernels = new WasmKernels('localNoise');
 const variant = (base: string, noisy: boolean, extra = false) => `${base}_${noisy ? 'noise' : 'mean'}${extra ? '_plus' : ''}`;
-
-/**
- * The column loop of a kernel: `body(z)` handles the four columns at local `j` (byte offset `jb`,
- * flat byte offset `p` = rowoff + jb); with noise, 16 columns at a time: two blocks' draws,
- * interleaved (two independent dependency chains: ≈ 20 % faster than one block at a time), then
- * z0, z1 of the first block and z0, z1 of the second to the four groups of four columns.
- */
-function columnLoop(j: number, jb: number, p: number, rowoff: number, d: number, l: { a: NoiseLocals; b: NoiseLocals } | null, body: (z: number | null) => number[]): number[] {
-  const four = (z: number | null) => [
-    ...get(j), ...i32(2), ...SHL, ...set(jb),
-    ...get(rowoff), ...get(jb), ...ADD, ...set(p),
-    ...body(z),
-    ...bump(j, i32(4)),
-  ];
-  const step = l ? [...noisePairs(l.a, l.b), ...four(l.a.z0), ...four(l.a.z1), ...four(l.b.z0), ...four(l.b.z1)] : four(null);
-  return [...i32(0), ...set(j), ...forLoop(j, d, step)];
-}
-
-/** out = y [+ b] + s₁⊗μ̂ [+ ξ⊙(s₂⊗σ̂)], with ξ also written to XI. Params: Y, B, S1, S2, MU, SG, OUT, XI, N, D, K1, K2. */
-function forwardFunction(noisy: boolean, biased: boolean): WasmFunction {
-  const [Y, B, S1, S2, MU, SG, OUT, XI, N, D, K1, K2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [ROW, J, ROWOFF, D4, P, JB] = [12, 13, 14, 15, 16, 17];
-  const [A, BB] = [18, 19];
-  const l = noisy ? noiseLocalsPair(20) : null;
-  const body = (z: number | null) => [
-    ...(z !== null ? [...at(XI, P), ...get(z), ...store()] : []),
-    ...at(OUT, P),
-    ...at(Y, P), ...load(),
-    ...(biased ? [...at(B, JB), ...load(), ...F32X4_ADD] : []),
-    ...get(A), ...at(MU, JB), ...load(), ...F32X4_MUL, ...F32X4_ADD,
-    ...(z !== null ? [...get(z), ...get(BB), ...F32X4_MUL, ...at(SG, JB), ...load(), ...F32X4_MUL, ...F32X4_ADD] : []),
-    ...store(),
-  ];
-  const rows = [
-    ...splatAt(S1, ROW), ...set(A),
-    ...(l ? [...splatAt(S2, ROW), ...set(BB), ...noiseRow(l.a, ROW, D), ...get(l.a.pv), ...i32SplatConst(4), ...I32X4_ADD, ...set(l.b.pv)] : []),
-    ...get(ROW), ...get(D4), ...MUL, ...set(ROWOFF),
-    ...columnLoop(J, JB, P, ROWOFF, D, l, body),
-    ...bump(ROW, i32(1)),
-  ];
-  const code = [...(l ? noiseSetup(l.a, K1, K2) : []), ...get(D), ...i32(2), ...SHL, ...set(D4), ...i32(0), ...set(ROW), ...forLoop(ROW, N, rows)];
-  return { name: variant('forward', noisy, biased), params: 12, locals: [[6, I32], [2 + (l ? l.count : 0), V128]], code };
-}
-
-/** dμ̂, r₁ [and dσ̂, r₂ with the forward pass's ξ]. Params: DY, XI, S1, S2, MU, SG, DMU, DSG, R1, R2, N, D. */
-function backwardFunction(noisy: boolean): WasmFunction {
-  const [DY, XI, S1, S2, MU, SG, DMU, DSG, R1, R2, N, D] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [ROW, J, ROWOFF, D4, P, JB] = [12, 13, 14, 15, 16, 17];
-  const [A, BB, ACC1, ACC2, DV, G] = [18, 19, 20, 21, 22, 23];
-  const zero = [
-    ...get(J), ...i32(2), ...SHL, ...set(JB),
-    ...at(DMU, JB), ...ZERO, ...store(),
-    ...(noisy ? [...at(DSG, JB), ...ZERO, ...store()] : []),
-    ...bump(J, i32(4)),
-  ];
-  const body = () => [
-    ...at(DY, P), ...load(), ...set(DV),
-    ...get(ACC1), ...get(DV), ...at(MU, JB), ...load(), ...F32X4_MUL, ...F32X4_ADD, ...set(ACC1),
-    ...at(DMU, JB), ...at(DMU, JB), ...load(), ...get(DV), ...get(A), ...F32X4_MUL, ...F32X4_ADD, ...store(),
-    ...(noisy
-      ? [
-        ...get(DV), ...at(XI, P), ...load(), ...F32X4_MUL, ...set(G),
-        ...get(ACC2), ...get(G), ...at(SG, JB), ...load(), ...F32X4_MUL, ...F32X4_ADD, ...set(ACC2),
-        ...at(DSG, JB), ...at(DSG, JB), ...load(), ...get(G), ...get(BB), ...F32X4_MUL, ...F32X4_ADD, ...store(),
-      ]
-      : []),
-  ];
-  const rows = [
-    ...splatAt(S1, ROW), ...set(A),
-    ...ZERO, ...set(ACC1),
-    ...(noisy ? [...splatAt(S2, ROW), ...set(BB), ...ZERO, ...set(ACC2)] : []),
-    ...get(ROW), ...get(D4), ...MUL, ...set(ROWOFF),
-    ...columnLoop(J, JB, P, ROWOFF, D, null, body),
-    ...at4(R1, ROW), ...laneSum(ACC1), ...f32Store(),
-    ...(noisy ? [...at4(R2, ROW), ...laneSum(ACC2), ...f32Store()] : []),
-    ...bump(ROW, i32(1)),
-  ];
-  const code = [
-    ...get(D), ...i32(2), ...SHL, ...set(D4),
-    ...i32(0), ...set(J), ...forLoop(J, D, zero),
-    ...i32(0), ...set(ROW), ...forLoop(ROW, N, rows),
-  ];
-  return { name: variant('backward', noisy), params: 12, locals: [[6, I32], [6, V128]], code };
-}
-
-/** s₁ = Σ_j x_j and s₂ = √(Σ_j x_j² + 1e-20) per row of x [N, D]. */
-function rowStatsFunction(): WasmFunction {
-  const [X, S1, S2, N, D] = [0, 1, 2, 3, 4];
-  const [ROW, J, P] = [5, 6, 7];
-  const [ACC1, ACC2, V] = [8, 9, 10];
-  const cols = [
-    ...at(X, P), ...load(), ...set(V),
-    ...get(ACC1), ...get(V), ...F32X4_ADD, ...set(ACC1),
-    ...get(ACC2), ...get(V), ...get(V), ...F32X4_MUL, ...F32X4_ADD, ...set(ACC2),
-    ...bump(P, i32(16)),
-    ...bump(J, i32(4)),
-  ];
-  const rows = [
-    ...ZERO, ...set(ACC1), ...ZERO, ...set(ACC2),
-    ...i32(0), ...set(J), ...forLoop(J, D, cols),
-    ...at4(S1, ROW), ...laneSum(ACC1), ...f32Store(),
-    ...at4(S2, ROW), ...laneSum(ACC2), ...f32(1e-20), ...F32_ADD, ...F32_SQRT, ...f32Store(),
-    ...bump(ROW, i32(1)),
-  ];
-  return { name: 'rowStats', params: 5, locals: [[3, I32], [3, V128]], code: [...i32(0), ...set(P), ...i32(0), ...set(ROW), ...forLoop(ROW, N, rows)] };
-}
-
-/** dx = [dh +] r₁ [+ x⊙(r₂/s₂)] per row. Params: X, DH, R1, R2, S2, DX, N, D. */
-function inputGradFunction(noisy: boolean, withDh: boolean): WasmFunction {
-  const [X, DH, R1, R2, S2, DX, N, D] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [ROW, J, P] = [8, 9, 10];
-  const [A, C] = [11, 12];
-  const cols = [
-    ...at(DX, P), ...get(A),
-    ...(withDh ? [...at(DH, P), ...load(), ...F32X4_ADD] : []),
-    ...(noisy ? [...at(X, P), ...load(), ...get(C), ...F32X4_MUL, ...F32X4_ADD] : []),
-    ...store(),
-    ...bump(P, i32(16)),
-    ...bump(J, i32(4)),
-  ];
-  const rows = [
-    ...splatAt(R1, ROW), ...set(A),
-    ...(noisy ? [...at4(R2, ROW), ...f32Load(), ...at4(S2, ROW), ...f32Load(), ...F32_DIV, ...F32X4_SPLAT, ...set(C)] : []),
-    ...i32(0), ...set(J), ...forLoop(J, D, cols),
-    ...bump(ROW, i32(1)),
-  ];
-  return { name: variant('inputGrad', noisy, withDh), params: 8, locals: [[3, I32], [2, V128]], code: [...i32(0), ...set(P), ...i32(0), ...set(ROW), ...forLoop(ROW, N, rows)] };
-}
-
-/** Blocks 0 … 2·PAIRS − 1 of the stream (8 normals each), two at a time, into OUT. Params: OUT, PAIRS, K1, K2. */
-function fillFunction(): WasmFunction {
-  const [OUT, PAIRS, K1, K2] = [0, 1, 2, 3];
-  const [I, P] = [4, 5];
-  const { a, b, count } = noiseLocalsPair(6);
-  const put = (z: number, offset: number) => [...get(OUT), ...get(P), ...ADD, ...get(z), ...store(offset)];
-  const loop = [
-    ...noisePairs(a, b),
-    ...put(a.z0, 0), ...put(a.z1, 16), ...put(b.z0, 32), ...put(b.z1, 48),
-    ...bump(P, i32(64)),
-    ...bump(I, i32(1)),
-  ];
-  const code = [
-    ...i32x4Const(0, 1, 2, 3), ...set(a.pv), ...i32x4Const(4, 5, 6, 7), ...set(b.pv),
-    ...i32(0), ...set(P), ...i32(0), ...set(I), ...forLoop(I, PAIRS, loop),
-  ];
-  return { name: 'fill', params: 4, locals: [[2, I32], [count, V128]], code: [...noiseSetup(a, K1, K2), ...code] };
-}
-
-const BOTH = [false, true];
-const kernels = new WasmKernels(() => [
-  ...BOTH.flatMap((noisy) => BOTH.map((biased) => forwardFunction(noisy, biased))),
-  ...BOTH.map((noisy) => backwardFunction(noisy)),
-  ...BOTH.flatMap((noisy) => BOTH.map((withDh) => inputGradFunction(noisy, withDh))),
-  rowStatsFunction(),
-  fillFunction(),
-]);
 
 const TERM = 'GraspHilLocalTerm', TERM_GRAD = 'GraspHilLocalTermGrad', ROW_STATS = 'GraspHilRowStats', INPUT_GRAD = 'GraspHilLocalTermInputGrad';
 

@@ -36,7 +36,7 @@ describe('whole-plan validation', () => {
     const all = errors.join('\n');
     expect(all).toMatch(/\/x\/exp.json: \/profiles\/1: device profile 'no-such-profile' not found/);
     expect(all).toMatch(/\/x\/exp.json: \/profiles\/2: .*missing\/file.json: device profile file not found/);
-    expect(all).toMatch(/\/methods\/2\/method: unknown PEFT method 'grasq'; registered methods: .*grasp/);
+    expect(all).toMatch(/\/methods\/2\/method: unknown PEFT method 'grasq'; known methods: .*grasp.*; did you mean 'grasp'\?/);
     expect(all).toMatch(/\/methods\/3\/options: .*k/);
     expect(all).toMatch(/\/methods\/4\/sigmaTarget: method 'lora' does not train toward a σ_target/);
     expect(all).toMatch(/\/periphery\/adc\/bitz: unknown periphery setting 'adc.bitz' \(did you mean 'adc.bits'\?\)/);

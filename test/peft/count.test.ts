@@ -49,7 +49,7 @@ describe('parameter counting from a config', () => {
   });
 
   it('gives clear errors', () => {
-    expect(() => countParameters(base, 'nope')).toThrow(/unknown PEFT method 'nope'; registered methods: grasp, .*lora/);
+    expect(() => countParameters(base, 'nope')).toThrow(/unknown PEFT method 'nope'; known methods: grasp, .*lora/);
     expect(() => countParameters(base, 'grasp', { k: 0 })).toThrow(/option 'k' must be an integer in \[1, ∞\]/);
     expect(() => countParameters(base, 'grasp', { k: 1000 })).toThrow(/1000 groups exceed the dimension 768/);
     expect(() => countParameters(base, 'stochgrasp', { k: 4, rows: 800 })).toThrow(/rows for Site .*800 groups exceed the dimension 768/);

@@ -3,23 +3,21 @@
  * a DeviceModel subclass that fills in the physics hooks (drift coefficients, drift + accumulated
  * read noise); see ../model.ts for the template.
  */
+import { Registry } from '../../io/registry.js';
 import type { DeviceContext, DeviceModel } from '../model.js';
 
 export type FamilyFactory = (ctx: DeviceContext) => DeviceModel;
 
-const families = new Map<string, FamilyFactory>();
+const families = new Registry<FamilyFactory>('device family', 'families');
 
 export function registerFamily(name: string, factory: FamilyFactory): void {
-  if (families.has(name)) throw new Error(`device family '${name}' is already registered`);
-  families.set(name, factory);
+  families.add(name, factory);
 }
 
 export function familyNames(): string[] {
-  return [...families.keys()];
+  return families.names();
 }
 
 export function createDevice(ctx: DeviceContext): DeviceModel {
-  const f = families.get(ctx.json.family);
-  if (!f) throw new Error(`${ctx.file}: /family: unknown device family '${ctx.json.family}'; known families: ${familyNames().join(', ')}`);
-  return f(ctx);
+  return families.get(ctx.json.family, `${ctx.file}: /family`)(ctx);
 }
