@@ -4,7 +4,8 @@
  *   merge     the adapter folded into deployable weights (cached per process and adapter)
  *   deploy    noise protocol: eval/noise.ts's perturbMerged with noiseStream(noise seed, σ), the same
  *             function and streams as `grasp-hil evaluate --noise`; hardware protocol: the Sites on a
- *             programmed chip (chip-cache.ts) read at t, everything else digital and merged
+ *             programmed chip (chip-cache.ts) read at t, everything else digital and merged; with the
+ *             experiment's `chip`, the Sites on that chip driver instead (chip-driver.ts)
  *   evaluate  predictions per example (evaluation-set order) and the task's metrics
  *
  * noise and hardware rows keep predictions and labels for paired statistics; params rows keep the
@@ -16,6 +17,7 @@ import { selectSites, type Model } from '../model/index.js';
 import { applyMerged, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
 import { parameterHistograms } from '../results/index.js';
 import { chipFor } from './chip-cache.js';
+import { onChipDriver } from './chip-driver.js';
 import type { JobContext, JobRow } from './jobs.js';
 import { peripheryWith, type EvalSpec } from './plan.js';
 import { adapterDir, readTraining, type TrainingRecord } from './train.js';
@@ -84,6 +86,21 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
       return {
         ...base, kind: 'noise', noiseSigma: spec.sigma, seeds: { train: spec.trainSeed, noise: spec.noiseSeed }, ...fields,
         durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
+      };
+    } finally {
+      undo();
+    }
+  }
+  if (spec.chip) {
+    // Hardware protocol on a chip driver (chip-driver.ts): the Sites' MVMs go to the chip.
+    const onChip = new Set(selectSites(model, spec.sites).map((s) => s.name));
+    const undo = applyMerged(model, { sites: new Map([...d.merged.sites].filter(([n]) => !onChip.has(n))), params: d.merged.params });
+    try {
+      const r = onChipDriver(ctx, spec, model, d.merged, () => measure(ctx, model));
+      return {
+        ...base, kind: 'hardware', profile: r.profile, t: spec.t, compensation: spec.compensation, periphery: null, sweep: null, chip: r.chip,
+        seeds: { train: spec.trainSeed, chip: spec.chipSeed }, ...r.fields,
+        durationMs: performance.now() - t0, phaseMs: { merge, program: r.program, evaluate: r.ms },
       };
     } finally {
       undo();

@@ -177,6 +177,19 @@ export const EXPERIMENT_SCHEMA = {
       default: [],
       description: "Device profile ids (device-models/<id>.json) or paths to profile files (ending in .json or containing a slash), relative to this experiment file. Each hardware evaluation and device row is made once per profile."
     },
+    chip: {
+      type: "object",
+      required: ["driver"],
+      additionalProperties: false,
+      description: "Run the hardware evaluations on a chip driver (docs/hil.md) instead of a simulated chip per profile: every hardware row resets the chip with its chip seed, programs the Sites (evaluation.hardware.sites) on its tiles, reads the drift-compensation reference when compensation is on, advances the chip's clock to t and evaluates with each MVM sent to the chip. Rows are identical in-process and through `grasp-hil chip serve` for the same seeds. Not combinable with `sweeps` (the periphery is the chip's).",
+      properties: {
+        driver: { enum: ["grpc", "simulator"], description: "grpc: a chip server at `address` (`grasp-hil chip serve`, a lab's host); simulator: the same simulator driver in-process (the reference for a served simulator)." },
+        address: { type: "string", pattern: "^[^\\s/]+:[0-9]+$", description: "host:port of the chip server (driver grpc), e.g. 127.0.0.1:50051." },
+        token: { type: "string", minLength: 16, description: "Bearer token of the chip server; better left out of the file: $GRASP_HIL_CHIP_TOKEN is used when this is absent. Not part of any row's inputs." },
+        profile: { type: "string", description: "Device profile id or absolute path of the in-process simulator (driver simulator); its periphery is the experiment's `periphery` with compensation off (the host compensates, as for a served chip)." },
+        tiles: { type: "integer", minimum: 1, description: "Tile slots of the in-process simulator (driver simulator); default 4096." }
+      }
+    },
     evaluation: {
       type: "object",
       additionalProperties: false,

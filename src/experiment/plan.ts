@@ -61,8 +61,27 @@ export type EvalSpec =
     readSeed: number;
     sites: string;
     sweep: SweepPoint | null;
+    /** The chip driver the row runs on (experiment `chip`, token left out); absent: a simulated chip of `profile`. */
+    chip?: ChipSpec;
   })
   | (EvalBase & { kind: 'params' });
+
+/** An experiment's `chip` without its token: what a row on a chip driver depends on. */
+export interface ChipSpec {
+  driver: 'grpc' | 'simulator';
+  address?: string;
+  profile?: string;
+  tiles?: number;
+}
+
+/** The profile column of hardware rows on a chip driver (their row's `profile` is the chip's own). */
+export const CHIP_PROFILE = 'chip';
+
+export function chipSpecOf(exp: Experiment): ChipSpec | null {
+  if (!exp.chip) return null;
+  const { token: _token, ...spec } = exp.chip;
+  return spec;
+}
 
 export interface DeviceSpec {
   key: string;
@@ -132,7 +151,7 @@ export function planSize(exp: Experiment): { adapters: number; evaluations: numb
     const perSeed = fromProfile ? profiles : 1;
     const n = seeds.train.length * perSeed;
     adapters += n;
-    const hwProfiles = fromProfile ? 1 : profiles;
+    const hwProfiles = fromProfile || exp.chip ? 1 : profiles;
     const hwRows = hw ? hwProfiles * seeds.chip.length * (hw.times.length * (hw.compensation ?? [true, false]).length + sweepPoints) : 0;
     evaluations += n * (1 + noiseRows + hwRows);
   }
@@ -184,6 +203,7 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
   }
 
   const evaluations: EvalSpec[] = [];
+  const chip = chipSpecOf(exp);
   const noise = exp.evaluation.noise;
   const hw = exp.evaluation.hardware;
   for (const a of adapters) {
@@ -199,12 +219,13 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
     }
     if (hw) {
       // An adapter trained for one profile's σ_target is deployed on that profile only.
-      const targetsHw = a.targetProfile ? [a.targetProfile] : profiles;
+      // On a chip driver, every adapter runs on that chip.
+      const targetsHw = chip ? [CHIP_PROFILE] : a.targetProfile ? [a.targetProfile] : profiles;
       const sites = hw.sites ?? 'all-linear';
       for (const profile of targetsHw) {
-        const pr = profileOf(profile);
+        const pr = chip ? { ref: '', hash: hashOf(chip) } : profileOf(profile);
         const hwSpec = (key: string, t: number, compensation: boolean, chipSeed: number, sweep: SweepPoint | null) =>
-          withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep }, { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, sweep) });
+          withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep, ...(chip ? { chip } : {}) }, { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, sweep) });
         for (const chipSeed of seeds.chip) {
           for (const t of hw.times) {
             for (const compensation of hw.compensation ?? [true, false]) {

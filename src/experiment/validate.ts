@@ -3,6 +3,7 @@
  * trains, and every problem is reported at once, each as `<experiment file>: <JSON pointer>: <what
  * is wrong and what to do>`.
  *
+ *   /chip                    a chip driver's keys fit its driver; no sweeps on a driver (chip-driver.ts)
  *   /profiles/i              the profile resolves (shipped id, or a path relative to the experiment) and loads
  *   /methods/i/method        the method is registered (the PEFT registry lists the known ones)
  *   /methods/i/options       the method's own option check (unknown names, ranges)
@@ -21,6 +22,7 @@ import { resolvePeriphery, type PeripheryOptions } from '../crossbar/index.js';
 import { loadProfile } from '../device/index.js';
 import { selectSites } from '../model/index.js';
 import { getMethod } from '../peft/index.js';
+import { chipErrors } from './chip-driver.js';
 import { hashData, hashFolder, resolveProfile, type PlanInputs, type ProfileInput } from './inputs.js';
 import { peripheryPaths, unknownPeripheryKey } from './periphery-keys.js';
 import { peripheryWith } from './plan.js';
@@ -40,6 +42,7 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
   const errors: string[] = [];
   const at = (pointer: string, msg: string) => errors.push(`${file}: ${pointer}: ${msg}`);
   const profiles = new Map<string, ProfileInput>();
+  errors.push(...chipErrors(exp, file));
   (exp.profiles ?? []).forEach((id, i) => {
     try {
       const p = resolveProfile(file, id);
@@ -65,7 +68,7 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
       at(`/methods/${i}/options`, (e as Error).message);
     }
   });
-  if (exp.evaluation.hardware && !(exp.profiles ?? []).length) at('/profiles', 'evaluation.hardware needs at least one device profile to program');
+  if (exp.evaluation.hardware && !exp.chip && !(exp.profiles ?? []).length) at('/profiles', 'evaluation.hardware needs at least one device profile to program (or a chip driver in "chip")');
   let peripheryOk = true;
   for (const path of peripheryPaths(exp.periphery ?? {})) {
     const problem = unknownPeripheryKey(path);
