@@ -22,7 +22,7 @@ export { attachChip, swapAdapter } from './periphery-grasp.js';
 export type { ChipAttachment, ChipAttachOptions, MvmCounts } from './periphery-grasp.js';
 export { calibrateOnChip } from './calibrate.js';
 export type { CalibrateSetup, CalibrateOptions, CalibrateResult } from './calibrate.js';
-export { evaluateOverChips, metricWithCi, pairedMcNemar } from './chip-evaluate.js';
+export { evaluateOverChips, evaluateOverDriver, metricWithCi, pairedMcNemar } from './chip-evaluate.js';
 export type { ChipEvalOptions, ChipEvalResult } from './chip-evaluate.js';
 export type { SyncChip } from './sync.js';
 export { BlockingChipClient } from './blocking-client.js';
