@@ -17,6 +17,7 @@ import { selectSites, type Model } from '../model/index.js';
 import { applyMerged, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
 import { parameterHistograms } from '../results/index.js';
 import { chipFor } from './chip-cache.js';
+import { runCalibrate } from './calibrate.js';
 import { onChipDriver } from './chip-driver.js';
 import type { JobContext, JobRow } from './jobs.js';
 import { peripheryWith, type EvalSpec } from './plan.js';
@@ -33,7 +34,7 @@ interface Deployable {
 /** Per-process caches: the base model and each adapter's merged weights. */
 const cache: { model: Model | null; adapters: Map<string, Deployable> } = { model: null, adapters: new Map() };
 
-async function baseModel(ctx: JobContext): Promise<Model> {
+export async function baseModel(ctx: JobContext): Promise<Model> {
   if (!cache.model) cache.model = await ctx.res.loadBase(0);
   return cache.model;
 }
@@ -55,7 +56,7 @@ async function deployable(ctx: JobContext, key: string): Promise<Deployable> {
 }
 
 /** Metrics, predictions and labels on the evaluation set, and the ms the forward passes took. */
-function measure(ctx: JobContext, model: Model) {
+export function measure(ctx: JobContext, model: Model) {
   const t0 = performance.now();
   const { metrics, predictions } = evaluateDetailed(model, ctx.res.task, ctx.res.evalSet);
   const metricName = ctx.res.task.primaryMetric;
@@ -73,6 +74,7 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
     key: spec.key, inputsHash: spec.inputsHash, entryId: spec.entryId, targetProfile: spec.targetProfile, compareTo: ctx.exp.compareTo ?? null, method: d.record.method, methodLabel: d.record.label,
     methodOptions: d.record.options, trainableParams: d.record.trainableParams, task: ctx.res.task.id,
   };
+  if (spec.kind === 'calibrate') return runCalibrate(ctx, spec);
   if (spec.kind === 'params') return { ...base, kind: 'params', histograms: parameterHistograms(d.state), seeds: { train: spec.trainSeed } };
   const model = await baseModel(ctx);
   loadParams(model, d.head, `adapter ${spec.adapter} head`);

@@ -257,6 +257,18 @@ export const EXPERIMENT_SCHEMA = {
             }
           }
         },
+        calibrate: {
+          type: "object",
+          additionalProperties: false,
+          description: "The calibrate phase (docs/hil.md): the adapter held in the periphery (its input transform digital, in front of the DAC) over the base weights programmed once, per profile, chip seed, evaluation.hardware time and compensation; for each count N of `examples`, N seeded training examples calibrate the adapter with the chip in the loop (forward through the drifted tiles, straight-through gradients); N = 0 is the periphery-held adapter as trained. One hardware row each, as method entry `<id>/periphery` (N = 0) or `<id>/cal-<N>`, with a `calibration` field (examples, steps, chip MVM calls and vectors, seconds). Needs evaluation.hardware and at least one profile.",
+          properties: {
+            examples: { type: "array", minItems: 1, items: { type: "integer", minimum: 0 }, default: [0, 16, 64, 256], description: "Calibration example counts N (0: no calibration, the periphery-held adapter as trained)." },
+            steps: { type: "integer", minimum: 1, default: 20, description: "Optimiser steps per calibration (AdamW, constant learning rate, batches of batchSize)." },
+            batchSize: { type: "integer", minimum: 1, default: 16, description: "Examples per calibration step (at most N)." },
+            lr: { type: "number", exclusiveMinimum: 0, default: 0.01, description: "Learning rate of the adapter's variables." },
+            methods: { type: "array", items: { type: "string" }, description: "Method entry ids to calibrate (default: every entry)." }
+          }
+        },
         device: {
           type: "object",
           additionalProperties: false,

@@ -64,7 +64,22 @@ export type EvalSpec =
     /** The chip driver the row runs on (experiment `chip`, token left out); absent: a simulated chip of `profile`. */
     chip?: ChipSpec;
   })
-  | (EvalBase & { kind: 'params' });
+  | (EvalBase & { kind: 'params' })
+  | (EvalBase & {
+    /** The calibrate phase (calibrate.ts): the adapter held in the periphery, calibrated on N examples (N = 0: not calibrated). */
+    kind: 'calibrate';
+    profile: string;
+    profileRef: string;
+    t: number;
+    compensation: boolean;
+    chipSeed: number;
+    readSeed: number;
+    sites: string;
+    examples: number;
+    steps: number;
+    batchSize: number;
+    lr: number;
+  });
 
 /** An experiment's `chip` without its token: what a row on a chip driver depends on. */
 export interface ChipSpec {
@@ -153,7 +168,10 @@ export function planSize(exp: Experiment): { adapters: number; evaluations: numb
     adapters += n;
     const hwProfiles = fromProfile || exp.chip ? 1 : profiles;
     const hwRows = hw ? hwProfiles * seeds.chip.length * (hw.times.length * (hw.compensation ?? [true, false]).length + sweepPoints) : 0;
-    evaluations += n * (1 + noiseRows + hwRows);
+    const cal = exp.evaluation.calibrate;
+    const calRows = cal && hw && (!cal.methods || cal.methods.includes(m.id ?? m.method))
+      ? hwProfiles * seeds.chip.length * hw.times.length * (hw.compensation ?? [true, false]).length * (cal.examples ?? [0, 16, 64, 256]).length : 0;
+    evaluations += n * (1 + noiseRows + hwRows + calRows);
   }
   const dev = exp.evaluation.device;
   const devices = dev ? profiles * (dev.times ?? [1, 3600, 86400]).length : 0;
@@ -230,6 +248,19 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
           for (const t of hw.times) {
             for (const compensation of hw.compensation ?? [true, false]) {
               evaluations.push(hwSpec(`hw/${a.key}/${profile}/chip=${chipSeed}/t=${t}/comp=${compensation}`, t, compensation, chipSeed, null));
+            }
+          }
+          const cal = exp.evaluation.calibrate;
+          if (cal && !chip && (!cal.methods || cal.methods.includes(a.entryId))) {
+            const settings = { steps: cal.steps ?? 20, batchSize: cal.batchSize ?? 16, lr: cal.lr ?? 0.01 };
+            for (const t of hw.times) {
+              for (const compensation of hw.compensation ?? [true, false]) {
+                for (const examples of cal.examples ?? [0, 16, 64, 256]) {
+                  evaluations.push(withHash(`cal/${a.key}/${profile}/chip=${chipSeed}/t=${t}/comp=${compensation}/n=${examples}`,
+                    { kind: 'calibrate' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, examples, ...settings },
+                    { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, null) }));
+                }
+              }
             }
           }
           for (const sweep of exp.sweeps && Object.keys(exp.sweeps).length ? product(exp.sweeps) : []) {

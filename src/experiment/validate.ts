@@ -3,6 +3,7 @@
  * trains, and every problem is reported at once, each as `<experiment file>: <JSON pointer>: <what
  * is wrong and what to do>`.
  *
+ *   /evaluation/calibrate    has hardware times to run at and names existing entries (calibrate.ts)
  *   /chip                    a chip driver's keys fit its driver; no sweeps on a driver (chip-driver.ts)
  *   /profiles/i              the profile resolves (shipped id, or a path relative to the experiment) and loads
  *   /methods/i/method        the method is registered (the PEFT registry lists the known ones)
@@ -22,6 +23,7 @@ import { resolvePeriphery, type PeripheryOptions } from '../crossbar/index.js';
 import { loadProfile } from '../device/index.js';
 import { selectSites } from '../model/index.js';
 import { getMethod } from '../peft/index.js';
+import { calibrateErrors } from './calibrate.js';
 import { chipErrors } from './chip-driver.js';
 import { hashData, hashFolder, resolveProfile, type PlanInputs, type ProfileInput } from './inputs.js';
 import { peripheryPaths, unknownPeripheryKey } from './periphery-keys.js';
@@ -42,7 +44,7 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
   const errors: string[] = [];
   const at = (pointer: string, msg: string) => errors.push(`${file}: ${pointer}: ${msg}`);
   const profiles = new Map<string, ProfileInput>();
-  errors.push(...chipErrors(exp, file));
+  errors.push(...chipErrors(exp, file), ...calibrateErrors(exp, file));
   (exp.profiles ?? []).forEach((id, i) => {
     try {
       const p = resolveProfile(file, id);
