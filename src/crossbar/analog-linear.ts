@@ -568,7 +568,9 @@ export class AnalogLinear {
     const N = x.shape[0], nOut = this.outFeatures;
     const bias = this.state.bias;
     let y = filledTensor([N, nOut], (out) => {
-      if (bias) for (let r = 0; r < N; r++) out.set(bias, r * nOut);
+      // On wasm `out` is freshly allocated heap memory holding whatever was there before: write every element.
+      if (!bias) out.fill(0);
+      else for (let r = 0; r < N; r++) out.set(bias, r * nOut);
     }) as tf.Tensor2D;
     const levels = this.dacLevels();
     for (const t of tiles) {

@@ -4,7 +4,8 @@
  *   merge     the adapter folded into deployable weights (cached per process and adapter)
  *   deploy    noise protocol: eval/noise.ts's perturbMerged with noiseStream(noise seed, σ), the same
  *             function and streams as `grasp-hil evaluate --noise`; hardware protocol: the Sites on a
- *             programmed chip (chip-cache.ts) read at t, everything else digital and merged
+ *             programmed chip (chip-cache.ts) read at t, everything else digital and merged; with the
+ *             experiment's `chip`, the Sites on that chip driver instead (chip-driver.ts)
  *   evaluate  predictions per example (evaluation-set order) and the task's metrics
  *
  * noise and hardware rows keep predictions and labels for paired statistics; params rows keep the
@@ -18,6 +19,8 @@ import { selectSites, type Model } from '../model/index.js';
 import { applyMerged, headParamNames, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
 import { parameterHistograms } from '../results/index.js';
 import { chipFor } from './chip-cache.js';
+import { runCalibrate } from './calibrate.js';
+import { onChipDriver } from './chip-driver.js';
 import type { JobContext, JobRow } from './jobs.js';
 import { peripheryWith, type EvalSpec } from './plan.js';
 import { adapterDir, readTraining } from './train.js';
@@ -44,7 +47,7 @@ interface Deployable {
  */
 const cache: { model: Model | null; modelKey: string; baseHead: NamedTensors; adapters: Map<string, Deployable> } = { model: null, modelKey: '', baseHead: new Map(), adapters: new Map() };
 
-async function baseModel(ctx: JobContext): Promise<Model> {
+export async function baseModel(ctx: JobContext): Promise<Model> {
   const key = JSON.stringify([ctx.res.modelDir, ctx.res.task.labels.length, ctx.res.task.kind]);
   if (cache.model && cache.modelKey !== key) {
     cache.model.dispose();
@@ -82,7 +85,7 @@ async function deployable(ctx: JobContext, spec: EvalSpec): Promise<Deployable> 
 }
 
 /** Metrics, predictions and labels on the evaluation set, and the ms the forward passes took. */
-function measure(ctx: JobContext, model: Model) {
+export function measure(ctx: JobContext, model: Model) {
   const t0 = performance.now();
   const { metrics, predictions } = evaluateDetailed(model, ctx.res.task, ctx.res.evalSet);
   const metricName = ctx.res.task.primaryMetric;
@@ -101,6 +104,7 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
     methodOptions: d.record.options, trainableParams: d.record.trainableParams, task: ctx.res.task.id,
   };
   const train = spec.trainSeed === null ? {} : { train: spec.trainSeed };
+  if (spec.kind === 'calibrate') return runCalibrate(ctx, spec);
   if (spec.kind === 'params') return { ...base, kind: 'params', histograms: parameterHistograms(d.state), seeds: train };
   const model = await baseModel(ctx);
   loadParams(model, d.head, `adapter ${spec.adapter} head`);
@@ -114,6 +118,21 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
       return {
         ...base, kind: 'noise', noiseSigma: spec.sigma, seeds: { ...train, noise: spec.noiseSeed }, ...fields,
         durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
+      };
+    } finally {
+      undo();
+    }
+  }
+  if (spec.chip) {
+    // Hardware protocol on a chip driver (chip-driver.ts): the Sites' MVMs go to the chip.
+    const onChip = new Set(selectSites(model, spec.sites).map((s) => s.name));
+    const undo = applyMerged(model, { sites: new Map([...d.merged.sites].filter(([n]) => !onChip.has(n))), params: d.merged.params });
+    try {
+      const r = onChipDriver(ctx, spec, model, d.merged, () => measure(ctx, model));
+      return {
+        ...base, kind: 'hardware', profile: r.profile, t: spec.t, compensation: spec.compensation, periphery: null, sweep: null, chip: r.chip,
+        seeds: { train: spec.trainSeed, chip: spec.chipSeed }, ...r.fields,
+        durationMs: performance.now() - t0, phaseMs: { merge, program: r.program, evaluate: r.ms },
       };
     } finally {
       undo();

@@ -225,6 +225,19 @@ export const EXPERIMENT_SCHEMA = {
       default: [],
       description: "Device profile ids (device-models/<id>.json) or paths to profile files (ending in .json or containing a slash), relative to this experiment file. Each hardware evaluation and device row is made once per profile."
     },
+    chip: {
+      type: "object",
+      required: ["driver"],
+      additionalProperties: false,
+      description: "Run the hardware evaluations on a chip driver (docs/hil.md) instead of a simulated chip per profile: every hardware row resets the chip with its chip seed, programs the Sites (evaluation.hardware.sites) on its tiles, reads the drift-compensation reference when compensation is on, advances the chip's clock to t and evaluates with each MVM sent to the chip. Rows are identical in-process and through `grasp-hil chip serve` for the same seeds. Not combinable with `sweeps` (the periphery is the chip's).",
+      properties: {
+        driver: { enum: ["grpc", "simulator"], description: "grpc: a chip server at `address` (`grasp-hil chip serve`, a lab's host); simulator: the same simulator driver in-process (the reference for a served simulator)." },
+        address: { type: "string", pattern: "^[^\\s/]+:[0-9]+$", description: "host:port of the chip server (driver grpc), e.g. 127.0.0.1:50051." },
+        token: { type: "string", minLength: 16, description: "Bearer token of the chip server; better left out of the file: $GRASP_HIL_CHIP_TOKEN is used when this is absent. Not part of any row's inputs." },
+        profile: { type: "string", description: "Device profile id or absolute path of the in-process simulator (driver simulator); its periphery is the experiment's `periphery` with compensation off (the host compensates, as for a served chip)." },
+        tiles: { type: "integer", minimum: 1, description: "Tile slots of the in-process simulator (driver simulator); default 4096." }
+      }
+    },
     evaluation: {
       type: "object",
       additionalProperties: false,
@@ -314,6 +327,18 @@ export const EXPERIMENT_SCHEMA = {
               default: "all-linear",
               description: "Sites mapped to the chip (the rest stays digital)."
             }
+          }
+        },
+        calibrate: {
+          type: "object",
+          additionalProperties: false,
+          description: "The calibrate phase (docs/hil.md): the adapter held in the periphery (its input transform digital, in front of the DAC) over the base weights programmed once, per profile, chip seed, evaluation.hardware time and compensation; for each count N of `examples`, N seeded training examples calibrate the adapter with the chip in the loop (forward through the drifted tiles, straight-through gradients); N = 0 is the periphery-held adapter as trained. One hardware row each, as method entry `<id>/periphery` (N = 0) or `<id>/cal-<N>`, with a `calibration` field (examples, steps, chip MVM calls and vectors, seconds). Needs evaluation.hardware and at least one profile.",
+          properties: {
+            examples: { type: "array", minItems: 1, items: { type: "integer", minimum: 0 }, default: [0, 16, 64, 256], description: "Calibration example counts N (0: no calibration, the periphery-held adapter as trained)." },
+            steps: { type: "integer", minimum: 1, default: 20, description: "Optimiser steps per calibration (AdamW, constant learning rate, batches of batchSize)." },
+            batchSize: { type: "integer", minimum: 1, default: 16, description: "Examples per calibration step (at most N)." },
+            lr: { type: "number", exclusiveMinimum: 0, default: 0.01, description: "Learning rate of the adapter's variables." },
+            methods: { type: "array", items: { type: "string" }, description: "Method entry ids to calibrate (default: every entry)." }
           }
         },
         device: {

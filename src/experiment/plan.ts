@@ -93,8 +93,42 @@ export type EvalSpec =
     sweep: SweepPoint | null;
     /** Multipliers of the profile's noise scales, or null for the profile as it is. */
     scales: ScalesPoint | null;
+    /** The chip driver the row runs on (experiment `chip`, token left out); absent: a simulated chip of `profile`. */
+    chip?: ChipSpec;
   })
-  | (EvalBase & { kind: 'params' });
+  | (EvalBase & { kind: 'params' })
+  | (EvalBase & {
+    /** The calibrate phase (calibrate.ts): the adapter held in the periphery, calibrated on N examples (N = 0: not calibrated). */
+    kind: 'calibrate';
+    profile: string;
+    profileRef: string;
+    t: number;
+    compensation: CompensationMode;
+    chipSeed: number;
+    readSeed: number;
+    sites: string;
+    examples: number;
+    steps: number;
+    batchSize: number;
+    lr: number;
+  });
+
+/** An experiment's `chip` without its token: what a row on a chip driver depends on. */
+export interface ChipSpec {
+  driver: 'grpc' | 'simulator';
+  address?: string;
+  profile?: string;
+  tiles?: number;
+}
+
+/** The profile column of hardware rows on a chip driver (their row's `profile` is the chip's own). */
+export const CHIP_PROFILE = 'chip';
+
+export function chipSpecOf(exp: Experiment): ChipSpec | null {
+  if (!exp.chip) return null;
+  const { token: _token, ...spec } = exp.chip;
+  return spec;
+}
 
 export interface DeviceSpec {
   key: string;
@@ -183,7 +217,11 @@ export function planSize(exp: Experiment): { adapters: number; evaluations: numb
     const perSeed = fromProfile ? profiles : 1;
     const n = seeds.train.length * perSeed;
     adapters += n;
-    evaluations += n * (1 + noiseRows + hwRowsOf(fromProfile ? 1 : profiles));
+    const hwProfiles = fromProfile || exp.chip ? 1 : profiles;
+    const cal = exp.evaluation.calibrate;
+    const calRows = cal && hw && (!cal.methods || cal.methods.includes(m.id ?? m.method))
+      ? hwProfiles * seeds.chip.length * hw.times.length * (hw.compensation ?? ['global', 'none']).length * (cal.examples ?? [0, 16, 64, 256]).length : 0;
+    evaluations += n * (1 + noiseRows + hwRowsOf(hwProfiles) + calRows);
   }
   evaluations += (exp.adapters?.length ?? 0) * (1 + noiseRows + hwRowsOf(profiles));
   const dev = exp.evaluation.device;
@@ -240,6 +278,7 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
   });
 
   const evaluations: EvalSpec[] = [];
+  const chip = chipSpecOf(exp);
   const noise = exp.evaluation.noise;
   const hw = exp.evaluation.hardware;
   const compensations = compensationsOf(exp);
@@ -266,18 +305,32 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
     }
     if (hw) {
       // An adapter trained for one profile's σ_target is deployed on that profile only.
-      const targetsHw = targetProfile ? [targetProfile] : profiles;
+      // On a chip driver, every adapter runs on that chip.
+      const targetsHw = chip ? [CHIP_PROFILE] : targetProfile ? [targetProfile] : profiles;
       const sites = hw.sites ?? 'all-linear';
       for (const profile of targetsHw) {
-        const pr = profileOf(profile);
+        const pr = chip ? { ref: '', hash: hashOf(chip) } : profileOf(profile);
         const hwSpec = (key: string, t: number, compensation: CompensationMode, chipSeed: number, sweep: SweepPoint | null, scales: ScalesPoint | null) =>
-          withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep, scales }, { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, sweep), compensation: compensationTag(compensation) });
+          withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep, scales, ...(chip ? { chip } : {}) }, { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, sweep), compensation: compensationTag(compensation) });
         for (const chipSeed of seeds.chip) {
           for (const scales of scaleAxis) {
             const scaleTag = scales ? `/scales=${Object.entries(scales).map(([k, v]) => `${k}:${v}`).join(',')}` : '';
             for (const t of hw.times) {
               for (const compensation of compensations) {
                 evaluations.push(hwSpec(`hw/${name}/${profile}/chip=${chipSeed}${scaleTag}/t=${t}/comp=${compensationTag(compensation)}`, t, compensation, chipSeed, null, scales));
+              }
+            }
+          }
+          const cal = exp.evaluation.calibrate;
+          if (cal && !chip && base.supplied === null && (!cal.methods || cal.methods.includes(base.entryId))) {
+            const settings = { steps: cal.steps ?? 20, batchSize: cal.batchSize ?? 16, lr: cal.lr ?? 0.01 };
+            for (const t of hw.times) {
+              for (const compensation of compensations) {
+                for (const examples of cal.examples ?? [0, 16, 64, 256]) {
+                  evaluations.push(withHash(`cal/${name}/${profile}/chip=${chipSeed}/t=${t}/comp=${compensationTag(compensation)}/n=${examples}`,
+                    { kind: 'calibrate' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, examples, ...settings },
+                    { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, null), compensation: compensationTag(compensation) }));
+                }
               }
             }
           }

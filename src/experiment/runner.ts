@@ -14,7 +14,8 @@
  * train runs every adapter not yet in the cache (reports/<name>/adapters/<key>/). merge, program and evaluate happen
  * inside each evaluation job (evaluate.ts). record appends one row per evaluation in plan order;
  * report rebuilds every chart from the rows. Jobs run on a worker_threads pool when --workers > 1
- * (capped by the cores and by the number of jobs). Every path written stays inside the reports root.
+ * (capped by the cores and by the number of jobs; one with a chip driver, which is connected right after
+ * validation). Every path written stays inside the reports root.
  *
  * Progress: two counters, train (adapters to train) and evaluate (rows to compute: evaluations and
  * device characterisations, which the plan line names together), each reported as a RunProgress
@@ -39,8 +40,9 @@ import { backendInfo, initBackend } from '../tensor/index.js';
 import { formatDuration } from '../train/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import { chipOf } from './chip-cache.js';
+import { chipFor, releaseChip } from './chip-driver.js';
 import { runJob, type Job, type JobContext, type JobRow } from './jobs.js';
-import { plan, planSize, type Plan } from './plan.js';
+import { chipSpecOf, plan, planSize, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
 import type { JobEvent, RunEvent, RunProgress } from './events.js';
 import { loadExperiment, type Experiment } from './schema.js';
@@ -246,6 +248,9 @@ export async function runExperiment(source: ExperimentSource, options: RunOption
   const { res, inputs, warnings } = await validateExperiment(exp, loaded.file, outDir);
   for (const w of warnings) log(`warning: ${w}`);
   signal?.throwIfAborted();
+  // A chip driver must answer before anything is trained (chip-driver.ts).
+  const chipSpec = chipSpecOf(exp);
+  if (chipSpec) chipFor(chipSpec, exp);
 
   // ---- plan
   const p: Plan = plan(exp, inputs);
@@ -300,7 +305,11 @@ export async function runExperiment(source: ExperimentSource, options: RunOption
     ...p.devices.filter((d) => !store.has(d.key)).map((spec): Job => ({ kind: 'device', spec })),
     ...p.evaluations.filter((e) => !store.has(e.key)).map((spec): Job => ({ kind: 'evaluate', spec })),
   ];
-  const workers = capWorkers(options.workers ?? os.cpus().length, os.cpus().length, Math.max(trainSpecs.length, evalJobs.length), log);
+  let workers = capWorkers(options.workers ?? os.cpus().length, os.cpus().length, Math.max(trainSpecs.length, evalJobs.length), log);
+  if (chipSpec && workers > 1) {
+    log(`workers: 1 instead of ${workers}: the rows run one after another on the one chip of "chip" (${chipSpec.driver}${chipSpec.address ? ` at ${chipSpec.address}` : ''})`);
+    workers = 1;
+  }
   // The trainer's own per-step bar only when nothing else draws on the terminal.
   ctx.progress = workers === 1 && !options.onProgress;
   log(`plan: ${store.rows().length} rows already in ${join(outDir, 'results.jsonl')}; ${trainSpecs.length} adapters to train, ${evalJobs.length} rows to compute on ${workers} worker${workers > 1 ? 's' : ''}`);
@@ -378,6 +387,7 @@ export async function runExperiment(source: ExperimentSource, options: RunOption
     return summary;
   } finally {
     await pool?.close();
+    if (chipSpec) releaseChip();
   }
 }
 

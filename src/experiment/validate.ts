@@ -3,6 +3,8 @@
  * trains, and every problem is reported at once, each as `<experiment file>: <JSON pointer>: <what
  * is wrong and what to do>`.
  *
+ *   /evaluation/calibrate    has hardware times to run at and names existing entries (calibrate.ts)
+ *   /chip                    a chip driver's keys fit its driver; no sweeps on a driver (chip-driver.ts)
  *   /profiles/i              the profile resolves (shipped id, or a path relative to the experiment) and loads
  *   /methods/i/method        the method is registered (the PEFT registry lists the known ones)
  *   /methods/i/options       the method's own option check (unknown names, ranges)
@@ -25,6 +27,8 @@ import { compensationMode, resolvePeriphery, type CompensationMode, type Periphe
 import { loadProfile } from '../device/index.js';
 import { maxSequenceLength, selectSites } from '../model/index.js';
 import { getMethod, loadAdapter } from '../peft/index.js';
+import { calibrateErrors } from './calibrate.js';
+import { chipErrors } from './chip-driver.js';
 import { hashData, hashFolder, resolveProfile, type AdapterInput, type PlanInputs, type ProfileInput } from './inputs.js';
 import { peripheryPaths, unknownPeripheryKey } from './periphery-keys.js';
 import { peripheryWith } from './plan.js';
@@ -61,6 +65,7 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
   const at = (pointer: string, msg: string) => errors.push(`${file}: ${pointer}: ${msg}`);
   const adapters = resolveAdapters(exp, file, at);
   const profiles = new Map<string, ProfileInput>();
+  errors.push(...chipErrors(exp, file), ...calibrateErrors(exp, file));
   (exp.profiles ?? []).forEach((id, i) => {
     try {
       const p = resolveProfile(file, id);
@@ -86,10 +91,11 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
       at(`/methods/${i}/options`, (e as Error).message);
     }
   });
-  if (exp.evaluation.hardware && !(exp.profiles ?? []).length) at('/profiles', 'evaluation.hardware needs at least one device profile to program');
+  if (exp.evaluation.hardware && !exp.chip && !(exp.profiles ?? []).length) at('/profiles', 'evaluation.hardware needs at least one device profile to program (or a chip driver in "chip")');
   const modes = (exp.evaluation.hardware?.compensation ?? []).map((c) => compensationMode(c as CompensationMode | boolean));
   modes.forEach((m, i) => {
     if (modes.indexOf(m) < i) at(`/evaluation/hardware/compensation/${i}`, `'${m}' is listed twice (true is an alias of 'global', false of 'none'); list each mode once`);
+    if (exp.chip && m !== 'global' && m !== 'none') at(`/evaluation/hardware/compensation/${i}`, `'${m}' is not available on a chip driver, which compensates globally or not at all; use 'global' or 'none'`);
   });
   let peripheryOk = true;
   for (const path of peripheryPaths(exp.periphery ?? {})) {

@@ -22,14 +22,16 @@ import { headLogits, type Transformer } from '../model/index.js';
 import { headParamNames, ParamTuning, type Adapter, type NamedTensors } from '../peft/index.js';
 import { Rng, tensorCount, tf } from '../tensor/index.js';
 import { AdamW, taskLoss, type OptimParam } from '../train/index.js';
-import { attachChip, type MvmCounts } from './periphery-grasp.js';
+import { attachChip, type ChipAttachment, type MvmCounts } from './periphery-grasp.js';
 
 export interface CalibrateSetup {
   /** The model with the adapter attached (its hooks run in front of the chip). */
   model: Transformer;
   adapter: Adapter;
-  /** The programmed chip at the deployment time t. */
-  state: ChipState;
+  /** The programmed chip at the deployment time t (in-process)… */
+  state?: ChipState;
+  /** …or any chip: attaches it innermost with straight-through gradients (e.g. model-on-chip.ts attachSites on a driver). */
+  attach?: () => ChipAttachment;
   /** Loss of the task head. */
   kind: 'classification' | 'regression';
   /** The calibration examples (e.g. N seeded examples of the task's training split). */
@@ -72,6 +74,7 @@ function checkOptions(setup: CalibrateSetup, o: CalibrateOptions): void {
   if (o.batchSize !== undefined && (!Number.isInteger(o.batchSize) || o.batchSize < 1)) throw bad('batchSize', o.batchSize, 'an integer ≥ 1');
   for (const k of ['lr', 'headLr'] as const) if (o[k] !== undefined && !(Number.isFinite(o[k]) && o[k]! > 0)) throw bad(k, o[k], 'a finite number > 0');
   if (o.clipNorm !== undefined && !(Number.isFinite(o.clipNorm) && o.clipNorm >= 0)) throw bad('clipNorm', o.clipNorm, 'a finite number ≥ 0 (0: no clipping)');
+  if (!setup.state === !setup.attach) throw new Error('calibrate: give the chip as either `state` (in-process) or `attach` (a chip driver), not both or neither');
   if (setup.examples.ids.length === 0) throw new Error('calibrate: no calibration examples; pass N ≥ 1 examples of the task\'s training split');
   if (!setup.model.head) throw new Error('calibrate: the model has no task head; load it with a sequence-classification head');
   if (setup.adapter.trainable().length === 0) throw new Error(`calibrate: adapter '${setup.adapter.method}' has nothing to train`);
@@ -92,7 +95,7 @@ export function calibrateOnChip(setup: CalibrateSetup, options: CalibrateOptions
   ];
   const vars = params.map((p) => p.variable);
   const optimizer = new AdamW(params, { weightDecay: 0 });
-  const attachment = attachChip(state, model, { straightThrough: true });
+  const attachment = setup.attach ? setup.attach() : attachChip(state!, model, { straightThrough: true });
   const rng = new Rng(options.seed ?? 0, 'calibrate');
   const losses: number[] = [];
   const started = performance.now();

@@ -18,7 +18,9 @@ import { computeMetrics, evaluateDetailed } from '../eval/index.js';
 import type { Transformer, WeightsBySite } from '../model/index.js';
 import { bootstrapRuns, mcnemarExact, type McNemar } from '../results/index.js';
 import { Rng } from '../tensor/index.js';
+import { at as chipAt, attachSites, programSites } from './model-on-chip.js';
 import { attachChip } from './periphery-grasp.js';
+import type { SyncChip } from './sync.js';
 
 export interface ChipEvalOptions {
   profile: string;
@@ -94,10 +96,15 @@ export function evaluateOverChips(model: Transformer, task: Task, set: EncodedSe
       }
     }
   }
+  return summarise(task, set, o, runs, calls);
+}
+
+/** Mean and CI per (t, compensation) over the chips' runs, in times × compensations order. */
+function summarise(task: Task, set: EncodedSet, o: ChipEvalOptions, runs: Map<string, ChipEvalResult['runs']>, calls: Map<string, number>): ChipEvalResult[] {
   const out: ChipEvalResult[] = [];
   for (const t of o.times) {
     for (const compensation of o.compensations) {
-      const k = key(t, compensation);
+      const k = `${t}/${compensation}`;
       const r = runs.get(k)!;
       const { mean, ci } = metricWithCi(task, set.labels, r.map((x) => x.predictions), new Rng(o.seed ?? 0, `bootstrap/t=${t}/${compensation}`), o.resamples);
       const res: ChipEvalResult = { t, compensation, metricName: task.primaryMetric, mean, ci, runs: r, mvmCalls: calls.get(k)! };
@@ -106,4 +113,37 @@ export function evaluateOverChips(model: Transformer, task: Task, set: EncodedSe
     }
   }
   return out;
+}
+
+/**
+ * evaluateOverChips on a chip driver (a served chip, a lab's host): per chip seed and compensation
+ * ('none', or 'global' done by the host: drift-compensation.ts) reset → program (model-on-chip.ts) →
+ * per t in ascending order advance → evaluate. `profile` and `periphery` are the chip's own.
+ */
+export function evaluateOverDriver(model: Transformer, task: Task, set: EncodedSet, weights: WeightsBySite, chip: SyncChip, o: Omit<ChipEvalOptions, 'profile' | 'periphery'>): ChipEvalResult[] {
+  if (o.chipSeeds.length === 0) throw new Error('evaluateOverDriver: no chip seeds; give at least one chip');
+  for (const c of o.compensations) {
+    if (c !== 'none' && c !== 'global') throw new Error(`compensation '${c}' is not available on a chip driver; the host compensates 'global' or 'none'`);
+  }
+  const runs = new Map<string, ChipEvalResult['runs']>();
+  const calls = new Map<string, number>();
+  const times = [...o.times].sort((a, b) => a - b);
+  for (const chipSeed of o.chipSeeds) {
+    for (const compensation of o.compensations) {
+      const placed = programSites(chip, weights, { seed: chipSeed, compensation: compensation === 'global' });
+      for (const t of times) {
+        chipAt(placed, t);
+        const att = attachSites(placed, model);
+        try {
+          const { metrics, predictions } = evaluateDetailed(model, task, set);
+          const k = `${t}/${compensation}`;
+          runs.set(k, [...(runs.get(k) ?? []), { chipSeed, metric: metrics[task.primaryMetric], predictions }]);
+          calls.set(k, (calls.get(k) ?? 0) + att.mvm.calls);
+        } finally {
+          att.detach();
+        }
+      }
+    }
+  }
+  return summarise(task, set, o as ChipEvalOptions, runs, calls);
 }

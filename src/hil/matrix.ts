@@ -6,12 +6,15 @@
  *   y[:, c0:c1] = Σ_row tiles  chip.mvm(tile, x[:, r0:r1])  + b[c0:c1]
  *
  * This is the AnalogLinear-shaped path for a remote chip (partial sums in float64, returned as
- * float32). Tile slots are taken from `firstTile` on, in the grid's order.
+ * float32). Tile slots are taken from `firstTile` on, in the grid's order. The *Sync twins do the same
+ * on a SyncChip (sync.ts), for Site hooks inside a forward pass, with optional per-tile drift
+ * compensation factors (drift-compensation.ts).
  */
 import { gatherTile, TileGrid, type Tile } from '../crossbar/index.js';
 import type { SiteWeights } from '../model/index.js';
-import type { ChipDriver, Matrix, ProgramReport } from './driver.js';
+import type { ChipCapabilities, ChipDriver, Matrix, MvmCall, ProgramReport } from './driver.js';
 import { HilError } from './errors.js';
+import type { SyncChip } from './sync.js';
 
 export interface MatrixOnChip {
   inFeatures: number;
@@ -22,46 +25,80 @@ export interface MatrixOnChip {
   reports: ProgramReport[];
 }
 
-/** Programs W (and keeps the bias) on tile slots firstTile, firstTile + 1, …. */
-export async function programMatrix(chip: ChipDriver, w: SiteWeights, firstTile = 0): Promise<MatrixOnChip> {
-  const caps = await chip.capabilities();
+function gridOf(caps: ChipCapabilities, w: SiteWeights, firstTile: number): TileGrid {
   const grid = new TileGrid(w.inFeatures, w.outFeatures, caps.tile);
   if (firstTile + grid.count > caps.tiles) {
     throw new HilError('RESOURCE_EXHAUSTED', `programMatrix: a ${w.inFeatures}×${w.outFeatures} matrix needs ${grid.count} tiles of ${caps.tile.rows}×${caps.tile.cols} from slot ${firstTile}, but the chip has ${caps.tiles} slots`);
   }
-  const tiles: MatrixOnChip['tiles'] = [];
-  const reports: ProgramReport[] = [];
-  for (const tile of grid.tiles()) {
-    const rows = tile.r1 - tile.r0, cols = tile.c1 - tile.c0;
-    const slot = firstTile + tile.index;
-    reports.push(await chip.programTile(slot, { rows, cols, data: gatherTile(w.weight, w.outFeatures, tile, new Float32Array(rows * cols)) }));
-    tiles.push({ slot, tile });
-  }
-  return { inFeatures: w.inFeatures, outFeatures: w.outFeatures, bias: w.bias, tiles, reports };
+  return grid;
 }
 
-/** y [batch, out] = analog(x·W) + b for x [batch, in], one MVM request for all tiles. */
-export async function mvmMatrix(chip: ChipDriver, m: MatrixOnChip, x: Matrix): Promise<Matrix> {
+/** Each tile's slot and targets, in grid order. */
+function* tileTargets(grid: TileGrid, w: SiteWeights, firstTile: number): Generator<{ slot: number; tile: Tile; targets: Matrix }> {
+  for (const tile of grid.tiles()) {
+    const rows = tile.r1 - tile.r0, cols = tile.c1 - tile.c0;
+    yield { slot: firstTile + tile.index, tile, targets: { rows, cols, data: gatherTile(w.weight, w.outFeatures, tile, new Float32Array(rows * cols)) } };
+  }
+}
+
+/** Programs W (and keeps the bias) on tile slots firstTile, firstTile + 1, …. */
+export async function programMatrix(chip: ChipDriver, w: SiteWeights, firstTile = 0): Promise<MatrixOnChip> {
+  const grid = gridOf(await chip.capabilities(), w, firstTile);
+  const m: MatrixOnChip = { inFeatures: w.inFeatures, outFeatures: w.outFeatures, bias: w.bias, tiles: [], reports: [] };
+  for (const { slot, tile, targets } of tileTargets(grid, w, firstTile)) {
+    m.reports.push(await chip.programTile(slot, targets));
+    m.tiles.push({ slot, tile });
+  }
+  return m;
+}
+
+/** programMatrix on a blocking chip. */
+export function programMatrixSync(chip: SyncChip, w: SiteWeights, firstTile = 0): MatrixOnChip {
+  const grid = gridOf(chip.capabilitiesSync(), w, firstTile);
+  const m: MatrixOnChip = { inFeatures: w.inFeatures, outFeatures: w.outFeatures, bias: w.bias, tiles: [], reports: [] };
+  for (const { slot, tile, targets } of tileTargets(grid, w, firstTile)) {
+    m.reports.push(chip.programTileSync(slot, targets));
+    m.tiles.push({ slot, tile });
+  }
+  return m;
+}
+
+/** One MVM call per tile: x's rows r0…r1 of that tile (fresh buffers, safe to transfer). */
+function tileCalls(m: MatrixOnChip, x: Matrix): MvmCall[] {
   if (x.cols !== m.inFeatures || x.data.length !== x.rows * x.cols) {
     throw new HilError('INVALID_ARGUMENT', `mvmMatrix: inputs are ${x.rows}×${x.cols} (${x.data.length} values); expected [batch, ${m.inFeatures}]`);
   }
   const batch = x.rows;
-  const calls = m.tiles.map(({ slot, tile }) => {
+  return m.tiles.map(({ slot, tile }) => {
     const n = tile.r1 - tile.r0;
     const data = new Float32Array(batch * n);
     for (let b = 0; b < batch; b++) data.set(x.data.subarray(b * x.cols + tile.r0, b * x.cols + tile.r1), b * n);
     return { tile: slot, inputs: { rows: batch, cols: n, data } };
   });
-  const outs = await chip.mvm(calls);
+}
+
+/** y = Σ_row tiles α_tile · out_tile (float64) + b; α null = 1. */
+function sumTiles(m: MatrixOnChip, batch: number, outs: Matrix[], alpha: Float64Array | null): Matrix {
   const acc = new Float64Array(batch * m.outFeatures);
   m.tiles.forEach(({ tile }, i) => {
     const n = tile.c1 - tile.c0;
     const o = outs[i].data;
-    for (let b = 0; b < batch; b++) for (let c = 0; c < n; c++) acc[b * m.outFeatures + tile.c0 + c] += o[b * n + c];
+    const a = alpha ? alpha[i] : 1;
+    for (let b = 0; b < batch; b++) for (let c = 0; c < n; c++) acc[b * m.outFeatures + tile.c0 + c] += a * o[b * n + c];
   });
   const y = new Float32Array(batch * m.outFeatures);
   for (let b = 0; b < batch; b++) {
     for (let c = 0; c < m.outFeatures; c++) y[b * m.outFeatures + c] = acc[b * m.outFeatures + c] + (m.bias ? m.bias[c] : 0);
   }
   return { rows: batch, cols: m.outFeatures, data: y };
+}
+
+/** y [batch, out] = analog(x·W) + b for x [batch, in], one MVM request for all tiles. */
+export async function mvmMatrix(chip: ChipDriver, m: MatrixOnChip, x: Matrix): Promise<Matrix> {
+  return sumTiles(m, x.rows, await chip.mvm(tileCalls(m, x)), null);
+}
+
+/** mvmMatrix on a blocking chip, each tile's output scaled by its drift-compensation factor α (null: none). */
+export function mvmMatrixSync(chip: SyncChip, m: MatrixOnChip, x: Matrix, alpha: Float64Array | null = null): Matrix {
+  return sumTiles(m, x.rows, chip.mvmSync(tileCalls(m, x)), alpha);
 }

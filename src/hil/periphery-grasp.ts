@@ -42,7 +42,7 @@ export interface ChipAttachment {
 }
 
 /** The digital input gradient dy·Wᵀ of a Site, dy [..., out] → [..., in]. */
-function digitalInputGrad(site: Site, dy: tf.Tensor): tf.Tensor {
+export function digitalInputGrad(site: Site, dy: tf.Tensor): tf.Tensor {
   const w = site.weight();
   const wt = w instanceof FrozenMatrix ? w.transposed() : tf.transpose(w);
   const out = dy.shape[dy.rank - 1];

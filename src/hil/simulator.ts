@@ -16,12 +16,16 @@
  * the same tile keeps the chip stream (device-to-device variation and faults are the chip's identity)
  * and uses program seed `s/write-n`. Read noise after the k-th `advance` uses read seed `s/epoch-k`
  * (k = 0: s). Same seed, same calls → same numbers.
+ *
+ * Every call also has a blocking twin (`mvmSync`, …: the SyncChip of sync.ts) that a model's forward
+ * pass can call from inside a Site hook; the async methods return their results.
  */
 import { Chip, resolvePeriphery, type ChipState, type PeripheryOptions } from '../crossbar/index.js';
 import { loadProfile, type DeviceModel } from '../device/index.js';
 import { Rng, tf, tidyRead } from '../tensor/index.js';
 import { PROTOCOL_VERSION, type ChipCapabilities, type ChipDriver, type Matrix, type MvmCall, type ProgramReport, type TargetUnits, type TileReadout } from './driver.js';
 import { HilError } from './errors.js';
+import type { SyncChip } from './sync.js';
 import { checkInputs, checkSeed, checkStep, checkTargets, checkTileId } from './validate.js';
 
 export interface SimulatorOptions {
@@ -55,7 +59,7 @@ interface Slot {
 
 export const SIMULATOR_DRIVER = 'grasp-hil-simulator';
 
-export class SimulatorDriver implements ChipDriver {
+export class SimulatorDriver implements ChipDriver, SyncChip {
   readonly device: DeviceModel;
   private readonly periphery: PeripheryOptions | string;
   private readonly caps: ChipCapabilities;
@@ -94,10 +98,18 @@ export class SimulatorDriver implements ChipDriver {
   }
 
   async capabilities(): Promise<ChipCapabilities> {
+    return this.capabilitiesSync();
+  }
+
+  capabilitiesSync(): ChipCapabilities {
     return structuredClone(this.caps);
   }
 
   async programTile(tile: number, targets: Matrix, units: TargetUnits = 'weight'): Promise<ProgramReport> {
+    return this.programTileSync(tile, targets, units);
+  }
+
+  programTileSync(tile: number, targets: Matrix, units: TargetUnits = 'weight'): ProgramReport {
     const id = checkTileId(this.caps, tile, 'programTile');
     checkTargets(this.caps, targets, `programTile(tile ${id}).targets`);
     if (units !== 'weight') throw new HilError('UNIMPLEMENTED', `programTile: the simulator takes targets in weight units only, got '${units}'`);
@@ -129,6 +141,10 @@ export class SimulatorDriver implements ChipDriver {
   }
 
   async mvm(calls: MvmCall[]): Promise<Matrix[]> {
+    return this.mvmSync(calls);
+  }
+
+  mvmSync(calls: MvmCall[]): Matrix[] {
     // Validate every call before running any.
     const slots = calls.map((c, i) => {
       const slot = this.slot(c.tile, `mvm call ${i}`);
@@ -149,7 +165,15 @@ export class SimulatorDriver implements ChipDriver {
     return this.clock;
   }
 
+  timeSync(): number {
+    return this.clock;
+  }
+
   async advance(seconds: number): Promise<number> {
+    return this.advanceSync(seconds);
+  }
+
+  advanceSync(seconds: number): number {
     const dt = checkStep(seconds, 'advance');
     if (dt > 0) {
       this.clock += dt;
@@ -160,6 +184,10 @@ export class SimulatorDriver implements ChipDriver {
   }
 
   async reset(seed = this.seed): Promise<void> {
+    this.resetSync(seed);
+  }
+
+  resetSync(seed = this.seed): void {
     this.seed = checkSeed(seed, 'reset');
     for (const id of [...this.slots.keys()]) this.release(id);
     this.writes.clear();
@@ -168,7 +196,11 @@ export class SimulatorDriver implements ChipDriver {
   }
 
   async close(): Promise<void> {
-    await this.reset();
+    this.closeSync();
+  }
+
+  closeSync(): void {
+    this.resetSync();
   }
 
   private slot(tile: number, where: string): Slot {

@@ -273,7 +273,7 @@ const EXPERIMENT_CASES: Case[] = [
   experiment('trainExamples 0', (e) => { (e.task as Json).trainExamples = 0; }, '/task/trainExamples: must be >= 1'),
   experiment('unknown top-level field', (e) => { e.sedes = e.seeds; }, "/: must NOT have additional properties 'sedes'"),
   experiment('σ_target on a method that has none', (e) => { methods(e)[0].sigmaTarget = 0.01; }, "/methods/0/sigmaTarget: method 'grasp' does not train toward a σ_target"),
-  experiment('compareTo naming no method', (e) => { e.compareTo = 'nope'; }, "/compareTo: 'nope' is not the id of a method entry"),
+  experiment('compareTo naming no method', (e) => { e.compareTo = 'nope'; }, "/compareTo: 'nope' is not the id of a method or adapter entry"),
   experiment('name escaping the reports folder', (e) => { e.name = '../../outside'; }, '/name: must match pattern'),
   experiment('a Site selector that matches nothing', (e) => { (methods(e)[0].options as Json).sites = '/^nothing$/'; }, '/methods/0/options/sites: site selector .* matched no Site'),
   { area: 'experiment', name: 'experiment not JSON', message: (d) => new RegExp(`${esc(join(d, 'e.json'))}.*(JSON|parse)`),

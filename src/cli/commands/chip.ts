@@ -2,9 +2,11 @@
  * `grasp-hil chip serve|conformance|evaluate|calibrate`: expose a simulated chip over gRPC; check any chip
  * server against the protocol; evaluate a checkpoint (with an adapter folded in) on simulated chips over
  * time; calibrate a periphery-held GRASP adapter with the chip in the loop (src/hil/calibrate.ts).
+ * evaluate and calibrate take a simulated chip (--profile) or a chip server (--chip grpc://host:port,
+ * driven with blocking calls from the forward pass: src/hil/model-on-chip.ts).
  */
 import {
-  applyMerged, attachChip, calibrateOnChip, Chip, COMPENSATION_MODES, encodeExamples, evaluateDetailed, evaluateOverChips, taskFromArg, headParamNames,
+  applyMerged, attachChip, attachSites, BlockingChipClient, calibrateOnChip, Chip, chipAt, evaluateOverDriver, programSites, COMPENSATION_MODES, encodeExamples, evaluateDetailed, evaluateOverChips, taskFromArg, headParamNames,
   initBackend, isLoopback, loadAdapter, loadCheckpoint, loadTokenizer, metricWithCi, pairedMcNemar, numOutputs, paramState, PERIPHERY_PRESETS,
   runConformance, saveAdapter, seededSubset, selectSites, serveChip, SimulatorDriver, weightsOfSites, Rng,
   type Adapter, type CheckResult, type CompensationMode, type EncodedSet, type Model, type Task,
@@ -108,7 +110,8 @@ const conformance: Command = {
 function taskOptions(y: any) {
   return y
     .positional('model', { type: 'string', demandOption: true, describe: 'base model folder (config.json + model.safetensors + tokenizer)' })
-    .option('profile', { type: 'string', demandOption: true, describe: 'shipped device profile id or path to a profile .json' })
+    .option('profile', { type: 'string', describe: 'shipped device profile id or path to a profile .json (simulated in-process; or give --chip)' })
+    .option('chip', { type: 'string', describe: `a chip server instead of a profile: grpc://host:port (\`grasp-hil chip serve\`, a lab's host); token from $${TOKEN_ENV}; compensation none or global (done by this host)` })
     .option('periphery', { type: 'string', describe: `periphery preset (${Object.keys(PERIPHERY_PRESETS).join(', ')}) or a JSON object of periphery options` })
     .option('sites', { type: 'string', default: 'all-linear', describe: 'Sites on the chip (preset, names, suffixes, /regex/); the rest stays digital' })
     .option('task', { type: 'string', demandOption: true, describe: 'task id (brown-genre, spam, a GLUE task with --data) or a local task folder (train.tsv, dev.tsv/test.tsv with sentence and label columns)' })
@@ -159,6 +162,17 @@ async function loadForChip(argv: any, adapterDir: string | undefined): Promise<L
   return { model, task, adapter, randomHead: report.initialised.length > 0 && headParams.length === 0, evalSet, split, tokenizer, data };
 }
 
+/** The chip server of --chip grpc://host:port, connected (blocking calls for forward passes), or null with --profile. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function chipArg(argv: any): BlockingChipClient | null {
+  if ((argv.chip === undefined) === (argv.profile === undefined)) throw new Error('give exactly one of --profile <id> (a simulated chip) or --chip grpc://host:port (a chip server)');
+  if (argv.chip === undefined) return null;
+  const m = /^grpc:\/\/([^\s/]+:\d+)\/?$/.exec(argv.chip);
+  if (!m) throw new Error(`--chip must be grpc://host:port, e.g. grpc://127.0.0.1:50051, got '${argv.chip}'`);
+  if (argv.periphery !== undefined) throw new Error('--periphery applies to --profile only; a chip server has its own periphery');
+  return BlockingChipClient.connect(m[1], { token: process.env[TOKEN_ENV] || undefined });
+}
+
 function peripheryArg(v: string | undefined): object | string {
   return v === undefined ? {} : v.trim().startsWith('{') ? parsePeriphery(v) : v;
 }
@@ -179,6 +193,7 @@ const chipEvaluate: Command = {
     [
       ['grasp-hil chip evaluate models/tiny-roberta --adapter runs/grasp --task brown-genre --profile pcm-aihwkit --times 1 86400 2592000 --compensation none global', 'an adapter on PCM over a month'],
       ['grasp-hil chip evaluate models/tiny-roberta --task spam --profile rram-cmo --chips 5', 'a bare checkpoint (random head)'],
+      ['grasp-hil chip evaluate models/tiny-roberta --adapter runs/grasp --task brown-genre --chip grpc://127.0.0.1:50051 --times 1 86400', 'on a chip server (`chip serve`, a lab\'s host)'],
     ],
   ),
   handler: async (argv) => {
@@ -187,6 +202,7 @@ const chipEvaluate: Command = {
     const times = (argv.times as unknown[]).map((t) => seconds(t, '--times'));
     const compensations = (argv.compensation as unknown[]).map((c) => compensationOf(c, '--compensation'));
     const periphery = peripheryArg(argv.periphery);
+    const remote = chipArg(argv);
     const l = await loadForChip(argv, argv.adapter);
     const weights = weightsOfSites(selectSites(l.model, argv.sites));
     const digital = evaluateDetailed(l.model, l.task, l.evalSet).metrics[l.task.primaryMetric]; // adapter attached, all digital
@@ -197,17 +213,24 @@ const chipEvaluate: Command = {
       for (const [name, w] of merged.sites) if (weights.has(name)) weights.set(name, w);
       applyMerged(l.model, { sites: new Map([...merged.sites].filter(([n]) => !weights.has(n))), params: merged.params });
     }
-    const results = evaluateOverChips(l.model, l.task, l.evalSet, weights, {
-      profile: argv.profile, periphery, times, compensations, chipSeeds: Array.from({ length: chips }, (_, i) => seed + i), seed,
-    });
+    const chipSeeds = Array.from({ length: chips }, (_, i) => seed + i);
+    let results;
+    try {
+      results = remote
+        ? evaluateOverDriver(l.model, l.task, l.evalSet, weights, remote, { times, compensations, chipSeeds, seed })
+        : evaluateOverChips(l.model, l.task, l.evalSet, weights, { profile: argv.profile, periphery, times, compensations, chipSeeds, seed });
+    } finally {
+      remote?.closeSync();
+    }
+    const profile = remote ? `${argv.chip}` : argv.profile;
     if (argv.json) {
       return printJson({
-        task: l.task.id, split: l.split, examples: l.evalSet.labels.length, profile: argv.profile, adapter: argv.adapter ?? null, randomHead: l.randomHead, digital,
+        task: l.task.id, split: l.split, examples: l.evalSet.labels.length, profile, adapter: argv.adapter ?? null, randomHead: l.randomHead, digital,
         results: results.map((r) => ({ t: r.t, compensation: r.compensation, metric: r.metricName, mean: r.mean, ci: r.ci, mvmCalls: r.mvmCalls, chips: r.runs.map((x) => ({ chipSeed: x.chipSeed, metric: x.metric })) })),
       });
     }
     if (l.randomHead) console.log(RANDOM_HEAD);
-    console.log(`${l.task.id}/${l.split}, ${l.evalSet.labels.length} examples, ${argv.profile}, ${chips} chip${chips > 1 ? 's' : ''}; digital ${l.task.primaryMetric} ${digital.toFixed(4)}`);
+    console.log(`${l.task.id}/${l.split}, ${l.evalSet.labels.length} examples, ${profile}, ${chips} chip${chips > 1 ? 's' : ''}; digital ${l.task.primaryMetric} ${digital.toFixed(4)}`);
     for (const r of results) console.log(`t=${r.t} s  ${r.compensation.padEnd(12)} ${r.metricName} ${r.mean.toFixed(4)}  95 % CI [${r.ci[0].toFixed(4)}, ${r.ci[1].toFixed(4)}]  (${r.mvmCalls} MVM calls)`);
   },
 };
@@ -230,6 +253,7 @@ const calibrate: Command = {
       .option('seed', { type: 'number', default: 0, describe: 'chip seed (devices, drift, read noise) and batch-order seed' }),
     [
       ['grasp-hil chip calibrate models/tiny-roberta --adapter runs/grasp --out runs/grasp-pcm30d --task brown-genre --profile pcm-aihwkit --t 2592000 --compensation none --examples 64 --steps 50', 'a month of uncompensated PCM drift'],
+      ['grasp-hil chip calibrate models/tiny-roberta --adapter runs/grasp --out runs/grasp-lab --task brown-genre --chip grpc://lab-host:50051 --t 0 --examples 64', 'on a lab\'s chip server ($GRASP_HIL_CHIP_TOKEN)'],
     ],
   ),
   handler: async (argv) => {
@@ -239,16 +263,22 @@ const calibrate: Command = {
     const steps = numericFlag(argv.steps, 'steps', { integer: true, min: 1, max: 1 << 20 });
     const seed = numericFlag(argv.seed, 'seed', SEED);
     const periphery = peripheryArg(argv.periphery);
+    const remote = chipArg(argv);
     const l = await loadForChip(argv, argv.adapter);
     const adapter = l.adapter!;
     if (l.randomHead && !argv['task-head']) console.error(`warning: ${RANDOM_HEAD}; consider --task-head`);
     const trainSet = encodeExamples(l.tokenizer, seededSubset(l.data.train, n, `${l.task.id}/train`), argv['max-length']);
     const t0 = performance.now();
-    const chip = Chip.program(weightsOfSites(selectSites(l.model, argv.sites)), argv.profile, periphery, { chip: seed, read: seed });
+    const weights = weightsOfSites(selectSites(l.model, argv.sites));
+    if (remote && compensation !== 'none' && compensation !== 'global') throw new Error(`--compensation ${compensation} is not available with --chip; the host compensates global or none`);
+    const placed = remote ? programSites(remote, weights, { seed, compensation: compensation === 'global' }) : null;
+    const chip = remote ? null : Chip.program(weights, argv.profile, periphery, { chip: seed, read: seed });
     const programS = (performance.now() - t0) / 1000;
-    const state = chip.at(t, { compensation });
+    if (placed) chipAt(placed, t);
+    const state = chip ? chip.at(t, { compensation }) : undefined;
+    const attach = (straightThrough = false) => (placed ? attachSites(placed, l.model, { straightThrough }) : attachChip(state!, l.model, { straightThrough }));
     const measure = () => {
-      const att = attachChip(state, l.model);
+      const att = attach();
       try {
         return { ...evaluateDetailed(l.model, l.task, l.evalSet), calls: att.mvm.calls };
       } finally {
@@ -256,12 +286,13 @@ const calibrate: Command = {
       }
     };
     const before = measure();
-    const r = calibrateOnChip({ model: l.model, adapter, state, kind: l.task.kind, examples: trainSet }, {
+    const r = calibrateOnChip({ model: l.model, adapter, ...(placed ? { attach: () => attach(true) } : { state }), kind: l.task.kind, examples: trainSet }, {
       steps, batchSize: numericFlag(argv['batch-size'], 'batch-size', { integer: true, min: 1, max: 1 << 16 }), lr: argv.lr, trainHead: argv['task-head'], seed,
       onStep: argv.json ? undefined : (s) => { if (s.step === 1 || s.step % 10 === 0 || s.step === s.steps) console.error(`step ${s.step}/${s.steps} loss ${s.loss.toFixed(4)}`); },
     });
     const after = measure();
-    state.dispose();
+    state?.dispose();
+    remote?.closeSync();
     const labels = l.evalSet.labels;
     const mc = l.task.kind === 'classification' ? pairedMcNemar(labels, after.predictions, before.predictions) : null;
     const name = l.task.primaryMetric;
@@ -269,7 +300,7 @@ const calibrate: Command = {
     const head = argv['task-head'] ? r.headState : paramState(l.model, headParamNames(l.model));
     await saveAdapter(argv.out, l.model, adapter, { head, baseModel: argv.model });
     const out = {
-      task: l.task.id, split: l.split, examples: labels.length, profile: argv.profile, t, compensation, calibrationExamples: trainSet.labels.length, steps: r.steps,
+      task: l.task.id, split: l.split, examples: labels.length, profile: argv.profile ?? argv.chip, t, compensation, calibrationExamples: trainSet.labels.length, steps: r.steps,
       loss: { first: r.losses[0], last: r.losses[r.losses.length - 1] }, mvm: r.mvm, calibrateSeconds: r.seconds, programSeconds: programS,
       before: { metric: name, value: before.metrics[name], ci: ci(before.predictions, 'before') },
       after: { metric: name, value: after.metrics[name], ci: ci(after.predictions, 'after') },
@@ -277,7 +308,7 @@ const calibrate: Command = {
     };
     if (argv.json) return printJson(out);
     const f = (x: { value: number; ci: [number, number] }) => `${x.value.toFixed(4)} [${x.ci[0].toFixed(4)}, ${x.ci[1].toFixed(4)}]`;
-    console.log(`calibrated ${adapter.method} on ${argv.profile} at t=${t} s (${compensation}) with ${out.calibrationExamples} examples, ${r.steps} steps: loss ${out.loss.first.toFixed(4)} → ${out.loss.last.toFixed(4)}`);
+    console.log(`calibrated ${adapter.method} on ${argv.profile ?? argv.chip} at t=${t} s (${compensation}) with ${out.calibrationExamples} examples, ${r.steps} steps: loss ${out.loss.first.toFixed(4)} → ${out.loss.last.toFixed(4)}`);
     console.log(`chip: ${r.mvm.calls} MVM calls, ${r.mvm.vectors} input vectors, ${r.seconds.toFixed(1)} s calibrating (${programS.toFixed(1)} s programming)`);
     console.log(`${l.task.id}/${l.split} (${labels.length} examples) ${name}, 95 % CI: before ${f(out.before)}  after ${f(out.after)}` +
       (mc ? `  McNemar exact p = ${mc.p.toPrecision(3)} (${mc.b} fixed, ${mc.c} broken)` : ''));

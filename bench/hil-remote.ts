@@ -1,0 +1,83 @@
+/**
+ * bench/hil-remote: evaluation of the shipped model with every all-linear Site on a chip driver —
+ * through `grasp-hil chip serve` (a child process on a loopback socket, BlockingChipClient) / the same
+ * simulator driver in-process. Same profile, periphery, reset seed and calls, so the same logits
+ * (test/hil/model-on-chip.test.ts); only the transport differs. Target: ≤ 1.3×.
+ *
+ * models/tiny-roberta (24 Sites) with tiles of `--tile` (default 512: 24 tiles), pcm-aihwkit, 1 day
+ * after programming, host-side global compensation; brown-genre test subset of `--examples` (default
+ * 128) at max length 64, evaluated in batches of 32 (one MVM request per Site per batch: 24 round
+ * trips per batch). Timed: the forward passes only (programming excluded), in-process and remote
+ * alternating, minimum over `--reps` after a warm-up.
+ *
+ *   node --import tsx bench/hil-remote.ts [--backend wasm] [--examples 128] [--tile 512] [--reps 3]
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { weightsOfSites } from '../src/crossbar/index.js';
+import { encodeExamples, getTask, numOutputs, seededSubset } from '../src/data/index.js';
+import { evaluateDetailed } from '../src/eval/index.js';
+import { attachSites, BlockingChipClient, chipAt, programSites, SimulatorDriver, type SyncChip } from '../src/hil/index.js';
+import { loadCheckpoint, loadTokenizer } from '../src/io/index.js';
+import { selectSites } from '../src/model/index.js';
+import { initBackend } from '../src/tensor/index.js';
+import { report } from './util.js';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const info = await initBackend(arg('backend', 'wasm'));
+const n = Number(arg('examples', '128'));
+const tile = Number(arg('tile', '512'));
+const reps = Number(arg('reps', '3'));
+const periphery = { tile: { rows: tile, cols: tile }, compensation: 'none' as const };
+const options = { profile: 'pcm-aihwkit', periphery, tiles: 1024, maxBatch: 1 << 16, maxMessageBytes: 512 << 20 };
+
+const dir = fileURLToPath(new URL('../models/tiny-roberta', import.meta.url));
+const task = getTask('brown-genre');
+const data = task.load({});
+const { model } = await loadCheckpoint(dir, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
+const set = encodeExamples(loadTokenizer(dir), seededSubset(data.evaluation.test, n, 'brown-genre/test'), 64);
+const weights = weightsOfSites(selectSites(model, 'all-linear'));
+
+const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const child = spawn(process.execPath, ['--import', 'tsx', main, 'chip', 'serve', '--profile', options.profile, '--periphery', JSON.stringify(periphery),
+  '--port', '0', '--tiles', String(options.tiles), '--max-batch', String(options.maxBatch), '--max-message-mb', '512', '--backend', info.name], { stdio: ['ignore', 'pipe', 'inherit'] });
+const address = await new Promise<string>((resolve, reject) => {
+  child.stdout.on('data', (b: Buffer) => {
+    const m = /listening on (\S+)/.exec(String(b));
+    if (m) resolve(m[1]);
+  });
+  child.on('exit', (code) => reject(new Error(`chip serve exited with code ${code}`)));
+});
+
+const chips: [string, SyncChip][] = [['inprocess', new SimulatorDriver(options)], ['remote', BlockingChipClient.connect(address)]];
+const placed = new Map(chips.map(([name, chip]) => {
+  const p = programSites(chip, weights, { seed: 1, compensation: true });
+  chipAt(p, 86400);
+  return [name, p];
+}));
+const times = new Map<string, number[]>(chips.map(([name]) => [name, []]));
+const metrics = new Map<string, number>();
+let calls = 0;
+for (let rep = 0; rep <= reps; rep++) {
+  for (const [name] of chips) {
+    const att = attachSites(placed.get(name)!, model);
+    const t0 = performance.now();
+    const { metrics: m } = evaluateDetailed(model, task, set);
+    const ms = performance.now() - t0;
+    att.detach();
+    calls = att.mvm.calls;
+    metrics.set(name, m[task.primaryMetric]);
+    if (rep > 0) times.get(name)!.push(ms);
+  }
+}
+const min = (name: string) => Math.min(...times.get(name)!);
+report('hil remote evaluation', {
+  backend: info.name, examples: n, tile: `${tile}x${tile}`, tiles: placed.get('remote')!.tiles, mvm_calls_per_eval: calls,
+  inprocess_ms: min('inprocess'), remote_ms: min('remote'), ratio: min('remote') / min('inprocess'),
+  same_metric: String(metrics.get('inprocess') === metrics.get('remote')),
+});
+for (const [, chip] of chips) chip.closeSync();
+child.kill('SIGTERM');
