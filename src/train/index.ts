@@ -13,3 +13,7 @@ export { pretrainTinyRoberta, TINY_ROBERTA_RECIPE } from './pretrain-recipe.js';
 export type { PretrainRecipe, PretrainReport } from './pretrain-recipe.js';
 export { HardwareAwareTraining, resolveHwaOptions, HWA_DEFAULT_STD_DEV } from './hwa.js';
 export type { HwaOptions, HwaNoiseType, HwaClipType, ResolvedHwaOptions } from './hwa.js';
+export { pretrainClm, packClmBlocks, blockBatch, promptTargetBatch, clmLogits, clmLoss, evaluateClm } from './clm.js';
+export type { ClmBatch, ClmEval, ClmOptions, ClmResult, ClmTokenizer } from './clm.js';
+export { pretrainTinyGpt2, TINY_GPT2_RECIPE } from './pretrain-gpt2.js';
+export type { ClmPretrainReport } from './pretrain-gpt2.js';
