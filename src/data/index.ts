@@ -5,6 +5,7 @@ export { GLUE_TASK_IDS } from './glue.js';
 export { BROWN_GENRES, brownSplits, chunkDocument, detokenize } from './brown.js';
 export { brownD2tSplits, mrOf, passageSlots, taggedPassages, REFERENCE_TEMPLATES } from './brown-d2t.js';
 export type { D2tSlots } from './brown-d2t.js';
+export { e2eTask } from './e2e-task.js';
 export { spamSplits, messageText, stripHtml } from './spam.js';
 export { encodeExamples, collate, batchOrder } from './batch.js';
 export type { Batch, EncodedSet, TextTokenizer } from './batch.js';

@@ -11,11 +11,13 @@
  * learned parameter histograms pooled ('*') and per Site.
  */
 import { estimateEnergy, type PeripheryOptions } from '../crossbar/index.js';
+import { isGenerationTask } from '../data/index.js';
 import { evaluateDetailed, perturbMerged } from '../eval/index.js';
 import { selectSites, type Model } from '../model/index.js';
 import { applyMerged, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
 import { parameterHistograms } from '../results/index.js';
 import { chipFor } from './chip-cache.js';
+import { decodeAndScore, decodingOf } from './generation.js';
 import type { JobContext, JobRow } from './jobs.js';
 import { peripheryWith, type EvalSpec } from './plan.js';
 import { adapterDir, readTraining, type TrainingRecord } from './train.js';
@@ -52,11 +54,25 @@ async function deployable(ctx: JobContext, key: string): Promise<Deployable> {
   return d;
 }
 
-/** Metrics, predictions and labels on the evaluation set, and the ms the forward passes took. */
+/**
+ * Metrics, predictions and labels on the evaluation set, and the ms the forward passes took.
+ * Generation tasks: the decoded hypotheses and the NLG metrics instead (generation.ts).
+ */
 function measure(ctx: JobContext, model: Model) {
   const t0 = performance.now();
-  const { metrics, predictions } = evaluateDetailed(model, ctx.res.task, ctx.res.evalSet);
-  const metricName = ctx.res.task.primaryMetric;
+  const task = ctx.res.task;
+  if (isGenerationTask(task)) {
+    const g = decodeAndScore(model, ctx.res.tokenizer, ctx.res.evalExamples, decodingOf(ctx.exp));
+    return {
+      fields: {
+        metricName: task.primaryMetric, metric: g.metrics[task.primaryMetric], metrics: g.metrics as Record<string, number>, hypotheses: g.hypotheses,
+        items: ctx.res.evalExamples.map((e, i) => e.source ?? String(i)), generatedTokens: g.generatedTokens,
+      },
+      ms: performance.now() - t0,
+    };
+  }
+  const { metrics, predictions } = evaluateDetailed(model, task, ctx.res.evalSet);
+  const metricName = task.primaryMetric;
   return {
     fields: { metricName, metric: metrics[metricName], metrics, predictions: Array.from(predictions), labels: Array.from(ctx.res.evalSet.labels) },
     ms: performance.now() - t0,

@@ -188,7 +188,9 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
   const hw = exp.evaluation.hardware;
   for (const a of adapters) {
     const base = { adapter: a.key, entryId: a.entryId, targetProfile: a.targetProfile, trainSeed: a.trainSeed };
-    const withHash = <S extends object>(key: string, rest: S, extra: object = {}) => ({ key, inputsHash: hashOf({ ...common, ...base, ...rest, ...extra }), ...base, ...rest });
+    // Decoding settings (generation tasks) join the hash only when given, so label-task rows keep theirs.
+    const decoding = exp.evaluation.decoding ? { decoding: exp.evaluation.decoding } : {};
+    const withHash = <S extends object>(key: string, rest: S, extra: object = {}) => ({ key, inputsHash: hashOf({ ...common, ...base, ...rest, ...decoding, ...extra }), ...base, ...rest });
     evaluations.push(withHash(`params/${a.key}`, { kind: 'params' as const }));
     if (noise) {
       for (const sigma of noise.sigmas) {

@@ -17,3 +17,5 @@ export { pretrainClm, packClmBlocks, blockBatch, promptTargetBatch, clmLogits, c
 export type { ClmBatch, ClmEval, ClmOptions, ClmResult, ClmTokenizer } from './clm.js';
 export { pretrainTinyGpt2, TINY_GPT2_RECIPE } from './pretrain-gpt2.js';
 export type { ClmPretrainReport } from './pretrain-gpt2.js';
+export { trainGeneration, generationPrompt, promptIds, encodePairs } from './generation-trainer.js';
+export type { GenerationTrainSetup, GenerationTokenizer, PromptTarget } from './generation-trainer.js';

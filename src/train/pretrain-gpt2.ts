@@ -20,17 +20,17 @@ import type { PretrainRecipe } from './pretrain-recipe.js';
 import type { ProgressMode } from './progress.js';
 
 export const TINY_GPT2_RECIPE: PretrainRecipe = {
-  vocabSize: 4096,
-  hiddenSize: 128,
-  numLayers: 3,
+  vocabSize: 2048,
+  hiddenSize: 96,
+  numLayers: 2,
   numHeads: 4,
-  intermediateSize: 512,
+  intermediateSize: 384,
   seqLength: 96,
-  steps: 1000,
+  steps: 500,
   batchSize: 16,
-  lr: 2e-3,
+  lr: 3e-3,
   seed: 0,
-  evalEvery: 250,
+  evalEvery: 100,
 };
 
 export interface ClmPretrainReport {
