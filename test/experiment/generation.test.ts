@@ -1,5 +1,5 @@
 /**
- * A generation experiment end to end on a random tiny GPT-2 (saved with its own BPE tokenizer): the
+ * A generation experiment end to end on the shipped tiny-gpt2: the
  * train phase fine-tunes LoRA, GRASP and StochGRASP with the causal-LM loss, the evaluate phase
  * decodes every MR (beam search) under injected noise and on a programmed chip, and each row carries
  * the hypotheses and the five NLG metrics; a rerun skips every row.
@@ -8,30 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brownD2tSplits, createModel, nlgScores, parseConfig, Rng, runExperiment, saveModel, tensorCount, trainByteLevelBpe, type ResultRow } from '../../src/index.js';
+import { brownD2tSplits, nlgScores, runExperiment, tensorCount, type ResultRow } from '../../src/index.js';
 import { useBackend } from '../helpers/backends.js';
 
 const quiet = { log: () => undefined, backend: 'wasm', workers: 1 };
-
-async function tinyDecoder(dir: string): Promise<void> {
-  const s = brownD2tSplits();
-  const texts = s.train.slice(0, 300).flatMap((e) => [String(e.input), ...e.references!]);
-  const tok = trainByteLevelBpe(texts, { vocabSize: 400, specialTokens: ['<|endoftext|>'] });
-  const eos = tok.eosId!;
-  const config = parseConfig({ model_type: 'gpt2', vocab_size: tok.vocabSize, n_embd: 16, n_layer: 1, n_head: 2, n_inner: 32, n_positions: 96, bos_token_id: eos, eos_token_id: eos }, 'test');
-  const model = createModel(config, new Rng(0), { head: 'lm' });
-  await saveModel(model, dir);
-  tok.save(dir);
-  model.dispose();
-}
 
 describe('generation experiments', () => {
   it('train (causal LM on targets) → decode under noise and on a chip → rows with hypotheses and NLG metrics', async () => {
     await useBackend('wasm');
     const dir = mkdtempSync(join(tmpdir(), 'gen-exp-'));
-    await tinyDecoder(join(dir, 'model'));
     const exp = {
-      name: 'gen', model: 'model',
+      name: 'gen', model: 'tiny-gpt2',
       task: { id: 'brown-d2t', maxLength: 96, trainExamples: 8, evalExamples: 4 },
       training: { maxSteps: 2, batchSize: 4, lr: 0.01, evalEvery: 'end' },
       methods: [
@@ -69,6 +56,8 @@ describe('generation experiments', () => {
       expect(r.generatedTokens as number).toBeGreaterThanOrEqual(4);
       expect(r.generatedTokens as number).toBeLessThanOrEqual(4 * 5);
     }
+    // Two steps of training leave the decoder far from the task, but some n-grams match: the check above is not 0 = 0.
+    expect(Math.max(...evals.map((r) => r.metrics!.NIST))).toBeGreaterThan(0);
     const training = JSON.parse(readFileSync(join(dir, 'reports', 'gen', 'adapters', rows.find((r) => r.entryId === 'lora' && r.kind === 'params')!.key.replace('params/', ''), 'training.json'), 'utf8'));
     expect(Object.keys(training.final.validation)).toEqual(['loss', 'perplexity', 'accuracy']);
     expect(tensorCount()).toBeLessThanOrEqual(before + 400); // the evaluate phase's per-process caches (base model, merged adapters)
