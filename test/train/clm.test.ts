@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createModel, headLogits, tinyConfig } from '../../src/model/index.js';
 import { attachMethod, listMethods } from '../../src/peft/index.js';
-import { blockBatch, clmLoss, crossEntropy, packClmBlocks, promptTargetBatch, trainGeneration } from '../../src/train/index.js';
+import { blockBatch, clmLoss, crossEntropy, evaluateClm, packClmBlocks, pretrainClm, promptTargetBatch, trainGeneration } from '../../src/train/index.js';
+import { brownSplits } from '../../src/data/index.js';
+import { loadModel } from '../../src/io/index.js';
+import { loadTokenizer } from '../../src/io/tokenizer/index.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Rng, tensorCount, tf } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
 
@@ -83,4 +88,37 @@ describe('causal-LM loss', () => {
     }
     expect(tensorCount()).toBe(startCount);
   });
+
+  it('pre-training lowers the held-out loss, is deterministic per seed, and keeps the tensor count flat', async () => {
+    await useBackend('wasm');
+    const blocks = Array.from({ length: 40 }, (_, i) => Int32Array.from({ length: 12 }, (_, t) => ((i + t) % 7) * 3 + 1));
+    const run = () => {
+      const model = createModel(config(), new Rng(5), { head: 'lm' });
+      const counts: number[] = [];
+      const r = pretrainClm(model, blocks.slice(0, 32), blocks.slice(32), { steps: 30, batchSize: 8, lr: 1e-2, evalEvery: 30, progress: 'none', onStep: (i) => counts.push(i.tensors) });
+      const w = Array.from(model.params.get('h.1.mlp.c_fc.weight').dataSync());
+      model.dispose();
+      return { r, w, counts };
+    };
+    const a = run(), b = run();
+    expect(a.r.final.loss).toBeLessThan(Math.log(50) - 1);
+    expect(b.w).toEqual(a.w);
+    expect(new Set(a.counts.slice(1)).size).toBe(1);
+  });
+
+  it('the shipped models/tiny-gpt2 is the pre-trained decoder PRETRAINING.json describes', async () => {
+    await useBackend('wasm');
+    const dir = fileURLToPath(new URL('../../models/tiny-gpt2', import.meta.url));
+    const report = JSON.parse(readFileSync(`${dir}/PRETRAINING.json`, 'utf8'));
+    const model = await loadModel(dir);
+    const tok = loadTokenizer(dir);
+    expect([model.config.numLayers, model.config.hiddenSize, model.config.vocabSize, model.params.count()]).toEqual([2, 96, 2048, 429696]);
+    // The first held-out blocks (the same the recipe evaluated first): loss near the recorded final value (f16 weights).
+    const held = packClmBlocks(tok, brownSplits().validation.slice(0, 60).map((e) => e.input as string), 96).slice(0, 8);
+    const e = evaluateClm(model, [blockBatch(held)]);
+    expect(e.loss).toBeLessThan(report.result.final.loss + 0.5);
+    expect(e.loss).toBeGreaterThan(report.result.final.loss - 1);
+    model.dispose();
+  });
 });
+
