@@ -20,7 +20,7 @@
  * Random stream: `new Rng(seed, 'bootstrap-mr/<condition>')`; the same rows and seed give the same
  * intervals. References come from the task (rows carry MR ids, not texts).
  */
-import { nlgScores, NLG_METRIC_NAMES, type NlgMetricName } from '../eval/nlg/index.js';
+import { corpusBleu, corpusCider, corpusMeteor, corpusNist, corpusRougeL, nlgScores, NLG_METRIC_NAMES, type NlgMetricName } from '../eval/nlg/index.js';
 import { percentileInterval, resampleIndices } from '../results/bootstrap.js';
 import type { ResultRow } from '../results/index.js';
 import { conditionOf, entryOf } from '../results/stats.js';
@@ -48,6 +48,19 @@ export interface GenerationEstimate {
   ci: Partial<Record<NlgMetricName, [number, number]>>;
   /** Paired Δ vs the baseline entry (absent for the baseline itself or without one). */
   delta?: Partial<Record<NlgMetricName, { delta: number; ci: [number, number] }>>;
+}
+
+/** The named metrics only, scaled as nlgScores scales them. */
+function someScores(h: string[], r: (readonly string[])[], metrics: readonly NlgMetricName[]): Partial<Record<NlgMetricName, number>> {
+  const out: Partial<Record<NlgMetricName, number>> = {};
+  for (const m of metrics) {
+    if (m === 'BLEU') out.BLEU = 100 * corpusBleu(h, r).bleu;
+    else if (m === 'NIST') out.NIST = corpusNist(h, r);
+    else if (m === 'METEOR') out.METEOR = 100 * corpusMeteor(h, r).score;
+    else if (m === 'ROUGE_L') out.ROUGE_L = 100 * corpusRougeL(h, r).score;
+    else out.CIDEr = corpusCider(h, r).score;
+  }
+  return out;
 }
 
 type Group = { condition: string; order: number; entries: Map<string, ResultRow[]> };
@@ -86,12 +99,13 @@ export function generationEstimates(rows: readonly ResultRow[], references: (ite
       if (hypsOf(r).length !== items.length) throw new Error(`${where(r, 'hypotheses')}: ${hypsOf(r).length} hypotheses for ${items.length} MRs`);
     }
     const n = items.length;
+    // Full point estimates use nlgScores; replicates compute only the metrics that get a CI.
     const meanScores = (rs: ResultRow[], idx: Int32Array | null): Record<NlgMetricName, number> => {
       const acc = Object.fromEntries(NLG_METRIC_NAMES.map((m) => [m, 0])) as Record<NlgMetricName, number>;
       for (const r of rs) {
         const h = hypsOf(r);
-        const s = idx ? nlgScores(Array.from(idx, (i) => h[i]), Array.from(idx, (i) => refs[i])) : nlgScores(h, refs);
-        for (const m of NLG_METRIC_NAMES) acc[m] += s[m] / rs.length;
+        const s = idx ? someScores(Array.from(idx, (i) => h[i]), Array.from(idx, (i) => refs[i]), ciMetrics) : nlgScores(h, refs);
+        for (const m of NLG_METRIC_NAMES) acc[m] += (s[m] ?? NaN) / rs.length;
       }
       return acc;
     };
