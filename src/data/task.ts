@@ -1,8 +1,14 @@
 /**
  * Tasks: a registry of labelled text data sets with fixed splits and their official metrics.
  * A task is one `registerTask` call in its own file; nothing switches over task ids.
+ *
+ * Two kinds share the registry: label tasks (`Task`: classification, regression; a head on the
+ * encoder or decoder) and generation tasks (`GenerationTask`: prompt → text with a causal LM, scored
+ * with the NLG metrics). `getTask` returns label tasks only and names `getAnyTask` for the others,
+ * so code written for labels never meets a generation task by accident.
  */
 import type { MetricName } from '../eval/metrics.js';
+import type { NlgMetricName } from '../eval/nlg/scores.js';
 import { Registry } from '../io/registry.js';
 import { Rng } from '../tensor/rng.js';
 
@@ -11,8 +17,10 @@ export type TaskInput = string | readonly [string, string];
 
 export interface Example {
   input: TaskInput;
-  /** Class index (classification) or score (regression). */
+  /** Class index (classification) or score (regression); 0 for generation tasks. */
   label: number;
+  /** Generation tasks: every reference text of this input (a meaning representation). */
+  references?: readonly string[];
   /** Where it came from, for error messages and document-level splits (`file:line`, document id). */
   source?: string;
 }
@@ -47,27 +55,60 @@ export interface Task {
   load(options?: TaskLoadOptions): TaskData;
 }
 
+/** A data-to-text task: `input` is the prompt (an MR), `references` the texts it should produce. */
+export interface GenerationTask {
+  readonly id: string;
+  readonly description: string;
+  readonly kind: 'generation';
+  /** The NLG metrics reported (src/eval/nlg), and the one used for model selection. */
+  readonly metrics: readonly NlgMetricName[];
+  readonly primaryMetric: NlgMetricName;
+  readonly evalSplits: readonly string[];
+  readonly needsDataDir: boolean;
+  load(options?: TaskLoadOptions): TaskData;
+}
+
+export type AnyTask = Task | GenerationTask;
+
+export const isGenerationTask = (t: AnyTask): t is GenerationTask => t.kind === 'generation';
+
 /** Number of outputs of a task's head: classes, or 1 for regression. */
 export function numOutputs(task: Task): number {
   return task.kind === 'regression' ? 1 : task.labels.length;
 }
 
-const registry = new Registry<Task>('task', 'tasks');
+const registry = new Registry<AnyTask>('task', 'tasks');
 
 /** Adds a task; a second task with the same id is an error. */
-export function registerTask(task: Task): Task {
-  return registry.add(task.id, task);
+export function registerTask<T extends AnyTask>(task: T): T {
+  registry.add(task.id, task);
+  return task;
 }
 
-/** The task with `id`; an unknown id lists the known ones. */
+/** The label task with `id`; an unknown id lists the known ones, a generation task says where it works. */
 export function getTask(id: string): Task {
+  const t = getAnyTask(id);
+  if (isGenerationTask(t)) {
+    throw new Error(`task '${t.id}' is a generation task (prompt → text); it runs in experiments (grasp-hil run), not with a classification head`);
+  }
+  return t;
+}
+
+/** The task (label or generation) with `id`; an unknown id lists the known ones. */
+export function getAnyTask(id: string): AnyTask {
   const t = registry.find(id) ?? registry.find(id.toLowerCase().replace(/[_ ]/g, '-').replace(/^sst-2$/, 'sst2').replace(/^sts-b$/, 'stsb'));
   if (!t) throw new Error(registry.unknownMessage(id));
   return t;
 }
 
+/** Label tasks (classification, regression). */
 export function listTasks(): Task[] {
-  return registry.values();
+  return [...registry.values()].filter((t): t is Task => !isGenerationTask(t));
+}
+
+/** Every registered task, generation tasks included. */
+export function listAnyTasks(): AnyTask[] {
+  return [...registry.values()];
 }
 
 /** Throws unless `label` is one of the task's classes (or, for regression, a finite score within `scoreRange`). */

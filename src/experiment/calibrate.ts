@@ -17,7 +17,7 @@
  * Streams: chip seed (devices, drift, batch order), read seed (read noise); same seeds, same row.
  */
 import { Chip, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
-import { encodeExamples, seededSubset } from '../data/index.js';
+import { encodeExamples, isGenerationTask, listAnyTasks, seededSubset } from '../data/index.js';
 import { attachChip, calibrateOnChip } from '../hil/index.js';
 import { selectSites } from '../model/index.js';
 import { loadAdapter } from '../peft/index.js';
@@ -48,7 +48,9 @@ export async function runCalibrate(ctx: JobContext, spec: CalibrateSpec): Promis
     let calibration = { examples: 0, steps: 0, mvmCalls: 0, mvmVectors: 0, seconds: 0, lossFirst: null as number | null, lossLast: null as number | null };
     if (spec.examples > 0) {
       const examples = encodeExamples(ctx.res.tokenizer, seededSubset(ctx.res.data.train, spec.examples, `${ctx.res.task.id}/calibrate`), ctx.res.maxLength);
-      const r = calibrateOnChip({ model, adapter, state, kind: ctx.res.task.kind, examples }, { steps: spec.steps, batchSize: spec.batchSize, lr: spec.lr, seed: spec.chipSeed });
+      const task = ctx.res.task;
+      if (isGenerationTask(task)) throw new Error(`the calibrate phase trains a classification or regression head; task '${task.id}' is a generation task`);
+      const r = calibrateOnChip({ model, adapter, state, kind: task.kind, examples }, { steps: spec.steps, batchSize: spec.batchSize, lr: spec.lr, seed: spec.chipSeed });
       calibration = {
         examples: examples.ids.length, steps: r.steps, mvmCalls: r.mvm.calls, mvmVectors: r.mvm.vectors, seconds: r.seconds,
         lossFirst: r.losses[0], lossLast: r.losses[r.losses.length - 1],
@@ -76,11 +78,13 @@ export async function runCalibrate(ctx: JobContext, spec: CalibrateSpec): Promis
 }
 
 /** Static checks of evaluation.calibrate, as `<file>: <pointer>: <message>` lines. */
-export function calibrateErrors(exp: { evaluation: { calibrate?: { methods?: readonly string[] }; hardware?: unknown }; methods: readonly { id?: string; method: string }[]; chip?: unknown }, file: string): string[] {
+export function calibrateErrors(exp: { task: { id?: string }; evaluation: { calibrate?: { methods?: readonly string[] }; hardware?: unknown }; methods: readonly { id?: string; method: string }[]; chip?: unknown }, file: string): string[] {
   const cal = exp.evaluation.calibrate;
   if (!cal) return [];
   const errors: string[] = [];
   if (!exp.evaluation.hardware) errors.push(`${file}: /evaluation/calibrate: needs evaluation.hardware (its times, compensation and Sites); add "hardware": {"times": [...]}`);
+  const task = exp.task.id !== undefined && listAnyTasks().find((t) => t.id === exp.task.id);
+  if (task && isGenerationTask(task)) errors.push(`${file}: /evaluation/calibrate: the calibrate phase trains a classification or regression head; '${task.id}' is a generation task`);
   if (exp.chip) errors.push(`${file}: /evaluation/calibrate: calibration runs on simulated chips of "profiles", not on a chip driver; remove "chip" or use \`grasp-hil chip calibrate --chip\``);
   const ids = exp.methods.map((m) => m.id ?? m.method);
   (cal.methods ?? []).forEach((id, i) => {

@@ -14,6 +14,7 @@
  * training seed. Hardware rows record the compensation mode's name and the noise-scale point.
  */
 import { estimateArea, estimateEnergy, type PeripheryOptions } from '../crossbar/index.js';
+import { isGenerationTask } from '../data/index.js';
 import { evaluateDetailed, perturbMerged } from '../eval/index.js';
 import { selectSites, type Model } from '../model/index.js';
 import { applyMerged, headParamNames, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
@@ -21,6 +22,7 @@ import { parameterHistograms } from '../results/index.js';
 import { chipFor } from './chip-cache.js';
 import { runCalibrate } from './calibrate.js';
 import { onChipDriver } from './chip-driver.js';
+import { decodeAndScore, decodingOf } from './generation.js';
 import type { JobContext, JobRow } from './jobs.js';
 import { peripheryWith, type EvalSpec } from './plan.js';
 import { adapterDir, readTraining } from './train.js';
@@ -48,7 +50,7 @@ interface Deployable {
 const cache: { model: Model | null; modelKey: string; baseHead: NamedTensors; adapters: Map<string, Deployable> } = { model: null, modelKey: '', baseHead: new Map(), adapters: new Map() };
 
 export async function baseModel(ctx: JobContext): Promise<Model> {
-  const key = JSON.stringify([ctx.res.modelDir, ctx.res.task.labels.length, ctx.res.task.kind]);
+  const key = JSON.stringify([ctx.res.modelDir, 'labels' in ctx.res.task ? ctx.res.task.labels.length : 0, ctx.res.task.kind]);
   if (cache.model && cache.modelKey !== key) {
     cache.model.dispose();
     cache.model = null;
@@ -84,11 +86,25 @@ async function deployable(ctx: JobContext, spec: EvalSpec): Promise<Deployable> 
   return d;
 }
 
-/** Metrics, predictions and labels on the evaluation set, and the ms the forward passes took. */
+/**
+ * Metrics, predictions and labels on the evaluation set, and the ms the forward passes took.
+ * Generation tasks: the decoded hypotheses and the NLG metrics instead (generation.ts).
+ */
 export function measure(ctx: JobContext, model: Model) {
   const t0 = performance.now();
-  const { metrics, predictions } = evaluateDetailed(model, ctx.res.task, ctx.res.evalSet);
-  const metricName = ctx.res.task.primaryMetric;
+  const task = ctx.res.task;
+  if (isGenerationTask(task)) {
+    const g = decodeAndScore(model, ctx.res.tokenizer, ctx.res.evalExamples, decodingOf(ctx.exp));
+    return {
+      fields: {
+        metricName: task.primaryMetric, metric: g.metrics[task.primaryMetric], metrics: g.metrics as Record<string, number>, hypotheses: g.hypotheses,
+        items: ctx.res.evalExamples.map((e, i) => e.source ?? String(i)), generatedTokens: g.generatedTokens,
+      },
+      ms: performance.now() - t0,
+    };
+  }
+  const { metrics, predictions } = evaluateDetailed(model, task, ctx.res.evalSet);
+  const metricName = task.primaryMetric;
   return {
     fields: { metricName, metric: metrics[metricName], metrics, predictions: Array.from(predictions), labels: Array.from(ctx.res.evalSet.labels) },
     ms: performance.now() - t0,
@@ -128,10 +144,10 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
     const onChip = new Set(selectSites(model, spec.sites).map((s) => s.name));
     const undo = applyMerged(model, { sites: new Map([...d.merged.sites].filter(([n]) => !onChip.has(n))), params: d.merged.params });
     try {
-      const r = onChipDriver(ctx, spec, model, d.merged, () => measure(ctx, model));
+      const r = onChipDriver<ReturnType<typeof measure>['fields']>(ctx, spec, model, d.merged, () => measure(ctx, model));
       return {
         ...base, kind: 'hardware', profile: r.profile, t: spec.t, compensation: spec.compensation, periphery: null, sweep: null, chip: r.chip,
-        seeds: { train: spec.trainSeed, chip: spec.chipSeed }, ...r.fields,
+        seeds: { ...train, chip: spec.chipSeed }, ...r.fields,
         durationMs: performance.now() - t0, phaseMs: { merge, program: r.program, evaluate: r.ms },
       };
     } finally {

@@ -39,7 +39,7 @@ export const EXPERIMENT_SCHEMA = {
     model: {
       type: "string",
       minLength: 1,
-      description: "Model directory (config.json, model.safetensors, tokenizer files) or 'tiny-roberta' for the shipped model."
+      description: "Model directory (config.json, model.safetensors, tokenizer files) or 'tiny-roberta' / 'tiny-gpt2' for the shipped models."
     },
     task: {
       type: "object",
@@ -47,7 +47,7 @@ export const EXPERIMENT_SCHEMA = {
       properties: {
         id: {
           type: "string",
-          description: "Task id from the task registry: brown-genre, spam, sst2, cola, mrpc, stsb, qqp, mnli, qnli, rte. Give either `id` or `dir`."
+          description: "Task id from the task registry: brown-genre, spam, sst2, cola, mrpc, stsb, qqp, mnli, qnli, rte; generation tasks brown-d2t (built in) and e2e (dataDir: the E2E challenge CSVs). Give either `id` or `dir`."
         },
         dir: {
           type: "string",
@@ -56,7 +56,7 @@ export const EXPERIMENT_SCHEMA = {
         },
         dataDir: {
           type: "string",
-          description: "For GLUE tasks: the folder with the task's TSV files."
+          description: "For GLUE tasks: the folder with the task's TSV files; for e2e: the folder with trainset.csv, devset.csv and testset_w_refs.csv."
         },
         maxLength: {
           type: "integer",
@@ -242,6 +242,47 @@ export const EXPERIMENT_SCHEMA = {
       type: "object",
       additionalProperties: false,
       properties: {
+        decoding: {
+          type: "object",
+          additionalProperties: false,
+          description: "Generation tasks (brown-d2t, e2e): how the evaluate phase decodes each MR (Hugging Face GenerationConfig names); ignored by label tasks.",
+          properties: {
+            numBeams: {
+              type: "integer",
+              minimum: 1,
+              default: 1,
+              description: "Beam width; 1 is greedy decoding (the paper's E2E protocol: 10)."
+            },
+            maxNewTokens: {
+              type: "integer",
+              minimum: 1,
+              default: 48,
+              description: "New tokens per MR at most."
+            },
+            lengthPenalty: {
+              type: "number",
+              default: 1,
+              description: "Beam search: a finished beam scores Σ log p / length^lengthPenalty."
+            },
+            noRepeatNgramSize: {
+              type: "integer",
+              minimum: 0,
+              default: 0,
+              description: "Ban tokens that would repeat an n-gram of this size (0: off; the LoRA paper's E2E decoding: 4)."
+            },
+            earlyStopping: {
+              type: "boolean",
+              default: false,
+              description: "Beam search: stop an MR once it has numBeams finished beams."
+            },
+            batchSize: {
+              type: "integer",
+              minimum: 1,
+              default: 16,
+              description: "MRs decoded together (left-padded)."
+            }
+          }
+        },
         noise: {
           type: "object",
           required: [

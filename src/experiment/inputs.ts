@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TaskData } from '../data/index.js';
+import type { Example, TaskData } from '../data/index.js';
 import { resolveProfilePath } from '../device/index.js';
 import { resolveFrom } from './schema.js';
 
@@ -46,8 +46,10 @@ export function hashFolder(dir: string): string {
 /** sha256 (16 hex) of the examples a run uses: the training subset and each evaluation split. */
 export function hashData(data: TaskData): string {
   const h = sha();
-  h.update(JSON.stringify(data.train.map((e) => [e.input, e.label])));
-  for (const split of Object.keys(data.evaluation).sort()) h.update(`\0${split}\0${JSON.stringify(data.evaluation[split].map((e) => [e.input, e.label]))}`);
+  // Generation examples add their references (label tasks hash exactly as before).
+  const item = (e: Example) => (e.references ? [e.input, e.label, e.references] : [e.input, e.label]);
+  h.update(JSON.stringify(data.train.map(item)));
+  for (const split of Object.keys(data.evaluation).sort()) h.update(`\0${split}\0${JSON.stringify(data.evaluation[split].map(item))}`);
   return h.digest('hex').slice(0, 16);
 }
 

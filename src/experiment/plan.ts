@@ -294,7 +294,9 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
       const { supplied: _s, scales, ...rest } = o;
       return hashOf({ ...rest, ...(scales ? { scales } : {}) });
     };
-    const withHash = <S extends object>(key: string, rest: S, extra: object = {}) => ({ key, inputsHash: hashed({ ...common, ...base, ...rest, ...extra }), ...base, ...rest });
+    // Decoding settings (generation tasks) join the hash only when given, so label-task rows keep theirs.
+    const decoding = exp.evaluation.decoding ? { decoding: exp.evaluation.decoding } : {};
+    const withHash = <S extends object>(key: string, rest: S, extra: object = {}) => ({ key, inputsHash: hashed({ ...common, ...base, ...rest, ...decoding, ...extra }), ...base, ...rest });
     evaluations.push(withHash(`params/${name}`, { kind: 'params' as const }));
     if (noise) {
       for (const sigma of noise.sigmas) {

@@ -9,7 +9,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { encodeExamples, getTask, loadLocalTask, numOutputs, seededSubset, type EncodedSet, type Example, type Task, type TaskData } from '../data/index.js';
+import { encodeExamples, getAnyTask, isGenerationTask, loadLocalTask, numOutputs, seededSubset, type AnyTask, type EncodedSet, type Example, type TaskData } from '../data/index.js';
 import { loadModel } from '../io/index.js';
 import { loadTokenizer, type Tokenizer } from '../io/tokenizer/index.js';
 import type { Model } from '../model/index.js';
@@ -17,7 +17,7 @@ import { Rng } from '../tensor/index.js';
 import { resolveFrom, type Experiment } from './schema.js';
 
 /** Model names that refer to models shipped in the package's models/ folder. */
-export const SHIPPED_MODELS = ['tiny-roberta'] as const;
+export const SHIPPED_MODELS = ['tiny-roberta', 'tiny-gpt2'] as const;
 
 /** The model directory an experiment names: a shipped model id, or a path relative to the experiment file. */
 export function resolveModelDir(exp: Experiment, file: string): string {
@@ -47,7 +47,7 @@ function at<T>(pointer: string, f: () => T): T {
 }
 
 /** The experiment's task and its full data: a registered task (`id`) or a local folder (`dir`). */
-function taskOf(exp: Experiment, file: string): { task: Task; full: TaskData } {
+function taskOf(exp: Experiment, file: string): { task: AnyTask; full: TaskData } {
   const { id, dir, dataDir } = exp.task;
   if ((id === undefined) === (dir === undefined)) {
     throw new ResourceError('/task', id === undefined ? 'give the task as `id` (a registered task) or `dir` (a local GLUE-style folder)' : 'give either `id` or `dir`, not both');
@@ -57,21 +57,24 @@ function taskOf(exp: Experiment, file: string): { task: Task; full: TaskData } {
     const local = at('/task/dir', () => loadLocalTask(resolveFrom(file, dir)));
     return { task: local.task, full: local.data };
   }
-  const task = at('/task/id', () => getTask(id!));
+  const task = at('/task/id', () => getAnyTask(id!));
   const full = at(dataDir !== undefined ? '/task/dataDir' : '/task/id', () => task.load({ dataDir: dataDir !== undefined ? resolveFrom(file, dataDir) : undefined }));
   return { task, full };
 }
 
 export interface Resources {
   modelDir: string;
-  task: Task;
+  /** A label task (classification, regression) or a generation task (`isGenerationTask`). */
+  task: AnyTask;
   data: TaskData;
   tokenizer: Tokenizer;
-  /** The split reported in result rows ('test' when the task has one) and its encoded examples. */
+  /** The split reported in result rows ('test' when the task has one) and its encoded examples (generation: the MRs). */
   evalSplit: string;
   evalSet: EncodedSet;
+  /** The reported split's examples (generation tasks decode their inputs and score against their references). */
+  evalExamples: Example[];
   maxLength: number;
-  /** A fresh copy of the base model with a sequence-classification head. */
+  /** A fresh copy of the base model with a sequence-classification head (generation tasks: its LM head). */
   loadBase(headSeed?: number): Promise<Model>;
 }
 
@@ -87,7 +90,9 @@ export function loadResources(exp: Experiment, file: string): Resources {
   const evalSplit = splits.includes('test') ? 'test' : splits[splits.length - 1];
   const evalSet = encodeExamples(tokenizer, evaluation[evalSplit], maxLength);
   return {
-    modelDir, task, data, tokenizer, evalSplit, evalSet, maxLength,
-    loadBase: (headSeed = 0) => loadModel(modelDir, { withHead: 'sequence-classification', numLabels: numOutputs(task), rng: new Rng(headSeed, 'head-init') }),
+    modelDir, task, data, tokenizer, evalSplit, evalSet, evalExamples: evaluation[evalSplit], maxLength,
+    loadBase: (headSeed = 0) => isGenerationTask(task)
+      ? loadModel(modelDir, { withHead: 'lm' })
+      : loadModel(modelDir, { withHead: 'sequence-classification', numLabels: numOutputs(task), rng: new Rng(headSeed, 'head-init') }),
   };
 }

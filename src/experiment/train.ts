@@ -16,7 +16,8 @@ import { parseJsonText } from '../io/index.js';
 import { selectSites } from '../model/index.js';
 import { attachMethod, getMethod, saveAdapter } from '../peft/index.js';
 import { Rng } from '../tensor/index.js';
-import { resolveHwaOptions, train, type ResolvedHwaOptions } from '../train/index.js';
+import { isGenerationTask } from '../data/index.js';
+import { resolveHwaOptions, train, trainGeneration, type ResolvedHwaOptions, type TrainOptions } from '../train/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import type { JobContext } from './jobs.js';
 import type { TrainSpec } from './plan.js';
@@ -89,8 +90,12 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
     }
     const adapter = attachMethod(model, spec.method, options, new Rng(spec.groupingSeed, 'adapter'));
     const t = spec.training;
-    const result = await train(
-      { model, adapter, task: ctx.res.task, data: ctx.res.data, tokenizer: ctx.res.tokenizer },
+    const task = ctx.res.task;
+    // Generation tasks: causal-LM loss on the target tokens (train/generation-trainer.ts); label tasks: the head's loss.
+    const fit = isGenerationTask(task)
+      ? (o: TrainOptions) => trainGeneration({ model, adapter, task, data: ctx.res.data, tokenizer: ctx.res.tokenizer }, o)
+      : (o: TrainOptions) => train({ model, adapter, task, data: ctx.res.data, tokenizer: ctx.res.tokenizer }, o);
+    const result = await fit(
       {
         epochs: t.epochs, maxSteps: t.maxSteps, batchSize: t.batchSize, lr: t.lr, headLr: t.headLr, weightDecay: t.weightDecay,
         warmupRatio: t.warmupRatio, clipNorm: t.clipNorm, evalEvery: t.evalEvery, hwa: t.hwa, maxLength: ctx.res.maxLength, seed: spec.trainSeed,
@@ -102,7 +107,7 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
     const partial = `${dir}.partial-${process.pid}`;
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
-    await saveAdapter(partial, model, adapter, { head: result.headState, baseModel: ctx.res.modelDir, taskType: 'SEQ_CLS' });
+    await saveAdapter(partial, model, adapter, { head: result.headState, baseModel: ctx.res.modelDir, taskType: isGenerationTask(task) ? 'CAUSAL_LM' : 'SEQ_CLS' });
     const record: TrainingRecord = {
       key: spec.key, method: spec.method, label: spec.label, options: { ...adapter.options }, trainableParams: result.trainableParams,
       headParams: result.headParams, seconds: result.seconds, tokensPerSecond: result.tokensPerSecond, steps: result.steps, final: result.final, sigmaTarget,

@@ -1,30 +1,33 @@
-import { initBackend, pretrainTinyRoberta, TINY_ROBERTA_RECIPE } from '../../internal.js';
+import { getPretrainPreset, initBackend, PRETRAIN_PRESETS, type PretrainRecipe } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, COUNT, POSITIVE, SEED } from '../flags.js';
 
-const R = TINY_ROBERTA_RECIPE;
+const PRESETS = Object.keys(PRETRAIN_PRESETS);
+const fromPreset = 'default: the preset\'s recipe';
 
 export const pretrain: Command = {
   tensors: true,
   command: 'pretrain',
-  describe: 'Pre-train the small RoBERTa that ships as models/tiny-roberta (masked-LM on the shipped corpora)',
+  describe: 'Pre-train a shipped model: tiny-roberta (masked-LM) or tiny-gpt2 (causal LM) on the shipped corpora',
   builder: (y) =>
     withExamples(
-      y.option('out', { type: 'string', default: 'models/tiny-roberta', describe: 'output folder (HF layout: config.json, model.safetensors, tokenizer files)' })
-        .option('vocab', { type: 'number', default: R.vocabSize, describe: 'BPE vocabulary size' })
-        .option('hidden', { type: 'number', default: R.hiddenSize, describe: 'hidden size (width of every layer)' })
-        .option('layers', { type: 'number', default: R.numLayers, describe: 'transformer layers' })
-        .option('heads', { type: 'number', default: R.numHeads, describe: 'attention heads (must divide --hidden)' })
-        .option('ffn', { type: 'number', default: R.intermediateSize, describe: 'intermediate (feed-forward) width' })
-        .option('seq', { type: 'number', default: R.seqLength, describe: 'block length in tokens, <s> and </s> included' })
-        .option('steps', { type: 'number', default: R.steps, describe: 'optimiser steps' })
-        .option('batch', { type: 'number', default: R.batchSize, describe: 'blocks per step' })
-        .option('lr', { type: 'number', default: R.lr, describe: 'peak learning rate of AdamW (warm-up, then linear decay)' })
-        .option('seed', { type: 'number', default: R.seed, describe: 'seed of the initialisation, masking and data order' })
-        .option('eval-every', { type: 'number', default: R.evalEvery, describe: 'steps between held-out masked-LM evaluations' })
-        .option('init', { type: 'string', describe: 'continue from this saved model (weights and tokenizer) for --steps more steps' }),
+      y.option('preset', { type: 'string', choices: PRESETS, default: 'tiny-roberta', describe: `the recipe: ${PRESETS.map((p) => `${p} (${PRETRAIN_PRESETS[p].describe})`).join('; ')}` })
+        .option('out', { type: 'string', describe: "output folder (HF layout: config.json, model.safetensors, tokenizer files); default: the preset's models/<preset>" })
+        .option('vocab', { type: 'number', describe: `BPE vocabulary size (${fromPreset})` })
+        .option('hidden', { type: 'number', describe: `hidden size, the width of every layer (${fromPreset})` })
+        .option('layers', { type: 'number', describe: `transformer layers (${fromPreset})` })
+        .option('heads', { type: 'number', describe: `attention heads, must divide --hidden (${fromPreset})` })
+        .option('ffn', { type: 'number', describe: `intermediate (feed-forward) width (${fromPreset})` })
+        .option('seq', { type: 'number', describe: `block length in tokens, specials included; tiny-gpt2: also its positions (${fromPreset})` })
+        .option('steps', { type: 'number', describe: `optimiser steps (${fromPreset})` })
+        .option('batch', { type: 'number', describe: `blocks per step (${fromPreset})` })
+        .option('lr', { type: 'number', describe: `peak learning rate of AdamW, warm-up then linear decay (${fromPreset})` })
+        .option('seed', { type: 'number', describe: `seed of the initialisation, masking and data order (${fromPreset})` })
+        .option('eval-every', { type: 'number', describe: `steps between held-out evaluations (${fromPreset})` })
+        .option('init', { type: 'string', describe: 'tiny-roberta: continue from this saved model (weights and tokenizer) for --steps more steps' }),
       [
-        ['grasp-hil pretrain', 'reproduce the shipped model (about 50 minutes on 2 cores with wasm)'],
+        ['grasp-hil pretrain', 'reproduce the shipped tiny-roberta (about 50 minutes on 2 cores with wasm)'],
+        ['grasp-hil pretrain --preset tiny-gpt2', 'reproduce the shipped tiny-gpt2 decoder (causal LM)'],
         ['grasp-hil pretrain --out /tmp/tiny --steps 50', 'a quick trial run'],
         ['grasp-hil pretrain --init models/tiny-roberta --out /tmp/more --steps 2000 --seed 1', 'continue pre-training a saved model'],
       ],
@@ -34,14 +37,17 @@ export const pretrain: Command = {
       vocab: COUNT, hidden: COUNT, layers: COUNT, heads: COUNT, ffn: COUNT, seq: { integer: true, min: 3 }, steps: COUNT, batch: COUNT,
       lr: POSITIVE, seed: SEED, 'eval-every': COUNT,
     });
+    const preset = getPretrainPreset(String(argv.preset));
+    const R = preset.recipe;
+    const recipe: PretrainRecipe = {
+      vocabSize: argv.vocab ?? R.vocabSize, hiddenSize: argv.hidden ?? R.hiddenSize, numLayers: argv.layers ?? R.numLayers, numHeads: argv.heads ?? R.numHeads,
+      intermediateSize: argv.ffn ?? R.intermediateSize, seqLength: argv.seq ?? R.seqLength, steps: argv.steps ?? R.steps, batchSize: argv.batch ?? R.batchSize,
+      lr: argv.lr ?? R.lr, seed: argv.seed ?? R.seed, evalEvery: argv['eval-every'] ?? R.evalEvery, init: argv.init ?? null,
+    };
     await initBackend(argv.backend);
-    const report = await pretrainTinyRoberta(String(argv.out), {
-      vocabSize: argv.vocab, hiddenSize: argv.hidden, numLayers: argv.layers, numHeads: argv.heads, intermediateSize: argv.ffn,
-      seqLength: argv.seq, steps: argv.steps, batchSize: argv.batch, lr: argv.lr, seed: argv.seed, evalEvery: argv['eval-every'], init: argv.init ?? null,
-    }, argv.json ? 'none' : 'auto');
+    const out = String(argv.out ?? preset.out);
+    const { report, summary } = await preset.run(out, recipe, argv.json ? 'none' : 'auto');
     if (argv.json) return printJson(report);
-    const f = report.result.final;
-    console.log(`saved ${argv.out}: ${report.trainBlocks} training blocks, ${report.result.steps} steps in ${report.result.seconds.toFixed(0)} s (${report.result.tokensPerSecond.toFixed(0)} tokens/s)`);
-    console.log(`held-out masked-LM loss ${f.loss.toFixed(4)}, accuracy ${(f.accuracy * 100).toFixed(2)} %`);
+    console.log(`saved ${out}: ${summary}`);
   },
 };

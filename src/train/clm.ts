@@ -1,0 +1,245 @@
+/**
+ * Causal-language-model loss and pre-training (GPT-2 recipe, Radford et al. 2019).
+ *
+ *   batch   rows of token ids, right-padded; `positions` lists the flat positions b·L + t whose
+ *           NEXT token (t + 1) is a target, `labels` those next tokens
+ *   loss    hidden = decoder(ids, mask) → pick hidden rows at `positions` (a gather with a ScatterNd
+ *           gradient, registered on wasm) → LM head (tied ·wteᵀ) → mean cross-entropy over the picks
+ *
+ * Pre-training: every position of a full block predicts the next token (texts joined with
+ * `<|endoftext|>` after each, cut into blocks of `seqLength`). Fine-tuning on data-to-text
+ * (`promptTargetBatch`): only the positions that predict target tokens count — the prompt (the
+ * meaning representation) is masked out of the loss, as in the LoRA paper's E2E recipe.
+ *
+ * The vocabulary projection runs only on the picked rows, so a fine-tuning step pays for the target
+ * tokens' projections, not the prompt's. Every step runs in `tf.tidy`. Streams: `clm/order` (block
+ * order), `clm/dropout`; the same seed and data give the same weights.
+ */
+import type { Model } from '../model/index.js';
+import { embed, Rng, tensorCount, tf } from '../tensor/index.js';
+import { crossEntropy } from './losses.js';
+import { AdamW } from './optim.js';
+import { createProgress, type ProgressMode } from './progress.js';
+import { linearWarmupDecay, warmupSteps } from './schedule.js';
+
+/** What causal-LM training needs of a tokenizer (the io/tokenizer `Tokenizer` satisfies it). */
+export interface ClmTokenizer {
+  encode(text: string, pair?: string, options?: { addSpecialTokens?: boolean }): { ids: number[] };
+  readonly eosId: number | undefined;
+}
+
+/** Rows of ids with the positions that predict a target and the targets. */
+export interface ClmBatch {
+  /** [rows·length] row-major, right-padded with `pad`. */
+  inputIds: Int32Array;
+  /** 1 for real tokens, 0 for padding, [rows·length]. */
+  attentionMask: Float32Array;
+  rows: number;
+  length: number;
+  /** Flat positions b·length + t whose next token is a target. */
+  positions: Int32Array;
+  /** The target token id for each position. */
+  labels: Int32Array;
+}
+
+/** Texts → token ids, `<|endoftext|>` after each, concatenated and cut into blocks of `seqLength`. */
+export function packClmBlocks(tokenizer: ClmTokenizer, texts: readonly string[], seqLength: number): Int32Array[] {
+  const eos = tokenizer.eosId;
+  if (eos === undefined) throw new Error('causal-LM pre-training: the tokenizer has no eos (<|endoftext|>) token');
+  const blocks: Int32Array[] = [];
+  let cur: number[] = [];
+  for (const t of texts) {
+    for (const id of [...tokenizer.encode(t, undefined, { addSpecialTokens: false }).ids, eos]) {
+      cur.push(id);
+      if (cur.length === seqLength) {
+        blocks.push(Int32Array.from(cur));
+        cur = [];
+      }
+    }
+  }
+  return blocks;
+}
+
+/** Full blocks of one length: every position but the last predicts the next token. */
+export function blockBatch(blocks: readonly Int32Array[]): ClmBatch {
+  const L = blocks[0].length;
+  const inputIds = new Int32Array(blocks.length * L);
+  const positions = new Int32Array(blocks.length * (L - 1));
+  const labels = new Int32Array(blocks.length * (L - 1));
+  let k = 0;
+  blocks.forEach((b, r) => {
+    if (b.length !== L) throw new Error(`blockBatch: block ${r} has ${b.length} tokens, block 0 has ${L}`);
+    inputIds.set(b, r * L);
+    for (let t = 0; t + 1 < L; t++, k++) {
+      positions[k] = r * L + t;
+      labels[k] = b[t + 1];
+    }
+  });
+  return { inputIds, attentionMask: new Float32Array(blocks.length * L).fill(1), rows: blocks.length, length: L, positions, labels };
+}
+
+/**
+ * Prompt + target rows, right-padded with `pad`: the loss counts only the target tokens (each is
+ * predicted from the position before it, the last prompt token predicting the first target token).
+ */
+export function promptTargetBatch(rows: ReadonlyArray<{ prompt: ArrayLike<number>; target: ArrayLike<number> }>, pad: number): ClmBatch {
+  let L = 1;
+  for (const r of rows) {
+    if (r.prompt.length < 1) throw new Error('promptTargetBatch: a row has an empty prompt (the first target token needs a position to be predicted from)');
+    L = Math.max(L, r.prompt.length + r.target.length);
+  }
+  const inputIds = new Int32Array(rows.length * L).fill(pad);
+  const attentionMask = new Float32Array(rows.length * L);
+  const pos: number[] = [], lab: number[] = [];
+  rows.forEach((r, b) => {
+    const p = r.prompt.length, n = p + r.target.length;
+    inputIds.set(Array.from(r.prompt), b * L);
+    inputIds.set(Array.from(r.target), b * L + p);
+    attentionMask.fill(1, b * L, b * L + n);
+    for (let j = 0; j < r.target.length; j++) {
+      pos.push(b * L + p - 1 + j);
+      lab.push(r.target[j]);
+    }
+  });
+  if (pos.length === 0) throw new Error('promptTargetBatch: no target tokens in the batch');
+  return { inputIds, attentionMask, rows: rows.length, length: L, positions: Int32Array.from(pos), labels: Int32Array.from(lab) };
+}
+
+/** Logits [targets, vocab] at the batch's picked positions (call inside tf.tidy). */
+export function clmLogits(model: Model, batch: ClmBatch, training: boolean, rng?: Rng): tf.Tensor2D {
+  const head = model.head;
+  if (!head || head.kind !== 'lm' || model.family !== 'decoder') {
+    throw new Error('causal-LM training needs a GPT-2 decoder with an LM head (loadModel(dir, { withHead: "lm" }))');
+  }
+  const inputIds = tf.tensor2d(batch.inputIds, [batch.rows, batch.length], 'int32');
+  const attentionMask = tf.tensor2d(batch.attentionMask, [batch.rows, batch.length]);
+  const hidden = model.forward({ inputIds, attentionMask }, { training, rng });
+  const H = hidden.shape[2];
+  const rows = embed(tf.reshape(hidden, [batch.rows * batch.length, H]) as tf.Tensor2D, tf.tensor1d(batch.positions, 'int32'), true);
+  const M = batch.positions.length;
+  return tf.reshape(head.forward(tf.reshape(rows, [1, M, H]) as tf.Tensor3D, { inputIds }, { training, rng }), [M, -1]) as tf.Tensor2D;
+}
+
+/** Mean cross-entropy (nats) over the batch's targets (call inside tf.tidy or variableGrads). */
+export function clmLoss(model: Model, batch: ClmBatch, training: boolean, rng?: Rng): tf.Scalar {
+  return crossEntropy(clmLogits(model, batch, training, rng), tf.tensor1d(batch.labels, 'int32'));
+}
+
+export interface ClmEval {
+  step: number;
+  /** Mean cross-entropy (nats) per target token, its exp (perplexity) and next-token accuracy. */
+  loss: number;
+  perplexity: number;
+  accuracy: number;
+  tokens: number;
+}
+
+/** Loss, perplexity and next-token accuracy over batches (no dropout). */
+export function evaluateClm(model: Model, batches: readonly ClmBatch[], step = 0): ClmEval {
+  let lossSum = 0, correct = 0, n = 0;
+  for (const batch of batches) {
+    const [l, c] = tf.tidy(() => {
+      const logits = clmLogits(model, batch, false);
+      const labels = tf.tensor1d(batch.labels, 'int32');
+      const loss = tf.mul(crossEntropy(logits, labels), batch.labels.length);
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
+      return [loss.dataSync()[0], hits.dataSync()[0]];
+    });
+    lossSum += l;
+    correct += c;
+    n += batch.labels.length;
+  }
+  return { step, loss: lossSum / n, perplexity: Math.exp(lossSum / n), accuracy: correct / n, tokens: n };
+}
+
+export interface ClmOptions {
+  steps: number;
+  batchSize?: number;
+  lr?: number;
+  weightDecay?: number;
+  warmupRatio?: number;
+  clipNorm?: number;
+  seed?: number;
+  /** Held-out evaluation every this many steps (and at the end); 0: only at the end. */
+  evalEvery?: number;
+  /** At most this many held-out blocks per evaluation. */
+  evalBlocks?: number;
+  progress?: ProgressMode;
+  onEval?: (record: ClmEval) => void;
+  onStep?: (info: { step: number; loss: number; tensors: number }) => void;
+}
+
+export interface ClmResult {
+  steps: number;
+  seconds: number;
+  tokensPerSecond: number;
+  history: ClmEval[];
+  final: ClmEval;
+  trainBlocks: number;
+  trainTokens: number;
+}
+
+/**
+ * Pre-trains every parameter of a GPT-2 `model` (with its LM head) on `train` blocks, evaluating on
+ * `heldOut` blocks. AdamW (β₂ 0.98, ε 1e-6), no decay on biases and LayerNorms, warm-up then linear
+ * decay, global-norm clipping.
+ */
+export function pretrainClm(model: Model, train: Int32Array[], heldOut: Int32Array[], options: ClmOptions): ClmResult {
+  const o = {
+    batchSize: 16, lr: 1e-3, weightDecay: 0.01, warmupRatio: 0.06, clipNorm: 1, seed: 0, evalEvery: 0, evalBlocks: 128,
+    progress: 'auto' as ProgressMode, ...options,
+  };
+  if (train.length < o.batchSize) throw new Error(`causal-LM pre-training: ${train.length} training blocks, fewer than one batch of ${o.batchSize}`);
+  const L = train[0].length;
+  for (const name of model.params.names()) model.params.setTrainable(name, true);
+  const vars = [...model.params.trainable()];
+  const optim = new AdamW(vars.map(([name, variable]) => ({ variable, decay: !/bias$|ln_/.test(name) })), { weightDecay: o.weightDecay, beta2: 0.98, eps: 1e-6 });
+  const rng = new Rng(o.seed, 'clm');
+  const order = rng.fork('order');
+  const dropoutRng = rng.fork('dropout');
+  const evalBatches: ClmBatch[] = [];
+  const held = heldOut.slice(0, o.evalBlocks);
+  for (let s = 0; s < held.length; s += o.batchSize) evalBatches.push(blockBatch(held.slice(s, s + o.batchSize)));
+  const history: ClmEval[] = [];
+  const progress = createProgress(o.steps, o.progress);
+  const warm = warmupSteps(o.steps, o.warmupRatio);
+  let perm = order.permutation(train.length);
+  let cursor = 0;
+  const t0 = performance.now();
+  try {
+    for (let step = 1; step <= o.steps; step++) {
+      if (cursor + o.batchSize > perm.length) {
+        perm = order.permutation(train.length);
+        cursor = 0;
+      }
+      const batch = blockBatch(Array.from(perm.subarray(cursor, cursor + o.batchSize), (i) => train[i]));
+      cursor += o.batchSize;
+      const lr = linearWarmupDecay(step, o.steps, warm, o.lr);
+      const loss = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => clmLoss(model, batch, true, dropoutRng), vars.map(([, v]) => v));
+        const sq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
+        const [lossValue, sqValue] = tf.stack([value, sq]).dataSync();
+        const norm = Math.sqrt(sqValue);
+        if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) {
+          throw new Error(`causal-LM pre-training diverged at step ${step} (loss ${lossValue}, gradient norm ${norm}); lower lr (now ${o.lr}) or check the data`);
+        }
+        optim.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
+        return lossValue;
+      });
+      progress.update({ step, total: o.steps, epoch: Math.floor(((step - 1) * o.batchSize) / train.length) + 1, loss, lr, tokensPerSecond: (step * o.batchSize * L) / ((performance.now() - t0) / 1000) });
+      o.onStep?.({ step, loss, tensors: tensorCount() });
+      if ((o.evalEvery > 0 && step % o.evalEvery === 0) || step === o.steps) {
+        const rec = evaluateClm(model, evalBatches, step);
+        history.push(rec);
+        progress.log(`step ${step}: held-out loss ${rec.loss.toFixed(4)} (perplexity ${rec.perplexity.toFixed(1)}), next-token accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.tokens} tokens`);
+        o.onEval?.(rec);
+      }
+    }
+  } finally {
+    progress.stop();
+    optim.dispose();
+    for (const [name] of vars) model.params.setTrainable(name, false);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { steps: o.steps, seconds, tokensPerSecond: (o.steps * o.batchSize * L) / seconds, history, final: history[history.length - 1], trainBlocks: train.length, trainTokens: train.length * L };
+}
