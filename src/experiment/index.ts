@@ -10,5 +10,6 @@ export type { PlanInputs, ProfileInput } from './inputs.js';
 export { PERIPHERY_KEYS } from './periphery-keys.js';
 export { WorkerPool } from './pool.js';
 export { ResultStore } from '../results/index.js';
-export type { ResultRow, RowKind, Histogram } from '../results/index.js';
+export type { ResultRow, RowKind, Histogram, SweepValue } from '../results/index.js';
+export { calibrationSet, CALIBRATION_SUBSET } from './calibrate.js';
 export * from './queue/index.js';

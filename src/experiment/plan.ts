@@ -14,11 +14,13 @@
  * planSize counts the rows from the axis lengths alone, before anything is built, so an absurd grid
  * is refused without allocating it.
  */
+import { sweepValueLabel, type SweepValue } from '../results/index.js';
+import { CALIBRATION_SUBSET } from './calibrate.js';
 import { NUMERICS_VERSION, type PlanInputs } from './inputs.js';
 import type { Experiment, MethodEntry, TrainingSettings } from './schema.js';
 import { hashOf } from './schema.js';
 
-export type SweepPoint = Record<string, number | string | boolean>;
+export type SweepPoint = Record<string, SweepValue>;
 
 export interface TrainSpec {
   /** Cache key: adapters/<key>/ holds the trained adapter. */
@@ -61,6 +63,8 @@ export type EvalSpec =
     readSeed: number;
     sites: string;
     sweep: SweepPoint | null;
+    /** With periphery.calibration: training-split examples that calibrate the chip's ranges (calibrate.ts); else null. */
+    calibrationExamples: number | null;
   })
   | (EvalBase & { kind: 'params' });
 
@@ -92,7 +96,7 @@ const DEFAULT_TRAINING: Required<Omit<TrainingSettings, 'maxSteps' | 'headLr' | 
 };
 
 /** Cartesian product of named lists, in key order. */
-export function product(lists: Record<string, (number | string | boolean)[]>): SweepPoint[] {
+export function product(lists: Record<string, SweepValue[]>): SweepPoint[] {
   let out: SweepPoint[] = [{}];
   for (const [k, values] of Object.entries(lists)) out = out.flatMap((o) => values.map((v) => ({ ...o, [k]: v })));
   return out;
@@ -203,8 +207,13 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
       const sites = hw.sites ?? 'all-linear';
       for (const profile of targetsHw) {
         const pr = profileOf(profile);
-        const hwSpec = (key: string, t: number, compensation: boolean, chipSeed: number, sweep: SweepPoint | null) =>
-          withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep }, { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, sweep) });
+        const hwSpec = (key: string, t: number, compensation: boolean, chipSeed: number, sweep: SweepPoint | null) => {
+          const periphery = peripheryWith(exp.periphery, sweep);
+          // Calibrated ranges depend on the calibration inputs: N examples of the training split (its hash is `data`).
+          const calibrationExamples = periphery.calibration ? (hw.calibrationExamples ?? 64) : null;
+          const calibration = calibrationExamples !== null ? { calibration: { examples: calibrationExamples, subset: CALIBRATION_SUBSET } } : {};
+          return withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep, calibrationExamples }, { profileRef: undefined, calibrationExamples: undefined, profileHash: pr.hash, periphery, ...calibration });
+        };
         for (const chipSeed of seeds.chip) {
           for (const t of hw.times) {
             for (const compensation of hw.compensation ?? [true, false]) {
@@ -212,7 +221,7 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
             }
           }
           for (const sweep of exp.sweeps && Object.keys(exp.sweeps).length ? product(exp.sweeps) : []) {
-            const tag = Object.entries(sweep).map(([k, v]) => `${k}=${v}`).join(',');
+            const tag = Object.entries(sweep).map(([k, v]) => `${k}=${sweepValueLabel(v)}`).join(',');
             evaluations.push(hwSpec(`sweep/${a.key}/${profile}/chip=${chipSeed}/${tag}`, hw.times[0], true, chipSeed, sweep));
           }
         }

@@ -37,7 +37,7 @@
  * Rows without `predictions` (files written before they were recorded) get the mean of `row.metric` and
  * no CI (`ci: null`, with a note saying why).
  */
-import type { ResultRow } from './row.js';
+import { sweepValueLabel, type ResultRow, type SweepValue } from './row.js';
 import { computeMetrics, METRIC_NAMES, type MetricName } from '../eval/metrics.js';
 import { Rng } from '../tensor/rng.js';
 import { mcnemarExact, percentileInterval, resampleIndices, type McNemar } from './bootstrap.js';
@@ -63,7 +63,7 @@ export interface Condition {
   noiseSigma: number | null;
   t: number | null;
   compensation: boolean | null;
-  sweep: Record<string, number | string> | null;
+  sweep: Record<string, SweepValue> | null;
   /** Human-readable form: "σ=0.02" or "pcm-aihwkit t=3600s comp". */
   label: string;
 }
@@ -120,7 +120,7 @@ export interface ExperimentStats {
 const conditionLabel = (c: Omit<Condition, 'key' | 'label'>): string => {
   if (c.kind === 'noise') return `σ=${c.noiseSigma}`;
   const parts = [`t=${c.t}s`, c.compensation ? 'comp' : 'no-comp'];
-  if (c.sweep) for (const [k, v] of Object.entries(c.sweep)) parts.push(`${k}=${v}`);
+  if (c.sweep) for (const [k, v] of Object.entries(c.sweep)) parts.push(`${k}=${sweepValueLabel(v)}`);
   return parts.join(' ');
 };
 
