@@ -4,4 +4,5 @@ import './drift.js';
 import './params-vs-k.js';
 import './param-distributions.js';
 import './codesign.js';
+import './codesign-calibration.js';
 import './device.js';

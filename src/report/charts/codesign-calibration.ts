@@ -1,0 +1,128 @@
+/**
+ * Co-design with calibrated ranges: the metric against ADC bits, one column per tile size (rows per
+ * tile), one colour per range setting (the fixed chip-wide bound, or the calibration's percentiles),
+ * one row of panels per bound-management mode; each point the estimate over chips and examples with
+ * its 95 % CI (src/results/stats.ts). Below, the ADC clip rate of the same evaluations (mean over
+ * chips, symlog axis; the DAC clip rate and the energy estimate are in the tooltips).
+ *
+ * Drawn when the hardware rows sweep `adc.bits` and the range setting (`calibration`) varies across
+ * them; the plain `codesign` heat map covers the other sweeps.
+ */
+import { conditionOf, entryOf, sweepValueLabel, type ResultRow, type SweepValue } from '../../results/index.js';
+import { baseSpec, metricDomain, registerChart, statsOf } from '../chart.js';
+
+type Calib = { dacPercentile?: number | null; adcPercentile?: number | null; per?: string } | null | undefined;
+
+/** "fixed bound (±12)", "ADC p99.99", "DAC p99.99 + ADC p99.99 (per layer)". */
+export function calibrationLabel(c: Calib, fixedBound: unknown): string {
+  if (!c) return `fixed bound${typeof fixedBound === 'number' ? ` (±${fixedBound})` : ''}`;
+  const dac = c.dacPercentile === undefined ? 99.99 : c.dacPercentile;
+  const adc = c.adcPercentile === undefined ? 99.99 : c.adcPercentile;
+  const parts = [dac !== null ? `DAC p${dac}` : null, adc !== null ? `ADC p${adc}` : null].filter((x) => x !== null);
+  return `${parts.length ? parts.join(' + ') : 'calibrated (nothing)'}${c.per === 'layer' ? ' (per layer)' : ''}`;
+}
+
+const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+
+/** Where this chart's axes come from in a row: its sweep point first, its periphery otherwise. */
+function settingOf(r: ResultRow, path: string): unknown {
+  return r.sweep && path in r.sweep ? r.sweep[path] : get(r.periphery, path);
+}
+
+const mean = (xs: (number | null | undefined)[]): number | null => {
+  const v = xs.filter((x): x is number => typeof x === 'number');
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+};
+
+registerChart({
+  id: 'codesign-calibration',
+  title: 'Co-design with calibrated ranges',
+  description:
+    'Top: the task metric on the simulated chip against ADC resolution, one column per tile size, one colour per ' +
+    'range setting (the fixed chip-wide ADC bound, or DAC ranges and ADC bounds calibrated per tile from percentiles ' +
+    'of training inputs), one row per bound-management mode (BM); bars are 95 % CIs over chips and examples. Bottom: the ' +
+    'fraction of ADC outputs that clipped (symlog axis). A setting is good enough where its CI overlaps the 8-bit ' +
+    'result; calibration pays where its points stay up at fewer bits.',
+  spec(rows) {
+    const hw = rows.filter((r) => r.kind === 'hardware' && r.sweep && 'adc.bits' in r.sweep && typeof r.metric === 'number');
+    const calibrationOf = (r: ResultRow) => calibrationLabel(settingOf(r, 'calibration') as Calib, get(r.periphery, 'adc.bound') ?? (get(r.periphery, 'adc.bits') != null ? 12 : null));
+    if (hw.length === 0 || new Set(hw.map(calibrationOf)).size < 2) return null;
+    const stats = statsOf(rows);
+    const byCondition = new Map<string, ResultRow[]>();
+    for (const r of hw) {
+      const k = JSON.stringify([conditionOf(r).key, entryOf(r)]);
+      byCondition.set(k, [...(byCondition.get(k) ?? []), r]);
+    }
+    const metricName = hw[0].metricName ?? 'metric';
+    const values = stats.estimates
+      .filter((e) => e.condition.kind === 'hardware' && e.condition.sweep && 'adc.bits' in e.condition.sweep)
+      .flatMap((e) => {
+        const group = byCondition.get(JSON.stringify([e.condition.key, e.entryId]));
+        if (!group) return [];
+        const r = group[0];
+        const sweep = e.condition.sweep as Record<string, SweepValue>;
+        return [{
+          method: e.label,
+          profile: e.condition.profile,
+          bits: Number(sweep['adc.bits']),
+          rows: `${settingOf(r, 'tile.rows') ?? 512} rows per tile`,
+          calibration: calibrationOf(r),
+          boundManagement: (settingOf(r, 'adc.boundManagement') ?? 'none') === 'iterative' ? 'iterative BM' : 'no BM',
+          metric: e.estimate,
+          lo: e.ci?.[0] ?? null,
+          hi: e.ci?.[1] ?? null,
+          adcClip: mean(group.map((g) => g.clipRates?.adc)),
+          dacClip: mean(group.map((g) => g.clipRates?.dac)),
+          energy_nJ: mean(group.map((g) => (typeof g.energy?.totalJ === 'number' ? g.energy.totalJ * 1e9 : null))),
+          sweep: Object.entries(sweep).map(([k, v]) => `${k}=${sweepValueLabel(v)}`).join(', '),
+        }];
+      });
+    if (values.length === 0) return null;
+    const chances = stats.estimates.map((e) => e.chance).filter((c): c is number => c !== null);
+    const chance = chances.length ? chances.reduce((a, b) => a + b, 0) / chances.length : null;
+    const yScale = { domain: metricDomain(chance, Math.min(...values.map((v) => v.lo ?? v.metric))) };
+    const bits = [...new Set(values.map((v) => v.bits))].sort((a, b) => a - b);
+    const x = { field: 'bits', type: 'ordinal', title: 'ADC bits', sort: bits, axis: { labelAngle: 0 } };
+    const color = { field: 'calibration', type: 'nominal', title: 'range setting', legend: { orient: 'bottom', direction: 'vertical' } };
+    const xOffset = { field: 'calibration', type: 'nominal' };
+    const tooltip = [
+      { field: 'method' }, { field: 'calibration', title: 'range setting' }, { field: 'sweep' },
+      { field: 'metric', format: '.4f', title: metricName }, { field: 'lo', format: '.4f', title: 'CI low' }, { field: 'hi', format: '.4f', title: 'CI high' },
+      { field: 'adcClip', format: '.2%', title: 'ADC clip rate' }, { field: 'dacClip', format: '.2%', title: 'DAC clip rate' }, { field: 'energy_nJ', format: '.3~g', title: 'energy (nJ, estimate)' },
+    ];
+    const facet = {
+      column: { field: 'rows', type: 'nominal', title: null, sort: { field: 'bits' } },
+      row: { field: 'boundManagement', type: 'nominal', title: null, sort: ['no BM', 'iterative BM'], header: { labelOrient: 'right' } },
+    };
+    const level = Math.round(stats.level * 100);
+    const hasCi = values.some((v) => v.lo !== null);
+    const top = {
+      data: { values },
+      facet,
+      spec: {
+        width: 260,
+        height: 180,
+        layer: [
+          { mark: { type: 'point', filled: true, size: 60 }, encoding: { x, xOffset, y: { field: 'metric', type: 'quantitative', title: metricName, scale: yScale }, color, tooltip } },
+          ...(hasCi ? [{ mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color, tooltip } }] : []),
+          ...(chance !== null ? [{ mark: { type: 'rule', color: '#888', strokeDash: [6, 4] }, encoding: { y: { datum: chance, type: 'quantitative' } } }] : []),
+        ],
+      },
+    };
+    const bottom = {
+      data: { values: values.filter((v) => v.adcClip !== null) },
+      facet,
+      spec: {
+        width: 260,
+        height: 110,
+        mark: { type: 'bar' },
+        encoding: {
+          x, xOffset, color, tooltip,
+          y: { field: 'adcClip', type: 'quantitative', title: 'ADC clip rate', scale: { type: 'symlog', constant: 1e-4 }, axis: { format: '.2~%', values: [0, 1e-4, 1e-3, 1e-2, 1e-1, 1] } },
+        },
+      },
+    };
+    const subtitle = hasCi ? `bars: ${level} % CIs over chips and examples; grey dashes: chance (majority class); BM: iterative bound management; lower panels: ADC outputs clipped` : 'no CIs: these rows carry no per-example predictions';
+    return baseSpec({ text: `Co-design: ${metricName} against ADC bits × tile rows, fixed vs calibrated ranges`, subtitle }, { vconcat: [top, bottom], spacing: 16, resolve: { scale: { color: 'shared' } } });
+  },
+});
