@@ -41,7 +41,7 @@ registerChart({
     'Top: the task metric on the simulated chip against ADC resolution, one column per tile size, one colour per ' +
     'range setting (the fixed chip-wide ADC bound, or DAC ranges and ADC bounds calibrated per tile from percentiles ' +
     'of training inputs), one row per bound-management mode (BM); bars are 95 % CIs over chips and examples. Bottom: the ' +
-    'fraction of ADC outputs that clipped (symlog axis). A setting is good enough where its CI overlaps the 8-bit ' +
+    'fraction of ADC outputs that clipped (symlog axis). A solid grey line marks the digital result when the experiment has a σ = 0 noise row. A setting is good enough where its CI overlaps the 8-bit ' +
     'result; calibration pays where its points stay up at fewer bits.',
   spec(rows) {
     const hw = rows.filter((r) => r.kind === 'hardware' && r.sweep && 'adc.bits' in r.sweep && typeof r.metric === 'number');
@@ -80,6 +80,9 @@ registerChart({
     if (values.length === 0) return null;
     const chances = stats.estimates.map((e) => e.chance).filter((c): c is number => c !== null);
     const chance = chances.length ? chances.reduce((a, b) => a + b, 0) / chances.length : null;
+    // The digital reference: noise-protocol rows at σ = 0 (the merged adapter, no chip), when the experiment has them.
+    const digitals = stats.estimates.filter((e) => e.condition.kind === 'noise' && e.condition.noiseSigma === 0).map((e) => e.estimate);
+    const digital = digitals.length ? digitals.reduce((a, b) => a + b, 0) / digitals.length : null;
     const yScale = { domain: metricDomain(chance, Math.min(...values.map((v) => v.lo ?? v.metric))) };
     const bits = [...new Set(values.map((v) => v.bits))].sort((a, b) => a - b);
     const x = { field: 'bits', type: 'ordinal', title: 'ADC bits', sort: bits, axis: { labelAngle: 0 } };
@@ -106,6 +109,7 @@ registerChart({
           { mark: { type: 'point', filled: true, size: 60 }, encoding: { x, xOffset, y: { field: 'metric', type: 'quantitative', title: metricName, scale: yScale }, color, tooltip } },
           ...(hasCi ? [{ mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color, tooltip } }] : []),
           ...(chance !== null ? [{ mark: { type: 'rule', color: '#888', strokeDash: [6, 4] }, encoding: { y: { datum: chance, type: 'quantitative' } } }] : []),
+          ...(digital !== null ? [{ mark: { type: 'rule', color: '#555' }, encoding: { y: { datum: digital, type: 'quantitative' } } }] : []),
         ],
       },
     };
@@ -122,7 +126,7 @@ registerChart({
         },
       },
     };
-    const subtitle = hasCi ? `bars: ${level} % CIs over chips and examples; grey dashes: chance (majority class); BM: iterative bound management; lower panels: ADC outputs clipped` : 'no CIs: these rows carry no per-example predictions';
+    const subtitle = hasCi ? `bars: ${level} % CIs over chips and examples; grey dashes: chance (majority class);${digital !== null ? ' solid grey: digital (no chip);' : ''} BM: iterative bound management; lower panels: ADC outputs clipped` : 'no CIs: these rows carry no per-example predictions';
     return baseSpec({ text: `Co-design: ${metricName} against ADC bits × tile rows, fixed vs calibrated ranges`, subtitle }, { vconcat: [top, bottom], spacing: 16, resolve: { scale: { color: 'shared' } } });
   },
 });

@@ -10,9 +10,11 @@ registerChart({
     'the simulated chip, the label the estimated energy per inference (an estimate, decomposed as NeuroSim/' +
     'Accelergy do). Look for the cheapest cell whose colour is still close to the digital result.',
   spec(rows) {
-    const data = rows.filter((r) => r.kind === 'hardware' && r.sweep && typeof r.metric === 'number');
-    if (data.length === 0) return null;
-    const keys = Object.keys(data[0].sweep ?? {});
+    const swept = rows.filter((r) => r.kind === 'hardware' && r.sweep && typeof r.metric === 'number');
+    if (swept.length === 0) return null;
+    // One sweep per chart: the rows that swept the same settings as the first.
+    const keys = Object.keys(swept[0].sweep ?? {});
+    const data = swept.filter((r) => Object.keys(r.sweep ?? {}).join('\0') === keys.join('\0'));
     const [kx, ky] = [keys[0], keys[1] ?? keys[0]];
     const rest = keys.slice(2);
     const kz = rest.length ? rest.join(', ') : undefined;
