@@ -47,7 +47,9 @@ describe('codesign-calibration chart', () => {
     }
     const at4 = (c: string) => values.find((v) => v.bits === 4 && v.rows === '128 rows per tile' && v.calibration === c)!;
     expect(at4('ADC p99.99').lo).toBeGreaterThan(at4('fixed bound (±12)').hi); // 0.7 vs 0.4 on 2 × 100 examples: CIs apart
-    expect(top.facet.column.field).toBe('rows');
+    expect(top.facet).toMatchObject({ field: 'panel', sort: ['128 rows per tile', '512 rows per tile'] });
+    expect(top.columns).toBe(2);
+    expect(top.spec.layer[0].encoding.color.sort).toEqual(['fixed bound (±12)', 'ADC p99.99']);
     expect(top.spec.layer.map((l: Spec) => l.mark.type)).toEqual(['point', 'rule', 'rule']);
     expect(bottom.spec.encoding.y.field).toBe('adcClip');
   });

@@ -1,7 +1,7 @@
 /**
- * Co-design with calibrated ranges: the metric against ADC bits, one column per tile size (rows per
- * tile), one colour per range setting (the fixed chip-wide bound, or the calibration's percentiles),
- * one row of panels per bound-management mode; each point the estimate over chips and examples with
+ * Co-design with calibrated ranges: the metric against ADC bits, one panel per tile size (rows per
+ * tile) and bound-management mode (a wrapped facet, one row of panels per mode), one colour per range
+ * setting (the fixed chip-wide bound first, then the calibration's percentiles); each point the estimate over chips and examples with
  * its 95 % CI (src/results/stats.ts). Below, the ADC clip rate of the same evaluations (mean over
  * chips, symlog axis; the DAC clip rate and the energy estimate are in the tooltips).
  *
@@ -86,22 +86,29 @@ registerChart({
     const yScale = { domain: metricDomain(chance, Math.min(...values.map((v) => v.lo ?? v.metric))) };
     const bits = [...new Set(values.map((v) => v.bits))].sort((a, b) => a - b);
     const x = { field: 'bits', type: 'ordinal', title: 'ADC bits', sort: bits, axis: { labelAngle: 0 } };
-    const color = { field: 'calibration', type: 'nominal', title: 'range setting', legend: { orient: 'bottom', direction: 'vertical' } };
-    const xOffset = { field: 'calibration', type: 'nominal' };
+    const settings = [...new Set(values.map((v) => v.calibration))].sort((a, b) => Number(b.startsWith('fixed')) - Number(a.startsWith('fixed')) || a.localeCompare(b));
+    const color = { field: 'calibration', type: 'nominal', title: 'range setting', sort: settings, legend: { orient: 'bottom', direction: 'vertical' } };
+    const xOffset = { field: 'calibration', type: 'nominal', sort: settings };
     const tooltip = [
       { field: 'method' }, { field: 'calibration', title: 'range setting' }, { field: 'sweep' },
       { field: 'metric', format: '.4f', title: metricName }, { field: 'lo', format: '.4f', title: 'CI low' }, { field: 'hi', format: '.4f', title: 'CI high' },
       { field: 'adcClip', format: '.2%', title: 'ADC clip rate' }, { field: 'dacClip', format: '.2%', title: 'DAC clip rate' }, { field: 'energy_nJ', format: '.3~g', title: 'energy (nJ, estimate)' },
     ];
-    const facet = {
-      column: { field: 'rows', type: 'nominal', title: null, sort: { field: 'bits' } },
-      row: { field: 'boundManagement', type: 'nominal', title: null, sort: ['no BM', 'iterative BM'], header: { labelOrient: 'right' } },
-    };
+    // One panel per tile size (and bound-management mode, when it varies), wrapped into rows of tile sizes:
+    // a wrapped facet labels every panel itself, so a missing combination cannot shift the others.
+    const tileRows = [...new Set(values.map((v) => v.rows))].sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+    const modes = ['no BM', 'iterative BM'].filter((m) => values.some((v) => v.boundManagement === m));
+    const panelOf = (v: { rows: string; boundManagement: string }) => (modes.length > 1 ? `${v.rows}, ${v.boundManagement}` : v.rows);
+    for (const v of values) (v as Record<string, unknown>).panel = panelOf(v);
+    const panels = modes.flatMap((m) => tileRows.map((r) => panelOf({ rows: r, boundManagement: m })));
+    const facet = { field: 'panel', type: 'nominal', title: null, sort: panels };
+    const columns = tileRows.length;
     const level = Math.round(stats.level * 100);
     const hasCi = values.some((v) => v.lo !== null);
     const top = {
       data: { values },
       facet,
+      columns,
       spec: {
         width: 260,
         height: 180,
@@ -116,6 +123,7 @@ registerChart({
     const bottom = {
       data: { values: values.filter((v) => v.adcClip !== null) },
       facet,
+      columns,
       spec: {
         width: 260,
         height: 110,
