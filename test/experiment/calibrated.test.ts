@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadExperiment, plan, runExperiment, type ResultRow } from '../../src/index.js';
+import { calibrationSet, loadExperiment, plan, runExperiment, type ResultRow } from '../../src/index.js';
+import { loadResources } from '../../src/experiment/resources.js';
 import type { PlanInputs } from '../../src/experiment/inputs.js';
 
 const file = fileURLToPath(new URL('../fixtures/experiments/tiny-calibrated.json', import.meta.url));
@@ -33,6 +34,22 @@ describe('calibrated ranges in experiments', () => {
     expect(percentile[calibrated]).not.toBe(base[calibrated]);
     const { experiment } = loadExperiment(file);
     expect(plan(experiment, inputs).evaluations.flatMap((e) => (e.kind === 'hardware' && e.sweep ? [e.calibrationExamples] : [])).sort()).toEqual([8, null]);
+  });
+
+  it('calibrates on a fixed seeded subset of the training split', () => {
+    const { experiment } = loadExperiment(file);
+    const res = loadResources(experiment, file);
+    const set = calibrationSet(res, 8);
+    expect(set.ids).toHaveLength(8);
+    expect(calibrationSet(res, 8)).toBe(set); // cached per process and N
+    const key = (ids: Int32Array) => Array.from(ids).join(',');
+    const train = new Set(calibrationSet(res, res.data.train.length).ids.map(key));
+    const evaluation = new Set(res.evalSet.ids.map(key));
+    expect(set.ids.every((ids) => train.has(key(ids)))).toBe(true);
+    expect(set.ids.filter((ids) => evaluation.has(key(ids)))).toHaveLength(0);
+    // Seeded, not the first N: a fresh process (fresh resources) picks the same examples.
+    expect(calibrationSet(loadResources(experiment, file), 8).ids.map(key)).toEqual(set.ids.map(key));
+    expect(set.ids.map(key)).not.toEqual(calibrationSet(res, res.data.train.length).ids.slice(0, 8).map(key));
   });
 
   it("runs a calibrated chip: its clip rates follow the calibration percentiles, the fixed bound's do not, and every hardware row has clip rates in [0, 1]", async () => {
