@@ -631,12 +631,15 @@ export class AnalogLinear {
       for (let tr = 0; tr < rt; tr++) {
         const [r0, n] = bandOf(tr);
         const a = dacRange[tr];
-        const y = tf.tidy(() => {
+        // The tensor leaves tidy, not its values: tidy walks a returned typed array element by element.
+        const yT = tf.tidy(() => {
           const xs = tf.tensor2d(gather(tr), [M, n]);
           const scale = a === 'abs-max' ? tf.maximum(tf.max(tf.abs(xs), 1, true), 1e-30) : tf.scalar(a);
           const xt = tf.clipByValue(tf.div(xs, scale), -1, 1) as tf.Tensor2D;
-          return tf.matMul(xt, tf.tensor2d(this.state.wn.subarray(r0 * nOut, (r0 + n) * nOut), [n, nOut])).dataSync() as Float32Array;
+          return tf.matMul(xt, tf.tensor2d(this.state.wn.subarray(r0 * nOut, (r0 + n) * nOut), [n, nOut]));
         });
+        const y = Float32Array.from(yT.dataSync() as Float32Array);
+        yT.dispose();
         outputs.push(y);
       }
       if (cal.per === 'layer') {

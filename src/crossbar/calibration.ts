@@ -45,13 +45,35 @@ export function resolveCalibration(o: CalibrationOptions | null | undefined, whe
 
 const MAX_VALUES = 2 ** 21;
 
-/** Nearest-rank p-th percentile of |values| (strided to at most 2^21 values). */
+/** Nearest-rank p-th percentile of |values| (strided to at most 2^21 values): the rank-th smallest, found by selection, not a full sort. */
 export function absPercentile(values: ArrayLike<number>, p: number): number {
   const stride = Math.max(1, Math.ceil(values.length / MAX_VALUES));
   const a = new Float32Array(Math.ceil(values.length / stride));
   for (let i = 0, k = 0; i < values.length; i += stride, k++) a[k] = Math.abs(values[i]);
-  a.sort();
   if (a.length === 0) return 0;
   const rank = Math.min(a.length, Math.max(1, Math.ceil((p / 100) * a.length)));
-  return a[rank - 1];
+  return selectInPlace(a, rank - 1);
+}
+
+/** The k-th smallest element (0-based) of `a`, as a sorted copy's a[k]; reorders `a` (quickselect, median-of-3 pivot, Hoare partition). */
+function selectInPlace(a: Float32Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const x = a[lo], y = a[(lo + hi) >>> 1], z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }

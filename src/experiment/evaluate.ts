@@ -6,19 +6,23 @@
  *             function and streams as `grasp-hil evaluate --noise`; hardware protocol: the Sites on a
  *             programmed chip (chip-cache.ts) read at t, everything else digital and merged; with the
  *             experiment's `chip`, the Sites on that chip driver instead (chip-driver.ts)
- *   evaluate  predictions per example (evaluation-set order) and the task's metrics
+ *   calibrate hardware protocol with periphery.calibration: the chip's ranges set from N training
+ *             examples (range-calibration.ts) before the evaluation set is read
+ *   evaluate  predictions per example (evaluation-set order) and the task's metrics; hardware rows
+ *             also count clipped DAC inputs and ADC outputs (clipRates; null where nothing can clip)
  *
  * noise and hardware rows keep predictions and labels for paired statistics; params rows keep the
  * learned parameter histograms pooled ('*') and per Site. A supplied adapter (`adapters` entry) loads
  * from its own folder, with the base-model check validation already passed; its rows carry no
  * training seed. Hardware rows record the compensation mode's name and the noise-scale point.
  */
-import { estimateArea, estimateEnergy, type PeripheryOptions } from '../crossbar/index.js';
+import { estimateArea, estimateEnergy, type Periphery, type PeripheryOptions } from '../crossbar/index.js';
 import { isGenerationTask } from '../data/index.js';
 import { evaluateDetailed, perturbMerged } from '../eval/index.js';
 import { selectSites, type Model } from '../model/index.js';
 import { applyMerged, headParamNames, loadAdapter, loadParams, paramState, type MergedWeights, type NamedTensors } from '../peft/index.js';
 import { parameterHistograms } from '../results/index.js';
+import { calibrateChip, calibrationSet } from './range-calibration.js';
 import { chipFor } from './chip-cache.js';
 import { runCalibrate } from './calibrate.js';
 import { onChipDriver } from './chip-driver.js';
@@ -160,22 +164,36 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
   const onChip = new Set(chip.siteNames());
   const undoParams = applyMerged(model, { sites: new Map([...d.merged.sites].filter(([n]) => !onChip.has(n))), params: d.merged.params });
   const state = chip.at(spec.t, { compensation: spec.compensation, read: spec.readSeed });
-  const detach = state.attach(model);
-  const program = performance.now() - t0;
+  let detach: (() => void) | null = null;
   try {
+    if (spec.calibrationExamples !== null) calibrateChip(state, model, d.merged, calibrationSet(ctx.res, spec.calibrationExamples), ctx.res.task.kind === 'regression');
+    detach = state.attach(model);
+    const clipping = canClip(state.periphery);
+    if (clipping) state.trackClipping();
+    const program = performance.now() - t0;
     const { fields, ms } = measure(ctx, model);
+    const clipRates = clipping ? state.clipRates() : { dac: null, adc: null, perSite: Object.fromEntries(chip.siteNames().map((n) => [n, { dac: null, adc: null }])) };
     const tokens = ctx.res.evalSet.ids.reduce((n, ids) => n + ids.length, 0) / ctx.res.evalSet.ids.length;
     const e = estimateEnergy(chip, { tokens: Math.max(1, Math.round(tokens)) });
     return {
-      ...base, kind: 'hardware', profile: spec.profile, t: spec.t, compensation: spec.compensation, periphery: p, sweep: spec.sweep as Record<string, number | string> | null,
+      ...base, kind: 'hardware', profile: spec.profile, t: spec.t, compensation: spec.compensation, periphery: p, sweep: spec.sweep,
       ...(spec.scales ? { scales: spec.scales } : {}),
-      seeds: { ...train, chip: spec.chipSeed, read: spec.readSeed }, ...fields,
+      seeds: { ...train, chip: spec.chipSeed, read: spec.readSeed }, ...fields, clipRates, calibrationExamples: spec.calibrationExamples,
       energy: { totalJ: e.perInference.energy, latencyS: e.perInference.latency, areaM2: estimateArea(chip).total.area, ...e.perInference.breakdown },
       durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
     };
   } finally {
-    detach();
+    detach?.();
     state.dispose();
     undoParams();
   }
+}
+
+/**
+ * Whether an MVM of this periphery can clip: a fixed or calibrated DAC range, or an ADC bound (set,
+ * implied by ADC bits, or calibrated). Only then are clips counted, because counting replaces the
+ * WebAssembly kernels by the fused loops (same numbers, slower).
+ */
+function canClip(p: Periphery): boolean {
+  return p.dac.range !== 'abs-max' || p.adc.bits !== null || p.adc.bound !== null || (p.calibration !== null && (p.calibration.dacPercentile !== null || p.calibration.adcPercentile !== null));
 }

@@ -367,6 +367,12 @@ export const EXPERIMENT_SCHEMA = {
               type: "string",
               default: "all-linear",
               description: "Sites mapped to the chip (the rest stays digital)."
+            },
+            calibrationExamples: {
+              type: "integer",
+              minimum: 1,
+              default: 64,
+              description: "With periphery.calibration: how many examples of the training split (a fixed seeded subset) calibrate the chip's ranges."
             }
           }
         },
@@ -537,6 +543,36 @@ export const EXPERIMENT_SCHEMA = {
             }
           },
           description: "Output ADC; null for none."
+        },
+        calibration: {
+          type: [
+            "object",
+            "null"
+          ],
+          properties: {
+            dacPercentile: {
+              type: [
+                "number",
+                "null"
+              ],
+              description: "Percentile of |x| over the calibration inputs that sets each DAC input range, in (0, 100] (default 99.99); null keeps dac.range."
+            },
+            adcPercentile: {
+              type: [
+                "number",
+                "null"
+              ],
+              description: "Percentile of the noise-free tile outputs |y| that sets each ADC bound, in (0, 100] (default 99.99); null keeps adc.bound."
+            },
+            per: {
+              enum: [
+                "tile",
+                "layer"
+              ],
+              description: "One range per row tile (default) or one per layer (Site)."
+            }
+          },
+          description: "Calibrated ranges (CrossSim's percentile calibration; docs/periphery.md): before reading at t, each hardware evaluation profiles the inputs of every chip Site on evaluation.hardware.calibrationExamples examples of the training split (the digital model with the adapter merged) and sets each row tile's DAC range and ADC bound from them. null (default): the fixed dac.range and adc.bound."
         },
         readNoise: {
           type: [
@@ -709,10 +745,12 @@ export const EXPERIMENT_SCHEMA = {
           type: [
             "number",
             "string",
-            "boolean"
+            "boolean",
+            "null",
+            "object"
           ]
         },
-        description: "Values of this periphery setting, each checked like a `periphery` value."
+        description: "Values of this periphery setting, each checked like a `periphery` value; null or an object for settings that take one (e.g. calibration: [null, { \"adcPercentile\": 99.99 }])."
       }
     },
     seeds: {

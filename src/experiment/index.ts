@@ -13,5 +13,6 @@ export type { AdapterInput, PlanInputs, ProfileInput } from './inputs.js';
 export { PERIPHERY_KEYS } from './periphery-keys.js';
 export { WorkerPool } from './pool.js';
 export { ResultStore } from '../results/index.js';
-export type { ResultRow, RowKind, Histogram } from '../results/index.js';
+export type { ResultRow, RowKind, Histogram, SweepValue } from '../results/index.js';
+export { calibrationSet, CALIBRATION_SUBSET } from './range-calibration.js';
 // Queue mode (pg, graphile-worker) is ./queue/index.js, imported on its own: loading experiments does not load PostgreSQL's client.

@@ -25,11 +25,13 @@
  */
 import { compensationMode } from '../crossbar/index.js';
 import type { CompensationMode } from '../crossbar/index.js';
+import { sweepValueLabel, type SweepValue } from '../results/index.js';
+import { CALIBRATION_SUBSET } from './range-calibration.js';
 import { NUMERICS_VERSION, type PlanInputs } from './inputs.js';
 import type { Experiment, MethodEntry, TrainingSettings } from './schema.js';
 import { hashOf } from './schema.js';
 
-export type SweepPoint = Record<string, number | string | boolean>;
+export type SweepPoint = Record<string, SweepValue>;
 /** Multipliers of a profile's noise scales (programming, drift, readNoise, variation). */
 export type ScalesPoint = Record<string, number>;
 
@@ -95,6 +97,8 @@ export type EvalSpec =
     scales: ScalesPoint | null;
     /** The chip driver the row runs on (experiment `chip`, token left out); absent: a simulated chip of `profile`. */
     chip?: ChipSpec;
+    /** With periphery.calibration: training-split examples that calibrate the chip's ranges (range-calibration.ts); else null. */
+    calibrationExamples: number | null;
   })
   | (EvalBase & { kind: 'params' })
   | (EvalBase & {
@@ -160,7 +164,7 @@ const DEFAULT_TRAINING: Required<Omit<TrainingSettings, 'maxSteps' | 'headLr' | 
 };
 
 /** Cartesian product of named lists, in key order. */
-export function product(lists: Record<string, (number | string | boolean)[]>): SweepPoint[] {
+export function product(lists: Record<string, SweepValue[]>): SweepPoint[] {
   let out: SweepPoint[] = [{}];
   for (const [k, values] of Object.entries(lists)) out = out.flatMap((o) => values.map((v) => ({ ...o, [k]: v })));
   return out;
@@ -312,8 +316,14 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
       const sites = hw.sites ?? 'all-linear';
       for (const profile of targetsHw) {
         const pr = chip ? { ref: '', hash: hashOf(chip) } : profileOf(profile);
-        const hwSpec = (key: string, t: number, compensation: CompensationMode, chipSeed: number, sweep: SweepPoint | null, scales: ScalesPoint | null) =>
-          withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep, scales, ...(chip ? { chip } : {}) }, { profileRef: undefined, profileHash: pr.hash, periphery: peripheryWith(exp.periphery, sweep), compensation: compensationTag(compensation) });
+        const hwSpec = (key: string, t: number, compensation: CompensationMode, chipSeed: number, sweep: SweepPoint | null, scales: ScalesPoint | null) => {
+          const periphery = peripheryWith(exp.periphery, sweep);
+          // Calibrated ranges depend on the calibration inputs: N examples of the training split (its hash is `data`).
+          const calibrationExamples = periphery.calibration ? (hw.calibrationExamples ?? 64) : null;
+          const calibration = calibrationExamples !== null ? { calibration: { examples: calibrationExamples, subset: CALIBRATION_SUBSET } } : {};
+          return withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep, scales, calibrationExamples, ...(chip ? { chip } : {}) },
+            { profileRef: undefined, calibrationExamples: undefined, profileHash: pr.hash, periphery, compensation: compensationTag(compensation), ...calibration });
+        };
         for (const chipSeed of seeds.chip) {
           for (const scales of scaleAxis) {
             const scaleTag = scales ? `/scales=${Object.entries(scales).map(([k, v]) => `${k}:${v}`).join(',')}` : '';
@@ -337,7 +347,7 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
             }
           }
           for (const sweep of exp.sweeps && Object.keys(exp.sweeps).length ? product(exp.sweeps) : []) {
-            const tag = Object.entries(sweep).map(([k, v]) => `${k}=${v}`).join(',');
+            const tag = Object.entries(sweep).map(([k, v]) => `${k}=${sweepValueLabel(v)}`).join(',');
             evaluations.push(hwSpec(`sweep/${name}/${profile}/chip=${chipSeed}/${tag}`, hw.times[0], 'global', chipSeed, sweep, null));
           }
         }

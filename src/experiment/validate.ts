@@ -113,6 +113,8 @@ export function validateStatic(exp: Experiment, file: string): { errors: string[
     const problem = unknownPeripheryKey(key);
     if (problem) { at(`/sweeps/${ptr(key)}`, problem); continue; }
     values.forEach((v, j) => {
+      const inner = v !== null && typeof v === 'object' ? peripheryPaths({ [key]: v }).map(unknownPeripheryKey).find((x) => x !== null) : undefined;
+      if (inner) return at(`/sweeps/${ptr(key)}/${j}`, inner);
       try {
         resolvePeriphery(peripheryWith(exp.periphery, { [key]: v }) as PeripheryOptions);
       } catch (e) {

@@ -34,6 +34,9 @@ export interface SummaryLine {
   pairing: string | null;
   mcnemarP: number | null;
   verdict: string | null;
+  /** Hardware lines: mean over the runs of the pooled DAC-input and ADC-output clip rates (null where nothing can clip). */
+  dacClip: number | null;
+  adcClip: number | null;
 }
 
 export interface Summary {
@@ -58,6 +61,12 @@ export function resolutionLine(stats: ExperimentStats): string | null {
   const where = `${widest.c.label} at ${widest.c.condition.profile ? `${widest.c.condition.profile} ` : ''}${widest.c.condition.label}`;
   return `Resolution: this experiment cannot resolve a 3-point difference everywhere (that needs a Δ CI half-width ≤ 1.5 points): the paired Δ ${level} % CIs have a median half-width of ${pts(median)} points and up to ${pts(widest.h)} points (${where}); smaller differences go undetected. More evaluation examples or seeds narrow the CIs.`;
 }
+
+/** Mean of the numbers among `xs`, or null when there are none. */
+const meanOf = (xs: (number | null | undefined)[]): number | null => {
+  const v = xs.filter((x): x is number => typeof x === 'number');
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+};
 
 export function summarise(rows: ResultRow[], stats: ExperimentStats = statsOf(rows)): Summary {
   const grouped = new Map<string, ResultRow[]>();
@@ -95,6 +104,8 @@ export function summarise(rows: ResultRow[], stats: ExperimentStats = statsOf(ro
       pairing: c ? c.pairing : null,
       mcnemarP: c?.mcnemar?.p ?? null,
       verdict: c ? (c.verdict ?? 'no CI (rows carry no predictions)') : null,
+      dacClip: meanOf(rs.map((r) => r.clipRates?.dac)),
+      adcClip: meanOf(rs.map((r) => r.clipRates?.adc)),
     };
   });
   const notes: string[] = [];
@@ -111,13 +122,14 @@ export function summarise(rows: ResultRow[], stats: ExperimentStats = statsOf(ro
 
 const f4 = (x: number | null) => (x === null ? '' : x.toFixed(4));
 const signed = (x: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(4);
+const clipFmt = (x: number | null) => (x === null ? '' : x.toPrecision(3));
 const pFmt = (p: number | null) => (p === null ? '' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
-const CSV_HEAD = ['kind', 'method', 'entry', 'profile', 'condition', 'metric', 'runs', 'examples', 'mean', 'ci_lo', 'ci_hi', 'std', 'trainable params', 'baseline', 'delta', 'delta_ci_lo', 'delta_ci_hi', 'pairing', 'mcnemar_p', 'verdict'];
+const CSV_HEAD = ['kind', 'method', 'entry', 'profile', 'condition', 'metric', 'runs', 'examples', 'mean', 'ci_lo', 'ci_hi', 'std', 'trainable params', 'baseline', 'delta', 'delta_ci_lo', 'delta_ci_hi', 'pairing', 'mcnemar_p', 'verdict', 'dac_clip', 'adc_clip'];
 
 export function summaryCsv(s: Summary): string {
   const q = (x: string) => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
-  const cells = (l: SummaryLine) => [l.kind, l.method, l.entryId, l.profile, l.condition, l.metricName, String(l.n), l.examples === null ? '' : String(l.examples), f4(l.mean), f4(l.ciLo), f4(l.ciHi), f4(l.std), l.trainableParams === null ? '' : String(l.trainableParams), l.baseline ?? '', f4(l.delta), f4(l.deltaLo), f4(l.deltaHi), l.pairing ?? '', pFmt(l.mcnemarP), l.verdict ?? ''];
+  const cells = (l: SummaryLine) => [l.kind, l.method, l.entryId, l.profile, l.condition, l.metricName, String(l.n), l.examples === null ? '' : String(l.examples), f4(l.mean), f4(l.ciLo), f4(l.ciHi), f4(l.std), l.trainableParams === null ? '' : String(l.trainableParams), l.baseline ?? '', f4(l.delta), f4(l.deltaLo), f4(l.deltaHi), l.pairing ?? '', pFmt(l.mcnemarP), l.verdict ?? '', clipFmt(l.dacClip), clipFmt(l.adcClip)];
   return [CSV_HEAD, ...s.lines.map(cells)].map((r) => r.map(q).join(',')).join('\n') + '\n';
 }
 
@@ -133,6 +145,12 @@ function tables(s: Summary): Tables {
   const ci = (lo: number | null, hi: number | null) => (lo === null || hi === null ? 'no CI' : `[${lo.toFixed(4)}, ${hi.toFixed(4)}]`);
   const metricHead = ['kind', 'method', 'profile', 'condition', 'metric', 'runs', 'examples', 'mean', `${level} % CI`, 'trainable params'];
   const metricRows = s.lines.map((l) => [l.kind, l.method, l.profile, l.condition, l.metricName, String(l.n), l.examples === null ? '' : String(l.examples), l.mean.toFixed(4), ci(l.ciLo, l.ciHi), l.trainableParams === null ? '' : String(l.trainableParams)]);
+  // Clip rates (DAC inputs / ADC outputs clipped) when some hardware line could clip.
+  if (s.lines.some((l) => l.dacClip !== null || l.adcClip !== null)) {
+    const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toPrecision(2)} %`);
+    metricHead.push('clipped DAC / ADC');
+    s.lines.forEach((l, i) => metricRows[i].push(l.kind === 'hardware' ? `${pct(l.dacClip)} / ${pct(l.adcClip)}` : ''));
+  }
   const deltaHead = ['kind', 'profile', 'condition', 'method', 'Δ vs baseline', `${level} % CI`, 'pairing', 'McNemar p', 'verdict'];
   const deltaRows = s.lines
     .filter((l) => l.delta !== null)

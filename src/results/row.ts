@@ -20,6 +20,29 @@ export interface Histogram {
   counts: number[];
 }
 
+/**
+ * A co-design sweep value: a periphery setting's number, string or boolean, or — for settings that
+ * take one — null or an object (`calibration: null` vs `{ adcPercentile: 99.99 }`).
+ */
+export type SweepValue = number | string | boolean | null | { [key: string]: unknown };
+
+/** A sweep value as text for keys, labels and chart axes (objects as compact JSON: `{adcPercentile:99.99}`). */
+export function sweepValueLabel(v: SweepValue | undefined): string {
+  if (v !== null && typeof v === 'object') return JSON.stringify(v).replace(/"/g, '');
+  return String(v);
+}
+
+/**
+ * Fractions of clipped DAC inputs (|x| above a fixed or calibrated range) and ADC outputs (above the
+ * bound) over one hardware evaluation, pooled over the chip's Sites and per Site; null where the
+ * periphery cannot clip (abs-max DAC, unbounded ADC) and nothing was counted.
+ */
+export interface ClipRates {
+  dac: number | null;
+  adc: number | null;
+  perSite: Record<string, { dac: number | null; adc: number | null }>;
+}
+
 export interface ResultRow {
   /** Unique key of the evaluation within its experiment; a rerun skips keys already present with the same inputsHash. */
   key: string;
@@ -67,7 +90,14 @@ export interface ResultRow {
   noiseSigma?: number | null;
   /** Periphery settings and co-design sweep values of this evaluation. */
   periphery?: Record<string, unknown> | null;
-  sweep?: Record<string, number | string> | null;
+  sweep?: Record<string, SweepValue> | null;
+  /**
+   * Hardware rows: clip rates over the evaluation set's forward passes (ClipRates). Rows of a
+   * periphery that cannot clip have null rates.
+   */
+  clipRates?: ClipRates;
+  /** Hardware rows with periphery.calibration: training-split examples the ranges were calibrated on (else null). */
+  calibrationExamples?: number | null;
   /** Energy/latency/area estimate per inference (labelled as an estimate), when computed: totalJ, latencyS, areaM2 (the chip's Sites) and the energy by component (J). */
   energy?: Record<string, number> | null;
   /**
@@ -96,7 +126,7 @@ export interface ResultRow {
   /**
    * Where an evaluation row's time went, in ms: merge (the adapter folded into deployable weights; 0
    * when the worker had it cached), program (noise drawn and applied, or the chip programmed — 0 when
-   * cached — read at t and attached), evaluate (the metric's forward passes).
+   * cached — read at t, calibrated when periphery.calibration is set, and attached), evaluate (the metric's forward passes).
    */
   phaseMs?: { merge: number; program: number; evaluate: number };
   [extra: string]: unknown;

@@ -38,7 +38,7 @@
  * Rows without `predictions` (files written before they were recorded) get the mean of `row.metric` and
  * no CI (`ci: null`, with a note saying why).
  */
-import { compensationOfRow, scalesLabel, type ResultRow } from './row.js';
+import { compensationOfRow, scalesLabel, sweepValueLabel, type ResultRow, type SweepValue } from './row.js';
 import { computeMetrics, METRIC_NAMES, type MetricName } from '../eval/metrics.js';
 import { Rng } from '../tensor/rng.js';
 import { mcnemarExact, percentileInterval, resampleIndices, type McNemar } from './bootstrap.js';
@@ -65,7 +65,7 @@ export interface Condition {
   t: number | null;
   /** Compensation mode by name (none, global, …); rows that stored true/false read as global/none. */
   compensation: string | null;
-  sweep: Record<string, number | string> | null;
+  sweep: Record<string, SweepValue> | null;
   /** Multipliers of the profile's noise scales (hardware rows with a scales axis), else null. */
   scales: Record<string, number> | null;
   /** Human-readable form: "σ=0.02" or "t=3600s global". */
@@ -124,7 +124,7 @@ export interface ExperimentStats {
 const conditionLabel = (c: Omit<Condition, 'key' | 'label'>): string => {
   if (c.kind === 'noise') return `σ=${c.noiseSigma}`;
   const parts = [`t=${c.t}s`, c.compensation ?? 'no-comp'];
-  if (c.sweep) for (const [k, v] of Object.entries(c.sweep)) parts.push(`${k}=${v}`);
+  if (c.sweep) for (const [k, v] of Object.entries(c.sweep)) parts.push(`${k}=${sweepValueLabel(v)}`);
   const sl = scalesLabel(c.scales);
   if (sl) parts.push(sl);
   return parts.join(' ');

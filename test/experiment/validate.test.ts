@@ -45,7 +45,7 @@ describe('whole-plan validation', () => {
     expect(errors).toHaveLength(8);
   });
 
-  it("accepts the crossbar's slicing, bit-serial DAC, bound management and IR-drop model; refuses calibration, which the runner cannot run", () => {
+  it("accepts the crossbar's slicing, bit-serial DAC, bound management, IR-drop model and calibration, with the crossbar's checks", () => {
     const e = base();
     e.periphery = {
       tile: { rows: 64, cols: 64 }, slicing: { slices: 2, base: 16 }, dac: { bits: 8, serial: 2 },
@@ -56,9 +56,16 @@ describe('whole-plan validation', () => {
     // The crossbar's own checks still apply: iterative bound management cannot run with bit-serial inputs.
     e.sweeps = { 'adc.boundManagement': ['iterative'] };
     expect(validateStatic(parseExperiment(e, 'exp.json'), '/x/exp.json').errors.join('\n')).toMatch(/\/sweeps\/adc.boundManagement\/0: .*cannot be combined with bit-serial inputs/);
-    e.periphery = { calibration: { percentile: 99.9 } };
-    delete e.sweeps;
-    expect(validateStatic(parseExperiment(e, 'exp.json'), '/x/exp.json').errors.join('\n')).toMatch(/\/periphery\/calibration: unknown periphery setting 'calibration'/);
+    // Calibrated ranges: in the periphery, and as a sweep axis of null (fixed) and settings objects.
+    e.periphery = { adc: { bits: 6 }, calibration: { dacPercentile: null, adcPercentile: 99.9 } };
+    e.sweeps = { calibration: [null, { adcPercentile: 99.99, per: 'layer' }] };
+    expect(validateStatic(parseExperiment(e, 'exp.json'), '/x/exp.json').errors).toEqual([]);
+    e.periphery = { calibration: { adcPercentil: 99.9 } };
+    e.sweeps = { calibration: [null, { adcPercentile: 120 }, { dacPercentil: 99 }] };
+    const all = validateStatic(parseExperiment(e, 'exp.json'), '/x/exp.json').errors.join('\n');
+    expect(all).toMatch(/\/periphery\/calibration\/adcPercentil: unknown periphery setting 'calibration.adcPercentil' \(did you mean 'calibration.adcPercentile'\?\)/);
+    expect(all).toMatch(/\/sweeps\/calibration\/1: .*adcPercentile must be a percentile in \(0, 100\]/);
+    expect(all).toMatch(/\/sweeps\/calibration\/2: unknown periphery setting 'calibration.dacPercentil' \(did you mean 'calibration.dacPercentile'\?\)/);
   });
 
   it('resolves profile paths against the experiment file, not the working directory', () => {

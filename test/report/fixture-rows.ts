@@ -40,6 +40,11 @@ export function syntheticRows(options: { predictions?: boolean } = {}): ResultRo
     for (const adc of [4, 6, 8]) for (const dac of [4, 8]) {
       rows.push({ ...base, key: `c/${m}/${adc}/${dac}`, kind: 'hardware', method: m, entryId: m, methodLabel: label, profile: 'pcm-aihwkit', t: 0, compensation: true, sweep: { adcBits: adc, dacBits: dac }, seeds: { train: 0, chip: 3 }, energy: { totalJ: (adc + dac) * 1e-9 }, ...evalFields(0.5 + adc * 0.03 + dac * 0.01, 11 + adc * 10 + dac) });
     }
+    // A co-design sweep with calibrated ranges (the codesign-calibration chart), for one method.
+    if (m === 'stochgrasp') for (const adc of [4, 8]) for (const tileRows of [128, 512]) for (const calibration of [null, { adcPercentile: 99.99 }]) {
+      const sweep = { 'adc.bits': adc, 'tile.rows': tileRows, calibration };
+      rows.push({ ...base, key: `cal/${m}/${adc}/${tileRows}/${calibration ? 'cal' : 'fixed'}`, kind: 'hardware', method: m, entryId: m, methodLabel: label, profile: 'pcm-aihwkit', t: 86400, compensation: true, sweep, periphery: { tile: { rows: tileRows }, adc: { bits: adc, bound: 12 }, calibration }, clipRates: { dac: null, adc: calibration ? 1e-4 : 0, perSite: {} }, seeds: { train: 0, chip: 3 }, energy: { totalJ: adc * 1e-9 }, ...evalFields(calibration || adc === 8 ? 0.75 : 0.4, 13 + adc + tileRows) });
+    }
     rows.push({ ...base, key: `p/${m}`, kind: 'params', method: m, entryId: m, methodLabel: label, ...(m === 'stochgrasp' ? { sigmaTarget: 0.012 } : {}), histograms: paramHistograms(m) });
   }
   for (const profile of ['pcm-aihwkit', 'rram-cmo']) for (const t of [1, 3600]) {

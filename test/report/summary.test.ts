@@ -21,8 +21,8 @@ describe('summary', () => {
     expect(md).toMatch(/no detectable difference \(CI covers 0\)/);
     expect(md).toMatch(/Resolution: this experiment cannot resolve a 3-point difference everywhere .* up to \d+\.\d points/);
     const csv = summaryCsv(s).split('\n');
-    expect(csv[0]).toBe('kind,method,entry,profile,condition,metric,runs,examples,mean,ci_lo,ci_hi,std,trainable params,baseline,delta,delta_ci_lo,delta_ci_hi,pairing,mcnemar_p,verdict');
-    expect(csv.find((l) => l.startsWith('noise,StochGRASP') && l.includes(',σ=0.05,'))).toMatch(/,grasp,0\.\d+,0\.\d+,0\.\d+,seeds\+examples,,better$/);
+    expect(csv[0]).toBe('kind,method,entry,profile,condition,metric,runs,examples,mean,ci_lo,ci_hi,std,trainable params,baseline,delta,delta_ci_lo,delta_ci_hi,pairing,mcnemar_p,verdict,dac_clip,adc_clip');
+    expect(csv.find((l) => l.startsWith('noise,StochGRASP') && l.includes(',σ=0.05,'))).toMatch(/,grasp,0\.\d+,0\.\d+,0\.\d+,seeds\+examples,,better,,$/);
   });
 
   it('prints McNemar for a single run per side (the co-design cells have one run each)', () => {

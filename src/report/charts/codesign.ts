@@ -1,4 +1,5 @@
 /** Co-design: metric over a two-way periphery sweep (e.g. ADC bits × DAC bits), with the energy estimate. */
+import { sweepValueLabel } from '../../results/index.js';
 import { baseSpec, registerChart } from '../chart.js';
 
 registerChart({
@@ -9,16 +10,20 @@ registerChart({
     'the simulated chip, the label the estimated energy per inference (an estimate, decomposed as NeuroSim/' +
     'Accelergy do). Look for the cheapest cell whose colour is still close to the digital result.',
   spec(rows) {
-    const data = rows.filter((r) => r.kind === 'hardware' && r.sweep && typeof r.metric === 'number');
-    if (data.length === 0) return null;
-    const keys = Object.keys(data[0].sweep ?? {});
-    const [kx, ky, kz] = [keys[0], keys[1] ?? keys[0], keys[2]];
+    const swept = rows.filter((r) => r.kind === 'hardware' && r.sweep && typeof r.metric === 'number');
+    if (swept.length === 0) return null;
+    // One sweep per chart: the rows that swept the same settings as the first.
+    const keys = Object.keys(swept[0].sweep ?? {});
+    const data = swept.filter((r) => Object.keys(r.sweep ?? {}).join('\0') === keys.join('\0'));
+    const [kx, ky] = [keys[0], keys[1] ?? keys[0]];
+    const rest = keys.slice(2);
+    const kz = rest.length ? rest.join(', ') : undefined;
     const metricName = data[0].metricName ?? 'metric';
     const values = data.map((r) => ({
-      x: String(r.sweep?.[kx]),
-      y: String(r.sweep?.[ky]),
-      // A third swept knob gets its own panels; the profile labels them otherwise.
-      panel: kz !== undefined ? `${kz}=${r.sweep?.[kz]}` : r.profile,
+      x: sweepValueLabel(r.sweep?.[kx]),
+      y: sweepValueLabel(r.sweep?.[ky]),
+      // Further swept knobs get their own panels (one per combination); the profile labels them otherwise.
+      panel: kz !== undefined ? rest.map((k) => `${k}=${sweepValueLabel(r.sweep?.[k])}`).join(', ') : r.profile,
       method: r.methodLabel ?? r.method,
       metric: r.metric,
       energy_nJ: r.energy?.totalJ !== undefined ? (r.energy.totalJ as number) * 1e9 : null,

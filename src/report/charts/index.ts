@@ -5,4 +5,5 @@ import './params-vs-k.js';
 import './param-distributions.js';
 import './codesign.js';
 import './energy-accuracy.js';
+import './codesign-calibration.js';
 import './device.js';
