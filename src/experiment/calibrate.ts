@@ -18,7 +18,8 @@
  */
 import { Chip, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
 import { encodeExamples, isGenerationTask, listAnyTasks, seededSubset } from '../data/index.js';
-import { attachChip, calibrateOnChip } from '../hil/index.js';
+import { calibrateOnChip } from '../hil/calibrate.js';
+import { attachChip } from '../hil/periphery-grasp.js';
 import { selectSites } from '../model/index.js';
 import { loadAdapter } from '../peft/index.js';
 import { baseModel, measure } from './evaluate.js';

@@ -16,7 +16,12 @@
  * the experiment's read seed does not reach a driver. A lost server fails the job (HilError
  * UNAVAILABLE naming the address) and its row is not written; the next job reconnects.
  */
-import { BlockingChipClient, programSites, chipAt, attachSites, HilError, SimulatorDriver, type SyncChip } from '../hil/index.js';
+// The hil pieces by file, not hil/index.js: the gRPC library loads only in the blocking client's worker thread.
+import { BlockingChipClient } from '../hil/blocking-client.js';
+import { HilError } from '../hil/errors.js';
+import { at as chipAt, attachSites, programSites } from '../hil/model-on-chip.js';
+import { SimulatorDriver } from '../hil/simulator.js';
+import type { SyncChip } from '../hil/sync.js';
 import { selectSites, type Model, type WeightsBySite } from '../model/index.js';
 import { weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
 import type { MergedWeights } from '../peft/index.js';

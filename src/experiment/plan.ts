@@ -295,7 +295,8 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
     // Fields added after rows were first stored enter the hash only when set, so older rows stay valid.
     // A supplied adapter's content is in its key (`adapter`); its folder's path and label change no number.
     const hashed = (o: Record<string, unknown>) => {
-      const { supplied: _s, scales, ...rest } = o;
+      // calibrationExamples is hashed as `calibration` (with its subset tag) only where the periphery calibrates.
+      const { supplied: _s, scales, calibrationExamples: _c, ...rest } = o;
       return hashOf({ ...rest, ...(scales ? { scales } : {}) });
     };
     // Decoding settings (generation tasks) join the hash only when given, so label-task rows keep theirs.
@@ -322,7 +323,7 @@ export function plan(exp: Experiment, inputs: PlanInputs): Plan {
           const calibrationExamples = periphery.calibration ? (hw.calibrationExamples ?? 64) : null;
           const calibration = calibrationExamples !== null ? { calibration: { examples: calibrationExamples, subset: CALIBRATION_SUBSET } } : {};
           return withHash(key, { kind: 'hardware' as const, profile, profileRef: pr.ref, t, compensation, chipSeed, readSeed: seeds.read, sites, sweep, scales, calibrationExamples, ...(chip ? { chip } : {}) },
-            { profileRef: undefined, calibrationExamples: undefined, profileHash: pr.hash, periphery, compensation: compensationTag(compensation), ...calibration });
+            { profileRef: undefined, profileHash: pr.hash, periphery, compensation: compensationTag(compensation), ...calibration });
         };
         for (const chipSeed of seeds.chip) {
           for (const scales of scaleAxis) {

@@ -9,7 +9,15 @@
  *   UNAUTHENTICATED      missing or wrong token
  *   UNAVAILABLE          the server cannot be reached or went away mid-call
  */
-import { status } from '@grpc/grpc-js';
+/**
+ * gRPC's status numbers (grpc/doc/statuscodes.md; the values of @grpc/grpc-js's `status` enum, which
+ * test/hil/errors.test.ts checks), held here so that code using HilError does not load the gRPC library.
+ */
+export const GRPC_STATUS = {
+  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15, UNAUTHENTICATED: 16,
+} as const;
 
 export type HilCode = 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'RESOURCE_EXHAUSTED' | 'UNIMPLEMENTED' | 'UNAUTHENTICATED' | 'UNAVAILABLE' | 'INTERNAL';
 
@@ -21,12 +29,12 @@ export class HilError extends Error {
 }
 
 /** The numeric gRPC status of a code name. */
-export function grpcStatus(code: HilCode): status {
-  return status[code];
+export function grpcStatus(code: HilCode): number {
+  return GRPC_STATUS[code];
 }
 
 /** The code name of a numeric gRPC status (INTERNAL for codes outside HilCode). */
 export function codeName(s: number): HilCode | string {
-  const name = status[s];
-  return typeof name === 'string' ? name : `status ${s}`;
+  const name = Object.keys(GRPC_STATUS).find((k) => GRPC_STATUS[k as keyof typeof GRPC_STATUS] === s);
+  return name ?? `status ${s}`;
 }
