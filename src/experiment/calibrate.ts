@@ -22,8 +22,8 @@ import { calibrateOnChip } from '../hil/calibrate.js';
 import { attachChip } from '../hil/periphery-grasp.js';
 import { selectSites } from '../model/index.js';
 import { loadAdapter } from '../peft/index.js';
-import { baseModel, measure } from './evaluate.js';
-import type { JobContext, JobRow } from './jobs.js';
+import { baseModel, measure } from './deployed.js';
+import type { JobContext, JobRow } from './job-context.js';
 import { peripheryWith, type EvalSpec } from './plan.js';
 import { adapterDir, readTraining } from './train.js';
 

@@ -25,7 +25,7 @@ import type { SyncChip } from '../hil/sync.js';
 import { selectSites, type Model, type WeightsBySite } from '../model/index.js';
 import { weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
 import type { MergedWeights } from '../peft/index.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './job-context.js';
 import type { ChipSpec, EvalSpec } from './plan.js';
 import type { Experiment } from './schema.js';
 

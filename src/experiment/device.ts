@@ -6,7 +6,7 @@
 import { characterise } from '../crossbar/index.js';
 import { loadProfile } from '../device/index.js';
 import { histogram, type Histogram } from '../results/index.js';
-import type { JobRow } from './jobs.js';
+import type { JobRow } from './job-context.js';
 import type { DeviceSpec } from './plan.js';
 
 export function runDevice(spec: DeviceSpec): JobRow {

@@ -11,8 +11,9 @@
  * still come in plan order. An aborted run (AbortSignal) emits no `done`: its promise rejects with
  * the signal's reason, and every row already written stays (the next run resumes after it).
  */
+import type { ReportResult } from '../report/index.js';
 import type { ResultRow } from '../results/index.js';
-import type { TrainingRecord } from './train.js';
+import type { TrainingRecord } from './job-context.js';
 
 /** One optimiser step of an adapter being trained (`key`/`label` name the adapter, as in the plan). */
 export interface TrainStepEvent {
@@ -72,6 +73,37 @@ export type RunEvent =
   | { type: 'progress'; progress: RunProgress }
   | { type: 'adapterTrained'; key: string; label: string; record: TrainingRecord }
   | { type: 'rowWritten'; row: ResultRow; done: number; total: number }
-  | { type: 'done'; summary: import('./runner.js').RunSummary };
+  | { type: 'done'; summary: RunSummary };
 
 export type RunEventType = RunEvent['type'];
+
+export interface RunSummary {
+  experiment: string;
+  outDir: string;
+  adaptersTrained: number;
+  adaptersCached: number;
+  rowsWritten: number;
+  rowsSkipped: number;
+  /** Stored rows whose inputs changed: archived and recomputed in this run. */
+  rowsStale: number;
+  /** Stored rows no longer in the plan: kept, or archived when pruned. */
+  rowsNotInPlan: number;
+  rowsPruned: number;
+  recovered: string[];
+  seconds: PhaseTimes;
+  evaluationsPerMinute: number;
+  workers: number;
+  /**
+   * Evaluation rows of this run, their time summed over rows (worker-seconds, so with several workers
+   * it exceeds the evaluate phase's wall time): merge, program (noise or chip), evaluate (forward passes).
+   */
+  jobSeconds: { merge: number; program: number; evaluate: number };
+  report: ReportResult;
+}
+
+export interface PhaseTimes {
+  plan: number;
+  train: number;
+  evaluate: number;
+  report: number;
+}

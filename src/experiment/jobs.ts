@@ -8,13 +8,10 @@
  *                program a chip, read it at t — chip-cache.ts) → evaluate → one row
  *   device.ts    simulate devices of a profile at a few levels and t → one row of histograms
  */
-import type { ResultRow } from '../results/index.js';
 import { runDevice } from './device.js';
 import { runEvaluate } from './evaluate.js';
-import type { JobEvent } from './events.js';
+import type { JobContext, JobRow } from './job-context.js';
 import type { DeviceSpec, EvalSpec, TrainSpec } from './plan.js';
-import type { Resources } from './resources.js';
-import type { Experiment } from './schema.js';
 import { runTrain, type TrainingRecord } from './train.js';
 
 export type Job =
@@ -22,23 +19,7 @@ export type Job =
   | { kind: 'evaluate'; spec: EvalSpec }
   | { kind: 'device'; spec: DeviceSpec };
 
-/** Partial row a job produces; the runner adds provenance. */
-export type JobRow = Omit<ResultRow, 'experiment' | 'experimentHash' | 'backend' | 'version' | 'gitCommit' | 'timestamp'>;
-
-export interface JobContext {
-  exp: Experiment;
-  res: Resources;
-  /** reports/<experiment>/ */
-  outDir: string;
-  /** Show the trainer's per-step progress (one job at a time in this process). */
-  progress: boolean;
-  /** Checked between training steps (in-process jobs; workers are terminated instead). */
-  signal?: AbortSignal;
-  /** Where the trainer's lines go (default: its own bar or lines on stderr). */
-  log?: (line: string) => void;
-  /** Events while a job runs (training steps); set when someone listens. */
-  emit?: (e: JobEvent) => void;
-}
+export type { JobContext, JobRow } from './job-context.js';
 
 export async function runJob(ctx: JobContext, job: Job): Promise<JobRow | TrainingRecord> {
   if (job.kind === 'train') return runTrain(ctx, job.spec);

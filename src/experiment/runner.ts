@@ -44,7 +44,7 @@ import { chipFor, releaseChip } from './chip-driver.js';
 import { runJob, type Job, type JobContext, type JobRow } from './jobs.js';
 import { chipSpecOf, plan, planSize, type Plan } from './plan.js';
 import { WorkerPool } from './pool.js';
-import type { JobEvent, RunEvent, RunProgress } from './events.js';
+import type { JobEvent, PhaseTimes, RunEvent, RunProgress, RunSummary } from './events.js';
 import { loadExperiment, type Experiment } from './schema.js';
 import { loadExperimentSource, type ExperimentSource } from './source.js';
 import { readTraining, type TrainingRecord } from './train.js';
@@ -77,7 +77,7 @@ export interface RunOptions {
   prune?: boolean;
 }
 
-export type { RunProgress } from './events.js';
+export type { PhaseTimes, RunProgress, RunSummary } from './events.js';
 
 /** A phase's counter: emits a start event and one event per finished job. */
 function counter(phase: RunProgress['phase'], total: number, emit: (e: RunProgress) => void): (label: string) => void {
@@ -97,36 +97,7 @@ export function progressLine(e: RunProgress): string | null {
   return `${e.phase}: ${e.done}/${e.total} ${e.label}${e.done < e.total && e.eta !== null ? ` (ETA ${formatDuration(e.eta)})` : ''}`;
 }
 
-export interface PhaseTimes {
-  plan: number;
-  train: number;
-  evaluate: number;
-  report: number;
-}
 
-export interface RunSummary {
-  experiment: string;
-  outDir: string;
-  adaptersTrained: number;
-  adaptersCached: number;
-  rowsWritten: number;
-  rowsSkipped: number;
-  /** Stored rows whose inputs changed: archived and recomputed in this run. */
-  rowsStale: number;
-  /** Stored rows no longer in the plan: kept, or archived when pruned. */
-  rowsNotInPlan: number;
-  rowsPruned: number;
-  recovered: string[];
-  seconds: PhaseTimes;
-  evaluationsPerMinute: number;
-  workers: number;
-  /**
-   * Evaluation rows of this run, their time summed over rows (worker-seconds, so with several workers
-   * it exceeds the evaluate phase's wall time): merge, program (noise or chip), evaluate (forward passes).
-   */
-  jobSeconds: { merge: number; program: number; evaluate: number };
-  report: ReportResult;
-}
 
 /** The --quick variant: few steps and examples, first seeds only; same structure. */
 export function quickVariant(exp: Experiment): Experiment {

@@ -17,31 +17,13 @@ import { selectSites } from '../model/index.js';
 import { attachMethod, getMethod, saveAdapter } from '../peft/index.js';
 import { Rng } from '../tensor/index.js';
 import { isGenerationTask } from '../data/index.js';
-import { resolveHwaOptions, train, trainGeneration, type ResolvedHwaOptions, type TrainOptions } from '../train/index.js';
+import { resolveHwaOptions, train, trainGeneration, type TrainOptions } from '../train/index.js';
 import { writeJsonAtomic } from './atomic.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext, TrainingRecord } from './job-context.js';
 import type { TrainSpec } from './plan.js';
 
 /** What a train job leaves in adapters/<key>/training.json. */
-export interface TrainingRecord {
-  key: string;
-  method: string;
-  label: string;
-  options: Record<string, unknown>;
-  trainableParams: number;
-  headParams: number;
-  seconds: number;
-  tokensPerSecond: number;
-  steps: number;
-  /** Metrics of the kept state on each evaluation split. */
-  final: Record<string, Record<string, number>>;
-  /** σ_target used (weight units; per Site when taken from a profile), or null. */
-  sigmaTarget: number | Record<string, number> | null;
-  /** Noise-aware adapters: mean σ/σ_target of the kept state, and the trainer's warning when off target. */
-  sigma?: { meanRatio: number; warning: string | null };
-  /** Hardware-aware training's options (defaults filled), when the entry trained with `training.hwa`. */
-  hwa?: ResolvedHwaOptions;
-}
+export type { TrainingRecord } from './job-context.js';
 
 export const adapterDir = (outDir: string, key: string): string => join(outDir, 'adapters', key);
 

@@ -13,7 +13,7 @@
 import type pg from 'pg';
 import { packageVersion } from '../../env.js';
 import { hashData, hashFolder, NUMERICS_VERSION } from '../inputs.js';
-import type { JobContext } from '../jobs.js';
+import type { JobContext } from '../job-context.js';
 import { plan, type DeviceSpec, type EvalSpec, type Plan, type TrainSpec } from '../plan.js';
 import { loadResources } from '../resources.js';
 import { hashOf, parseExperiment } from '../schema.js';
