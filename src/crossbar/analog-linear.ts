@@ -20,11 +20,11 @@
  * separated: the DAC output (in input units) goes through one `linear` with the effective weights
  * Wn·k·α, and read noise is added from x²·(S·k²α²) — the same numbers, one matmul.
  */
-import { adcAccumulate, analogKernelsFor, dacCodes, filledTensor, FrozenMatrix, tf, linear, type Rng } from '../tensor/index.js';
+import { filledTensor, FrozenMatrix, readFloat32, tf, linear, type Rng } from '../tensor/index.js';
+import { adcAccumulate, analogKernelsFor, dacCodes } from './analog-kernels.js';
 import { fillStandardNormalTable } from '../device/index.js';
 import { inputCycles, levelsOf, needsTilePartialSums, perMvmIrDrop, type Periphery } from './periphery.js';
 import { absPercentile, type CalibratedRanges } from './calibration.js';
-import { readFloat32 } from './readback.js';
 import type { SiteState } from './state.js';
 
 type T = tf.Tensor;
@@ -557,7 +557,7 @@ export class AnalogLinear {
   }
 
   /**
-   * `forwardTiledFused` as two WebAssembly kernels per tile around the tile's matMul (tensor/analog-kernels.ts):
+   * `forwardTiledFused` as two WebAssembly kernels per tile around the tile's matMul (analog-kernels.ts):
    * the same float64 arithmetic and the same normals in the same order, so the same numbers, without
    * copying x out of the heap or the result back in.
    */

@@ -6,8 +6,10 @@ export { embed, checkIds } from './embedding.js';
 export { customOp } from './custom.js';
 export { affineRows } from './affine-rows.js';
 export { batchMatMul } from './batch-matmul.js';
-export { adcAccumulate, analogKernelsFor, dacCodes } from './analog-kernels.js';
 export { concatFlat, splitShapes } from './wasm-slice.js';
+// The wasm plumbing other layers' kernels build on (crossbar/analog-kernels.ts), and in-place heap reads.
+export { given, onceOnWasm, readFloat32, registerHeapKernel } from './wasm-heap.js';
+export { WasmKernels } from './wasm-kernels.js';
 export { addLocalTerm, keyedNormalTensor, localTerm, localTermGrad, localTermInputGrad, rowStats } from './local-noise.js';
 export type { LocalTerm } from './local-noise.js';
 export { inputAffine, inputAffineGrad } from './input-affine.js';

@@ -1,6 +1,6 @@
 /**
  * Direct access to the wasm backend's heap, for the few kernels grasp-hil writes itself
- * (batch-matmul.ts, input-affine.ts, local-noise.ts, embedding.ts, random.ts): tensors live in the backend's WebAssembly.Memory at a byte offset,
+ * (batch-matmul.ts, input-affine.ts, local-noise.ts, embedding.ts, random.ts, crossbar/analog-kernels.ts): tensors live in the backend's WebAssembly.Memory at a byte offset,
  * and a kernel that allocates its output through the backend is tracked by the engine like any other.
  */
 import { tf } from './engine.js';
@@ -85,4 +85,32 @@ export function onceOnWasm(register: () => void, available: () => boolean = () =
     }
     return done;
   };
+}
+
+/**
+ * readFloat32: reading a float32 tensor's values without a copy where the backend allows it. On wasm, `dataSync`
+ * slices the wasm heap into a fresh array (one allocation of the tensor's size per read — for the
+ * per-tile partial sums that is most of the garbage an analog forward pass makes). Here the heap is
+ * viewed in place instead.
+ *
+ * The view is valid only until the next TF.js op (which may grow and so detach the wasm heap) and
+ * until the tensor is disposed: read it at once. This uses the wasm backend's internals
+ * (`dataIdMap`, `wasm.HEAPU8`; checked at every call) and falls back to `dataSync` whenever they
+ * are not as expected.
+ */
+interface WasmReadInternals {
+  dataIdMap: { get(id: object): { memoryOffset: number; dtype: string } | undefined };
+  wasm: { HEAPU8: Uint8Array };
+}
+
+export function readFloat32(t: tf.Tensor): Float32Array {
+  if (t.dtype === 'float32' && tf.getBackend() === 'wasm') {
+    const b = tf.backend() as unknown as Partial<WasmReadInternals>;
+    const entry = b.dataIdMap?.get(t.dataId as object);
+    const heap = b.wasm?.HEAPU8;
+    if (entry && heap && entry.dtype === 'float32' && typeof entry.memoryOffset === 'number' && entry.memoryOffset % 4 === 0) {
+      return new Float32Array(heap.buffer, heap.byteOffset + entry.memoryOffset, t.size);
+    }
+  }
+  return t.dataSync() as Float32Array;
 }

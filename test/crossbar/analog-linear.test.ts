@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Chip, type PeripheryOptions } from '../../src/crossbar/index.js';
 import { loadProfile } from '../../src/device/index.js';
-import { analogKernelsFor, Rng, tensorCount } from '../../src/tensor/index.js';
+import { analogKernelsFor } from '../../src/crossbar/analog-kernels.js';
+import { Rng, tensorCount } from '../../src/tensor/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 
 const I = 150, O = 70, N = 6;

@@ -1,5 +1,5 @@
 /**
- * WAT source of the crossbar periphery kernels (analog-kernels.ts), in variants chosen by flags and
+ * WAT source of the crossbar periphery kernels (crossbar/analog-kernels.ts), in variants chosen by flags and
  * exported by name; pointers are byte offsets in the imported memory. Both repeat the JavaScript
  * loops' float64 arithmetic (f64 scalars, f64x2 lanes, f32 ↔ f64 where JavaScript reads and writes
  * Float32Arrays, nearest-even rounding):

@@ -11,11 +11,10 @@
  * lanes, f32 ↔ f64 conversions where JavaScript reads and writes Float32Arrays, nearest-even rounding,
  * the row factor summed in the same order — so they give the same numbers (tests compare the two).
  * The per-vector scales and row factors travel as float64 pairs in a float32 tensor [N, 4]. Their
- * source is WAT, one function per variant: wat/analog.wat.ts.
+ * source is WAT, one function per variant: tensor/wat/analog.wat.ts (assembled with the other modules by
+ * scripts/write-kernels.ts); the wasm plumbing (heap kernels, module instances) is tensor/'s.
  */
-import { tf } from './engine.js';
-import { WasmKernels } from './wasm-kernels.js';
-import { given, onceOnWasm, registerHeapKernel } from './wasm-heap.js';
+import { given, onceOnWasm, registerHeapKernel, tf, WasmKernels } from '../tensor/index.js';
 
 const bit = (b: boolean) => (b ? 1 : 0);
 const dacName = (quantise: boolean, rowFactor: boolean) => `dac${bit(quantise)}${bit(rowFactor)}`;
@@ -23,7 +22,7 @@ const dacName = (quantise: boolean, rowFactor: boolean) => `dac${bit(quantise)}$
 type VarianceMode = 'none' | 'rank1' | 'exact';
 const adcName = (noisy: boolean, variance: VarianceMode, round: boolean) => `adc${bit(noisy)}${variance}${bit(round)}`;
 
-/** The kernels' WAT source, all variants: wat/analog.wat.ts. */
+/** The kernels' WAT source, all variants: tensor/wat/analog.wat.ts. */
 const kernels = new WasmKernels('analog');
 
 const DAC = 'GraspHilDacCodes', ADC = 'GraspHilAdcAccumulate';
