@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricName } from '../eval/metrics.js';
+import type { MetricName } from './metric-names.js';
 import { checkLabel, registerTask, type Example, type Task, type TaskData, type TaskLoadOptions } from './task.js';
 import { columnsOf, readTsv, type TsvFile } from './tsv.js';
 

@@ -7,8 +7,7 @@
  * with the NLG metrics). `getTask` returns label tasks only and names `getAnyTask` for the others,
  * so code written for labels never meets a generation task by accident.
  */
-import type { MetricName } from '../eval/metrics.js';
-import type { NlgMetricName } from '../eval/nlg/scores.js';
+import type { MetricName, NlgMetricName } from './metric-names.js';
 import { Registry } from '../io/registry.js';
 import { Rng } from '../tensor/rng.js';
 

@@ -7,8 +7,10 @@
  * for MCC and F1 and NaN for correlations of a constant series; Spearman uses average ranks for ties.
  */
 
-/** Registered metric names. */
-export type MetricName = 'accuracy' | 'f1' | 'mcc' | 'pearson' | 'spearman' | 'macro_f1';
+import type { MetricName } from '../data/metric-names.js';
+
+/** Registered metric names (declared with the tasks, data/metric-names.ts). */
+export type { MetricName };
 
 function checkLengths(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   if (a.length !== b.length) throw new Error(`${what}: ${a.length} predictions for ${b.length} references`);

@@ -11,8 +11,9 @@ import { corpusRougeL } from './rouge.js';
 import { checkCorpus } from './tokenize.js';
 import type { SynonymSource } from './wordnet.js';
 
-export const NLG_METRIC_NAMES = ['BLEU', 'NIST', 'METEOR', 'ROUGE_L', 'CIDEr'] as const;
-export type NlgMetricName = (typeof NLG_METRIC_NAMES)[number];
+import { NLG_METRIC_NAMES, type NlgMetricName } from '../../data/metric-names.js';
+
+export { NLG_METRIC_NAMES, type NlgMetricName };
 
 /** `synonyms` (e.g. `WordNet.load('/usr/share/wordnet')`) turns on METEOR's synonym stage. */
 export function nlgScores(hyps: readonly string[], refs: readonly (readonly string[])[], meteor: MeteorParams = METEOR_15_EN, synonyms?: SynonymSource): Record<NlgMetricName, number> {
