@@ -8,7 +8,7 @@
  * so code written for labels never meets a generation task by accident.
  */
 import type { MetricName, NlgMetricName } from './metric-names.js';
-import { Registry } from '../io/registry.js';
+import { Registry } from '../base/registry.js';
 import { Rng } from '../tensor/rng.js';
 
 /** One input: a text or a text pair. */

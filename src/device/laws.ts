@@ -24,7 +24,7 @@
  * ("uS", "nS", … or "gMax" for fractions of g_max) and are returned here in fractions of g_max;
  * dimensionless laws use "1" (or "%").
  */
-import { Registry } from '../io/registry.js';
+import { Registry } from '../base/registry.js';
 import { compileExpression, horner } from './expression.js';
 import { parseQuantity, unitFactor, type QuantityText } from './units.js';
 

@@ -17,7 +17,7 @@
  * after the others. Arrays hold conductances as fractions of g_max. `z` comes from the programming
  * stream.
  */
-import { Registry } from '../io/registry.js';
+import { Registry } from '../base/registry.js';
 import type { Rng } from '../tensor/index.js';
 import { compileLaw, checkLaw, type GLaw, type LawContext } from './laws.js';
 import { fillStandardNormal } from '../tensor/index.js';

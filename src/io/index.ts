@@ -13,5 +13,5 @@ export {
 export type { CheckpointLayout } from './layout.js';
 export * from './tokenizer/index.js';
 export { readJsonFile, parseJsonText, lineColumn } from './json.js';
-export { closestName, editDistance } from './suggest.js';
-export { Registry } from './registry.js';
+export { closestName, editDistance } from '../base/suggest.js';
+export { Registry } from '../base/registry.js';

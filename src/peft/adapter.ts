@@ -8,7 +8,7 @@
  *   parseOptions (validate, defaults) → attach (hooks on Sites, variables) → train (trainable(),
  *   penalty(), setMode) → merge (plain weights per Site) → state/save → detach.
  */
-import { Registry } from '../io/registry.js';
+import { Registry } from '../base/registry.js';
 import type { SiteRole, Transformer, WeightsBySite } from '../model/index.js';
 import type { Rng, tf } from '../tensor/index.js';
 

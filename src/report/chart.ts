@@ -3,7 +3,7 @@
  * `registerChart` once. A chart turns result rows into a Vega-Lite spec, or says it has nothing
  * to draw (returns null) when the rows hold no data for it.
  */
-import { Registry } from '../io/registry.js';
+import { Registry } from '../base/registry.js';
 import { experimentStats, type ExperimentStats, type ResultRow } from '../results/index.js';
 
 /** A Vega-Lite top-level spec (kept loose: vega-lite validates it when compiling). */

@@ -7,11 +7,19 @@
  * Correctness never depends on the backend: every random draw is made in JS from seeded streams
  * (see rng.ts), so only floating-point rounding differs between backends.
  */
-import { tf } from './engine.js';
 import { createRequire } from 'node:module';
+import { Registry } from '../base/registry.js';
+import { tf } from './engine.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** A backend the engine can run on: how to start it (null, or why it cannot), and the names users may give it. */
+interface BackendEntry {
+  name: BackendName;
+  aliases: readonly string[];
+  /** Starts the backend; null when it runs, else why not. */
+  activate(): Promise<string | null>;
+}
 
 export interface BackendInfo {
   /** The active TF.js backend. */
@@ -59,13 +67,24 @@ async function activate(name: BackendName): Promise<string | null> {
   }
 }
 
+/** The backends, in the order 'auto' tries them. */
+const backends = new Registry<BackendEntry>('backend', 'backends');
+const addBackend = (name: BackendName, aliases: readonly string[] = []) => backends.add(name, { name, aliases, activate: () => activate(name) });
+addBackend('tensorflow', ['node', 'tfjs-node']);
+addBackend('wasm');
+addBackend('cpu');
+
+/** The backends' names, in the order 'auto' tries them. */
+export const BACKEND_NAMES: readonly BackendName[] = backends.names() as BackendName[];
+
 /** Parses a backend name given by a user; throws a message naming the accepted values. */
 export function parseBackendName(value: string, source: string): BackendName | 'auto' {
   const v = value.trim().toLowerCase();
   if (v === 'auto' || v === '') return 'auto';
-  if (v === 'node' || v === 'tfjs-node') return 'tensorflow';
-  if ((BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendName;
-  throw new Error(`${source}: unknown backend '${value}'; expected one of auto, tensorflow (alias node), wasm, cpu`);
+  const entry = backends.find(v) ?? backends.values().find((b) => b.aliases.includes(v));
+  if (entry) return entry.name;
+  const aliases = backends.values().filter((b) => b.aliases.length).map((b) => `${b.name} (alias ${b.aliases.join(', ')})`);
+  throw new Error(`${backends.unknownMessage(value, source)} — or auto (the first that starts, in that order); ${aliases.join('; ')}`);
 }
 
 /**
@@ -83,9 +102,9 @@ export async function initBackend(preference?: string): Promise<BackendInfo> {
   // Multi-threaded wasm does not start under Node; parallelism comes from worker_threads.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const skipped: string[] = [];
-  const order: BackendName[] = requested === 'auto' ? [...BACKEND_NAMES] : [requested];
-  for (const name of order) {
-    const why = await activate(name);
+  const order: BackendEntry[] = requested === 'auto' ? backends.values() : [backends.get(requested)];
+  for (const { name, activate: start } of order) {
+    const why = await start();
     if (why === null) {
       const versions: Record<string, string> = {};
       for (const p of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-node']) {

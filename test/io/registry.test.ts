@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Registry } from '../../src/io/registry.js';
+import { Registry } from '../../src/base/registry.js';
 
 describe('Registry', () => {
   const fresh = () => {

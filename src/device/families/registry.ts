@@ -3,7 +3,7 @@
  * a DeviceModel subclass that fills in the physics hooks (drift coefficients, drift + accumulated
  * read noise); see ../model.ts for the template.
  */
-import { Registry } from '../../io/registry.js';
+import { Registry } from '../../base/registry.js';
 import type { DeviceContext, DeviceModel } from '../model.js';
 
 export type FamilyFactory = (ctx: DeviceContext) => DeviceModel;
