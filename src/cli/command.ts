@@ -99,3 +99,11 @@ export function laidOut(c: Command): Command {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
+
+/** A value with an SI prefix from atto to one, e.g. 6.824e-6 J → "6.824 µJ" (`digits` significant digits). */
+export function siPrefixed(v: number, unit: string, digits = 4): string {
+  if (v === 0) return `0 ${unit}`;
+  const prefixes: [number, string][] = [[1, ''], [1e-3, 'm'], [1e-6, 'µ'], [1e-9, 'n'], [1e-12, 'p'], [1e-15, 'f'], [1e-18, 'a']];
+  const [scale, p] = prefixes.find(([s]) => Math.abs(v) >= s) ?? prefixes[prefixes.length - 1];
+  return `${Number((v / scale).toPrecision(digits))} ${p}${unit}`;
+}

@@ -16,11 +16,10 @@
  * order), `clm/dropout`; the same seed and data give the same weights.
  */
 import type { Model } from '../model/index.js';
-import { embed, Rng, tensorCount, tf } from '../tensor/index.js';
+import { embed, Rng, tf } from '../tensor/index.js';
 import { crossEntropy } from './losses.js';
-import { AdamW } from './optim.js';
-import { createProgress, type ProgressMode } from './progress.js';
-import { linearWarmupDecay, warmupSteps } from './schedule.js';
+import { pretrainLoop, type PretrainRun } from './pretrain-loop.js';
+import type { ProgressMode } from './progress.js';
 
 /** What causal-LM training needs of a tokenizer (the io/tokenizer `Tokenizer` satisfies it). */
 export interface ClmTokenizer {
@@ -169,15 +168,7 @@ export interface ClmOptions {
   onStep?: (info: { step: number; loss: number; tensors: number }) => void;
 }
 
-export interface ClmResult {
-  steps: number;
-  seconds: number;
-  tokensPerSecond: number;
-  history: ClmEval[];
-  final: ClmEval;
-  trainBlocks: number;
-  trainTokens: number;
-}
+export type ClmResult = PretrainRun<ClmEval>;
 
 /**
  * Pre-trains every parameter of a GPT-2 `model` (with its LM head) on `train` blocks, evaluating on
@@ -189,57 +180,15 @@ export function pretrainClm(model: Model, train: Int32Array[], heldOut: Int32Arr
     batchSize: 16, lr: 1e-3, weightDecay: 0.01, warmupRatio: 0.06, clipNorm: 1, seed: 0, evalEvery: 0, evalBlocks: 128,
     progress: 'auto' as ProgressMode, ...options,
   };
-  if (train.length < o.batchSize) throw new Error(`causal-LM pre-training: ${train.length} training blocks, fewer than one batch of ${o.batchSize}`);
-  const L = train[0].length;
-  for (const name of model.params.names()) model.params.setTrainable(name, true);
-  const vars = [...model.params.trainable()];
-  const optim = new AdamW(vars.map(([name, variable]) => ({ variable, decay: !/bias$|ln_/.test(name) })), { weightDecay: o.weightDecay, beta2: 0.98, eps: 1e-6 });
-  const rng = new Rng(o.seed, 'clm');
-  const order = rng.fork('order');
-  const dropoutRng = rng.fork('dropout');
   const evalBatches: ClmBatch[] = [];
   const held = heldOut.slice(0, o.evalBlocks);
   for (let s = 0; s < held.length; s += o.batchSize) evalBatches.push(blockBatch(held.slice(s, s + o.batchSize)));
-  const history: ClmEval[] = [];
-  const progress = createProgress(o.steps, o.progress);
-  const warm = warmupSteps(o.steps, o.warmupRatio);
-  let perm = order.permutation(train.length);
-  let cursor = 0;
-  const t0 = performance.now();
-  try {
-    for (let step = 1; step <= o.steps; step++) {
-      if (cursor + o.batchSize > perm.length) {
-        perm = order.permutation(train.length);
-        cursor = 0;
-      }
-      const batch = blockBatch(Array.from(perm.subarray(cursor, cursor + o.batchSize), (i) => train[i]));
-      cursor += o.batchSize;
-      const lr = linearWarmupDecay(step, o.steps, warm, o.lr);
-      const loss = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => clmLoss(model, batch, true, dropoutRng), vars.map(([, v]) => v));
-        const sq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
-        const [lossValue, sqValue] = tf.stack([value, sq]).dataSync();
-        const norm = Math.sqrt(sqValue);
-        if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) {
-          throw new Error(`causal-LM pre-training diverged at step ${step} (loss ${lossValue}, gradient norm ${norm}); lower lr (now ${o.lr}) or check the data`);
-        }
-        optim.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
-        return lossValue;
-      });
-      progress.update({ step, total: o.steps, epoch: Math.floor(((step - 1) * o.batchSize) / train.length) + 1, loss, lr, tokensPerSecond: (step * o.batchSize * L) / ((performance.now() - t0) / 1000) });
-      o.onStep?.({ step, loss, tensors: tensorCount() });
-      if ((o.evalEvery > 0 && step % o.evalEvery === 0) || step === o.steps) {
-        const rec = evaluateClm(model, evalBatches, step);
-        history.push(rec);
-        progress.log(`step ${step}: held-out loss ${rec.loss.toFixed(4)} (perplexity ${rec.perplexity.toFixed(1)}), next-token accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.tokens} tokens`);
-        o.onEval?.(rec);
-      }
-    }
-  } finally {
-    progress.stop();
-    optim.dispose();
-    for (const [name] of vars) model.params.setTrainable(name, false);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  return { steps: o.steps, seconds, tokensPerSecond: (o.steps * o.batchSize * L) / seconds, history, final: history[history.length - 1], trainBlocks: train.length, trainTokens: train.length * L };
+  return pretrainLoop(model, train, o, {
+    name: 'causal-LM pre-training', stream: 'clm', noDecay: /bias$|ln_/,
+    batch: blockBatch,
+    loss: (batch, dropout) => clmLoss(model, batch, true, dropout),
+    evaluate: (step) => evaluateClm(model, evalBatches, step),
+    describe: (rec) => `held-out loss ${rec.loss.toFixed(4)} (perplexity ${rec.perplexity.toFixed(1)}), next-token accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.tokens} tokens`,
+    onEval: o.onEval,
+  });
 }

@@ -24,7 +24,8 @@ import { evaluateClm, promptTargetBatch, clmLoss, type ClmBatch } from './clm.js
 import { AdamW, type OptimParam } from './optim.js';
 import { createProgress } from './progress.js';
 import { linearWarmupDecay, warmupSteps } from './schedule.js';
-import { sigmaReport, TrainingDivergedError, type EvalRecord, type TrainOptions, type TrainResult } from './trainer.js';
+import { adapterStep } from './adapter-step.js';
+import { sigmaReport, type EvalRecord, type TrainOptions, type TrainResult } from './trainer.js';
 
 /** What generation training needs of a tokenizer (the io/tokenizer `Tokenizer` satisfies it). */
 export interface GenerationTokenizer {
@@ -134,27 +135,10 @@ export async function trainGeneration(setup: GenerationTrainSetup, options: Trai
         const stepRng = rng.fork(`step${step}`);
         const lr = linearWarmupDecay(step, total, warmup, o.lr);
         const batch = promptTargetBatch(rows.map((i) => pairs[i]), eos);
-        let loss = 0, penalty = 0, norm = 0;
         adapter.setMode({ kind: 'train', rng: stepRng.fork('adapter') });
-        tf.tidy(() => {
-          let penValue: tf.Tensor | null = null;
-          const { value, grads } = tf.variableGrads(() => {
-            const l = clmLoss(model, batch, true, stepRng.fork('dropout'));
-            const pen = adapter.penalty?.() ?? null;
-            if (pen) penValue = tf.keep(tf.clone(pen));
-            return (pen ? tf.add(l, pen) : l) as tf.Scalar;
-          }, vars);
-          const sq = tf.addN(vars.map((v) => tf.sum(tf.square(grads[v.name]))));
-          const values = tf.stack([value, penValue ?? tf.scalar(0), sq]).dataSync();
-          (penValue as tf.Tensor | null)?.dispose();
-          [loss, penalty, norm] = [values[0], values[1], Math.sqrt(values[2])];
-          if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-            throw new TrainingDivergedError(
-              `train: step ${step + 1} (epoch ${epoch}) gave loss ${loss} (penalty ${penalty}) and gradient norm ${norm} at learning rate ${lr.toExponential(3)}; ` +
-                'training stopped. Lower the learning rate, enable clipping (clipNorm) or check the data.',
-            );
-          }
-          optimizer.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
+        const { loss, penalty, norm } = adapterStep({
+          vars, optimizer, adapter, lr, clipNorm: o.clipNorm, step, epoch, check: 'the data',
+          loss: () => clmLoss(model, batch, true, stepRng.fork('dropout')),
         });
         step++;
         lastLoss = loss;

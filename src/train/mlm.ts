@@ -9,11 +9,10 @@
  * before the LM head, so a step costs the encoder plus 15 % of the full-vocabulary projection.
  */
 import type { Model } from '../model/index.js';
-import { embed, Rng, tensorCount, tf } from '../tensor/index.js';
+import { embed, Rng, tf } from '../tensor/index.js';
 import { crossEntropy } from './losses.js';
-import { AdamW } from './optim.js';
-import { createProgress, type ProgressMode } from './progress.js';
-import { linearWarmupDecay, warmupSteps } from './schedule.js';
+import { pretrainLoop, type PretrainRun } from './pretrain-loop.js';
+import type { ProgressMode } from './progress.js';
 
 /** What MLM needs of a tokenizer (the io/tokenizer `Tokenizer` satisfies it). */
 export interface MlmTokenizer {
@@ -57,15 +56,7 @@ export interface MlmEval {
   maskedTokens: number;
 }
 
-export interface MlmResult {
-  steps: number;
-  seconds: number;
-  tokensPerSecond: number;
-  history: MlmEval[];
-  final: MlmEval;
-  trainBlocks: number;
-  trainTokens: number;
-}
+export type MlmResult = PretrainRun<MlmEval>;
 
 /** Tokenises texts, concatenates them and cuts blocks of `seqLength` (specials included). */
 export function makeBlocks(tokenizer: MlmTokenizer, texts: readonly string[], seqLength: number): Int32Array[] {
@@ -171,66 +162,15 @@ export function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[]
     batchSize: 32, lr: 5e-4, weightDecay: 0.01, warmupRatio: 0.06, clipNorm: 1, maskProbability: 0.15, seed: 0,
     evalEvery: 0, evalBlocks: 256, progress: 'auto' as ProgressMode, ...options,
   };
-  if (train.length < o.batchSize) throw new Error(`MLM pre-training: ${train.length} training blocks, fewer than one batch of ${o.batchSize}`);
-  const L = train[0].length;
-  for (const name of model.params.names()) model.params.setTrainable(name, true);
-  const vars = [...model.params.trainable()];
-  // No decay on biases and LayerNorm weights, as in BERT/RoBERTa.
-  const optim = new AdamW(vars.map(([name, variable]) => ({ variable, decay: !/bias$|LayerNorm|layer_norm|ln_/.test(name) })), { weightDecay: o.weightDecay, beta2: 0.98, eps: 1e-6 });
-  const rng = new Rng(o.seed, 'mlm');
-  const order = rng.fork('order');
-  const dropoutRng = rng.fork('dropout');
-  const maskRng = rng.fork('masks');
+  const maskRng = new Rng(o.seed, 'mlm').fork('masks');
   const evalSet = heldOut.slice(0, o.evalBlocks);
-  const history: MlmEval[] = [];
-  const progress = createProgress(o.steps, o.progress);
-  const warm = warmupSteps(o.steps, o.warmupRatio);
-  let perm = order.permutation(train.length);
-  let cursor = 0;
-  const t0 = performance.now();
-  try {
-    for (let step = 1; step <= o.steps; step++) {
-      if (cursor + o.batchSize > perm.length) {
-        perm = order.permutation(train.length);
-        cursor = 0;
-      }
-      const blocks = Array.from(perm.subarray(cursor, cursor + o.batchSize), (i) => train[i]);
-      cursor += o.batchSize;
-      const batch = maskBlocks(blocks, tok, maskRng, o.maskProbability);
-      const lr = linearWarmupDecay(step, o.steps, warm, o.lr);
-      const [loss, norm] = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => crossEntropy(maskedLogits(model, batch, blocks.length, L, true, dropoutRng), tf.tensor1d(batch.labels, 'int32')), vars.map(([, v]) => v));
-        const sq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
-        const normValue = Math.sqrt(sq.dataSync()[0]);
-        const lossValue = value.dataSync()[0];
-        if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) {
-          throw new Error(`MLM pre-training diverged at step ${step} (loss ${lossValue}, gradient norm ${normValue}); lower lr (now ${o.lr}) or check the data`);
-        }
-        optim.step(grads, lr, o.clipNorm > 0 && normValue > o.clipNorm ? o.clipNorm / normValue : 1);
-        return [lossValue, normValue];
-      });
-      progress.update({ step, total: o.steps, epoch: Math.floor(((step - 1) * o.batchSize) / train.length) + 1, loss, lr, tokensPerSecond: (step * o.batchSize * L) / ((performance.now() - t0) / 1000) });
-      o.onStep?.({ step, loss, tensors: tensorCount() });
-      if ((o.evalEvery > 0 && step % o.evalEvery === 0) || step === o.steps) {
-        const rec = evaluateMlm(model, tok, evalSet, o.batchSize, o.seed, step);
-        history.push(rec);
-        progress.log(`step ${step}: held-out masked-LM loss ${rec.loss.toFixed(4)}, accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.maskedTokens} masked tokens`);
-        o.onEval?.(rec);
-      }
-    }
-  } finally {
-    progress.stop();
-    optim.dispose();
-    for (const [name] of vars) model.params.setTrainable(name, false);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  return {
-    steps: o.steps,
-    seconds,
-    tokensPerSecond: (o.steps * o.batchSize * L) / seconds,
-    history,
-    final: history[history.length - 1],
-    trainBlocks: train.length,
-    trainTokens: train.length * L,
-  };
+  // No decay on biases and LayerNorm weights, as in BERT/RoBERTa. Every batch holds batchSize blocks.
+  return pretrainLoop(model, train, o, {
+    name: 'MLM pre-training', stream: 'mlm', noDecay: /bias$|LayerNorm|layer_norm|ln_/,
+    batch: (blocks) => maskBlocks(blocks, tok, maskRng, o.maskProbability),
+    loss: (batch, dropout) => crossEntropy(maskedLogits(model, batch, o.batchSize, train[0].length, true, dropout), tf.tensor1d(batch.labels, 'int32')),
+    evaluate: (step) => evaluateMlm(model, tok, evalSet, o.batchSize, o.seed, step),
+    describe: (rec) => `held-out masked-LM loss ${rec.loss.toFixed(4)}, accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.maskedTokens} masked tokens`,
+    onEval: o.onEval,
+  });
 }

@@ -24,6 +24,7 @@ import { headLogits, type Transformer } from '../model/index.js';
 import { isNoiseAware, type Adapter, type NamedTensors, type SigmaSummary } from '../peft/adapter.js';
 import { headParamNames, ParamTuning } from '../peft/param-tuning.js';
 import { Rng, tensorCount, tf } from '../tensor/index.js';
+import { adapterStep } from './adapter-step.js';
 import { HardwareAwareTraining, resolveHwaOptions, type HwaOptions } from './hwa.js';
 import { taskLoss } from './losses.js';
 import { AdamW, type OptimParam } from './optim.js';
@@ -128,8 +129,7 @@ export interface TrainSetup {
   tokenizer: TextTokenizer;
 }
 
-/** Raised when a step produces a non-finite loss or gradient. */
-export class TrainingDivergedError extends Error {}
+export { TrainingDivergedError } from './adapter-step.js';
 
 function snapshot(adapter: Adapter, head: ParamTuning | null): { adapter: NamedTensors; head: NamedTensors | null } {
   return { adapter: adapter.state(), head: head ? head.state() : null };
@@ -213,30 +213,11 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
         try {
           adapter.setMode({ kind: 'train', rng: stepRng.fork('adapter') });
           hwa?.beginStep(stepRng.fork('hwa'));
-          tf.tidy(() => {
-            // The penalty's value leaves variableGrads' scope through keep (disposed below).
-            let penValue: tf.Tensor | null = null;
-            const { value, grads } = tf.variableGrads(() => {
-              const out = headLogits(model as Parameters<typeof headLogits>[0], batch.inputs, { training: true, rng: stepRng.fork('dropout') });
-              const l = taskLoss(out, batch.labels, task.kind);
-              const pen = adapter.penalty?.() ?? null;
-              if (pen) penValue = tf.keep(tf.clone(pen));
-              return (pen ? tf.add(l, pen) : l) as tf.Scalar;
-            }, vars);
-            const sq = tf.addN(vars.map((v) => tf.sum(tf.square(grads[v.name]))));
-            const values = tf.stack([value, penValue ?? tf.scalar(0), sq]).dataSync();
-            (penValue as tf.Tensor | null)?.dispose();
-            [loss, penalty, norm] = [values[0], values[1], Math.sqrt(values[2])];
-            if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-              throw new TrainingDivergedError(
-                `train: step ${step + 1} (epoch ${epoch}) gave loss ${loss} (penalty ${penalty}) and gradient norm ${norm} at learning rate ${lr.toExponential(3)}; ` +
-                  'training stopped. Lower the learning rate, enable clipping (clipNorm) or check the data and labels.',
-              );
-            }
-            const scale = o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1;
-            optimizer.step(grads, lr, scale);
-            hwa?.clip(adapterVars);
-          });
+          ({ loss, penalty, norm } = adapterStep({
+            vars, optimizer, adapter, lr, clipNorm: o.clipNorm, step, epoch, check: 'the data and labels',
+            loss: () => taskLoss(headLogits(model as Parameters<typeof headLogits>[0], batch.inputs, { training: true, rng: stepRng.fork('dropout') }), batch.labels, task.kind),
+            afterStep: () => hwa?.clip(adapterVars),
+          }));
         } finally {
           hwa?.endStep();
           batch.dispose();

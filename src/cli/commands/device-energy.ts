@@ -8,7 +8,7 @@ import {
   Chip, estimateCost, initBackend, loadModel, loadProfile, packagePath, parseSiteSelector, PERIPHERY_PRESETS, selectSites, weightsOfSites,
   type CostEstimate, type PeripheryOptions,
 } from '../../internal.js';
-import { printJson, withExamples, type Command } from '../command.js';
+import { printJson, siPrefixed, withExamples, type Command } from '../command.js';
 import { checkFlags, countUpTo, FRACTION, SEED } from '../flags.js';
 
 /** --periphery: a preset name, an inline JSON object or the path of a .json file holding one. */
@@ -28,12 +28,6 @@ export function peripheryOption(text: string | undefined): PeripheryOptions | st
   throw new Error(`--periphery: '${t}' is neither a preset (${Object.keys(PERIPHERY_PRESETS).join(', ')}), a JSON object nor an existing .json file`);
 }
 
-const eng = (v: number, unit: string): string => {
-  if (v === 0) return `0 ${unit}`;
-  const prefixes: [number, string][] = [[1, ''], [1e-3, 'm'], [1e-6, 'µ'], [1e-9, 'n'], [1e-12, 'p'], [1e-15, 'f'], [1e-18, 'a']];
-  const [scale, p] = prefixes.find(([s]) => Math.abs(v) >= s) ?? prefixes[prefixes.length - 1];
-  return `${Number((v / scale).toPrecision(4))} ${p}${unit}`;
-};
 const mm2 = (m2: number): string => `${Number((m2 * 1e6).toPrecision(4))} mm²`;
 const pct = (part: number, whole: number): string => (whole > 0 ? `${(100 * part / whole).toFixed(1)} %` : '—');
 
@@ -47,7 +41,7 @@ function printCost(c: CostEstimate, model: string): void {
   const t = c.area.tile;
   console.log(`Energy, latency and area per inference — an ESTIMATE (NeuroSim-style; parameters and sources below)`);
   console.log(`  ${c.profile} chip for ${model}: ${Object.keys(c.area.sites).length} Sites on ${a.tiles} tiles of ${t.shape.rows} × ${t.shape.cols}, ${c.energy.tokens} token(s) per inference`);
-  console.log(`  energy ${eng(e.energy, 'J')}, latency ${eng(e.latency, 's')}, area ${mm2(a.area)} (one tile ${mm2(t.area)}, ${t.adcs} ADC(s) per tile)`);
+  console.log(`  energy ${siPrefixed(e.energy, 'J')}, latency ${siPrefixed(e.latency, 's')}, area ${mm2(a.area)} (one tile ${mm2(t.area)}, ${t.adcs} ADC(s) per tile)`);
   const rows: [string, number | null, number | null, number | null][] = [
     ['array / cell reads', b.cellRead, l.read, ab.array],
     ['DACs + row drivers', b.dac + b.rowDrivers, l.dac, ab.rowDrivers],
@@ -57,18 +51,18 @@ function printCost(c: CostEstimate, model: string): void {
   ];
   console.log(`  ${'component'.padEnd(24)} ${'energy'.padStart(11)} ${'share'.padStart(7)} ${'latency'.padStart(11)} ${'share'.padStart(7)} ${'area'.padStart(13)} ${'share'.padStart(7)}`);
   for (const [name, en, lat, ar] of rows) {
-    const cell = (v: number | null, unit: string, whole: number, f: (x: number) => string = (x) => eng(x, unit)) =>
+    const cell = (v: number | null, unit: string, whole: number, f: (x: number) => string = (x) => siPrefixed(x, unit)) =>
       v === null ? `${'—'.padStart(11)} ${''.padStart(7)}` : `${f(v).padStart(11)} ${pct(v, whole).padStart(7)}`;
     console.log(`  ${name.padEnd(24)} ${cell(en, 'J', e.energy)} ${cell(lat, 's', e.latency)} ${cell(ar, '', a.area, mm2).padStart(21)}`);
   }
   const prog = c.energy.programming;
-  console.log(`  programming: ${prog.pulses} pulses, ${prog.energy === null ? 'energy not given by the profile' : eng(prog.energy, 'J')}, ${prog.time === null ? 'time not given' : eng(prog.time, 's')} (tiles in parallel)`);
+  console.log(`  programming: ${prog.pulses} pulses, ${prog.energy === null ? 'energy not given by the profile' : siPrefixed(prog.energy, 'J')}, ${prog.time === null ? 'time not given' : siPrefixed(prog.time, 's')} (tiles in parallel)`);
   console.log('per Site:');
   const width = Math.max(6, ...Object.keys(c.area.sites).map((n) => n.length));
   console.log(`  ${'Site'.padEnd(width)} ${'tiles'.padStart(5)} ${'used'.padStart(7)} ${'energy'.padStart(11)} ${'latency'.padStart(11)} ${'area'.padStart(13)}`);
   for (const [name, s] of Object.entries(c.area.sites)) {
     const se = c.energy.sites[name];
-    console.log(`  ${name.padEnd(width)} ${String(s.tiles).padStart(5)} ${pct(s.utilisation, 1).padStart(7)} ${eng(se.energy, 'J').padStart(11)} ${eng(se.latency, 's').padStart(11)} ${mm2(s.area).padStart(13)}`);
+    console.log(`  ${name.padEnd(width)} ${String(s.tiles).padStart(5)} ${pct(s.utilisation, 1).padStart(7)} ${siPrefixed(se.energy, 'J').padStart(11)} ${siPrefixed(se.latency, 's').padStart(11)} ${mm2(s.area).padStart(13)}`);
   }
   console.log('parameters (✓ verified against the source, ✗ not):');
   const nw = Math.max(...c.parameters.map((p) => p.name.length));

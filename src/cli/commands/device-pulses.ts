@@ -2,15 +2,10 @@
 import {
   Chip, initBackend, loadModel, loadProfile, parseSiteSelector, programmingCost, selectSites, weightsOfSites, PERIPHERY_PRESETS,
 } from '../../internal.js';
-import { printJson, withExamples, type Command } from '../command.js';
+import { printJson, siPrefixed, withExamples, type Command } from '../command.js';
 import { numericFlag, SEED } from '../flags.js';
 
-const si = (x: number | null, unit: string): string => {
-  if (x === null) return 'not given by the profile';
-  const prefixes: [number, string][] = [[1, ''], [1e-3, 'm'], [1e-6, 'µ'], [1e-9, 'n'], [1e-12, 'p'], [1e-15, 'f']];
-  const [f, p] = prefixes.find(([f]) => Math.abs(x) >= f) ?? prefixes[prefixes.length - 1];
-  return `${(x / f).toPrecision(3)} ${p}${unit}`;
-};
+const si = (x: number | null, unit: string): string => (x === null ? 'not given by the profile' : siPrefixed(x, unit, 3));
 
 export const pulses: Command = {
   tensors: true,
