@@ -80,18 +80,22 @@ interface EvalBase {
   supplied: { path: string; label: string; allowBaseMismatch: boolean } | null;
 }
 
+/** Which chip a hardware or calibrate row programs, and when and how it reads it. */
+interface ChipRead {
+  /** As the experiment names it, and the resolved reference loadProfile takes. */
+  profile: string;
+  profileRef: string;
+  t: number;
+  compensation: CompensationMode;
+  chipSeed: number;
+  readSeed: number;
+  sites: string;
+}
+
 export type EvalSpec =
   | (EvalBase & { kind: 'noise'; sigma: number; relative: boolean; sites: string | null; noiseSeed: number })
-  | (EvalBase & {
+  | (EvalBase & ChipRead & {
     kind: 'hardware';
-    /** As the experiment names it, and the resolved reference loadProfile takes. */
-    profile: string;
-    profileRef: string;
-    t: number;
-    compensation: CompensationMode;
-    chipSeed: number;
-    readSeed: number;
-    sites: string;
     sweep: SweepPoint | null;
     /** Multipliers of the profile's noise scales, or null for the profile as it is. */
     scales: ScalesPoint | null;
@@ -101,16 +105,9 @@ export type EvalSpec =
     calibrationExamples: number | null;
   })
   | (EvalBase & { kind: 'params' })
-  | (EvalBase & {
+  | (EvalBase & ChipRead & {
     /** The calibrate phase (calibrate.ts): the adapter held in the periphery, calibrated on N examples (N = 0: not calibrated). */
     kind: 'calibrate';
-    profile: string;
-    profileRef: string;
-    t: number;
-    compensation: CompensationMode;
-    chipSeed: number;
-    readSeed: number;
-    sites: string;
     examples: number;
     steps: number;
     batchSize: number;
