@@ -6,8 +6,8 @@
  * which worker ran it or in what order. `run` yields results in job order, whatever the completion
  * order, so rows are recorded identically for any worker count.
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleThread } from '../base/thread.js';
 
 export interface PoolOptions {
   /** Number of workers (≥ 1). */
@@ -30,17 +30,9 @@ interface Pending<R> {
 
 type Message<R> = { id: number; ok: true; result: R } | { id: number; ok: false; error: string } | { event: unknown };
 
-/**
- * The worker entry: compiled worker.js from dist/, or — when running from source (vitest, tsx) —
- * a bootstrap that registers tsx's loader in the thread and then imports worker.ts.
- */
+/** The worker entry, worker.ts (or the compiled worker.js). */
 function spawn(workerData: unknown): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(fileURLToPath(new URL('./worker.js', self)), { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./worker.ts', self).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData });
+  return spawnModuleThread(import.meta.url, 'worker', { workerData });
 }
 
 export class WorkerPool<J, R> {

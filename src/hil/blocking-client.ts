@@ -13,22 +13,17 @@
  * DEADLINE_EXCEEDED-like UNAVAILABLE and the client is closed. The server must not run on the calling
  * thread (it would be blocked too): serve it from another process or thread.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { spawnModuleThread } from '../base/thread.js';
 import type { ClientOptions } from './client.js';
 import type { ChipCapabilities, Matrix, MvmCall, ProgramReport, TargetUnits } from './driver.js';
 import { HilError, type HilCode } from './errors.js';
 import type { BlockingAnswer, BlockingRequest } from './blocking-worker.js';
 import type { SyncChip } from './sync.js';
 
-/** The worker: compiled blocking-worker.js, or from source a bootstrap registering tsx (as experiment/pool.ts). */
+/** The worker, blocking-worker.ts (or the compiled blocking-worker.js). */
 function spawnWorker(workerData: unknown, transfer: MessagePort[]): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(fileURLToPath(new URL('./blocking-worker.js', self)), { workerData, transferList: transfer });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./blocking-worker.ts', self).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData, transferList: transfer });
+  return spawnModuleThread(import.meta.url, 'blocking-worker', { workerData, transferList: transfer });
 }
 
 export class BlockingChipClient implements SyncChip {

@@ -164,6 +164,9 @@ export interface ClmOptions {
   /** At most this many held-out blocks per evaluation. */
   evalBlocks?: number;
   progress?: ProgressMode;
+  /** Micro-batches per batch and threads computing them (pretrain-team.ts); default 1 and 1. */
+  microBatches?: number;
+  workers?: number;
   onEval?: (record: ClmEval) => void;
   onStep?: (info: { step: number; loss: number; tensors: number }) => void;
 }
@@ -175,7 +178,7 @@ export type ClmResult = PretrainRun<ClmEval>;
  * `heldOut` blocks. AdamW (β₂ 0.98, ε 1e-6), no decay on biases and LayerNorms, warm-up then linear
  * decay, global-norm clipping.
  */
-export function pretrainClm(model: Model, train: Int32Array[], heldOut: Int32Array[], options: ClmOptions): ClmResult {
+export function pretrainClm(model: Model, train: Int32Array[], heldOut: Int32Array[], options: ClmOptions): Promise<ClmResult> {
   const o = {
     batchSize: 16, lr: 1e-3, weightDecay: 0.01, warmupRatio: 0.06, clipNorm: 1, seed: 0, evalEvery: 0, evalBlocks: 128,
     progress: 'auto' as ProgressMode, ...options,
@@ -184,7 +187,7 @@ export function pretrainClm(model: Model, train: Int32Array[], heldOut: Int32Arr
   const held = heldOut.slice(0, o.evalBlocks);
   for (let s = 0; s < held.length; s += o.batchSize) evalBatches.push(blockBatch(held.slice(s, s + o.batchSize)));
   return pretrainLoop(model, train, o, {
-    name: 'causal-LM pre-training', stream: 'clm', noDecay: /bias$|ln_/,
+    name: 'causal-LM pre-training', kind: 'clm', stream: 'clm', noDecay: /bias$|ln_/,
     batch: blockBatch,
     loss: (batch, dropout) => clmLoss(model, batch, true, dropout),
     evaluate: (step) => evaluateClm(model, evalBatches, step),

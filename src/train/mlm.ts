@@ -44,6 +44,10 @@ export interface MlmOptions {
   progress?: ProgressMode;
   /** Called after each evaluation. */
   onEval?: (record: MlmEval) => void;
+  /** Cut each batch into this many equal micro-batches, each with its own dropout stream (default 1: the whole batch at once). */
+  microBatches?: number;
+  /** Threads computing micro-batches in parallel (≤ microBatches; default 1). Results do not depend on it. */
+  workers?: number;
   /** Called after each step with its loss and the engine's live tensor count. */
   onStep?: (info: { step: number; loss: number; tensors: number }) => void;
 }
@@ -82,8 +86,11 @@ function need(v: number | undefined, what: string): number {
   return v;
 }
 
-interface MaskedBatch {
+export interface MaskedBatch {
+  /** [rows·length] row-major. */
   inputIds: Int32Array;
+  rows: number;
+  length: number;
   /** Flat positions (b·L + t) of the chosen tokens and their original ids. */
   positions: Int32Array;
   labels: Int32Array;
@@ -117,11 +124,12 @@ export function maskBlocks(blocks: readonly Int32Array[], tok: MlmTokenizer, rng
     labels.push(inputIds[i]);
     inputIds[i] = mask;
   }
-  return { inputIds, positions: Int32Array.from(pos), labels: Int32Array.from(labels) };
+  return { inputIds, rows: blocks.length, length: L, positions: Int32Array.from(pos), labels: Int32Array.from(labels) };
 }
 
 /** Logits over the vocabulary for the chosen positions only: [M, vocab]. */
-function maskedLogits(model: Model, batch: MaskedBatch, B: number, L: number, training: boolean, rng: Rng | undefined): tf.Tensor2D {
+function maskedLogits(model: Model, batch: MaskedBatch, training: boolean, rng: Rng | undefined): tf.Tensor2D {
+  const B = batch.rows, L = batch.length;
   const head = model.head;
   if (!head || head.kind !== 'lm') throw new Error('MLM pre-training needs a model with an LM head (createModel(config, rng, { head: "lm" }))');
   const inputIds = tf.tensor2d(batch.inputIds, [B, L], 'int32');
@@ -140,7 +148,7 @@ export function evaluateMlm(model: Model, tok: MlmTokenizer, blocks: readonly In
     const part = blocks.slice(s, s + batchSize);
     const batch = maskBlocks(part, tok, rng);
     const [l, c] = tf.tidy(() => {
-      const logits = maskedLogits(model, batch, part.length, part[0].length, false, undefined);
+      const logits = maskedLogits(model, batch, false, undefined);
       const labels = tf.tensor1d(batch.labels, 'int32');
       const loss = tf.mul(crossEntropy(logits, labels), batch.labels.length);
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
@@ -153,11 +161,16 @@ export function evaluateMlm(model: Model, tok: MlmTokenizer, blocks: readonly In
   return { step, loss: lossSum / n, accuracy: correct / n, maskedTokens: n };
 }
 
+/** Mean cross-entropy over the batch's chosen tokens, with dropout (call inside tf.tidy or variableGrads). */
+export function mlmLoss(model: Model, batch: MaskedBatch, dropout: Rng): tf.Scalar {
+  return crossEntropy(maskedLogits(model, batch, true, dropout), tf.tensor1d(batch.labels, 'int32'));
+}
+
 /**
  * Pre-trains every parameter of `model` (which must carry an LM head) on `train` blocks, evaluating
  * on `heldOut` blocks. Seeded: the same seed, data and backend give the same weights.
  */
-export function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[], heldOut: Int32Array[], options: MlmOptions): MlmResult {
+export function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[], heldOut: Int32Array[], options: MlmOptions): Promise<MlmResult> {
   const o = {
     batchSize: 32, lr: 5e-4, weightDecay: 0.01, warmupRatio: 0.06, clipNorm: 1, maskProbability: 0.15, seed: 0,
     evalEvery: 0, evalBlocks: 256, progress: 'auto' as ProgressMode, ...options,
@@ -166,9 +179,9 @@ export function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[]
   const evalSet = heldOut.slice(0, o.evalBlocks);
   // No decay on biases and LayerNorm weights, as in BERT/RoBERTa. Every batch holds batchSize blocks.
   return pretrainLoop(model, train, o, {
-    name: 'MLM pre-training', stream: 'mlm', noDecay: /bias$|LayerNorm|layer_norm|ln_/,
+    name: 'MLM pre-training', kind: 'mlm', stream: 'mlm', noDecay: /bias$|LayerNorm|layer_norm|ln_/,
     batch: (blocks) => maskBlocks(blocks, tok, maskRng, o.maskProbability),
-    loss: (batch, dropout) => crossEntropy(maskedLogits(model, batch, o.batchSize, train[0].length, true, dropout), tf.tensor1d(batch.labels, 'int32')),
+    loss: (batch, dropout) => mlmLoss(model, batch, dropout),
     evaluate: (step) => evaluateMlm(model, tok, evalSet, o.batchSize, o.seed, step),
     describe: (rec) => `held-out masked-LM loss ${rec.loss.toFixed(4)}, accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.maskedTokens} masked tokens`,
     onEval: o.onEval,

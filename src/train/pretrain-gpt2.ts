@@ -78,7 +78,7 @@ export async function pretrainTinyGpt2(outDir: string, recipe: PretrainRecipe = 
   try {
     const train = packClmBlocks(tokenizer, trainTexts, recipe.seqLength);
     const held = packClmBlocks(tokenizer, heldTexts, recipe.seqLength);
-    const result = pretrainClm(model, train, held, { steps: recipe.steps, batchSize: recipe.batchSize, lr: recipe.lr, seed: recipe.seed, evalEvery: recipe.evalEvery, progress });
+    const result = await pretrainClm(model, train, held, { steps: recipe.steps, batchSize: recipe.batchSize, lr: recipe.lr, seed: recipe.seed, evalEvery: recipe.evalEvery, progress });
     mkdirSync(outDir, { recursive: true });
     await saveModel(model, outDir, { dtype: 'F16' });
     tokenizer.save(outDir);

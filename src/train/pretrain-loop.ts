@@ -10,10 +10,16 @@
  *
  * Streams (Rng(seed, stream)): 'order' shuffles, 'dropout' is the model's dropout; an objective's
  * own randomness (MLM's masks) forks from `rng` by name.
+ *
+ * Micro-batches (`microBatches` M > 1): the batch is cut into M equal parts, built (masked) in order
+ * on this thread; part k's dropout is 'dropout/<step>/<k>' and the step's gradient is the
+ * token-weighted sum of the parts' gradients, so `workers` threads (pretrain-team.ts) can compute
+ * the parts in parallel and the weights do not depend on the number of threads.
  */
-import type { Model } from '../model/index.js';
+import { configToJson, type Model } from '../model/index.js';
 import { Rng, tensorCount, tf } from '../tensor/index.js';
 import { AdamW } from './optim.js';
+import { GradientTeam, microGradients, readWeights, type MicroResult, type PretrainKind } from './pretrain-team.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { linearWarmupDecay, warmupSteps } from './schedule.js';
 
@@ -27,19 +33,25 @@ export interface PretrainSettings {
   seed: number;
   evalEvery: number;
   progress: ProgressMode;
+  /** Equal parts each batch is cut into (default 1). */
+  microBatches?: number;
+  /** Threads computing the parts, this one included (default 1, at most `microBatches`). */
+  workers?: number;
   onStep?: (info: { step: number; loss: number; tensors: number }) => void;
 }
 
-export interface PretrainObjective<B, E> {
+export interface PretrainObjective<B extends { labels: Int32Array }, E> {
   /** 'MLM pre-training', in messages. */
   name: string;
+  /** The loss a helper thread computes (pretrain-worker.ts). */
+  kind: PretrainKind;
   /** The root stream's name. */
   stream: string;
   /** Parameter names without weight decay (biases, LayerNorms). */
   noDecay: RegExp;
   /** The step's batch from its blocks. */
   batch(blocks: Int32Array[]): B;
-  /** The batch's loss, inside the gradient scope. */
+  /** The batch's mean loss over its `labels`, inside the gradient scope. */
   loss(batch: B, dropout: Rng): tf.Scalar;
   /** Held-out evaluation after `step`, and its progress line. */
   evaluate(step: number): E;
@@ -57,8 +69,11 @@ export interface PretrainRun<E> {
   trainTokens: number;
 }
 
-export function pretrainLoop<B, E>(model: Model, train: Int32Array[], o: PretrainSettings, objective: PretrainObjective<B, E>): PretrainRun<E> {
+export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: Model, train: Int32Array[], o: PretrainSettings, objective: PretrainObjective<B, E>): Promise<PretrainRun<E>> {
   if (train.length < o.batchSize) throw new Error(`${objective.name}: ${train.length} training blocks, fewer than one batch of ${o.batchSize}`);
+  const M = o.microBatches ?? 1, W = o.workers ?? 1;
+  if (!Number.isInteger(M) || M < 1 || o.batchSize % M !== 0) throw new Error(`${objective.name}: microBatches must be an integer ≥ 1 dividing the batch size ${o.batchSize}, got ${M}`);
+  if (!Number.isInteger(W) || W < 1 || W > M) throw new Error(`${objective.name}: workers must be an integer from 1 to microBatches (${M}), got ${W}`);
   const L = train[0].length;
   for (const name of model.params.names()) model.params.setTrainable(name, true);
   const vars = [...model.params.trainable()];
@@ -67,31 +82,46 @@ export function pretrainLoop<B, E>(model: Model, train: Int32Array[], o: Pretrai
   const order = rng.fork('order');
   const dropoutRng = rng.fork('dropout');
   const history: E[] = [];
-  const progress = createProgress(o.steps, o.progress);
   const warm = warmupSteps(o.steps, o.warmupRatio);
+  let team: GradientTeam | null = null;
   let perm = order.permutation(train.length);
   let cursor = 0;
-  const t0 = performance.now();
+  let progress: ReturnType<typeof createProgress> | null = null;
   try {
+    if (W > 1) {
+      team = await GradientTeam.start(W - 1, {
+        backend: tf.getBackend(), config: configToJson(model.config), kind: objective.kind, names: vars.map(([n]) => n), seed: o.seed, stream: objective.stream,
+      });
+    }
+    progress = createProgress(o.steps, o.progress);
+    const t0 = performance.now();
     for (let step = 1; step <= o.steps; step++) {
       if (cursor + o.batchSize > perm.length) {
         perm = order.permutation(train.length);
         cursor = 0;
       }
-      const batch = objective.batch(Array.from(perm.subarray(cursor, cursor + o.batchSize), (i) => train[i]));
+      const blocks = Array.from(perm.subarray(cursor, cursor + o.batchSize), (i) => train[i]);
       cursor += o.batchSize;
       const lr = linearWarmupDecay(step, o.steps, warm, o.lr);
-      const loss = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => objective.loss(batch, dropoutRng), vars.map(([, v]) => v));
-        const sq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
-        const [lossValue, sqValue] = tf.stack([value, sq]).dataSync();
-        const norm = Math.sqrt(sqValue);
-        if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) {
-          throw new Error(`${objective.name} diverged at step ${step} (loss ${lossValue}, gradient norm ${norm}); lower lr (now ${o.lr}) or check the data`);
-        }
-        optim.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
-        return lossValue;
-      });
+      const fail = (lossValue: number, norm: number) =>
+        new Error(`${objective.name} diverged at step ${step} (loss ${lossValue}, gradient norm ${norm}); lower lr (now ${o.lr}) or check the data`);
+      let loss: number;
+      if (M === 1) {
+        const batch = objective.batch(blocks);
+        loss = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => objective.loss(batch, dropoutRng), vars.map(([, v]) => v));
+          const sq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
+          const [lossValue, sqValue] = tf.stack([value, sq]).dataSync();
+          const norm = Math.sqrt(sqValue);
+          if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) throw fail(lossValue, norm);
+          optim.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
+          return lossValue;
+        });
+      } else {
+        const size = o.batchSize / M;
+        const parts = Array.from({ length: M }, (_, k) => objective.batch(blocks.slice(k * size, (k + 1) * size)));
+        loss = await microStep(parts, step);
+      }
       progress.update({ step, total: o.steps, epoch: Math.floor(((step - 1) * o.batchSize) / train.length) + 1, loss, lr, tokensPerSecond: (step * o.batchSize * L) / ((performance.now() - t0) / 1000) });
       o.onStep?.({ step, loss, tensors: tensorCount() });
       if ((o.evalEvery > 0 && step % o.evalEvery === 0) || step === o.steps) {
@@ -100,12 +130,44 @@ export function pretrainLoop<B, E>(model: Model, train: Int32Array[], o: Pretrai
         progress.log(`step ${step}: ${objective.describe(rec)}`);
         objective.onEval?.(rec);
       }
+
+      /** One step from M parts: the helpers' parts posted first, this thread's computed meanwhile. */
+      async function microStep(parts: B[], step: number): Promise<number> {
+        const variables = vars.map(([, v]) => v);
+        const weights = team ? readWeights(variables) : [];
+        const pending = team
+          ? Array.from({ length: team.size }, (_, j) =>
+              team!.post(j, { step, weights, items: parts.flatMap((batch, k) => (k % W === j + 1 ? [{ k, batch }] : [])) }))
+          : [];
+        const local: MicroResult[] = [];
+        parts.forEach((batch, k) => {
+          if (k % W !== 0) return;
+          local.push(microGradients(variables, k, () => objective.loss(batch, dropoutRng.fork(`${step}/${k}`))));
+        });
+        const results = [...local, ...(await Promise.all(pending)).flat()].sort((a, b) => a.k - b.k);
+        const N = parts.reduce((n, p) => n + p.labels.length, 0);
+        return tf.tidy(() => {
+          let lossValue = 0;
+          const sums: tf.Tensor[] = variables.map((v) => tf.zeros(v.shape));
+          for (const r of results) {
+            const w = parts[r.k].labels.length / N;
+            lossValue += w * r.loss;
+            r.grads.forEach((g, i) => { sums[i] = tf.add(sums[i], tf.mul(tf.tensor(g, variables[i].shape), w)); });
+          }
+          const grads = Object.fromEntries(variables.map((v, i) => [v.name, sums[i]]));
+          const norm = Math.sqrt(tf.addN(sums.map((g) => tf.sum(tf.square(g)))).dataSync()[0]);
+          if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) throw fail(lossValue, norm);
+          optim.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
+          return lossValue;
+        });
+      }
     }
+    const seconds = (performance.now() - t0) / 1000;
+    return { steps: o.steps, seconds, tokensPerSecond: (o.steps * o.batchSize * L) / seconds, history, final: history[history.length - 1], trainBlocks: train.length, trainTokens: train.length * L };
   } finally {
-    progress.stop();
+    progress?.stop();
+    await team?.close();
     optim.dispose();
     for (const [name] of vars) model.params.setTrainable(name, false);
   }
-  const seconds = (performance.now() - t0) / 1000;
-  return { steps: o.steps, seconds, tokensPerSecond: (o.steps * o.batchSize * L) / seconds, history, final: history[history.length - 1], trainBlocks: train.length, trainTokens: train.length * L };
 }

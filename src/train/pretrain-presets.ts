@@ -4,7 +4,7 @@
  * Adding a shipped model is one entry here; the CLI lists the names from this registry.
  */
 import { pretrainTinyGpt2, TINY_GPT2_RECIPE } from './pretrain-gpt2.js';
-import { pretrainTinyRoberta, TINY_ROBERTA_RECIPE, type PretrainRecipe } from './pretrain-recipe.js';
+import { DEEP_ROBERTA_RECIPE, pretrainTinyRoberta, TINY_ROBERTA_RECIPE, type PretrainRecipe } from './pretrain-recipe.js';
 import type { ProgressMode } from './progress.js';
 
 export interface PretrainPreset {
@@ -28,6 +28,13 @@ export const PRETRAIN_PRESETS: Readonly<Record<string, PretrainPreset>> = {
       const f = r.result.final;
       return { report: r, summary: `${r.trainBlocks} training blocks, ${r.result.steps} steps in ${r.result.seconds.toFixed(0)} s (${r.result.tokensPerSecond.toFixed(0)} tokens/s); held-out masked-LM loss ${f.loss.toFixed(4)}, accuracy ${(f.accuracy * 100).toFixed(2)} %` };
     },
+  },
+  'deep-roberta': {
+    id: 'deep-roberta',
+    describe: '8-layer RoBERTa encoder, masked-LM on 2 threads (models/deep-roberta)',
+    out: 'models/deep-roberta',
+    recipe: DEEP_ROBERTA_RECIPE,
+    run: (outDir, recipe, progress) => PRETRAIN_PRESETS['tiny-roberta'].run(outDir, recipe, progress),
   },
   'tiny-gpt2': {
     id: 'tiny-gpt2',

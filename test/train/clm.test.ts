@@ -92,15 +92,15 @@ describe('causal-LM loss', () => {
   it('pre-training lowers the held-out loss, is deterministic per seed, and keeps the tensor count flat', async () => {
     await useBackend('wasm');
     const blocks = Array.from({ length: 40 }, (_, i) => Int32Array.from({ length: 12 }, (_, t) => ((i + t) % 7) * 3 + 1));
-    const run = () => {
+    const run = async () => {
       const model = createModel(config(), new Rng(5), { head: 'lm' });
       const counts: number[] = [];
-      const r = pretrainClm(model, blocks.slice(0, 32), blocks.slice(32), { steps: 30, batchSize: 8, lr: 1e-2, evalEvery: 30, progress: 'none', onStep: (i) => counts.push(i.tensors) });
+      const r = await pretrainClm(model, blocks.slice(0, 32), blocks.slice(32), { steps: 30, batchSize: 8, lr: 1e-2, evalEvery: 30, progress: 'none', onStep: (i) => counts.push(i.tensors) });
       const w = Array.from(model.params.get('h.1.mlp.c_fc.weight').dataSync());
       model.dispose();
       return { r, w, counts };
     };
-    const a = run(), b = run();
+    const a = await run(), b = await run();
     expect(a.r.final.loss).toBeLessThan(Math.log(50) - 1);
     expect(b.w).toEqual(a.w);
     expect(new Set(a.counts.slice(1)).size).toBe(1);

@@ -68,7 +68,7 @@ describe('masked-LM pre-training', () => {
     const before = new Map(model.params.names().map((n) => [n, toFloat32(model.params.get(n)).slice()]));
     const start = evaluateMlm(model, tok, blocks, 8, 0);
     const counts: number[] = [];
-    const r = pretrainMlm(model, tok, blocks, blocks, { steps: 30, batchSize: 8, lr: 5e-3, progress: 'none', onStep: (s) => counts.push(s.tensors) });
+    const r = await pretrainMlm(model, tok, blocks, blocks, { steps: 30, batchSize: 8, lr: 5e-3, progress: 'none', onStep: (s) => counts.push(s.tensors) });
     expect(r.final.loss).toBeLessThan(start.loss * 0.8);
     expect(new Set(counts.slice(1)).size).toBe(1);
     expect(model.params.trainable().size).toBe(0);

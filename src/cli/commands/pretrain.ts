@@ -8,7 +8,7 @@ const fromPreset = 'default: the preset\'s recipe';
 export const pretrain: Command = {
   tensors: true,
   command: 'pretrain',
-  describe: 'Pre-train a shipped model: tiny-roberta (masked-LM) or tiny-gpt2 (causal LM) on the shipped corpora',
+  describe: 'Pre-train a shipped model: tiny-roberta or deep-roberta (masked-LM), tiny-gpt2 (causal LM), on the shipped corpora',
   builder: (y) =>
     withExamples(
       y.option('preset', { type: 'string', choices: PRESETS, default: 'tiny-roberta', describe: `the recipe: ${PRESETS.map((p) => `${p} (${PRETRAIN_PRESETS[p].describe})`).join('; ')}` })
@@ -24,9 +24,11 @@ export const pretrain: Command = {
         .option('lr', { type: 'number', describe: `peak learning rate of AdamW, warm-up then linear decay (${fromPreset})` })
         .option('seed', { type: 'number', describe: `seed of the initialisation, masking and data order (${fromPreset})` })
         .option('eval-every', { type: 'number', describe: `steps between held-out evaluations (${fromPreset})` })
+        .option('workers', { type: 'number', describe: `threads computing each batch's micro-batches, at most the recipe's micro-batches (${fromPreset}); the weights do not depend on it` })
         .option('init', { type: 'string', describe: 'tiny-roberta: continue from this saved model (weights and tokenizer) for --steps more steps' }),
       [
         ['grasp-hil pretrain', 'reproduce the shipped tiny-roberta (about 50 minutes on 2 cores with wasm)'],
+        ['grasp-hil pretrain --preset deep-roberta', 'reproduce the shipped 8-layer deep-roberta (both cores)'],
         ['grasp-hil pretrain --preset tiny-gpt2', 'reproduce the shipped tiny-gpt2 decoder (causal LM)'],
         ['grasp-hil pretrain --out /tmp/tiny --steps 50', 'a quick trial run'],
         ['grasp-hil pretrain --init models/tiny-roberta --out /tmp/more --steps 2000 --seed 1', 'continue pre-training a saved model'],
@@ -35,7 +37,7 @@ export const pretrain: Command = {
   handler: async (argv) => {
     checkFlags(argv, {
       vocab: COUNT, hidden: COUNT, layers: COUNT, heads: COUNT, ffn: COUNT, seq: { integer: true, min: 3 }, steps: COUNT, batch: COUNT,
-      lr: POSITIVE, seed: SEED, 'eval-every': COUNT,
+      lr: POSITIVE, seed: SEED, 'eval-every': COUNT, workers: COUNT,
     });
     const preset = getPretrainPreset(String(argv.preset));
     const R = preset.recipe;
@@ -43,6 +45,8 @@ export const pretrain: Command = {
       vocabSize: argv.vocab ?? R.vocabSize, hiddenSize: argv.hidden ?? R.hiddenSize, numLayers: argv.layers ?? R.numLayers, numHeads: argv.heads ?? R.numHeads,
       intermediateSize: argv.ffn ?? R.intermediateSize, seqLength: argv.seq ?? R.seqLength, steps: argv.steps ?? R.steps, batchSize: argv.batch ?? R.batchSize,
       lr: argv.lr ?? R.lr, seed: argv.seed ?? R.seed, evalEvery: argv['eval-every'] ?? R.evalEvery, init: argv.init ?? null,
+      ...(R.dropout !== undefined ? { dropout: R.dropout } : {}), ...(R.microBatches !== undefined ? { microBatches: R.microBatches } : {}),
+      ...(argv.workers ?? R.workers) !== undefined ? { workers: argv.workers ?? R.workers } : {},
     };
     await initBackend(argv.backend);
     const out = String(argv.out ?? preset.out);
