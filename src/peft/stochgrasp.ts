@@ -11,6 +11,10 @@
  *   sampling 'weight'  ΔW = μ̂ + σ̂⊙ε, ε ~ N(0, 1)^{D_in×D_out}, y = x·(W + ΔW) + b — one sample per
  *                      step shared by the batch, exactly eq. 5. The backward pass needs the full
  *                      dΔW = xᵀ·dy (a weight-sized matmul per Site), reduced to groups by indicators.
+ *   sampling 'sequence' one ΔW_b = μ̂ + σ̂⊙ε_b per sequence b of the batch, shared by all its tokens —
+ *                      what a programmed chip does to a deployed adapter (one weight error for the
+ *                      whole input): y_b = x_b·(W + μ̂) + b + x_b·(σ̂⊙ε_b), the last term a batched
+ *                      matmul with B weight-sized samples (B× the cost of 'weight' in noise draws).
  *   sampling 'local'   the local reparameterisation (Kingma, Salimans & Welling 2015): the
  *                      pre-activation x·ΔW is Gaussian with mean x·μ̂ and variance x²·σ̂², so it is
  *                      sampled directly per token, y = x·W + b + x·μ̂ + √(x²·σ̂²)⊙ξ. Same marginal per
@@ -71,7 +75,7 @@ import { selectSites } from './sites.js';
 import { assignFrom, checkState, newVariable, plain, siteWeights } from './tensors.js';
 
 export type PenaltyReduction = 'sum' | 'mean';
-export type Sampling = 'weight' | 'local';
+export type Sampling = 'weight' | 'sequence' | 'local';
 
 export interface WeightGraspOptions {
   /** Column groups per Site. */
@@ -105,7 +109,7 @@ const STOCH_DOCS = {
   sigmaTarget: 'σ_target (weight units): a number or {site: σ}; default 0.01',
   penalty: "'sum' over every weight element as in the paper (default), or 'mean' (sum / elements)",
   sigmaLrScale: 'learning-rate multiplier of σ (an ablation knob; σ reaches σ_target at the default 1); default 1',
-  sampling: "'weight' (one ΔW per step, eq. 5) or 'local' (local reparameterisation, cheaper); default local",
+  sampling: "'weight' (one ΔW per step, eq. 5), 'sequence' (one ΔW per sequence, shared by its tokens, as on a chip) or 'local' (local reparameterisation, one draw per token, cheapest); default local",
 };
 
 const SIGMA_INIT: [number, number] = [0.001, 0.005];
@@ -321,6 +325,15 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       const dw = tf.add(this.expandWeight(p, p.mu), tf.mul(this.expandWeight(p, tf.exp(p.logSigma!)), eps));
       return linear(x, tf.add(p.site.weightTensor(), dw) as tf.Tensor2D, p.site.bias(), { frozenBias });
     }
+    if (sampling && this.opts.sampling === 'sequence') {
+      // x [B, …, D_in]: every token of sequence b sees ΔW_b; a 2-D x is one sequence.
+      const b = x.rank >= 3 ? x.shape[0] : 1;
+      const x3 = tf.reshape(x, [b, -1, din]) as tf.Tensor3D;
+      const eps = keyedNormalTensor([b, din, dout], noiseKey(mode.rng));
+      const noise = tf.matMul(x3, tf.mul(this.expandWeight(p, tf.exp(p.logSigma!)), eps) as tf.Tensor3D);
+      const mean = linear(x, tf.add(p.site.weightTensor(), this.expandWeight(p, p.mu)) as tf.Tensor2D, p.site.bias(), { frozenBias });
+      return tf.add(mean, tf.reshape(noise, outShape));
+    }
     if (p.rowMode === 'one') {
       // The term joins the Site's own linear op (LinearOptions.post): noise drawn inside its SIMD passes.
       const [group, row] = this.rowGroupOf.get(p)!;
@@ -525,7 +538,7 @@ export const stochgrasp = registerMethod<StochGraspOptions>({
       lambda: r.number('lambda', 0.01, 0),
       sigmaTarget: r.numberOrRecord('sigmaTarget', 0.01),
       penalty: r.choice<PenaltyReduction>('penalty', 'sum', ['sum', 'mean']),
-      sampling: r.choice<Sampling>('sampling', 'local', ['weight', 'local']),
+      sampling: r.choice<Sampling>('sampling', 'local', ['weight', 'sequence', 'local']),
       sigmaLrScale: r.number('sigmaLrScale', 1, 0),
     };
     r.finish();

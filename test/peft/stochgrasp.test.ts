@@ -71,12 +71,12 @@ describe('StochGRASP', () => {
     model.dispose();
   });
 
-  it("both sampling modes give each token the output distribution N(x·(W+μ̂), x²·σ̂²)", async () => {
+  it("every sampling mode gives each token the output distribution N(x·(W+μ̂), x²·σ̂²)", async () => {
     await useBackend('cpu');
     const model = tinyModel();
     const site = model.sites.get(SITE)!;
     const x = tf.tensor2d(new Rng(3, 'x').fillNormal(new Float32Array(16)), [1, 16]);
-    for (const sampling of ['weight', 'local']) {
+    for (const sampling of ['weight', 'sequence', 'local']) {
       const a = attachMethod(model, 'stochgrasp', { k: 4, rows: 'all', sites: SITE, sampling }, new Rng(0));
       const [mu, rho] = a.trainable().map((t) => t.variable);
       mu.assign(tf.fill(mu.shape, 0.05));
@@ -113,6 +113,50 @@ describe('StochGRASP', () => {
       a.setMode({ kind: 'eval' });
       a.detach();
     }
+    model.dispose();
+  });
+
+  it("who shares a draw: 'weight' the whole batch, 'sequence' the tokens of one sequence, 'local' no one", async () => {
+    await useBackend('cpu');
+    const model = tinyModel();
+    const site = model.sites.get(SITE)!;
+    const token = new Rng(3, 'x').fillNormal(new Float32Array(16));
+    // Two sequences of two tokens, all four the same vector.
+    const x = tf.tensor3d(Array.from({ length: 4 }, () => Array.from(token)).flat(), [2, 2, 16]);
+    const shared: Record<string, boolean[]> = {};
+    for (const sampling of ['weight', 'sequence', 'local']) {
+      const a = attachMethod(model, 'stochgrasp', { k: 4, rows: 'all', sites: SITE, sampling }, new Rng(0));
+      const [, logSigma] = a.trainable().map((t) => t.variable);
+      logSigma.assign(tf.fill(logSigma.shape, Math.log(0.2)));
+      a.setMode({ kind: 'train', rng: new Rng(9) });
+      const y = toFloat32(site.forward(x));
+      const row = (i: number) => Array.from(y.subarray(i * 24, (i + 1) * 24));
+      const same = (i: number, j: number) => row(i).every((v, c) => Math.abs(v - row(j)[c]) < 1e-6);
+      // [tokens of one sequence alike, sequences alike]
+      shared[sampling] = [same(0, 1) && same(2, 3), same(0, 2)];
+      a.detach();
+    }
+    expect(shared).toEqual({ weight: [true, true], sequence: [true, false], local: [false, false] });
+    model.dispose();
+  });
+
+  it("'sequence' sampling: gradients reach μ and ln σ; the tensor count stays flat", async () => {
+    await useBackend('cpu');
+    const model = tinyModel();
+    const site = model.sites.get(SITE)!;
+    const x = tf.tensor3d(new Rng(4, 'x').fillNormal(new Float32Array(3 * 5 * 16)), [3, 5, 16]);
+    const a = attachMethod(model, 'stochgrasp', { k: 4, rows: 'all', sites: SITE, sampling: 'sequence' }, new Rng(0));
+    const vars = a.trainable().map((t) => t.variable);
+    const before = tensorCount();
+    a.setMode({ kind: 'train', rng: new Rng(2) });
+    const norms = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.square(site.forward(x))) as tf.Scalar, vars);
+      return vars.map((v) => toFloat32(tf.norm(grads[v.name]))[0]);
+    });
+    expect(norms.every((n) => n > 0 && Number.isFinite(n))).toBe(true);
+    expect(tensorCount()).toBe(before);
+    a.detach();
+    x.dispose();
     model.dispose();
   });
 
