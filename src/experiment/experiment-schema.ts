@@ -39,7 +39,7 @@ export const EXPERIMENT_SCHEMA = {
     model: {
       type: "string",
       minLength: 1,
-      description: "Model directory (config.json, model.safetensors, tokenizer files) or 'tiny-roberta' / 'tiny-gpt2' for the shipped models."
+      description: "Model directory (config.json, model.safetensors, tokenizer files) or 'tiny-roberta' / 'deep-roberta' / 'tiny-gpt2' for the shipped models."
     },
     task: {
       type: "object",

@@ -17,7 +17,7 @@ import { Rng } from '../tensor/index.js';
 import { resolveFrom, type Experiment } from './schema.js';
 
 /** Model names that refer to models shipped in the package's models/ folder. */
-export const SHIPPED_MODELS = ['tiny-roberta', 'tiny-gpt2'] as const;
+export const SHIPPED_MODELS = ['tiny-roberta', 'deep-roberta', 'tiny-gpt2'] as const;
 
 /** The model directory an experiment names: a shipped model id, or a path relative to the experiment file. */
 export function resolveModelDir(exp: Experiment, file: string): string {
