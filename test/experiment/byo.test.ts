@@ -258,9 +258,9 @@ describe('bring-your-own inputs are checked before any work', () => {
     expect(await problems(long)).toContain(`${f}: /task/maxLength: 64 tokens, but the model takes at most 38 (max_position_embeddings 40); set maxLength ≤ 38`);
   });
 
-  it('queue mode refuses supplied adapters before touching the database', async () => {
-    const f = write(root, base(), 'queued.json');
-    await expect(enqueue(f, 'postgres://nobody@127.0.0.1:1/none', { log: () => undefined })).rejects.toThrow(`${f}: /adapters: queue mode does not carry supplied adapter folders to its workers yet; run this experiment locally`);
+  it('queue mode checks supplied adapter folders before touching the database (test/queue/supplied.test.ts runs one)', async () => {
+    const f = write(root, { ...base(), adapters: [{ id: 'gone', path: 'nowhere' }] }, 'queued.json');
+    await expect(enqueue(f, 'postgres://nobody@127.0.0.1:1/none', { log: () => undefined })).rejects.toThrow(`${f}: /adapters/0/path: ${join(root, 'nowhere')} is not a folder; expected an adapter folder`);
   });
 
   it('task: unknown id, a bad folder, a folder without a label column, both id and dir', async () => {
