@@ -4,12 +4,14 @@
  * folder; the folder is then moved away, so the worker cannot read the path the experiment names and
  * must take the adapter from the database. Oracle: the local runner's rows for the same experiment —
  * the queued rows equal them field for field (but timing, timestamps and the commit). Enqueueing the
- * experiment again after one of the adapter's files changed is refused, naming the entry and both keys.
+ * experiment again after one of the adapter's files changed is refused, naming the entry and both keys;
+ * a stored key that is not `adapter:<id>-<16 hex>` (it names a folder) makes the worker refuse the job.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue, exportRows, migrate, queueStatus, runExperiment, type ResultRow } from '../../src/internal.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
@@ -90,6 +92,22 @@ describe('queue mode with a supplied adapter', () => {
     await expect(enqueue(file, server.url, quiet)).rejects.toThrow(
       new RegExp(`${file.replace(/[.]/g, '\\.')}: /adapters/0/path: the files of adapter 'peft-lora' changed since experiment 'byo-queue' was enqueued \\(then adapter:peft-lora-[0-9a-f]{16}, now adapter:peft-lora-[0-9a-f]{16}\\); the queue never evaluates a changed adapter under the same experiment: give the experiment a new "name"`),
     );
+    // ---- a stored key that is not adapter:<id>-<16 hex> never names a folder: the worker refuses the job
+    const db = new pg.Pool({ connectionString: server.url, max: 1 });
+    try {
+      await db.query(`insert into grasp_hil.experiments (id, hash, experiment, file, model_hash, data_hash, numerics, version, supplied)
+        select 'byo-tampered', hash, experiment, file, model_hash, data_hash, numerics, version, '{"peft-lora": "adapter:peft-lora-../../../x"}'::jsonb from grasp_hil.experiments where id = 'byo-queue'`);
+      const row = queued.find((r) => r.kind === 'noise')!;
+      await db.query(`select graphile_worker.add_job('evaluate', $1::json, job_key := $2, max_attempts := 1)`, [JSON.stringify({ experiment: 'byo-tampered', key: row.key, inputsHash: row.inputsHash }), `byo-tampered/${row.key}`]);
+      const refused = await until('the refusal', async () => {
+        const st = await queueStatus('byo-tampered', server.url);
+        return st.failures.length ? st : null;
+      }, 30_000);
+      expect(refused.failures[0].error).toMatch(/queue experiment 'byo-tampered': \/adapters\/0: the database names no stored folder for adapter 'peft-lora' \(expected a key adapter:peft-lora-<16 hex digits>\)/);
+      expect(refused.rows).toBe(0);
+    } finally {
+      await db.end();
+    }
     w.child.kill('SIGTERM');
     expect(await w.exited).toBe(0);
   }, 240_000);

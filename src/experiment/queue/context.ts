@@ -79,10 +79,11 @@ export async function buildExperiment(stored: StoredExperiment, reportsDir: stri
   const outDir = insideRoot(reportsDir, exp.name, `${where}: /name: report name`);
   const adapters = new Map<string, AdapterInput>();
   for (const [i, a] of (exp.adapters ?? []).entries()) {
-    const key = stored.supplied[a.id];
+    const key = stored.supplied?.[a.id];
     const prefix = `adapter:${a.id}-`;
-    if (typeof key !== 'string' || !key.startsWith(prefix)) throw new Error(`${where}: /adapters/${i}: the database names no stored folder for adapter '${a.id}'; enqueue the experiment again (grasp-hil run <file> --queue)`);
-    const hash = key.slice(prefix.length);
+    const hash = typeof key === 'string' && key.startsWith(prefix) ? key.slice(prefix.length) : '';
+    // The key names a folder under reports/: only `adapter:<validated id>-<16 hex>` is accepted.
+    if (!/^[0-9a-f]{16}$/.test(hash)) throw new Error(`${where}: /adapters/${i}: the database names no stored folder for adapter '${a.id}' (expected a key adapter:${a.id}-<16 hex digits>); enqueue the experiment again (grasp-hil run <file> --queue)`);
     adapters.set(a.id, { id: a.id, path: await ensureSupplied(db, outDir, key, hash), hash });
   }
   const p = plan(exp, { model, data, profiles, adapters });
