@@ -13,4 +13,4 @@ export { parseCsv, readCsv } from './csv.js';
 export type { CsvFile, CsvRecord } from './csv.js';
 export { loadE2E, readE2ECsv, parseMr, E2E_FILES } from './e2e.js';
 export type { E2EData, E2EItem, MrSlot } from './e2e.js';
-export { loadLocalTask, taskFromArg, LOCAL_TASK_FILES } from './local.js';
+export { loadLocalTask, taskFromArg, LOCAL_TASK_FILES, MAX_NUMERIC_CLASSES, type LocalTaskOptions, type LocalTaskType } from './local.js';

@@ -52,7 +52,24 @@ export const EXPERIMENT_SCHEMA = {
         dir: {
           type: "string",
           minLength: 1,
-          description: "A local GLUE-style classification task instead of a registered one: a folder with train.tsv and dev.tsv and/or test.tsv, each with a header naming a `sentence` column (or `sentence1` and `sentence2`) and a `label` column. Classes are the distinct labels (integers in numeric order, else names in alphabetical order); a test.tsv without a label column (as GLUE ships it) is ignored. Give either `id` or `dir`."
+          description: "A local GLUE-style task instead of a registered one: a folder with train.tsv and dev.tsv and/or test.tsv, each with a header naming a `sentence` column (or `sentence1` and `sentence2`) and a `label` column. Classification (the default): classes are the distinct labels (integers in numeric order, else names in alphabetical order). Regression (`type`): every label is a real-valued score. A test.tsv without a label column (as GLUE ships it) is ignored. Give either `id` or `dir`."
+        },
+        type: {
+          type: "string",
+          enum: [
+            "classification",
+            "regression"
+          ],
+          description: "With `dir`: what the label column holds. 'classification' (when absent): class names or ids; metrics accuracy and macro-F1. 'regression': real-valued scores (STS-B style); a head with one output, metrics Pearson (primary) and Spearman."
+        },
+        scoreRange: {
+          type: "array",
+          items: {
+            type: "number"
+          },
+          minItems: 2,
+          maxItems: 2,
+          description: "With `dir` and type 'regression': [lo, hi], the range every score must lie in (e.g. [0, 5]); a score outside it is an error naming its file and line."
         },
         dataDir: {
           type: "string",

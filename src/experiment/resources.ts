@@ -54,7 +54,7 @@ function taskOf(exp: Experiment, file: string): { task: AnyTask; full: TaskData 
   }
   if (dir !== undefined) {
     if (dataDir !== undefined) throw new ResourceError('/task/dataDir', 'dataDir belongs to registered GLUE tasks (`id`); a local task folder is `dir` alone');
-    const local = at('/task/dir', () => loadLocalTask(resolveFrom(file, dir)));
+    const local = at('/task/dir', () => loadLocalTask(resolveFrom(file, dir), { type: exp.task.type, scoreRange: exp.task.scoreRange as [number, number] | undefined }));
     return { task: local.task, full: local.data };
   }
   const task = at('/task/id', () => getAnyTask(id!));

@@ -91,6 +91,9 @@ export function parseExperiment(raw: unknown, file: string): Experiment {
   if ((exp.task.id === undefined) === (exp.task.dir === undefined)) {
     throw new Error(`${file}: /task: ${exp.task.id === undefined ? 'give the task as "id" (a registered task) or "dir" (a local GLUE-style folder with train.tsv and dev.tsv/test.tsv)' : 'give either "id" or "dir", not both'}`);
   }
+  if (exp.task.id !== undefined && exp.task.type !== undefined) throw new Error(`${file}: /task/type: a registered task has its own type; "type" describes a local task folder ("dir")`);
+  if (exp.task.scoreRange !== undefined && exp.task.type !== 'regression') throw new Error(`${file}: /task/scoreRange: a score range belongs to a regression task; set "type": "regression" with "dir", or drop scoreRange`);
+  if (exp.task.scoreRange !== undefined && !(exp.task.scoreRange[0] < exp.task.scoreRange[1])) throw new Error(`${file}: /task/scoreRange: [${exp.task.scoreRange.join(', ')}] is not a range; expected [lo, hi] with lo < hi`);
   if (exp.compareTo !== undefined && !ids.has(exp.compareTo)) {
     throw new Error(`${file}: /compareTo: '${exp.compareTo}' is not the id of a method or adapter entry; ids: ${[...ids].join(', ')}`);
   }

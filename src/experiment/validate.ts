@@ -59,11 +59,15 @@ function resolveAdapters(exp: Experiment, file: string, at: (pointer: string, ms
   return out;
 }
 
-/** The checks that need no model or data: profiles, methods, supplied adapter folders, periphery, sweeps. */
-export function validateStatic(exp: Experiment, file: string): { errors: string[]; profiles: Map<string, ProfileInput>; adapters: Map<string, AdapterInput> } {
+/**
+ * The checks that need no model or data: profiles, methods, supplied adapter folders, periphery, sweeps.
+ * `suppliedFolders: false` leaves the supplied adapter folders alone (a queue worker receives them from
+ * the database, not by the path the experiment names).
+ */
+export function validateStatic(exp: Experiment, file: string, options: { suppliedFolders?: boolean } = {}): { errors: string[]; profiles: Map<string, ProfileInput>; adapters: Map<string, AdapterInput> } {
   const errors: string[] = [];
   const at = (pointer: string, msg: string) => errors.push(`${file}: ${pointer}: ${msg}`);
-  const adapters = resolveAdapters(exp, file, at);
+  const adapters = options.suppliedFolders === false ? new Map<string, AdapterInput>() : resolveAdapters(exp, file, at);
   const profiles = new Map<string, ProfileInput>();
   errors.push(...chipErrors(exp, file), ...calibrateErrors(exp, file));
   (exp.profiles ?? []).forEach((id, i) => {

@@ -148,6 +148,55 @@ describe('experiments with supplied adapters', () => {
   }, 120_000);
 });
 
+/** Pearson r by its definition, in float64 (the oracle for the rows' metric). */
+function pearson(x: readonly number[], y: readonly number[]): number {
+  const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(x), my = mean(y);
+  let sxy = 0, sxx = 0, syy = 0;
+  x.forEach((xi, i) => { sxy += (xi - mx) * (y[i] - my); sxx += (xi - mx) ** 2; syy += (y[i] - my) ** 2; });
+  return sxy / Math.sqrt(sxx * syy);
+}
+/** Ranks 1..n, ties given their average rank (Spearman ρ = Pearson r of the ranks). */
+function ranks(v: readonly number[]): number[] {
+  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+  const r = new Array<number>(v.length);
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
+    for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return r;
+}
+
+describe('a local regression task folder', () => {
+  it('"type": "regression": a one-output head; rows report Pearson (primary) and Spearman of the predicted scores against the folder\'s labels', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'byo-sts-'));
+    const sts = fixture('tasks/tiny-sts');
+    const exp = {
+      name: 'sts', model: 'tiny-roberta',
+      task: { dir: sts, type: 'regression', scoreRange: [0, 5], maxLength: 32 },
+      training: { maxSteps: 2, batchSize: 16, lr: 0.01, evalEvery: 'end' },
+      methods: [{ id: 'grasp', method: 'grasp', options: { k: 8, sites: 'ff2' } }],
+      evaluation: { noise: { sigmas: [0] } },
+      seeds: { train: [0] },
+    };
+    const reports = join(root, 'reports');
+    await runExperiment(write(root, exp), { ...quiet, reportsDir: reports });
+    const row = rowsOf(reports, 'sts').find((r) => r.kind === 'noise')!;
+    expect(row.task).toBe('tsv:tiny-sts');
+    expect(row.metricName).toBe('pearson');
+    expect(Object.keys(row.metrics!).sort()).toEqual(['pearson', 'spearman']);
+    const gold = readFileSync(join(sts, 'dev.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split('\t')[2]));
+    expect(row.labels).toEqual(gold.map((g) => Math.fround(g)));
+    const pred = row.predictions!;
+    expect(pred).toHaveLength(16);
+    expect(pred.filter((p) => Number.isInteger(p))).toEqual([]); // scores from one output, not class ids
+    expect(row.metric).toBeCloseTo(pearson(pred, gold), 5);
+    expect(row.metrics!.spearman).toBeCloseTo(pearson(ranks(pred), ranks(gold)), 5);
+  }, 120_000);
+});
+
 describe('bring-your-own inputs are checked before any work', () => {
   beforeAll(() => initBackend('wasm'));
   const root = mkdtempSync(join(tmpdir(), 'byo-bad-'));
@@ -209,9 +258,9 @@ describe('bring-your-own inputs are checked before any work', () => {
     expect(await problems(long)).toContain(`${f}: /task/maxLength: 64 tokens, but the model takes at most 38 (max_position_embeddings 40); set maxLength ≤ 38`);
   });
 
-  it('queue mode refuses supplied adapters before touching the database', async () => {
-    const f = write(root, base(), 'queued.json');
-    await expect(enqueue(f, 'postgres://nobody@127.0.0.1:1/none', { log: () => undefined })).rejects.toThrow(`${f}: /adapters: queue mode does not carry supplied adapter folders to its workers yet; run this experiment locally`);
+  it('queue mode checks supplied adapter folders before touching the database (test/queue/supplied.test.ts runs one)', async () => {
+    const f = write(root, { ...base(), adapters: [{ id: 'gone', path: 'nowhere' }] }, 'queued.json');
+    await expect(enqueue(f, 'postgres://nobody@127.0.0.1:1/none', { log: () => undefined })).rejects.toThrow(`${f}: /adapters/0/path: ${join(root, 'nowhere')} is not a folder; expected an adapter folder`);
   });
 
   it('task: unknown id, a bad folder, a folder without a label column, both id and dir', async () => {
@@ -228,5 +277,8 @@ describe('bring-your-own inputs are checked before any work', () => {
     e.task = { dir: 'nolabel' };
     expect(await problems(e)).toContain(`${f}: /task/dir: ${join(t, 'train.tsv')}:1: not a GLUE classification`);
     expect(await problems({ ...base(), task: { id: 'sst2', dir: taskDir } })).toContain('/task: give either "id" or "dir", not both');
+    expect(await problems({ ...base(), task: { id: 'stsb', type: 'regression' } })).toContain(`${f}: /task/type: a registered task has its own type; "type" describes a local task folder ("dir")`);
+    expect(await problems({ ...base(), task: { dir: taskDir, scoreRange: [0, 5] } })).toContain(`${f}: /task/scoreRange: a score range belongs to a regression task; set "type": "regression" with "dir", or drop scoreRange`);
+    expect(await problems({ ...base(), task: { dir: fixture('tasks/tiny-sts') } })).toMatch(/\/task\/dir: .*tiny-sts: the label column holds 43 distinct non-integer numbers .* set "type": "regression"/);
   });
 });

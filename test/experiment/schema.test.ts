@@ -19,10 +19,11 @@ describe('experiment files', () => {
     const { experiment, hash } = loadExperiment(`${dir}${file}`);
     expect(hash).toMatch(/^[0-9a-f]{16}$/);
     for (const m of experiment.methods) getMethod(m.method).parseOptions({ ...(m.options ?? {}), ...(m.sigmaTarget !== undefined ? { sigmaTarget: 0.01 } : {}) });
-    expect(validateStatic(experiment, `${dir}${file}`).errors).toEqual([]);
-    const p = plan(experiment, fakeInputs(experiment.profiles));
+    const checked = validateStatic(experiment, `${dir}${file}`);
+    expect(checked.errors).toEqual([]);
+    const p = plan(experiment, { ...fakeInputs(experiment.profiles), adapters: checked.adapters });
     expect(planSize(experiment)).toEqual({ adapters: p.adapters.length, evaluations: p.evaluations.length, devices: p.devices.length, total: p.adapters.length + p.evaluations.length + p.devices.length });
-    expect(p.adapters.length).toBeGreaterThan(0);
+    expect(p.adapters.length + p.supplied.length).toBeGreaterThan(0); // adapters to train, or supplied ones
     expect(new Set(p.evaluations.map((e) => e.key)).size).toBe(p.evaluations.length);
   });
 

@@ -9,7 +9,7 @@ import {
   applyMerged, attachChip, attachSites, BlockingChipClient, calibrateOnChip, Chip, chipAt, evaluateOverDriver, programSites, COMPENSATION_MODES, encodeExamples, evaluateDetailed, evaluateOverChips, taskFromArg, headParamNames,
   initBackend, isLoopback, loadAdapter, loadCheckpoint, loadTokenizer, metricWithCi, pairedMcNemar, numOutputs, paramState, PERIPHERY_PRESETS,
   runConformance, saveAdapter, seededSubset, selectSites, serveChip, SimulatorDriver, weightsOfSites, Rng,
-  type Adapter, type CheckResult, type CompensationMode, type EncodedSet, type Model, type Task,
+  type Adapter, type CheckResult, type CompensationMode, type EncodedSet, type LocalTaskType, type Model, type Task,
 } from '../../internal.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, numericFlag, SEED, type FlagRule } from '../flags.js';
@@ -116,6 +116,7 @@ function taskOptions(y: any) {
     .option('sites', { type: 'string', default: 'all-linear', describe: 'Sites on the chip (preset, names, suffixes, /regex/); the rest stays digital' })
     .option('task', { type: 'string', demandOption: true, describe: 'task id (brown-genre, spam, a GLUE task with --data) or a local task folder (train.tsv, dev.tsv/test.tsv with sentence and label columns)' })
     .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
+    .option('task-type', { type: 'string', choices: ['classification', 'regression'], describe: 'a local task folder\'s labels: classes (default) or real-valued scores (regression: one output, Pearson/Spearman)' })
     .option('split', { type: 'string', describe: 'evaluation split (default: test, else the task\'s first evaluation split)' })
     .option('eval-examples', { type: 'number', default: 256, describe: 'fixed seeded subset of the evaluation split (as train --eval-examples)' })
     .option('max-length', { type: 'number', default: 128, describe: 'tokens per example, special tokens included' })
@@ -148,7 +149,7 @@ interface Loaded {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function loadForChip(argv: any, adapterDir: string | undefined): Promise<Loaded> {
   await initBackend(argv.backend);
-  const { task, data } = taskFromArg(argv.task, argv.data);
+  const { task, data } = taskFromArg(argv.task, argv.data, argv['task-type'] as LocalTaskType | undefined);
   const split = argv.split ?? ('test' in data.evaluation ? 'test' : Object.keys(data.evaluation)[0]);
   const ex = data.evaluation[split];
   if (!ex) throw new Error(`--split: task ${task.id} has no split '${split}'; splits: ${Object.keys(data.evaluation).join(', ')}`);

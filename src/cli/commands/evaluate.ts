@@ -1,5 +1,5 @@
 import {
-  encodeExamples, evaluate, evaluateWithNoise, taskFromArg, initBackend, loadAdapter, loadCheckpoint, loadTokenizer, numOutputs, seededSubset,
+  encodeExamples, evaluate, evaluateWithNoise, taskFromArg, initBackend, loadAdapter, loadCheckpoint, loadTokenizer, numOutputs, seededSubset, type LocalTaskType,
 } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 
@@ -15,6 +15,7 @@ export const evaluateCommand: Command = {
         .option('allow-base-mismatch', { type: 'boolean', default: false, describe: 'evaluate an adapter made for another base model' })
         .option('task', { type: 'string', demandOption: true, describe: 'task id (a GLUE task with --data, brown-genre, spam) or a local task folder (train.tsv, dev.tsv/test.tsv with sentence and label columns)' })
         .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
+        .option('task-type', { type: 'string', choices: ['classification', 'regression'], describe: 'a local task folder\'s labels: classes (default) or real-valued scores (regression: one output, Pearson/Spearman)' })
         .option('split', { type: 'string', describe: 'evaluation split (default: every split of the task)' })
         .option('max-length', { type: 'number', default: 128, describe: 'tokens per example, special tokens included' })
         .option('examples', { type: 'number', describe: 'use a fixed seeded subset of n examples per split (the same as train --eval-examples)' })
@@ -30,7 +31,7 @@ export const evaluateCommand: Command = {
   handler: async (argv) => {
     checkNoiseFlags(argv as { noise?: unknown; samples?: unknown; seed?: unknown; examples?: unknown });
     await initBackend(argv.backend);
-    const { task, data } = taskFromArg(argv.task, argv.data);
+    const { task, data } = taskFromArg(argv.task, argv.data, argv['task-type'] as LocalTaskType | undefined);
     const { model, report } = await loadCheckpoint(argv.model, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
     const tokenizer = loadTokenizer(argv.model);
     const { adapter, headParams } = await loadAdapter(argv.adapter, model, {

@@ -1,5 +1,5 @@
 import {
-  attachMethod, taskFromArg, initBackend, loadModel, loadTokenizer, numOutputs, Rng, saveAdapter, train,
+  attachMethod, taskFromArg, initBackend, loadModel, loadTokenizer, numOutputs, Rng, saveAdapter, train, type LocalTaskType,
 } from '../../internal.js';
 import { printJson, withExamples, type Command } from '../command.js';
 import { checkFlags, checkRowsFlag, COUNT, FINITE, FRACTION, NONNEG, POSITIVE, SEED, type FlagRule } from '../flags.js';
@@ -22,6 +22,7 @@ export const trainCommand: Command = {
         .option('model', { type: 'string', demandOption: true, describe: 'model folder (config.json, weights, tokenizer)' })
         .option('task', { type: 'string', demandOption: true, describe: 'task id (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, brown-genre, spam) or a local task folder (train.tsv, dev.tsv/test.tsv with sentence and label columns)' })
         .option('data', { type: 'string', describe: 'task data folder (GLUE TSV files)' })
+        .option('task-type', { type: 'string', choices: ['classification', 'regression'], describe: 'a local task folder\'s labels: classes (default) or real-valued scores (regression: one output, Pearson/Spearman)' })
         .option('method', { type: 'string', demandOption: true, describe: 'grasp | stochgrasp | grasp-weight | lora | bitfit | ia3 | red | full | top-k' })
         .option('k', { type: 'number', describe: 'groups per Site (GRASP family); blocks for top-k' })
         .option('rows', { type: 'string', describe: "row groups (StochGRASP, grasp-weight): a count or 'all'" })
@@ -51,7 +52,7 @@ export const trainCommand: Command = {
     checkFlags(argv, TRAIN_FLAGS);
     checkRowsFlag(argv.rows);
     await initBackend(argv.backend);
-    const { task, data } = taskFromArg(argv.task, argv.data);
+    const { task, data } = taskFromArg(argv.task, argv.data, argv['task-type'] as LocalTaskType | undefined);
     const model = await loadModel(argv.model, { withHead: 'sequence-classification', numLabels: numOutputs(task) });
     const tokenizer = loadTokenizer(argv.model);
     const adapter = attachMethod(model, argv.method, methodOptions(argv), new Rng(argv.seed, 'init'));

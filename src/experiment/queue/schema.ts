@@ -4,11 +4,13 @@
  *   graphile_worker.*            graphile-worker's own tables (its runMigrations)
  *   grasp_hil.migrations         (version, applied_at): which of MIGRATIONS below have run
  *   grasp_hil.experiments        one per experiment name: hash, the validated experiment JSON, the file it
- *                                was enqueued from, model/data hashes, numerics and package version
+ *                                was enqueued from, model/data hashes, numerics and package version;
+ *                                `supplied` (version 2): its supplied adapters, entry id → adapter key
  *   grasp_hil.rows               (experiment, key) PRIMARY KEY, seq (plan order), inputs_hash, row JSONB;
  *                                written with INSERT … ON CONFLICT DO NOTHING, so a retried job writes once
- *   grasp_hil.adapters           content-addressed by adapter key (the cache key the local runner uses):
- *                                training record and the adapter folder's files as bytea
+ *   grasp_hil.adapters           content-addressed by adapter key (the cache key the local runner uses, or
+ *                                a supplied adapter's `adapter:<id>-<hash>`): training record (supplied:
+ *                                `{"supplied": {"hash"}}`) and the adapter folder's files as bytea
  *   grasp_hil.workers            worker leases: graphile-worker id → last heartbeat (queue/lease.ts)
  *
  * Migrations are append-only and run in one transaction under an advisory lock, so concurrent
@@ -17,7 +19,7 @@
 import pg from 'pg';
 import { Logger, runMigrations } from 'graphile-worker';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: string[] = [
   `create table grasp_hil.experiments (
@@ -51,6 +53,8 @@ const MIGRATIONS: string[] = [
    create table grasp_hil.workers (
      worker_id text primary key,
      heartbeat_at timestamptz not null default now());`,
+  // 2: supplied adapters (experiment `adapters` entries) travel through the database like trained ones.
+  `alter table grasp_hil.experiments add column supplied jsonb not null default '{}'::jsonb;`,
 ];
 
 /** Runs graphile-worker's migrations, then ours; returns the schema version now in place. */

@@ -7,7 +7,8 @@
  *
  *   train     adapter already in the database: download it; else runJob(train) and upload it.
  *             Then add the adapter's evaluation jobs (rows not yet stored).
- *   evaluate  download the adapter when missing locally → runJob(evaluate) → row
+ *   evaluate  download the adapter when missing locally (a supplied adapter came with the experiment:
+ *             context.ts) → runJob(evaluate) → row
  *   device    runJob(device) → row
  *
  * Rows get the local runner's provenance (experiment, experimentHash, backend, version, gitCommit,
@@ -112,7 +113,7 @@ export async function startWorker(url: string, options: WorkerOptions = {}): Pro
   const experiment = (id: string): Promise<QueueExperiment> => {
     let e = experiments.get(id);
     if (!e) {
-      e = readExperiment(db, id).then((s) => buildExperiment(s, options.reportsDir ?? 'reports'));
+      e = readExperiment(db, id).then((s) => buildExperiment(s, options.reportsDir ?? 'reports', db));
       e.catch(() => experiments.delete(id)); // a refusal is retried (the files may be fixed)
       experiments.set(id, e);
     }
@@ -165,7 +166,7 @@ export async function startWorker(url: string, options: WorkerOptions = {}): Pro
     }),
     evaluate: task('evaluate', async (q, key, inputsHash) => {
       const spec = specOf<EvalSpec>(q, 'evaluate', key, inputsHash);
-      await ensureAdapter(db, q.ctx.outDir, spec.adapter);
+      if (spec.supplied === null) await ensureAdapter(db, q.ctx.outDir, spec.adapter); // supplied: downloaded with the experiment
       await storeRow(q, await runJob(q.ctx, { kind: 'evaluate', spec }) as JobRow);
     }),
     device: task('device', async (q, key, inputsHash) => {
