@@ -21,7 +21,7 @@ describe('the shipped models/deep-roberta', () => {
     expect(readFileSync(`${dir}/vocab.json`, 'utf8')).toBe(readFileSync(fileURLToPath(new URL('../../models/tiny-roberta/vocab.json', import.meta.url)), 'utf8'));
   });
 
-  it('its f16 weights reproduce the recorded held-out masked-LM accuracy (≥ 25 %) on the fixed masks', async () => {
+  it('its f16 weights reproduce the recorded held-out masked-LM accuracy, above tiny-roberta\'s, on the fixed masks', async () => {
     await useBackend('wasm');
     const report = JSON.parse(readFileSync(`${dir}/PRETRAINING.json`, 'utf8'));
     const before = tensorCount();
@@ -32,7 +32,8 @@ describe('the shipped models/deep-roberta', () => {
     model.dispose();
     expect(e.maskedTokens).toBe(report.result.final.maskedTokens);
     expect(Math.abs(e.accuracy - report.result.final.accuracy)).toBeLessThan(0.005);
-    expect(e.accuracy).toBeGreaterThanOrEqual(0.25);
+    const tiny = JSON.parse(readFileSync(fileURLToPath(new URL('../../models/tiny-roberta/PRETRAINING.json', import.meta.url)), 'utf8'));
+    expect(e.accuracy).toBeGreaterThan(tiny.result.final.accuracy + 0.02);
     expect(tensorCount()).toBe(before);
   }, 120_000);
 });
