@@ -550,7 +550,8 @@ export class AnalogLinear {
   /**
    * `forwardTiledFused` as two WebAssembly kernels per tile around the tile's matMul (analog-kernels.ts):
    * the same float64 arithmetic and the same normals in the same order, so the same numbers, without
-   * copying x out of the heap or the result back in.
+   * copying x out of the heap or the result back in. The kernels return their clip counts, so
+   * tracking clips costs nothing extra here.
    */
   private forwardTiledWasm(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
@@ -566,14 +567,13 @@ export class AnalogLinear {
     const levels = this.dacLevels();
     for (const t of tiles) {
       const { sigmaOut2, clip: bound } = t;
-      const dacOut = dacCodes(x, t.r0, t.n, levels, dac.bits !== null, t.u, t.range);
-      const { codes, scales } = dacOut;
+      const { codes, scales, clipped: dacClipped } = dacCodes(x, t.r0, t.n, levels, dac.bits !== null, t.u, t.range);
       const p = tf.matMul(codes, t.wn) as tf.Tensor2D;
       const V = t.s2 ? tf.matMul(tf.square(codes) as tf.Tensor2D, t.s2) : null;
       const z = t.u || V || sigmaOut2 > 0 ? (filledTensor([N, nOut], (out) => fillStandardNormalTable(this.rng, out)) as tf.Tensor2D) : null;
-      const adcOut = adcAccumulate(p, z, scales, V ?? t.v, t.k, y, { round, sigmaOut2, bound, exact: V !== null });
-      y = adcOut.y;
-      this.tally(t, N, dacOut.clipped, adcOut.clipped);
+      const adc = adcAccumulate(p, z, scales, V ?? t.v, t.k, y, { round, sigmaOut2, bound, exact: V !== null });
+      y = adc.y;
+      this.tally(t, N, dacClipped, adc.clipped);
     }
     return y;
   }
