@@ -8,7 +8,13 @@
  * `--reps` pairs after a warm-up pair, in wall time and in this process's CPU time (steadier on a
  * shared machine). Target: ≤ 1.5×.
  *
- *   node --import tsx bench/analog.ts [--backend wasm] [--batch 4] [--seq 128] [--only small|base] [--reps 4]
+ * Clip counting (rank-1 mode, the 8-bit ADC can clip): the same analog runs with clip rates tracked
+ * (`trackClipping`, as every hardware evaluation row does) and untracked, alternating, on the same
+ * chip state, and tracked with execution 'fused-js' (the JavaScript loops that counted clips before
+ * the WebAssembly kernels did): `clip_ratio_tracked` = min(tracked)/min(untracked), target ≈ 1;
+ * `clip_ratio_fusedjs` = min(fused-JS tracked)/min(untracked). `--no-clip` skips this part.
+ *
+ *   node --import tsx bench/analog.ts [--backend wasm] [--batch 4] [--seq 128] [--only small|base] [--reps 4] [--no-clip]
  */
 import { Chip, weightsOfSites, type PeripheryOptions } from '../src/crossbar/index.js';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +32,7 @@ const batch = Number(arg('batch', '4'));
 const seq = Number(arg('seq', '128'));
 const only = arg('only', 'all');
 const reps = Number(arg('reps', '4'));
+const clip = !process.argv.includes('--no-clip');
 
 const shape = (hiddenSize: number, numLayers: number, numHeads: number, intermediateSize: number) => () =>
   createModel(tinyConfig({ architecture: 'roberta', vocabSize: 1000, maxPositions: seq + 4, hiddenSize, numLayers, numHeads, intermediateSize }), new Rng(0, 'bench/analog'));
@@ -81,13 +88,48 @@ for (const m of models) {
         analog.push(a);
       }
     }
-    state.dispose();
     const wall = (x: [number, number][]) => minMs(x.map((v) => v[0]));
     const cpu = (x: [number, number][]) => minMs(x.map((v) => v[1]));
     results[`digital_ms_${mode}_run`] = wall(digital);
     results[`analog_ms_${mode}`] = wall(analog);
     results[`ratio_${mode}`] = wall(analog) / wall(digital);
     results[`ratio_cpu_${mode}`] = cpu(analog) / cpu(digital);
+    if (mode === 'rank1' && clip) {
+      const fusedState = Chip.program(weights, 'pcm-aihwkit', { ...periphery, execution: 'fused-js' }, 1).at(86400);
+      const plain: [number, number][] = [];
+      const tracked: [number, number][] = [];
+      const fused: [number, number][] = [];
+      let adcRate: number | null = null;
+      const analogRun = (s: typeof state, track: boolean): [number, number] => {
+        const detach = s.attach(model);
+        s.trackClipping(track);
+        const r = run();
+        if (track && s === state) adcRate = s.clipRates().adc;
+        s.trackClipping(false);
+        detach();
+        return r;
+      };
+      for (let rep = 0; rep <= reps; rep++) {
+        const p = analogRun(state, false);
+        const t = analogRun(state, true);
+        const f = analogRun(fusedState, true);
+        if (rep > 0) {
+          plain.push(p);
+          tracked.push(t);
+          fused.push(f);
+        }
+      }
+      fusedState.dispose();
+      results.clip_untracked_ms = wall(plain);
+      results.clip_tracked_ms = wall(tracked);
+      results.clip_fusedjs_tracked_ms = wall(fused);
+      results.clip_ratio_tracked = wall(tracked) / wall(plain);
+      results.clip_ratio_tracked_cpu = cpu(tracked) / cpu(plain);
+      results.clip_ratio_fusedjs = wall(fused) / wall(plain);
+      results.clip_ratio_fusedjs_cpu = cpu(fused) / cpu(plain);
+      results.adc_clip_rate = adcRate ?? 'none';
+    }
+    state.dispose();
   }
   report(`analog vs digital, ${m.name}`, { ...results, target_ratio: 1.5 });
   ids.dispose();

@@ -93,7 +93,7 @@ export class AnalogLinear {
   private tiles: RowTile[] | null = null;
   private biasT: tf.Tensor1D | null = null;
   private calls = 0;
-  /** Whether clipping is counted (the WebAssembly kernels are then skipped for the fused JS loops, same numbers). */
+  /** Whether clipping is counted (by the WebAssembly kernels themselves on wasm, by the fused JS loops or TF.js ops elsewhere). */
   private tracking = false;
   private clips: ClipCounts = { dacClipped: 0, dacTotal: 0, adcClipped: 0, adcTotal: 0 };
   /** Ranges set by `calibrate`, or null. */
@@ -131,11 +131,12 @@ export class AnalogLinear {
 
   /**
    * Whether the fused path runs as WebAssembly kernels (`forwardTiledWasm`): execution 'auto' on the
-   * wasm backend with an abs-max DAC and no IR drop (the defaults).
+   * wasm backend without the per-MVM IR drop ('aihwkit'); abs-max, fixed or calibrated DAC ranges and
+   * ADC bounds, with or without clip counting.
    */
   private wasmKernels(): boolean {
     const p = this.periphery;
-    return p.execution === 'auto' && p.dac.range === 'abs-max' && !perMvmIrDrop(p) && !this.tracking && !this.calibrated && analogKernelsFor(this.outFeatures);
+    return p.execution === 'auto' && !perMvmIrDrop(p) && analogKernelsFor(this.outFeatures);
   }
 
   /**
@@ -149,12 +150,9 @@ export class AnalogLinear {
     return b.subarray(0, size);
   }
 
-  /** The ADC's output-noise variance in codes, whether outputs round to codes, and the clipping bound. */
-  private adcSettings(): { sigmaOut2: number; round: boolean; bound: number } {
-    const { adc } = this.periphery;
-    const q = this.adcGain();
-    const levels = adc.bits !== null ? levelsOf(adc.bits) : 0;
-    return { sigmaOut2: (adc.noise * q) ** 2, round: levels > 0, bound: adc.bits !== null ? levels : adc.bound ?? Infinity };
+  /** Whether tile outputs round to ADC codes (ADC bits set); output-noise variance and clip bound are per row tile (RowTile). */
+  private adcRounds(): boolean {
+    return this.periphery.adc.bits !== null;
   }
 
   /** The per-MVM IR drop (model 'aihwkit'), or null. */
@@ -464,7 +462,7 @@ export class AnalogLinear {
     const tiles = this.rowTiles_();
     const { dac } = this.periphery;
     const irDrop = this.irMvm;
-    const { round } = this.adcSettings();
+    const round = this.adcRounds();
     const N = x.shape[0];
     const nIn = this.inFeatures;
     const nOut = this.outFeatures;
@@ -476,15 +474,13 @@ export class AnalogLinear {
     const quantiseIn = dac.bits !== null;
     const irScale = irDrop ? irDrop.scale : 0;
     const M = ROUND_MAGIC;
-    let dacClipped = 0;
-    let adcClipped = 0;
-    let anyFixed = false;
     for (const t of tiles) {
       const n = t.n;
       const fixed = t.range === 'abs-max' ? 0 : t.range;
       const bound = t.clip;
       const sigmaOut2 = t.sigmaOut2;
-      if (fixed) anyFixed = true;
+      let dacClipped = 0;
+      let adcClipped = 0;
       // DAC: codes c = round(x·L/a), a = abs-max per input vector (or the fixed range, clipped)
       const c = this.buffer('c', N * n);
       const a = new Float64Array(N);
@@ -546,12 +542,7 @@ export class AnalogLinear {
           y[idx] += p * ar * k[j];
         }
       }
-    }
-    if (this.tracking) {
-      this.clips.dacClipped += dacClipped;
-      this.clips.adcClipped += adcClipped;
-      if (anyFixed) this.clips.dacTotal += N * nIn;
-      if (tiles[0].clip < Infinity) this.clips.adcTotal += N * nOut * tiles.length;
+      this.tally(t, N, dacClipped, adcClipped);
     }
     return tf.tensor2d(y, [N, nOut]);
   }
@@ -559,12 +550,13 @@ export class AnalogLinear {
   /**
    * `forwardTiledFused` as two WebAssembly kernels per tile around the tile's matMul (analog-kernels.ts):
    * the same float64 arithmetic and the same normals in the same order, so the same numbers, without
-   * copying x out of the heap or the result back in.
+   * copying x out of the heap or the result back in. The kernels return their clip counts, so
+   * tracking clips costs nothing extra here.
    */
   private forwardTiledWasm(x: tf.Tensor2D): T {
     const tiles = this.rowTiles_();
     const { dac } = this.periphery;
-    const { sigmaOut2, round, bound } = this.adcSettings();
+    const round = this.adcRounds();
     const N = x.shape[0], nOut = this.outFeatures;
     const bias = this.state.bias;
     let y = filledTensor([N, nOut], (out) => {
@@ -574,13 +566,32 @@ export class AnalogLinear {
     }) as tf.Tensor2D;
     const levels = this.dacLevels();
     for (const t of tiles) {
-      const { codes, scales } = dacCodes(x, t.r0, t.n, levels, dac.bits !== null, t.u);
+      const { sigmaOut2, clip: bound } = t;
+      const { codes, scales, clipped: dacClipped } = dacCodes(x, t.r0, t.n, levels, dac.bits !== null, t.u, t.range);
       const p = tf.matMul(codes, t.wn) as tf.Tensor2D;
       const V = t.s2 ? tf.matMul(tf.square(codes) as tf.Tensor2D, t.s2) : null;
       const z = t.u || V || sigmaOut2 > 0 ? (filledTensor([N, nOut], (out) => fillStandardNormalTable(this.rng, out)) as tf.Tensor2D) : null;
-      y = adcAccumulate(p, z, scales, V ?? t.v, t.k, y, { round, sigmaOut2, bound, exact: V !== null });
+      const adc = adcAccumulate(p, z, scales, V ?? t.v, t.k, y, { round, sigmaOut2, bound, exact: V !== null });
+      y = adc.y;
+      this.tally(t, N, dacClipped, adc.clipped);
     }
     return y;
+  }
+
+  /**
+   * Adds one row tile's clips over N input vectors to the counts when tracking: DAC inputs only for
+   * a fixed or calibrated range (abs-max never clips), ADC outputs only under a finite bound.
+   */
+  private tally(t: RowTile, N: number, dacClipped: number, adcClipped: number): void {
+    if (!this.tracking) return;
+    if (t.range !== 'abs-max') {
+      this.clips.dacClipped += dacClipped;
+      this.clips.dacTotal += N * t.n;
+    }
+    if (t.clip < Infinity) {
+      this.clips.adcClipped += adcClipped;
+      this.clips.adcTotal += N * this.outFeatures;
+    }
   }
 
   /**

@@ -3,7 +3,9 @@
  * full tile shape R × C (a partly filled tile occupies a whole one), and its area is the sum of
  * its blocks, each a count times a unit area in F² (cost-parameters.ts) times F²:
  *
- *   array          R · C · d · cellArea                      d = devices per weight (2 differential, 1 offset)
+ *   array          R · C · d · cellArea                      d = devices per weight (2 differential, 1 offset);
+ *                  cellArea = periphery.area.cellArea when set there (≠ default), else the
+ *                  profile's cell.area, else the default (NeuroSim's 1T1R cell, 16 F²)
  *   row drivers    R · rowDriverArea                         word-line driver with the input DAC/PWM
  *   ADCs           ⌈C / columnsPerAdc⌉ · (adcAreaBase + adcAreaPerBit·(b_ADC − 1))     SAR ADC
  *   shift-and-add  ⌈C / columnsPerAdc⌉ · w · shiftAddAreaPerBit, only with bit-serial inputs,
@@ -17,10 +19,20 @@
  * as 8 bits, as the energy estimate does. Units: m² (SI); `mm2` helpers for printing.
  */
 import type { Chip } from './chip.js';
+import { DEFAULT_AREA } from './cost-parameters.js';
 import { devicesPerWeight } from './mapping.js';
 import { inputCycles, type Periphery } from './periphery.js';
 import type { TileShape } from './tiles.js';
-import type { MappingScheme } from '../device/index.js';
+import type { DeviceModel, MappingScheme } from '../device/index.js';
+
+/** Where the cell area of the estimate comes from. */
+export type CellAreaOrigin = 'periphery options' | 'profile' | 'default';
+
+/** The cell area in F² used for the array and where it comes from (see the file header). */
+export interface CellArea {
+  area: number;
+  from: CellAreaOrigin;
+}
 
 export interface AreaBreakdown {
   array: number;
@@ -43,6 +55,8 @@ export interface SiteArea {
 
 export interface AreaEstimate {
   label: 'estimate';
+  /** The device cell's area (F²) behind the array area, and its origin. */
+  cell: CellArea;
   /** m² of one physical tile, by component, and its total. */
   tile: { shape: TileShape; area: number; breakdown: AreaBreakdown; adcs: number };
   sites: Record<string, SiteArea>;
@@ -54,8 +68,21 @@ export interface AreaEstimate {
 const zero = (): AreaBreakdown => ({ array: 0, rowDrivers: 0, adc: 0, shiftAdd: 0, buffer: 0 });
 const sum = (b: AreaBreakdown): number => AREA_COMPONENTS.reduce((n, k) => n + b[k], 0);
 
-/** Area (m²) of one physical tile of `periphery.tile` with mapping `scheme`, by component. */
-export function tileArea(periphery: Periphery, scheme: MappingScheme): { area: number; breakdown: AreaBreakdown; adcs: number } {
+/**
+ * The cell area (F²) of a chip of `device` behind `periphery`: a cellArea set in the periphery
+ * options (a value other than the default) wins, then the profile's `cell.area`, then the default.
+ */
+export function cellAreaOf(periphery: Periphery, device: Pick<DeviceModel, 'cellArea'>): CellArea {
+  if (periphery.area.cellArea !== DEFAULT_AREA.cellArea) return { area: periphery.area.cellArea, from: 'periphery options' };
+  if (device.cellArea !== null) return { area: device.cellArea, from: 'profile' };
+  return { area: DEFAULT_AREA.cellArea, from: 'default' };
+}
+
+/**
+ * Area (m²) of one physical tile of `periphery.tile` with mapping `scheme`, by component; the array
+ * uses `cellArea` (F², e.g. from `cellAreaOf`), by default the periphery's.
+ */
+export function tileArea(periphery: Periphery, scheme: MappingScheme, cellArea = periphery.area.cellArea): { area: number; breakdown: AreaBreakdown; adcs: number } {
   const a = periphery.area;
   const { rows, cols } = periphery.tile;
   const f2 = a.featureSize ** 2;
@@ -65,7 +92,7 @@ export function tileArea(periphery: Periphery, scheme: MappingScheme): { area: n
   const serial = inputCycles(periphery) > 1;
   const width = serial ? adcBits + dacBits - 1 : adcBits;
   const breakdown: AreaBreakdown = {
-    array: rows * cols * devicesPerWeight(scheme) * a.cellArea * f2,
+    array: rows * cols * devicesPerWeight(scheme) * cellArea * f2,
     rowDrivers: rows * a.rowDriverArea * f2,
     adc: adcs * (a.adcAreaBase + a.adcAreaPerBit * (adcBits - 1)) * f2,
     shiftAdd: serial ? adcs * width * a.shiftAddAreaPerBit * f2 : 0,
@@ -77,7 +104,8 @@ export function tileArea(periphery: Periphery, scheme: MappingScheme): { area: n
 /** Area of the chip's tiles, per Site and in total (see the file header). */
 export function estimateArea(chip: Chip): AreaEstimate {
   const p = chip.periphery;
-  const tile = tileArea(p, chip.scheme);
+  const cell = cellAreaOf(p, chip.device);
+  const tile = tileArea(p, chip.scheme, cell.area);
   const assumptions: string[] = [
     'area: every tile is a full physical tile; digital accumulation across row tiles and weight slices, global buffers, interconnect and control are not included',
   ];
@@ -101,5 +129,5 @@ export function estimateArea(chip: Chip): AreaEstimate {
     for (const k of AREA_COMPONENTS) total.breakdown[k] += breakdown[k];
   }
   total.area = sum(total.breakdown);
-  return { label: 'estimate', tile: { shape: { ...p.tile }, ...tile }, sites, total, assumptions };
+  return { label: 'estimate', cell, tile: { shape: { ...p.tile }, ...tile }, sites, total, assumptions };
 }

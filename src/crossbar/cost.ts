@@ -3,14 +3,15 @@
  * (area.ts), and the ledger of every parameter behind them with its value, unit, source and
  * `verified` flag. Parameters come from two places:
  *
- *   device     the profile's `energy` section (each value names a source in the profile's `sources`);
- *              a value the profile leaves out takes grasp-hil's default (unverified)
+ *   device     the profile's `energy` section and `cell.area` (each value names a source in the
+ *              profile's `sources`); an energy value the profile leaves out takes grasp-hil's
+ *              default (unverified); without `cell.area` the periphery's cellArea applies
  *   periphery  `energy` and `area` (defaults and their sources in cost-parameters.ts); a value set
  *              in the periphery options is the user's (listed as such, unverified)
  *
  * Every unverified parameter is listed in `assumptions`, after the estimates' own assumptions.
  */
-import { estimateArea, type AreaEstimate } from './area.js';
+import { cellAreaOf, estimateArea, type AreaEstimate } from './area.js';
 import type { Chip } from './chip.js';
 import {
   AREA_ORIGIN, AREA_UNITS, COST_SOURCES, DEFAULT_AREA, DEFAULT_ENERGY, ENERGY_ORIGIN, ENERGY_UNITS,
@@ -41,7 +42,7 @@ export interface CostEstimate {
 }
 
 const DEVICE_DEFAULTS: Record<string, string> = { readVoltage: '0.2 V', readTime: '100 ns' };
-const DEVICE_UNITS: Record<string, string> = { readVoltage: 'V', readTime: 's', programPulseEnergy: 'J', programPulseTime: 's' };
+const DEVICE_UNITS: Record<string, string> = { readVoltage: 'V', readTime: 's', programPulseEnergy: 'J', programPulseTime: 's', cellArea: 'F²' };
 
 function titleOf(id: string, extra: readonly { id: string; title: string; url?: string }[] = []): string | undefined {
   const s = [...extra, ...COST_SOURCES].find((x) => x.id === id);
@@ -61,13 +62,22 @@ export function costParameters(chip: Chip): CostParameter[] {
         : { source: 'grasp-hil default', verified: false, note: `the profile has no value; default ${DEVICE_DEFAULTS[k]}` };
     out.push({ name: `device.${k}`, value: v, unit: DEVICE_UNITS[k], ...origin, sourceTitle: titleOf(origin.source, dev.sources) });
   }
+  const p = chip.periphery;
+  const cell = cellAreaOf(p, dev);
+  const cellProv = dev.provenance.find((x) => x.pointer === '/cell/area');
+  const cellOrigin: ParameterOrigin = cellProv
+    ? { source: cellProv.source, verified: cellProv.verified, note: cell.from === 'profile' ? cellProv.note : `not used: periphery.area.cellArea is set${cellProv.note ? `; ${cellProv.note}` : ''}` }
+    : dev.cellArea === null
+      ? { source: 'not given', verified: false, note: 'the profile has no cell.area; periphery.area.cellArea applies' }
+      : { source: 'profile', verified: false, note: 'cell.area without a source' };
+  out.push({ name: 'device.cellArea', value: dev.cellArea, unit: DEVICE_UNITS.cellArea, ...cellOrigin, sourceTitle: titleOf(cellOrigin.source, dev.sources) });
   const periphery = <K extends string>(group: 'energy' | 'area', values: Record<K, number>, defaults: Record<K, number>, origins: Record<K, ParameterOrigin>, units: Record<K, string>) => {
     for (const k of Object.keys(defaults) as K[]) {
-      const origin: ParameterOrigin = values[k] === defaults[k] ? origins[k] : { source: 'periphery options', verified: false, note: `set by the user (default ${defaults[k]})` };
+      let origin: ParameterOrigin = values[k] === defaults[k] ? origins[k] : { source: 'periphery options', verified: false, note: `set by the user (default ${defaults[k]})` };
+      if (group === 'area' && k === 'cellArea' && cell.from === 'profile') origin = { ...origin, note: "not used: the profile's cell.area applies" };
       out.push({ name: `periphery.${group}.${k}`, value: values[k], unit: units[k], ...origin, sourceTitle: titleOf(origin.source) });
     }
   };
-  const p = chip.periphery;
   periphery<keyof PeripheryEnergy>('energy', p.energy, DEFAULT_ENERGY, ENERGY_ORIGIN, ENERGY_UNITS);
   periphery<keyof PeripheryArea>('area', p.area, DEFAULT_AREA, AREA_ORIGIN, AREA_UNITS);
   return out;

@@ -41,8 +41,8 @@ export { siteError, splitStatic, probeInputs, binsFor, ERROR_BINS } from './chip
 export type { SiteError } from './chip-error.js';
 export { estimateEnergy, ENERGY_COMPONENTS, LATENCY_COMPONENTS } from './energy.js';
 export type { EnergyOptions, EnergyEstimate, EnergyBreakdown, LatencyBreakdown, SiteEnergy } from './energy.js';
-export { estimateArea, tileArea, AREA_COMPONENTS } from './area.js';
-export type { AreaEstimate, AreaBreakdown, SiteArea } from './area.js';
+export { cellAreaOf, estimateArea, tileArea, AREA_COMPONENTS } from './area.js';
+export type { AreaEstimate, AreaBreakdown, CellArea, CellAreaOrigin, SiteArea } from './area.js';
 export { estimateCost, costParameters } from './cost.js';
 export type { CostEstimate, CostParameter } from './cost.js';
 export { DEFAULT_AREA, COST_SOURCES, ENERGY_ORIGIN, AREA_ORIGIN } from './cost-parameters.js';

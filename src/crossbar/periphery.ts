@@ -81,8 +81,8 @@ export interface PeripheryOptions {
    * How the per-tile periphery (DAC, noise, ADC, scaling) runs around the TF.js matmuls: as TF.js
    * ops, or as one fused JS loop per tile. 'auto' (default): fused on the cpu and wasm backends
    * (fewer passes over memory) — on wasm as WebAssembly kernels with the fused loops' float64
-   * arithmetic (exactly their numbers) unless IR drop or a fixed DAC range is on — and TF.js ops
-   * elsewhere. Same numbers either way (up to rounding); 'fused-js' keeps the JavaScript loops.
+   * arithmetic (exactly their numbers, clip counts included) unless the per-MVM IR drop ('aihwkit')
+   * is on — and TF.js ops elsewhere. Same numbers either way (up to rounding); 'fused-js' keeps the JavaScript loops.
    */
   execution?: PeripheryExecution;
 }

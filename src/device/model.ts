@@ -99,6 +99,8 @@ export abstract class DeviceModel {
   /** Per-MVM read-noise σ(g) in fractions of g_max, or null. */
   readonly perMvm: GLaw | null;
   readonly energy: DeviceEnergy;
+  /** Area of one device's cell in F² (profile `cell.area`), or null: the periphery's cellArea applies. */
+  readonly cellArea: number | null;
   readonly scales: Scales;
   readonly sources: readonly SourceJson[];
   readonly provenance: readonly Provenance[];
@@ -176,6 +178,7 @@ export abstract class DeviceModel {
       programPulseEnergy: opt(e.programPulseEnergy, '/energy/programPulseEnergy', 'energy'),
       programPulseTime: opt(e.programPulseTime, '/energy/programPulseTime', 'time'),
     };
+    this.cellArea = json.cell?.area === undefined ? null : this.quantity(json.cell.area, '/cell/area', 'dimensionless');
     this.provenance = collectProvenance(json, file);
   }
 

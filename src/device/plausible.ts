@@ -5,7 +5,7 @@
  * physics and energy estimate as Infinity or NaN ("gMax": "1e308 S" used to print nulls).
  *
  * The bounds are wide on purpose — several decades beyond any device in the literature — so they
- * only catch mistakes. SI units: S, s, J, V; fractions for dimensionless fields.
+ * only catch mistakes. SI units: S, s, J, V; fractions for dimensionless fields; cell areas in F².
  */
 
 export interface PlausibleRange {
@@ -30,6 +30,7 @@ export const PLAUSIBLE: Readonly<Record<string, PlausibleRange>> = {
   programPulseEnergy: range(0, 1e-6, '0 J … 1 µJ'),
   programPulseTime: range(1e-12, 1, '1 ps … 1 s'),
   pulses: range(0, 1e6, '0 … 10⁶ pulses per device'),
+  area: range(1, 1e5, '1 … 100 000 F² (cell.area is in F², not m² or µm²)'),
 };
 
 /**

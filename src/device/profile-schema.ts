@@ -175,6 +175,52 @@ export const PROFILE_SCHEMA = {
         }
       }
     },
+    cell: {
+      type: "object",
+      additionalProperties: false,
+      description: "The memory cell's layout, for the area estimate.",
+      properties: {
+        area: {
+          description: "Area of one device's cell (one polarity, with its access transistor if any) in F², the squared feature size of the periphery (periphery.area.featureSize): the array area is rows × columns × devices per weight × area × F². A cell published in µm² at node F converts as A / F². Replaces periphery.area.cellArea's default; a cellArea set in the periphery options wins. A number, or {value, source, verified, note}.",
+          oneOf: [
+            {
+              type: "number",
+              exclusiveMinimum: 0,
+              description: "Cell area in F²."
+            },
+            {
+              type: "object",
+              required: [
+                "value",
+                "source",
+                "verified"
+              ],
+              additionalProperties: false,
+              properties: {
+                value: {
+                  type: "number",
+                  exclusiveMinimum: 0,
+                  description: "Cell area in F²."
+                },
+                source: {
+                  type: "string",
+                  description: "id of an entry in sources."
+                },
+                verified: {
+                  type: "boolean",
+                  description: "true when the value was checked against the source."
+                },
+                note: {
+                  type: "string",
+                  description: "How the value was obtained."
+                }
+              },
+              description: "A cell area in F² with its provenance."
+            }
+          ]
+        }
+      }
+    },
     scales: {
       type: "object",
       additionalProperties: false,

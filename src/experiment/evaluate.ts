@@ -105,8 +105,8 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
 
 /**
  * Whether an MVM of this periphery can clip: a fixed or calibrated DAC range, or an ADC bound (set,
- * implied by ADC bits, or calibrated). Only then are clips counted, because counting replaces the
- * WebAssembly kernels by the fused loops (same numbers, slower).
+ * implied by ADC bits, or calibrated). Only then are clips counted (elsewhere the rate is null: the
+ * periphery cannot clip).
  */
 function canClip(p: Periphery): boolean {
   return p.dac.range !== 'abs-max' || p.adc.bits !== null || p.adc.bound !== null || (p.calibration !== null && (p.calibration.dacPercentile !== null || p.calibration.adcPercentile !== null));

@@ -11,7 +11,8 @@ import { WASM_MODULES } from './wasm-modules.generated.js';
 import type { WasmModuleName } from './wat/index.js';
 import { heapMemory, wasmApi, type WasmMemory } from './wasm-heap.js';
 
-export type KernelFn = (...args: number[]) => void;
+/** A kernel function: byte offsets, sizes and scalar attributes in; its i32 result (e.g. a count) out, undefined when it has none. */
+export type KernelFn = (...args: number[]) => number | undefined;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const raw = atob(text);

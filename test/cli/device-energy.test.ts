@@ -47,6 +47,8 @@ describe('grasp-hil device energy', () => {
     for (const row of ['array / cell reads', 'DACs \\+ row drivers', 'ADCs', 'digital / shift-and-add', 'buffers']) expect(r.stdout).toMatch(new RegExp(`\\n  ${row}\\s`));
     expect(r.stdout).toMatch(new RegExp(`${SITES.replace(/\./g, '\\.')}\\s+1\\s+25\\.0 %`));
     expect(r.stdout).toMatch(/✓ periphery\.area\.cellArea\s+16 F²\s+neurosim-v2\.1/);
+    expect(r.stdout).toMatch(/\n  cell area 16 F² per device, NeuroSim's 1T1R cell \(the default; the profile gives no cell\.area\)\n/);
+    expect(r.stdout).toMatch(/✗ device\.cellArea\s+—\s+not given/);
     expect(r.stdout).toMatch(/✗ periphery\.energy\.adcFom\s+2e-14 J\/step\s+walden-fom/);
     expect(r.stdout).toMatch(/assumptions:\n(  - .*\n)*  - periphery\.energy\.adcFom = 2e-14 J\/step is not verified/);
   }, 120_000);

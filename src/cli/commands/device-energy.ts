@@ -31,6 +31,15 @@ export function peripheryOption(text: string | undefined): PeripheryOptions | st
 const mm2 = (m2: number): string => `${Number((m2 * 1e6).toPrecision(4))} mm²`;
 const pct = (part: number, whole: number): string => (whole > 0 ? `${(100 * part / whole).toFixed(1)} %` : '—');
 
+/** Where the cell area comes from, for the header line. */
+function cellOrigin(c: CostEstimate): string {
+  const from = c.area.cell.from;
+  if (from === 'periphery options') return 'set in the periphery options';
+  if (from === 'default') return "NeuroSim's 1T1R cell (the default; the profile gives no cell.area)";
+  const p = c.parameters.find((x) => x.name === 'device.cellArea');
+  return `from the profile's cell.area (${p?.source ?? 'no source'} ${p?.verified ? '✓' : '✗'})`;
+}
+
 /** The table of components: energy, latency and area side by side. */
 function printCost(c: CostEstimate, model: string): void {
   const e = c.energy.perInference;
@@ -42,6 +51,7 @@ function printCost(c: CostEstimate, model: string): void {
   console.log(`Energy, latency and area per inference — an ESTIMATE (NeuroSim-style; parameters and sources below)`);
   console.log(`  ${c.profile} chip for ${model}: ${Object.keys(c.area.sites).length} Sites on ${a.tiles} tiles of ${t.shape.rows} × ${t.shape.cols}, ${c.energy.tokens} token(s) per inference`);
   console.log(`  energy ${siPrefixed(e.energy, 'J')}, latency ${siPrefixed(e.latency, 's')}, area ${mm2(a.area)} (one tile ${mm2(t.area)}, ${t.adcs} ADC(s) per tile)`);
+  console.log(`  cell area ${Number(c.area.cell.area.toPrecision(6))} F² per device, ${cellOrigin(c)}`);
   const rows: [string, number | null, number | null, number | null][] = [
     ['array / cell reads', b.cellRead, l.read, ab.array],
     ['DACs + row drivers', b.dac + b.rowDrivers, l.dac, ab.rowDrivers],
