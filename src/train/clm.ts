@@ -17,7 +17,7 @@
  */
 import type { Model } from '../model/index.js';
 import { embed, Rng, tf } from '../tensor/index.js';
-import { crossEntropy } from './losses.js';
+import { crossEntropy, lossAndHits } from './losses.js';
 import { pretrainLoop, type PretrainRun } from './pretrain-loop.js';
 import type { ProgressMode } from './progress.js';
 
@@ -137,15 +137,9 @@ export interface ClmEval {
 export function evaluateClm(model: Model, batches: readonly ClmBatch[], step = 0): ClmEval {
   let lossSum = 0, correct = 0, n = 0;
   for (const batch of batches) {
-    const [l, c] = tf.tidy(() => {
-      const logits = clmLogits(model, batch, false);
-      const labels = tf.tensor1d(batch.labels, 'int32');
-      const loss = tf.mul(crossEntropy(logits, labels), batch.labels.length);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
-      return [loss.dataSync()[0], hits.dataSync()[0]];
-    });
-    lossSum += l;
-    correct += c;
+    const { loss, hits } = tf.tidy(() => lossAndHits(clmLogits(model, batch, false), batch.labels));
+    lossSum += loss;
+    correct += hits;
     n += batch.labels.length;
   }
   return { step, loss: lossSum / n, perplexity: Math.exp(lossSum / n), accuracy: correct / n, tokens: n };

@@ -14,6 +14,18 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
   return tf.neg(tf.div(tf.sum(tf.mul(onehot, tf.logSoftmax(flat))), flat.shape[0])) as tf.Scalar;
 }
 
+/** Summed cross-entropy and correct argmax count of logits [n, classes] against int32 labels, read back (for held-out evaluation). */
+export function lossAndHits(logits: tf.Tensor2D, labels: Int32Array): { loss: number; hits: number } {
+  return tf.tidy(() => {
+    const l = tf.tensor1d(labels, 'int32');
+    const [loss, hits] = tf.stack([
+      tf.mul(crossEntropy(logits, l), labels.length),
+      tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), l), 'float32')),
+    ]).dataSync();
+    return { loss, hits };
+  });
+}
+
 /** mean (prediction − label)²; predictions [n, 1] or [n]. */
 export function meanSquaredError(predictions: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
   return tf.mean(tf.square(tf.sub(tf.reshape(predictions, [-1]), labels))) as tf.Scalar;

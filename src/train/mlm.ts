@@ -10,7 +10,7 @@
  */
 import type { Model } from '../model/index.js';
 import { embed, Rng, tf } from '../tensor/index.js';
-import { crossEntropy } from './losses.js';
+import { crossEntropy, lossAndHits } from './losses.js';
 import { pretrainLoop, type PretrainRun } from './pretrain-loop.js';
 import type { ProgressMode } from './progress.js';
 
@@ -147,15 +147,9 @@ export function evaluateMlm(model: Model, tok: MlmTokenizer, blocks: readonly In
   for (let s = 0; s < blocks.length; s += batchSize) {
     const part = blocks.slice(s, s + batchSize);
     const batch = maskBlocks(part, tok, rng);
-    const [l, c] = tf.tidy(() => {
-      const logits = maskedLogits(model, batch, false, undefined);
-      const labels = tf.tensor1d(batch.labels, 'int32');
-      const loss = tf.mul(crossEntropy(logits, labels), batch.labels.length);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
-      return [loss.dataSync()[0], hits.dataSync()[0]];
-    });
-    lossSum += l;
-    correct += c;
+    const { loss, hits } = tf.tidy(() => lossAndHits(maskedLogits(model, batch, false, undefined), batch.labels));
+    lossSum += loss;
+    correct += hits;
     n += batch.labels.length;
   }
   return { step, loss: lossSum / n, accuracy: correct / n, maskedTokens: n };

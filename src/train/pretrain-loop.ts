@@ -93,6 +93,41 @@ export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: M
         backend: tf.getBackend(), config: configToJson(model.config), kind: objective.kind, names: vars.map(([n]) => n), seed: o.seed, stream: objective.stream,
       });
     }
+    const variables = vars.map(([, v]) => v);
+    /** The clipped AdamW step on `grads` (squared norm `sq`), inside the caller's tidy; non-finite: an error naming the step. */
+    const applyStep = (grads: tf.NamedTensorMap, lossValue: number, sq: number, step: number, lr: number): number => {
+      const norm = Math.sqrt(sq);
+      if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) {
+        throw new Error(`${objective.name} diverged at step ${step} (loss ${lossValue}, gradient norm ${norm}); lower lr (now ${o.lr}) or check the data`);
+      }
+      optim.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
+      return lossValue;
+    };
+    /** One step from M parts: the helpers' parts posted first, this thread's computed meanwhile. */
+    const microStep = async (parts: B[], step: number, lr: number): Promise<number> => {
+      const weights = team ? readWeights(variables) : [];
+      const pending = team
+        ? Array.from({ length: team.size }, (_, j) =>
+            team!.post(j, { step, weights, items: parts.flatMap((batch, k) => (k % W === j + 1 ? [{ k, batch }] : [])) }))
+        : [];
+      const local: MicroResult[] = [];
+      parts.forEach((batch, k) => {
+        if (k % W === 0) local.push(microGradients(variables, k, () => objective.loss(batch, dropoutRng.fork(`${step}/${k}`))));
+      });
+      const results = [...local, ...(await Promise.all(pending)).flat()].sort((a, b) => a.k - b.k);
+      const N = parts.reduce((n, p) => n + p.labels.length, 0);
+      return tf.tidy(() => {
+        let lossValue = 0;
+        const sums: tf.Tensor[] = variables.map((v) => tf.zeros(v.shape));
+        for (const r of results) {
+          const w = parts[r.k].labels.length / N;
+          lossValue += w * r.loss;
+          r.grads.forEach((g, i) => { sums[i] = tf.add(sums[i], tf.mul(tf.tensor(g, variables[i].shape), w)); });
+        }
+        const sq = tf.addN(sums.map((g) => tf.sum(tf.square(g)))).dataSync()[0];
+        return applyStep(Object.fromEntries(variables.map((v, i) => [v.name, sums[i]])), lossValue, sq, step, lr);
+      });
+    };
     progress = createProgress(o.steps, o.progress);
     const t0 = performance.now();
     for (let step = 1; step <= o.steps; step++) {
@@ -103,24 +138,18 @@ export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: M
       const blocks = Array.from(perm.subarray(cursor, cursor + o.batchSize), (i) => train[i]);
       cursor += o.batchSize;
       const lr = linearWarmupDecay(step, o.steps, warm, o.lr);
-      const fail = (lossValue: number, norm: number) =>
-        new Error(`${objective.name} diverged at step ${step} (loss ${lossValue}, gradient norm ${norm}); lower lr (now ${o.lr}) or check the data`);
       let loss: number;
       if (M === 1) {
         const batch = objective.batch(blocks);
         loss = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => objective.loss(batch, dropoutRng), vars.map(([, v]) => v));
+          const { value, grads } = tf.variableGrads(() => objective.loss(batch, dropoutRng), variables);
           const sq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
           const [lossValue, sqValue] = tf.stack([value, sq]).dataSync();
-          const norm = Math.sqrt(sqValue);
-          if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) throw fail(lossValue, norm);
-          optim.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
-          return lossValue;
+          return applyStep(grads, lossValue, sqValue, step, lr);
         });
       } else {
         const size = o.batchSize / M;
-        const parts = Array.from({ length: M }, (_, k) => objective.batch(blocks.slice(k * size, (k + 1) * size)));
-        loss = await microStep(parts, step);
+        loss = await microStep(Array.from({ length: M }, (_, k) => objective.batch(blocks.slice(k * size, (k + 1) * size))), step, lr);
       }
       progress.update({ step, total: o.steps, epoch: Math.floor(((step - 1) * o.batchSize) / train.length) + 1, loss, lr, tokensPerSecond: (step * o.batchSize * L) / ((performance.now() - t0) / 1000) });
       o.onStep?.({ step, loss, tensors: tensorCount() });
@@ -129,37 +158,6 @@ export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: M
         history.push(rec);
         progress.log(`step ${step}: ${objective.describe(rec)}`);
         objective.onEval?.(rec);
-      }
-
-      /** One step from M parts: the helpers' parts posted first, this thread's computed meanwhile. */
-      async function microStep(parts: B[], step: number): Promise<number> {
-        const variables = vars.map(([, v]) => v);
-        const weights = team ? readWeights(variables) : [];
-        const pending = team
-          ? Array.from({ length: team.size }, (_, j) =>
-              team!.post(j, { step, weights, items: parts.flatMap((batch, k) => (k % W === j + 1 ? [{ k, batch }] : [])) }))
-          : [];
-        const local: MicroResult[] = [];
-        parts.forEach((batch, k) => {
-          if (k % W !== 0) return;
-          local.push(microGradients(variables, k, () => objective.loss(batch, dropoutRng.fork(`${step}/${k}`))));
-        });
-        const results = [...local, ...(await Promise.all(pending)).flat()].sort((a, b) => a.k - b.k);
-        const N = parts.reduce((n, p) => n + p.labels.length, 0);
-        return tf.tidy(() => {
-          let lossValue = 0;
-          const sums: tf.Tensor[] = variables.map((v) => tf.zeros(v.shape));
-          for (const r of results) {
-            const w = parts[r.k].labels.length / N;
-            lossValue += w * r.loss;
-            r.grads.forEach((g, i) => { sums[i] = tf.add(sums[i], tf.mul(tf.tensor(g, variables[i].shape), w)); });
-          }
-          const grads = Object.fromEntries(variables.map((v, i) => [v.name, sums[i]]));
-          const norm = Math.sqrt(tf.addN(sums.map((g) => tf.sum(tf.square(g)))).dataSync()[0]);
-          if (!Number.isFinite(lossValue) || !Number.isFinite(norm)) throw fail(lossValue, norm);
-          optim.step(grads, lr, o.clipNorm > 0 && norm > o.clipNorm ? o.clipNorm / norm : 1);
-          return lossValue;
-        });
       }
     }
     const seconds = (performance.now() - t0) / 1000;

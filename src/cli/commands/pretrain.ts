@@ -45,8 +45,7 @@ export const pretrain: Command = {
       vocabSize: argv.vocab ?? R.vocabSize, hiddenSize: argv.hidden ?? R.hiddenSize, numLayers: argv.layers ?? R.numLayers, numHeads: argv.heads ?? R.numHeads,
       intermediateSize: argv.ffn ?? R.intermediateSize, seqLength: argv.seq ?? R.seqLength, steps: argv.steps ?? R.steps, batchSize: argv.batch ?? R.batchSize,
       lr: argv.lr ?? R.lr, seed: argv.seed ?? R.seed, evalEvery: argv['eval-every'] ?? R.evalEvery, init: argv.init ?? null,
-      ...(R.dropout !== undefined ? { dropout: R.dropout } : {}), ...(R.microBatches !== undefined ? { microBatches: R.microBatches } : {}),
-      ...(argv.workers ?? R.workers) !== undefined ? { workers: argv.workers ?? R.workers } : {},
+      dropout: R.dropout, microBatches: R.microBatches, workers: argv.workers ?? R.workers,
     };
     await initBackend(argv.backend);
     const out = String(argv.out ?? preset.out);
