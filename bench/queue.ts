@@ -6,12 +6,12 @@
  *      (concurrency 1): ms per job. Target ≤ 50 ms.
  *   2. the local pool for the same trivial work: N messages through a worker_threads round trip: ms per job.
  *   3. real rows: an experiment (default test/fixtures/experiments/tiny.json with --chips 3 chip
- *      seeds: 58 rows) through 1, then 2 worker processes (`node --import tsx src/cli/main.ts
- *      worker`), adapters already trained and stored. Each worker set first runs a warm-up copy of
+ *      seeds: 46 rows to evaluate; --chips 12: 154) through 1, then 2 worker processes (`node --import tsx
+ *      src/cli/main.ts worker`), adapters already trained and stored. Each worker set first runs a warm-up copy of
  *      the experiment (model loaded, adapters downloaded and merged: per-process costs a long sweep
  *      pays once), then the timed copy, from the end of enqueue to the last row: rows/minute and
- *      their ratio (target ≥ 1.7×). With 2 workers the same sweep runs again without chip affinity
- *      (no per-chip named queues); program_s is the rows' "program" phase summed (programming a
+ *      their ratio (target ≥ 1.7×). With 2 workers the same sweep runs again with chip affinity
+ *      (per-chip named queues, off by default); program_s is the rows' "program" phase summed (programming a
  *      chip when the worker does not hold it, then reading it at t), which affinity should shrink.
  *      worker_cpu_s_per_row is the workers' CPU time (user + system, all threads, /proc/<pid>/stat)
  *      per row and cpus_busy the CPUs they kept busy on average: on a shared machine the rows/min
@@ -146,12 +146,12 @@ try {
     for (const n of [1, 2]) {
       await startWorkers(n);
       await sweep(variant(`warm-${n}`, {})); // model loaded, adapters downloaded and merged in every worker
-      await measure(`${n} worker process${n > 1 ? 'es' : ''}, chip affinity`, variant(`scale-${n}`, { chip: Array.from({ length: chips }, (_, i) => i) }), true);
-      if (n === 2) await measure('2 worker processes, no chip affinity', variant('scale-2-plain', { chip: Array.from({ length: chips }, (_, i) => i) }), false);
+      await measure(`${n} worker process${n > 1 ? 'es' : ''}`, variant(`scale-${n}`, { chip: Array.from({ length: chips }, (_, i) => i) }), false);
+      if (n === 2) await measure('2 worker processes, chip affinity', variant('scale-2-affinity', { chip: Array.from({ length: chips }, (_, i) => i) }), true);
       await stopWorkers();
     }
-    report('2 vs 1 worker processes (chip affinity)', { ratio: rates['2 worker processes, chip affinity'] / rates['1 worker process, chip affinity'], target: 1.7 });
-    report('chip affinity on vs off (2 workers)', { ratio: rates['2 worker processes, chip affinity'] / rates['2 worker processes, no chip affinity'] });
+    report('2 vs 1 worker processes', { ratio: rates['2 worker processes'] / rates['1 worker process'], target: 1.7 });
+    report('chip affinity on vs off (2 workers)', { ratio: rates['2 worker processes, chip affinity'] / rates['2 worker processes'] });
   }
 
   // ---- 4. a fleet of small-row workers against one server: rows/s and database time per row

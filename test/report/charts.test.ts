@@ -5,7 +5,7 @@
  * σ_target marker per layer, legends that never truncate.
  */
 import { describe, expect, it } from 'vitest';
-import { charts } from '../../src/report/index.js';
+import { charts, renderSvg } from '../../src/report/index.js';
 import { timeLabel } from '../../src/report/chart.js';
 import { kde, layerOf } from '../../src/report/charts/param-distributions.js';
 import { syntheticRows } from './fixture-rows.js';
@@ -66,7 +66,8 @@ describe('charts', () => {
 
   it('parameter distributions: σ (softplus of a stored ρ) per layer, with a σ_target marker', () => {
     const spec = chart('param-distributions').spec(rows) as Spec;
-    const values = spec.data.values as Spec[];
+    const parts = spec.hconcat as Spec[];
+    const values = parts.flatMap((p) => p.data.values) as Spec[];
     const sigma = values.filter((v) => v.type === 'density' && v.param === 'σ' && v.layer === 'layer 0');
     expect(sigma.length).toBeGreaterThan(0);
     // ρ ∈ [−6, −3] → σ ∈ [softplus(−6), softplus(−3)] = [0.00247, 0.0486]; plotting ρ itself would peak near −4.6.
@@ -77,9 +78,19 @@ describe('charts', () => {
     expect(Math.max(...sigma.map((v) => v.x))).toBeLessThan(0.1);
     expect(values.filter((v) => v.type === 'target').map((v) => [v.layer, v.x])).toEqual([['layer 0', 0.012], ['layer 1', 0.012]]);
     expect(new Set(values.map((v) => v.layer))).toEqual(new Set(['layer 0', 'layer 1']));
-    expect(spec.facet.row.field).toBe('layer');
+    for (const p of parts) expect(p.facet.row.field).toBe('layer');
+    // The σ_target marker layers sit only in the facet of the σ panels; γ/β/μ panels have none.
+    const marked = parts.filter((p) => p.spec.layer.some((l: Spec) => l.mark.type === 'rule'));
+    expect(marked.length).toBe(1);
+    expect(new Set(marked[0].data.values.map((v: Spec) => v.param))).toEqual(new Set(['σ']));
     expect(layerOf('roberta.encoder.layer.11.output.dense')).toBe('layer 11');
     expect(layerOf('classifier.dense')).toBe('classifier.dense');
+  });
+
+  it('parameter distributions render without vega warnings (no facet cell with an empty marker layer)', async () => {
+    const warnings: string[] = [];
+    await renderSvg(chart('param-distributions').spec(rows) as Spec, 'param-distributions', (line) => warnings.push(line));
+    expect(warnings).toEqual([]);
   });
 
   it('the density estimate integrates to 1', () => {

@@ -36,7 +36,7 @@ import { maskIn } from './url.js';
 export interface EnqueueOptions {
   backend?: string;
   maxRows?: number;
-  /** Per-chip named queues for hardware rows (default true; jobs.ts). */
+  /** Per-chip named queues for hardware rows (default false; jobs.ts). */
   affinity?: boolean;
   log?: (line: string) => void;
 }

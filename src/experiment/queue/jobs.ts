@@ -9,13 +9,13 @@
  *   device    key = the device row's key; no dependency
  *
  * Every job carries the flag `experiment:<name>`, so a worker started with --experiments can forbid
- * the flags of the other experiments. Chip affinity: the hardware evaluations of one programmed chip
- * (chipOf: adapter, profile, chip seed, Sites, periphery sweep) share the graphile-worker queue
- * `<experiment>/chip/<hash>` and are added one chip after another. A named queue runs one job at a
- * time, and a worker that finishes a chip's row finds that chip's next row as the oldest job it may
- * take (the other workers' chips are locked), so a chip's rows run on the worker that programmed it
- * and each chip is programmed about once. The price: a sweep with fewer chips than workers runs its
- * hardware rows on fewer workers (noise, params and device rows are not in named queues).
+ * the flags of the other experiments. Evaluations are added one chip after another (chipOf: adapter,
+ * profile, chip seed, Sites, periphery sweep), so consecutive jobs mostly share the chip a worker
+ * holds. Chip affinity (off by default): the hardware evaluations of one chip also share the
+ * graphile-worker named queue `<experiment>/chip/<hash>`, which runs one job at a time, so a chip's
+ * rows stay on the worker that programmed it. Measured by bench/queue.ts it costs more than it saves:
+ * a chip's rows run serially, the last chips of a sweep run on fewer workers than there are, and
+ * reading a chip at t (part of every row) dominates the programming it saves (docs/scale-out.md).
  */
 import { createHash } from 'node:crypto';
 import type { WorkerUtils } from 'graphile-worker';
@@ -61,7 +61,7 @@ export function chipQueue(experiment: string, spec: EvalSpec): string | null {
   return chip === null ? null : `${experiment}/chip/${createHash('sha256').update(chip).digest('hex').slice(0, 16)}`;
 }
 
-/** Whether hardware evaluations go to per-chip named queues (default true; bench/queue.ts measures both). */
+/** Whether hardware evaluations go to per-chip named queues (default false; bench/queue.ts measures both). */
 export interface AddOptions {
   affinity?: boolean;
 }
@@ -81,7 +81,7 @@ export async function storedKeys(db: pg.Pool, experiment: string): Promise<Set<s
 
 /** Adds the evaluation jobs of one trained adapter whose rows are not stored yet, one chip after another; returns how many. */
 export async function addEvaluations(addJob: AddJob, q: Planned, adapter: string, stored: ReadonlySet<string>, options: AddOptions = {}): Promise<number> {
-  const affinity = options.affinity ?? true;
+  const affinity = options.affinity ?? false;
   const todo = q.plan.evaluations.filter((e) => e.adapter === adapter && !stored.has(e.key));
   const first = new Map<string | null, number>();
   todo.forEach((e, i) => { if (!first.has(chipOf(e))) first.set(chipOf(e), i); });

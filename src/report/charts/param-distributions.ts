@@ -126,8 +126,10 @@ registerChart({
     const vals = values(data);
     const x = { field: 'x', type: 'quantitative', title: 'value', scale: { zero: false } };
     const color = { field: 'method', type: 'nominal', title: 'adapter', legend: { orient: 'bottom', direction: 'vertical' } };
-    return baseSpec({ text: 'Learned parameter distributions per layer', subtitle: 'σ panels: σ in weight units, dashed line at σ_target' }, {
-      data: { values: vals },
+    // γ, β and μ panels carry no σ_target marker: they are a facet of their own, next to the σ panels, so
+    // no facet cell holds an empty marker layer (vega warns of an infinite extent for each such cell).
+    const facet = (part: Record<string, unknown>[], marker: boolean) => ({
+      data: { values: part },
       facet: { row: { field: 'layer', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } }, column: { field: 'param', type: 'nominal', title: 'parameter' } },
       resolve: { scale: { x: 'independent', y: 'independent' } },
       spec: {
@@ -135,10 +137,18 @@ registerChart({
         height: 90,
         layer: [
           { transform: [{ filter: "datum.type === 'density'" }], mark: { type: 'line' }, encoding: { x, y: { field: 'density', type: 'quantitative', title: 'density' }, color } },
-          { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1.5 }, encoding: { x, color } },
-          { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', y: 2, fontSize: 9 }, encoding: { x, text: { field: 'label' }, color } },
+          ...(marker ? [
+            { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1.5 }, encoding: { x, color } },
+            { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', y: 2, fontSize: 9 }, encoding: { x, text: { field: 'label' }, color } },
+          ] : []),
         ],
       },
     });
+    const marked = new Set(vals.filter((v) => v.type === 'target').map((v) => `${v.layer}/${v.param}`));
+    const withMarker = vals.filter((v) => marked.has(`${v.layer}/${v.param}`));
+    const plain = vals.filter((v) => !marked.has(`${v.layer}/${v.param}`));
+    const parts = [...(plain.length > 0 ? [facet(plain, false)] : []), ...(withMarker.length > 0 ? [facet(withMarker, true)] : [])];
+    const title = { text: 'Learned parameter distributions per layer', subtitle: 'σ panels: σ in weight units, dashed line at σ_target' };
+    return baseSpec(title, parts.length === 1 ? parts[0] : { hconcat: parts, resolve: { legend: { color: 'shared' } } });
   },
 });
