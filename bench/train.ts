@@ -10,10 +10,11 @@
  *
  * Model FLOPs per step: forward 2·N·in·out per Site plus attention (4·N·S·H per block); backward
  * dx for every Site and twice the attention's; weight gradients only where the method computes
- * them (full FT: every Site; StochGRASP 'weight': its Sites; others: none). Achieved GFLOP/s =
+ * them (full FT: every Site; StochGRASP 'weight' and 'sequence': its Sites — 'sequence' also runs two
+ * more products of the forward's size per Site, not counted; others: none). --model deep is models/deep-roberta. Achieved GFLOP/s =
  * those FLOPs / step time; the reference is a plain forward matMul of the FFN's shape.
  *
- *   node --import tsx bench/train.ts [--backend wasm] [--model shipped|small|base|all] [--steps 3] [--rounds 5] [--batch 4]
+ *   node --import tsx bench/train.ts [--backend wasm] [--model shipped|deep|small|base|all] [--steps 3] [--rounds 5] [--batch 4] [--seq 128]
  *   (the base model runs each method beside LoRA r=8 in its own process: the wasm heap only grows and
  *   caps at 4 GB, and holds two roberta-base training instances at batch 1, not three; batch 4 × 128
  *   does not fit one. --only 'grasp k=32 all-linear,lora r=8 qv,…' picks methods.)
@@ -33,7 +34,7 @@ const info = await initBackend(arg('backend', 'wasm'));
 const steps = Number(arg('steps', '3'));
 const batch = Number(arg('batch', '4'));
 const rounds = Number(arg('rounds', '5'));
-const seq = 128;
+const seq = Number(arg('seq', '128'));
 
 const SHAPES = {
   small: { hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 1024, vocab_size: 8000 },
@@ -48,6 +49,11 @@ const METHODS: [string, string, Record<string, unknown>][] = [
   ['stochgrasp local k=32 kvff2', 'stochgrasp', { k: 32, sampling: 'local', sites: 'kvff2' }],
   ['stochgrasp weight k=32 all-linear', 'stochgrasp', { k: 32, sampling: 'weight' }],
   ['stochgrasp local k=4 rows=all kvff2', 'stochgrasp', { k: 4, rows: 'all', sites: 'kvff2', sampling: 'local' }],
+  // R = D_in (the paper's robustness setting), the three sampling modes against their deterministic twin.
+  ['grasp-weight k=32 rows=all all-linear', 'grasp-weight', { k: 32, rows: 'all' }],
+  ['stochgrasp weight k=32 rows=all all-linear', 'stochgrasp', { k: 32, rows: 'all', sampling: 'weight' }],
+  ['stochgrasp sequence k=32 rows=all all-linear', 'stochgrasp', { k: 32, rows: 'all', sampling: 'sequence' }],
+  ['stochgrasp local k=32 rows=all all-linear', 'stochgrasp', { k: 32, rows: 'all', sampling: 'local' }],
   ['lora r=8 qv', 'lora', { rank: 8, dropout: 0 }],
   ['lora r=8 qv dropout=0.1 (default)', 'lora', { rank: 8 }],
   ['full', 'full', {}],
@@ -101,8 +107,8 @@ if (models.includes('base') && !only) {
   process.exit(0);
 }
 const loadFor = async (which: string): Promise<Model> =>
-  which === 'shipped'
-    ? loadModel('models/tiny-roberta', { withHead: 'sequence-classification', numLabels: 2, rng: new Rng(0, 'head-init') })
+  which === 'shipped' || which === 'deep'
+    ? loadModel(which === 'deep' ? 'models/deep-roberta' : 'models/tiny-roberta', { withHead: 'sequence-classification', numLabels: 2, rng: new Rng(0, 'head-init') })
     : modelOf(SHAPES[which as keyof typeof SHAPES]);
 
 for (const which of models) {
@@ -130,7 +136,7 @@ for (const which of models) {
         opt.step(grads, 1e-4);
       });
     };
-    const dwSites = new Set(method === 'full' || (method === 'stochgrasp' && options.sampling === 'weight') ? adapter.sites : []);
+    const dwSites = new Set(method === 'full' || (method === 'stochgrasp' && (options.sampling === 'weight' || options.sampling === 'sequence')) ? adapter.sites : []);
     runs.push({ label, model, step, flops: stepFlops(model, dwSites), times: [] as number[], dispose: () => { opt.dispose(); head.detach(); adapter.detach(); model.dispose(); } });
   }
   const c = runs[0].model.config;

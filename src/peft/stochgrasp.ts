@@ -14,7 +14,7 @@
  *   sampling 'sequence' one ΔW_b = μ̂ + σ̂⊙ε_b per sequence b of the batch, shared by all its tokens —
  *                      what a programmed chip does to a deployed adapter (one weight error for the
  *                      whole input): y_b = x_b·(W + μ̂) + b + x_b·(σ̂⊙ε_b), the last term a batched
- *                      matmul with B weight-sized samples (B× the cost of 'weight' in noise draws).
+ *                      matmul with B weight-sized samples (B× the cost of 'weight' in noise draws; sequence-noise.ts).
  *   sampling 'local'   the local reparameterisation (Kingma, Salimans & Welling 2015): the
  *                      pre-activation x·ΔW is Gaussian with mean x·μ̂ and variance x²·σ̂², so it is
  *                      sampled directly per token, y = x·W + b + x·μ̂ + √(x²·σ̂²)⊙ξ. Same marginal per
@@ -53,6 +53,7 @@
  * before ln σ was stored) load as the same σ.
  */
 import type { Site, SiteNext, Transformer } from '../model/index.js';
+import { sequenceNoise } from './sequence-noise.js';
 import {
   customOp, FrozenMatrix, keyedNormalTensor, linear, noiseKey, randomNormalTensor, Rng, tf, tidyRead, toFloat32,
 } from '../tensor/index.js';
@@ -330,7 +331,7 @@ class WeightGraspAdapter implements NoiseAwareAdapter {
       const b = x.rank >= 3 ? x.shape[0] : 1;
       const x3 = tf.reshape(x, [b, -1, din]) as tf.Tensor3D;
       const eps = keyedNormalTensor([b, din, dout], noiseKey(mode.rng));
-      const noise = tf.matMul(x3, tf.mul(this.expandWeight(p, tf.exp(p.logSigma!)), eps) as tf.Tensor3D);
+      const noise = sequenceNoise(x3, this.expandWeight(p, tf.exp(p.logSigma!)), eps as tf.Tensor3D);
       const mean = linear(x, tf.add(p.site.weightTensor(), this.expandWeight(p, p.mu)) as tf.Tensor2D, p.site.bias(), { frozenBias });
       return tf.add(mean, tf.reshape(noise, outShape));
     }
