@@ -20,7 +20,7 @@
  *                       gradient asks for a larger range pushes r up)
  *                       × r·gradientScale                 (gradientRelative, aihwkit's default)
  *                       + decay·r  if  mean[|x| < r] > inputMinPercentage   (shrink while < 5 % clip)
- *   4. update    after the adapter's optimiser step: r ← |r − η·∂L/∂r|, plain SGD (as aihwkit's
+ *   4. update    after the adapter's optimiser step: r ← max(|r − η·∂L/∂r|, 10⁻⁶), plain SGD (as aihwkit's
  *                AnalogSGD would), η = learningRate or the step's scheduled learning rate. Not AdamW:
  *                its normalisation would make the step size independent of the rule's magnitudes.
  *
@@ -130,6 +130,9 @@ export function inputRangeClip(x: tf.Tensor, r: tf.Tensor, rule: InputRangeRule)
   return op(x, r);
 }
 
+/** Floor of r after an update (input units), so that a range driven to 0 cannot divide by zero; aihwkit has none. */
+const MIN_RANGE = 1e-6;
+
 /** Unbiased standard deviation of all elements (torch's Tensor.std()); NaN for fewer than 2. */
 function stdOf(x: tf.Tensor): number {
   if (x.size < 2) return NaN;
@@ -187,14 +190,14 @@ export class InputRangeLearning {
     return this.options.learn ? this.sites.map((s) => s.range) : [];
   }
 
-  /** SGD step r ← |r − η·g| for every range with a gradient in `grads` (η: learningRate, else `lr`). */
+  /** SGD step r ← max(|r − η·g|, 10⁻⁶) for every range with a gradient in `grads` (η: learningRate, else `lr`). */
   update(grads: tf.NamedTensorMap, lr: number): void {
     if (!this.options.learn) return;
     const eta = this.options.learningRate ?? lr;
     for (const s of this.sites) {
       const g = grads[s.range.name];
       if (!g) continue;
-      tf.tidy(() => s.range.assign(tf.abs(tf.sub(s.range, tf.mul(g, eta)))));
+      tf.tidy(() => s.range.assign(tf.maximum(tf.abs(tf.sub(s.range, tf.mul(g, eta))), MIN_RANGE)));
     }
   }
 
