@@ -4,7 +4,8 @@
  */
 export { train, sigmaReport, TrainingDivergedError } from '../train/index.js';
 export type { TrainOptions, TrainResult, TrainSetup, EvalRecord } from '../train/index.js';
-export type { ProgressMode, StepInfo, HwaOptions } from '../train/index.js';
+export type { ProgressMode, StepInfo, HwaOptions, InputRangeOptions } from '../train/index.js';
+export { INPUT_RANGES_FILE, loadInputRanges, saveInputRanges } from '../train/index.js';
 export { evaluate, evaluateDetailed, predict, computeMetrics, METRIC_NAMES } from '../eval/index.js';
 export type { MetricName, PredictOptions } from '../eval/index.js';
 export { evaluateWithNoise, perturbWeights } from '../eval/index.js';

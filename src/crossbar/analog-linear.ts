@@ -615,10 +615,14 @@ export class AnalogLinear {
   /**
    * Sets the DAC ranges and ADC bounds of every row tile from calibration inputs x [..., in]
    * (calibration.ts: percentiles of |x| and of the noise-free tile outputs). Returns the ranges.
+   * `learnedRange` (input units; needed with calibration.dac 'learned') is every row tile's DAC range.
    */
-  calibrate(x: T | Float32Array): CalibratedRanges {
+  calibrate(x: T | Float32Array, learnedRange?: number): CalibratedRanges {
     const cal = this.periphery.calibration;
     if (!cal) throw new Error(`AnalogLinear '${this.state.name}': calibrate needs periphery.calibration (e.g. { dacPercentile: 99.99, adcPercentile: 99.99 })`);
+    if (cal.dac === 'learned' && !(typeof learnedRange === 'number' && learnedRange > 0)) {
+      throw new Error(`AnalogLinear '${this.state.name}': periphery.calibration.dac is 'learned' but no learned input range was given for this Site; pass the adapter's ranges to chipState.calibrate(inputs, ranges)`);
+    }
     const xd = x instanceof Float32Array ? x : (x.dataSync() as Float32Array);
     const nIn = this.inFeatures, nOut = this.outFeatures;
     if (xd.length === 0 || xd.length % nIn !== 0) throw new Error(`AnalogLinear '${this.state.name}': calibration inputs have ${xd.length} values, not a positive multiple of ${nIn} features`);
@@ -633,7 +637,8 @@ export class AnalogLinear {
       return out;
     };
     const dacRange: ('abs-max' | number)[] = [];
-    if (cal.dacPercentile === null) for (let tr = 0; tr < rt; tr++) dacRange.push(dac.range);
+    if (cal.dac === 'learned') dacRange.push(...new Array<number>(rt).fill(learnedRange as number));
+    else if (cal.dacPercentile === null) for (let tr = 0; tr < rt; tr++) dacRange.push(dac.range);
     else if (cal.per === 'layer') dacRange.push(...new Array<number>(rt).fill(Math.max(absPercentile(xd, cal.dacPercentile), 1e-30)));
     else for (let tr = 0; tr < rt; tr++) dacRange.push(Math.max(absPercentile(gather(tr), cal.dacPercentile), 1e-30));
     const adcBound: number[] = [];

@@ -7,7 +7,9 @@
  *                         units of one full-scale input × g_max, as periphery.adc.bound)
  *
  * P_p is the p-th percentile (nearest rank; at most 2^21 values, evenly strided). 'layer' pools all
- * tiles of a Site. Inputs above a_t clip at the DAC, outputs above b_t at the ADC; the clip rates
+ * tiles of a Site. With `dac: 'learned'` every row tile of a Site takes the Site's learned input range
+ * instead of a percentile (aihwkit's input-range learning during hardware-aware training,
+ * src/train/input-range.ts), passed to ChipState.calibrate; the ADC bounds are calibrated with it. Inputs above a_t clip at the DAC, outputs above b_t at the ADC; the clip rates
  * are counted by AnalogLinear.trackClipping / ChipState.clipRates. No random streams.
  */
 export interface CalibrationOptions {
@@ -17,12 +19,20 @@ export interface CalibrationOptions {
   adcPercentile?: number | null;
   /** One range per row tile (default) or one per layer (Site). */
   per?: 'tile' | 'layer';
+  /** Where the DAC ranges come from: a percentile of the calibration inputs (default) or the adapter's learned input ranges. */
+  dac?: CalibrationDac;
 }
+
+/** Sources of calibrated DAC ranges. */
+export type CalibrationDac = 'percentile' | 'learned';
+export const CALIBRATION_DAC_SOURCES: readonly CalibrationDac[] = ['percentile', 'learned'];
 
 export interface Calibration {
   dacPercentile: number | null;
   adcPercentile: number | null;
   per: 'tile' | 'layer';
+  /** 'learned': each Site's DAC range is its learned input range (dacPercentile is then null). */
+  dac: CalibrationDac;
 }
 
 /** Ranges set by calibration, one per row tile. */
@@ -40,7 +50,13 @@ export function resolveCalibration(o: CalibrationOptions | null | undefined, whe
   };
   const per = o.per ?? 'tile';
   if (per !== 'tile' && per !== 'layer') throw new Error(`${where}.per must be 'tile' or 'layer', got ${per}`);
-  return { dacPercentile: pct(o.dacPercentile === undefined ? 99.99 : o.dacPercentile, 'dacPercentile'), adcPercentile: pct(o.adcPercentile === undefined ? 99.99 : o.adcPercentile, 'adcPercentile'), per };
+  const dac = o.dac ?? 'percentile';
+  if (!CALIBRATION_DAC_SOURCES.includes(dac)) throw new Error(`${where}.dac must be one of ${CALIBRATION_DAC_SOURCES.join(', ')}, got ${JSON.stringify(dac)}`);
+  if (dac === 'learned' && o.dacPercentile !== undefined && o.dacPercentile !== null) {
+    throw new Error(`${where}.dac is 'learned' (the DAC ranges come from the adapter's learned input ranges), so dacPercentile ${o.dacPercentile} would be ignored; remove dacPercentile or set dac to 'percentile'`);
+  }
+  const dacPercentile = dac === 'learned' ? null : pct(o.dacPercentile === undefined ? 99.99 : o.dacPercentile, 'dacPercentile');
+  return { dacPercentile, adcPercentile: pct(o.adcPercentile === undefined ? 99.99 : o.adcPercentile, 'adcPercentile'), per, dac };
 }
 
 const MAX_VALUES = 2 ** 21;

@@ -22,7 +22,7 @@ export interface AnalogLayer {
   readonly clipCounts: ClipCounts;
   readonly forwardCalls: number;
   /** Calibrated ranges from inputs x (periphery.calibration); per slice for a SlicedLinear. */
-  calibrate(x: T | Float32Array): CalibratedRanges | CalibratedRanges[];
+  calibrate(x: T | Float32Array, learnedRange?: number): CalibratedRanges | CalibratedRanges[];
   startRecording(): void;
   finishRecording(): CalibratedRanges | CalibratedRanges[];
   /** Sets ranges found by an earlier `calibrate` (the same Site on a state with another read seed). */
@@ -77,8 +77,8 @@ export class SlicedLinear implements AnalogLayer {
     return c;
   }
 
-  calibrate(x: T | Float32Array): CalibratedRanges[] {
-    return this.slices.map((l) => l.calibrate(x));
+  calibrate(x: T | Float32Array, learnedRange?: number): CalibratedRanges[] {
+    return this.slices.map((l) => l.calibrate(x, learnedRange));
   }
 
   startRecording(): void {

@@ -138,11 +138,12 @@ export class ChipState {
 
   /**
    * Calibrates the DAC ranges and ADC bounds of the given Sites from their calibration inputs
-   * (x [..., in] per Site name; periphery.calibration sets percentiles and granularity).
+   * (x [..., in] per Site name; periphery.calibration sets percentiles and granularity). With
+   * calibration.dac 'learned', `learned` gives each Site's DAC range (its learned input range).
    */
-  calibrate(inputs: ReadonlyMap<string, tf.Tensor | Float32Array>): Record<string, CalibratedRanges | CalibratedRanges[]> {
+  calibrate(inputs: ReadonlyMap<string, tf.Tensor | Float32Array>, learned?: ReadonlyMap<string, number>): Record<string, CalibratedRanges | CalibratedRanges[]> {
     const out: Record<string, CalibratedRanges | CalibratedRanges[]> = {};
-    for (const [name, x] of inputs) this.calibrations.set(name, (out[name] = this.analog(name).calibrate(x)));
+    for (const [name, x] of inputs) this.calibrations.set(name, (out[name] = this.analog(name).calibrate(x, learned?.get(name))));
     return out;
   }
 

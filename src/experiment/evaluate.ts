@@ -21,13 +21,14 @@ import { perturbMerged } from '../eval/index.js';
 import { selectSites } from '../model/index.js';
 import { applyMerged, loadParams } from '../peft/index.js';
 import { parameterHistograms } from '../results/index.js';
-import { calibrateChip, calibrationSet } from './range-calibration.js';
+import { calibrateChip, calibrationSet, learnedDacRanges } from './range-calibration.js';
 import { chipFor } from './chip-cache.js';
 import { runCalibrate } from './calibrate.js';
 import { baseModel, deployable, measure } from './deployed.js';
 import { onChipDriver } from './chip-driver.js';
 import type { JobContext, JobRow } from './job-context.js';
 import { peripheryWith, type EvalSpec } from './plan.js';
+import { adapterDir } from './train.js';
 
 export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobRow> {
   const tMerge = performance.now();
@@ -80,7 +81,11 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
   const state = chip.at(spec.t, { compensation: spec.compensation, read: spec.readSeed });
   let detach: (() => void) | null = null;
   try {
-    if (spec.calibrationExamples !== null) calibrateChip(state, model, d.merged, calibrationSet(ctx.res, spec.calibrationExamples), ctx.res.task.kind === 'regression');
+    if (spec.calibrationExamples !== null) {
+      // calibration.dac 'learned': the DAC ranges are the adapter's learned input ranges (input_ranges.json).
+      const learned = state.periphery.calibration?.dac === 'learned' ? learnedDacRanges(spec.supplied ? spec.supplied.path : adapterDir(ctx.outDir, spec.adapter), chip.siteNames()) : undefined;
+      calibrateChip(state, model, d.merged, calibrationSet(ctx.res, spec.calibrationExamples), ctx.res.task.kind === 'regression', learned);
+    }
     detach = state.attach(model);
     const clipping = canClip(state.periphery);
     if (clipping) state.trackClipping();
@@ -109,5 +114,5 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
  * periphery cannot clip).
  */
 function canClip(p: Periphery): boolean {
-  return p.dac.range !== 'abs-max' || p.adc.bits !== null || p.adc.bound !== null || (p.calibration !== null && (p.calibration.dacPercentile !== null || p.calibration.adcPercentile !== null));
+  return p.dac.range !== 'abs-max' || p.adc.bits !== null || p.adc.bound !== null || (p.calibration !== null && (p.calibration.dacPercentile !== null || p.calibration.adcPercentile !== null || p.calibration.dac === 'learned'));
 }

@@ -587,6 +587,13 @@ export const EXPERIMENT_SCHEMA = {
                 "layer"
               ],
               description: "One range per row tile (default) or one per layer (Site)."
+            },
+            dac: {
+              enum: [
+                "percentile",
+                "learned"
+              ],
+              description: "Where the DAC ranges come from: percentile (default, dacPercentile of the calibration inputs) or learned: each chip Site's input range learned in hardware-aware training (training.hwa.inputRange, saved as input_ranges.json beside the adapter; docs/hwa.md), on every row tile. With learned, leave dacPercentile out; the ADC bounds are still calibrated by adcPercentile."
             }
           },
           description: "Calibrated ranges (CrossSim's percentile calibration; docs/periphery.md): before reading at t, each hardware evaluation profiles the inputs of every chip Site on evaluation.hardware.calibrationExamples examples of the training split (the digital model with the adapter merged) and sets each row tile's DAC range and ADC bound from them. null (default): the fixed dac.range and adc.bound."
@@ -891,6 +898,23 @@ export const EXPERIMENT_SCHEMA = {
                 type: { type: "string", enum: ["none", "fixed-value", "layer-gaussian"], description: "none (default); fixed-value: clip to ±fixedValue; layer-gaussian: clip to ±sigma·std of each variable." },
                 fixedValue: { type: "number", exclusiveMinimum: 0, description: "Bound of fixed-value clipping, in weight units. Default 1 (StandardHWATrainingPreset)." },
                 sigma: { type: "number", exclusiveMinimum: 0, description: "Multiple of the standard deviation for layer-gaussian clipping. Default 2.5 (aihwkit)." }
+              }
+            },
+            inputRange: {
+              type: "object",
+              additionalProperties: false,
+              description: "Learned DAC input ranges (aihwkit's InputRangeParameter, names in camelCase; docs/hwa.md): during training, each analog Site's input is clipped to a trainable range r (initialised from data, pushed up by clipped inputs whose gradient asks for more, decayed while few inputs clip); the ranges are saved beside the adapter (input_ranges.json) for periphery.calibration.dac 'learned'.",
+              properties: {
+                learn: { type: "boolean", description: "Learn the ranges (default true); false keeps the data initialisation." },
+                initValue: { type: "number", exclusiveMinimum: 0, description: "Range before any data, input units (default 3, aihwkit's init_value)." },
+                initFromData: { type: "integer", minimum: 0, description: "Training batches whose running mean of initStdAlpha·std(x) initialises r (default 100; 0: off)." },
+                initStdAlpha: { type: "number", exclusiveMinimum: 0, description: "Multiple of std(x) for the data initialisation (default 3)." },
+                decay: { type: "number", minimum: 0, description: "Shrink rate: decay·r is added to r's gradient while more than inputMinPercentage of the inputs are inside the range (default 0.001)." },
+                inputMinPercentage: { type: "number", minimum: 0, maximum: 1, description: "Fraction of unclipped inputs above which the decay acts (default 0.95)." },
+                gradientScale: { type: "number", minimum: 0, description: "Multiplier of the clipping gradient (default 1)." },
+                gradientRelative: { type: "boolean", description: "Make the clipping gradient relative to r (default true)." },
+                learningRate: { type: ["number", "null"], minimum: 0, description: "SGD learning rate of the ranges (default null: the trainer's scheduled learning rate)." },
+                bits: { type: ["integer", "null"], minimum: 2, maximum: 24, description: "Also round the clipped input to a DAC of this many bits during training (default null: clip only)." }
               }
             }
           }

@@ -10,7 +10,7 @@ import { closestName } from '../io/index.js';
 /** Leaf settings, and the groups whose value may also be given whole (`readNoise: false`, `irDrop: null`). */
 export const PERIPHERY_KEYS: readonly string[] = [
   'tile.rows', 'tile.cols', 'mapping', 'scale', 'dac.bits', 'dac.range', 'dac.serial', 'slicing', 'slicing.slices', 'slicing.base',
-  'adc.bits', 'adc.bound', 'adc.noise', 'adc.boundManagement', 'calibration', 'calibration.dacPercentile', 'calibration.adcPercentile', 'calibration.per',
+  'adc.bits', 'adc.bound', 'adc.noise', 'adc.boundManagement', 'calibration', 'calibration.dacPercentile', 'calibration.adcPercentile', 'calibration.per', 'calibration.dac',
   'readNoise', 'readNoise.enabled', 'readNoise.mode', 'irDrop', 'irDrop.model', 'irDrop.scale', 'irDrop.gRatio', 'irDrop.wireResistance',
   'irDrop.rowWireResistance', 'compensation', 'execution', 'tile', 'dac', 'adc', 'energy',
   ...Object.keys(DEFAULT_ENERGY).map((k) => `energy.${k}`),

@@ -16,13 +16,21 @@
  * and makes the inputs the same for every chip, time and read seed; the ADC bounds still follow
  * each chip's drifted conductances. The inputs enter the row's inputsHash through the data hash (the
  * training subset), N and the subset tag. No random streams beyond the subset's permutation.
+ *
+ * With calibration.dac 'learned', each chip Site's DAC range is the input range the adapter learned
+ * in hardware-aware training (training.hwa.inputRange; the adapter folder's input_ranges.json,
+ * src/train/input-range-file.ts), on every row tile; the ADC bounds are calibrated with it as above.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChipState } from '../crossbar/index.js';
 import { encodeExamples, seededSubset, type EncodedSet } from '../data/index.js';
 import { predict } from '../eval/index.js';
 import type { Model } from '../model/index.js';
 import { applyMerged, type MergedWeights } from '../peft/index.js';
+import { INPUT_RANGES_FILE, loadInputRanges } from '../train/index.js';
 import type { Resources } from './resources.js';
+import type { Experiment } from './schema.js';
 
 /** Tag of the calibration subset: seededSubset(train, N, `<task>/${CALIBRATION_SUBSET}`). */
 export const CALIBRATION_SUBSET = 'calibration';
@@ -75,9 +83,62 @@ export function profileInputs(state: ChipState, model: Model, merged: MergedWeig
   return out;
 }
 
-/** Calibrates every chip Site of `state` on the calibration set (see the file header); returns the ms it took. */
-export function calibrateChip(state: ChipState, model: Model, merged: MergedWeights, set: EncodedSet, regression: boolean): number {
+/**
+ * Calibrates every chip Site of `state` on the calibration set (see the file header); returns the ms it took.
+ * `learned`: each Site's learned input range, its DAC range under calibration.dac 'learned'.
+ */
+export function calibrateChip(state: ChipState, model: Model, merged: MergedWeights, set: EncodedSet, regression: boolean, learned?: ReadonlyMap<string, number>): number {
   const t0 = performance.now();
-  state.calibrate(profileInputs(state, model, merged, set, regression));
+  state.calibrate(profileInputs(state, model, merged, set, regression), learned);
   return performance.now() - t0;
+}
+
+/**
+ * The learned input range of every chip Site, from the adapter folder `dir` (input_ranges.json).
+ * Refuses, naming the file and the setting, when the adapter learned none or misses a chip Site.
+ */
+export function learnedDacRanges(dir: string, chipSites: readonly string[]): Map<string, number> {
+  const ranges = loadInputRanges(dir);
+  if (!ranges) {
+    throw new Error(`/periphery/calibration/dac: 'learned' needs the adapter's learned input ranges, but ${dir} has no ${INPUT_RANGES_FILE}; ` +
+      'train the method entry with "training": {"hwa": {"inputRange": {"learn": true}}} or use "dacPercentile" instead');
+  }
+  const missing = chipSites.filter((n) => !ranges.has(n));
+  if (missing.length) {
+    throw new Error(`${dir}/${INPUT_RANGES_FILE}: /ranges: no learned input range for chip Site(s) ${missing.join(', ')}; ` +
+      'train with training.hwa.sites covering evaluation.hardware.sites');
+  }
+  return new Map(chipSites.map((n) => [n, ranges.get(n)!]));
+}
+
+/**
+ * Static checks of calibration.dac 'learned' (in `periphery` or a `sweeps.calibration` value), as
+ * `<file>: <pointer>: <message>` lines: every trained method entry must learn input ranges
+ * (training.hwa.inputRange), and every supplied adapter folder must hold input_ranges.json (checked
+ * when `resolvePath` resolves their paths; null leaves the folders alone).
+ */
+export function learnedRangeErrors(exp: Experiment, file: string, resolvePath: ((path: string) => string) | null): string[] {
+  const where: string[] = [];
+  const isLearned = (c: unknown) => c !== null && typeof c === 'object' && (c as { dac?: unknown }).dac === 'learned';
+  const p = exp.periphery as unknown as Record<string, unknown> | undefined;
+  if (isLearned(p?.calibration)) where.push('/periphery/calibration/dac');
+  const sweeps = (exp.sweeps ?? {}) as unknown as Record<string, unknown[] | undefined>;
+  (sweeps.calibration ?? []).forEach((c, j) => isLearned(c) && where.push(`/sweeps/calibration/${j}/dac`));
+  (sweeps['calibration.dac'] ?? []).forEach((c, j) => c === 'learned' && where.push(`/sweeps/calibration.dac/${j}`));
+  if (where.length === 0 || !exp.evaluation.hardware) return [];
+  const errors: string[] = [];
+  exp.methods.forEach((m, i) => {
+    const own = m.training !== undefined && 'hwa' in m.training;
+    const hwa = own ? m.training!.hwa : exp.training.hwa;
+    if (!hwa?.inputRange) {
+      errors.push(`${file}: /methods/${i}${own ? '/training/hwa' : ''}: calibration.dac 'learned' (${where[0]}) needs learned input ranges, but method entry '${m.id ?? m.method}' trains without them; ` +
+        'add "training": {"hwa": {"inputRange": {"learn": true}}} to the entry, or use "dacPercentile" for its DAC ranges');
+    }
+  });
+  if (resolvePath) (exp.adapters ?? []).forEach((a, i) => {
+    if (!existsSync(join(resolvePath(a.path), INPUT_RANGES_FILE))) {
+      errors.push(`${file}: /adapters/${i}/path: calibration.dac 'learned' (${where[0]}) needs the adapter's learned input ranges, but ${a.path} has no ${INPUT_RANGES_FILE} (written when an adapter is trained with training.hwa.inputRange)`);
+    }
+  });
+  return errors;
 }

@@ -17,7 +17,7 @@ import { selectSites } from '../model/index.js';
 import { attachMethod, getMethod, saveAdapter } from '../peft/index.js';
 import { Rng } from '../tensor/index.js';
 import { isGenerationTask } from '../data/index.js';
-import { resolveHwaOptions, train, trainGeneration, type TrainOptions } from '../train/index.js';
+import { resolveHwaOptions, saveInputRanges, train, trainGeneration, type TrainOptions } from '../train/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import type { JobContext, TrainingRecord } from './job-context.js';
 import type { TrainSpec } from './plan.js';
@@ -90,6 +90,8 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
     await saveAdapter(partial, model, adapter, { head: result.headState, baseModel: ctx.res.modelDir, taskType: isGenerationTask(task) ? 'CAUSAL_LM' : 'SEQ_CLS' });
+    // Learned DAC input ranges (training.hwa.inputRange) beside the adapter, for periphery.calibration.dac 'learned'.
+    if (result.inputRanges) await saveInputRanges(partial, result.inputRanges);
     const record: TrainingRecord = {
       key: spec.key, method: spec.method, label: spec.label, options: { ...adapter.options }, trainableParams: result.trainableParams,
       headParams: result.headParams, seconds: result.seconds, tokensPerSecond: result.tokensPerSecond, steps: result.steps, final: result.final, sigmaTarget,

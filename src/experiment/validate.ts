@@ -12,6 +12,7 @@
  *   …/sites                  Site selectors (method options, evaluation.noise, evaluation.hardware) match Sites of the model
  *   /periphery, /sweeps/k/j  known keys ("did you mean"), values the crossbar accepts, every sweep point
  *   …/compensation/i         each compensation mode once (true/false are aliases of global/none)
+ *   calibration.dac learned  every method entry learns input ranges; supplied adapters hold them (range-calibration.ts)
  *   /model, /task            the model folder (config, weights, tokenizer) and the task's data load
  *                            (registered id, GLUE dataDir, or a local folder `dir`); maxLength fits the model
  *   /adapters/i/path         a supplied adapter folder exists and loads onto the model: its method,
@@ -32,6 +33,7 @@ import { chipErrors } from './chip-driver.js';
 import { hashData, hashFolder, resolveProfile, type AdapterInput, type PlanInputs, type ProfileInput } from './inputs.js';
 import { peripheryPaths, unknownPeripheryKey } from './periphery-keys.js';
 import { peripheryWith } from './plan.js';
+import { learnedRangeErrors } from './range-calibration.js';
 import { loadResources, resolveModelDir, ResourceError, type Resources } from './resources.js';
 import { resolveFrom, type Experiment } from './schema.js';
 
@@ -69,7 +71,7 @@ export function validateStatic(exp: Experiment, file: string, options: { supplie
   const at = (pointer: string, msg: string) => errors.push(`${file}: ${pointer}: ${msg}`);
   const adapters = options.suppliedFolders === false ? new Map<string, AdapterInput>() : resolveAdapters(exp, file, at);
   const profiles = new Map<string, ProfileInput>();
-  errors.push(...chipErrors(exp, file), ...calibrateErrors(exp, file));
+  errors.push(...chipErrors(exp, file), ...calibrateErrors(exp, file), ...learnedRangeErrors(exp, file, options.suppliedFolders === false ? null : (p) => resolveFrom(file, p)));
   (exp.profiles ?? []).forEach((id, i) => {
     try {
       const p = resolveProfile(file, id);

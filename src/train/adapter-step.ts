@@ -8,6 +8,8 @@
  *   AdamW step with the gradients scaled by clipNorm/‖g‖ when ‖g‖ > clipNorm (clipNorm > 0)
  *
  * Everything runs in one tf.tidy; `afterStep` (e.g. hardware-aware weight clipping) runs inside it.
+ * `extraVars` (hardware-aware training's learned input ranges) are differentiated in the same pass but
+ * stay out of ‖g‖ and AdamW; their gradients reach `afterStep`, which updates them.
  */
 import type { Adapter } from '../peft/adapter.js';
 import { tf } from '../tensor/index.js';
@@ -29,7 +31,10 @@ export interface AdapterStep {
   epoch: number;
   /** What the divergence message tells the user to check besides the learning rate and clipping. */
   check: string;
-  afterStep?: () => void;
+  /** Variables differentiated with `vars` but left out of the norm and the optimiser (default none). */
+  extraVars?: tf.Variable[];
+  /** Runs after the optimiser step, inside the step's tidy, with every gradient (extraVars' too). */
+  afterStep?: (grads: tf.NamedTensorMap) => void;
 }
 
 export function adapterStep(s: AdapterStep): { loss: number; penalty: number; norm: number } {
@@ -42,7 +47,7 @@ export function adapterStep(s: AdapterStep): { loss: number; penalty: number; no
       const pen = s.adapter.penalty?.() ?? null;
       if (pen) penValue = tf.keep(tf.clone(pen));
       return (pen ? tf.add(l, pen) : l) as tf.Scalar;
-    }, s.vars);
+    }, s.extraVars?.length ? [...s.vars, ...s.extraVars] : s.vars);
     const sq = tf.addN(s.vars.map((v) => tf.sum(tf.square(grads[v.name]))));
     const values = tf.stack([value, penValue ?? tf.scalar(0), sq]).dataSync();
     (penValue as tf.Tensor | null)?.dispose();
@@ -54,7 +59,7 @@ export function adapterStep(s: AdapterStep): { loss: number; penalty: number; no
       );
     }
     s.optimizer.step(grads, s.lr, s.clipNorm > 0 && norm > s.clipNorm ? s.clipNorm / norm : 1);
-    s.afterStep?.();
+    s.afterStep?.(grads);
   });
   return { loss, penalty, norm };
 }

@@ -29,6 +29,11 @@
  * with weight decay: LoRA's A and B, weight-GRASP's μ, full fine-tuning's weights), never to scales
  * initialised at 1 (GRASP's γ, (IA)³), biases or σ.
  *
+ * Learned input ranges (`inputRange`, input-range.ts; aihwkit's InputRangeParameter): each analog
+ * Site's training forward passes also see its input clipped to a learned range r, outermost, so the
+ * weight noise and the adapter see what the DAC would deliver; r is updated after the adapter's step
+ * (`update`) and saved beside the adapter (input-range-file.ts).
+ *
  * Streams: the step's `rng` (the trainer passes its step stream's fork 'hwa'), forked by Site name, so
  * the draws do not depend on Site order and do not touch dropout's or the adapter's streams.
  * Cost: one extra [in, out] normal draw and one extra matrix product per analog Site per step
@@ -36,6 +41,7 @@
  */
 import { selectSites, type Site, type Transformer } from '../model/index.js';
 import { FrozenMatrix, linear, randomNormalTensor, type Rng, tf } from '../tensor/index.js';
+import { InputRangeLearning, resolveInputRangeOptions, type InputRangeOptions, type ResolvedInputRangeOptions } from './input-range.js';
 
 export type HwaNoiseType = 'additive-constant' | 'none';
 export type HwaClipType = 'none' | 'fixed-value' | 'layer-gaussian';
@@ -54,16 +60,22 @@ export interface HwaOptions {
   assumedWmax?: number;
   /** Clipping of the adapter's weight-like variables after each update (default none). */
   clip?: { type?: HwaClipType; fixedValue?: number; sigma?: number };
+  /** Learned DAC input ranges per analog Site (aihwkit's InputRangeParameter; input-range.ts); default none. */
+  inputRange?: InputRangeOptions | null;
 }
 
-export type ResolvedHwaOptions = Required<Omit<HwaOptions, 'clip'>> & { clip: Required<NonNullable<HwaOptions['clip']>> };
+export type ResolvedHwaOptions = Required<Omit<HwaOptions, 'clip' | 'inputRange'>> & {
+  clip: Required<NonNullable<HwaOptions['clip']>>;
+  /** Present only when set, so options resolved before input ranges existed stay equal. */
+  inputRange?: ResolvedInputRangeOptions;
+};
 
 /** StandardHWATrainingPreset's forward w_noise (relative to a weight range of 1). */
 export const HWA_DEFAULT_STD_DEV = 0.0175;
 
 const NOISE_TYPES: readonly HwaNoiseType[] = ['additive-constant', 'none'];
 const CLIP_TYPES: readonly HwaClipType[] = ['none', 'fixed-value', 'layer-gaussian'];
-const KEYS = ['sites', 'type', 'stdDev', 'relToActualWmax', 'assumedWmax', 'clip'];
+const KEYS = ['sites', 'type', 'stdDev', 'relToActualWmax', 'assumedWmax', 'clip', 'inputRange'];
 const CLIP_KEYS = ['type', 'fixedValue', 'sigma'];
 
 /** Fills defaults and checks every field; errors name `where` and the JSON pointer. */
@@ -81,6 +93,7 @@ export function resolveHwaOptions(raw: HwaOptions, where = 'training.hwa'): Reso
     relToActualWmax: raw.relToActualWmax ?? true,
     assumedWmax: raw.assumedWmax ?? 1,
     clip: { type: clip.type ?? 'none', fixedValue: clip.fixedValue ?? 1, sigma: clip.sigma ?? 2.5 },
+    ...(raw.inputRange ? { inputRange: resolveInputRangeOptions(raw.inputRange, `${where}/inputRange`) } : {}),
   };
   if (typeof o.sites !== 'string' || o.sites.trim() === '') fail('sites', "a Site selector such as 'all-linear'", o.sites);
   if (!NOISE_TYPES.includes(o.type)) fail('type', `one of ${NOISE_TYPES.join(', ')}`, o.type);
@@ -105,6 +118,8 @@ interface AnalogSite {
 export class HardwareAwareTraining {
   readonly options: ResolvedHwaOptions;
   private readonly analog: AnalogSite[];
+  /** Learned input ranges, when `inputRange` is set. */
+  private readonly inputRanges: InputRangeLearning | null;
 
   constructor(model: Transformer, options: HwaOptions) {
     this.options = resolveHwaOptions(options);
@@ -121,6 +136,23 @@ export class HardwareAwareTraining {
       if (o.type !== 'none') a.detach = site.attach('hwa', (x, next) => this.forward(a, x, next(x)), true);
       return a;
     });
+    // Attached last with `outermost`: the range clips the input before the noise hook and the adapter see it.
+    this.inputRanges = o.inputRange ? new InputRangeLearning(sites, o.inputRange, 'training.hwa/inputRange') : null;
+  }
+
+  /** Variables to differentiate beside the adapter's (the learned input ranges), for `update`. */
+  rangeVariables(): tf.Variable[] {
+    return this.inputRanges?.variables() ?? [];
+  }
+
+  /** After the adapter's optimiser step: SGD on the learned input ranges (`lr`: the step's learning rate). */
+  update(grads: tf.NamedTensorMap, lr: number): void {
+    this.inputRanges?.update(grads, lr);
+  }
+
+  /** The learned input range per analog Site (input units), or null without `inputRange`. */
+  learnedRanges(): Record<string, number> | null {
+    return this.inputRanges?.ranges() ?? null;
   }
 
   /** σ per analog Site (weight units). */
@@ -136,6 +168,7 @@ export class HardwareAwareTraining {
   /** Draws this step's noise N ~ N(0, σ²) [in, out] per analog Site from `rng` (forked by Site name). */
   beginStep(rng: Rng): void {
     this.endStep();
+    this.inputRanges?.setActive(true);
     if (this.options.type === 'none') return;
     for (const a of this.analog) {
       const n = tf.tidy(() => tf.mul(randomNormalTensor([a.site.inFeatures, a.site.outFeatures], rng.fork(a.site.name)), a.std)) as tf.Tensor2D;
@@ -145,6 +178,7 @@ export class HardwareAwareTraining {
 
   /** Frees the step's noise; forward passes are clean again. */
   endStep(): void {
+    this.inputRanges?.setActive(false);
     for (const a of this.analog) {
       a.noise?.dispose();
       a.noise = null;
@@ -164,9 +198,10 @@ export class HardwareAwareTraining {
     }
   }
 
-  /** Frees the noise and removes the hooks. */
+  /** Frees the noise and the ranges and removes the hooks (read `learnedRanges()` before). */
   detach(): void {
     this.endStep();
     for (const a of this.analog) a.detach();
+    this.inputRanges?.detach();
   }
 }

@@ -13,6 +13,9 @@ export { corpusTexts, DEEP_ROBERTA_RECIPE, pretrainTinyRoberta, TINY_ROBERTA_REC
 export type { PretrainRecipe, PretrainReport } from './pretrain-recipe.js';
 export { HardwareAwareTraining, resolveHwaOptions, HWA_DEFAULT_STD_DEV } from './hwa.js';
 export type { HwaOptions, HwaNoiseType, HwaClipType, ResolvedHwaOptions } from './hwa.js';
+export { InputRangeLearning, inputRangeClip, resolveInputRangeOptions } from './input-range.js';
+export type { InputRangeOptions, InputRangeRule, ResolvedInputRangeOptions } from './input-range.js';
+export { INPUT_RANGES_FILE, loadInputRanges, saveInputRanges } from './input-range-file.js';
 export { pretrainClm, packClmBlocks, blockBatch, promptTargetBatch, clmLogits, clmLoss, evaluateClm } from './clm.js';
 export type { ClmBatch, ClmEval, ClmOptions, ClmResult, ClmTokenizer } from './clm.js';
 export { pretrainTinyGpt2, TINY_GPT2_RECIPE } from './pretrain-gpt2.js';

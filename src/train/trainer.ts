@@ -10,7 +10,9 @@
  * a non-finite value stops training with the step, the values and what to try.
  *
  * With `hwa` (hwa.ts), each step also draws weight noise on the analog Sites before the forward pass
- * and clips the adapter's weight-like variables after the update; evaluation runs without noise.
+ * and clips the adapter's weight-like variables after the update; evaluation runs without noise. With
+ * `hwa.inputRange` (input-range.ts) the analog Sites' inputs are also clipped to learned ranges during
+ * the steps; the ranges take an SGD step after each update and come back as `inputRanges`.
  *
  * The trainer knows no method by name: it sees `Adapter.trainable()`, `penalty()` and `setMode()`.
  * Every line it prints goes through `log` when given (progress.ts); `signal` is checked before each step.
@@ -101,6 +103,8 @@ export interface TrainResult {
    * loss did not reach its target (too few steps, or λ too small for the penalty to outweigh the task's pull on σ).
    */
   sigma?: { meanRatio: number; warning: string | null; sites: SigmaSummary[] };
+  /** With hwa.inputRange: the learned DAC input range per analog Site after the last step (input units). */
+  inputRanges?: Record<string, number>;
 }
 
 const SIGMA_FLOOR = 1e-3;
@@ -216,7 +220,11 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
           ({ loss, penalty, norm } = adapterStep({
             vars, optimizer, adapter, lr, clipNorm: o.clipNorm, step, epoch, check: 'the data and labels',
             loss: () => taskLoss(headLogits(model as Parameters<typeof headLogits>[0], batch.inputs, { training: true, rng: stepRng.fork('dropout') }), batch.labels, task.kind),
-            afterStep: () => hwa?.clip(adapterVars),
+            extraVars: hwa?.rangeVariables(),
+            afterStep: (grads) => {
+              hwa?.clip(adapterVars);
+              hwa?.update(grads, lr);
+            },
           }));
         } finally {
           hwa?.endStep();
@@ -244,6 +252,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
     for (const [split, set] of evalSets) final[split] = evaluate(model, task, set, { batchSize: options.evalBatchSize ?? 32 });
     const seconds = (Date.now() - started) / 1000;
     const sigma = sigmaReport(adapter);
+    const inputRanges = hwa?.learnedRanges() ?? null;
     if (sigma?.warning && (options.progress ?? 'auto') !== 'none') (options.log ?? ((l: string) => console.error(l)))(`train: warning: ${sigma.warning}`);
     return {
       steps: step, epochs, history, best, final, lastLoss,
@@ -251,6 +260,7 @@ export async function train(setup: TrainSetup, options: TrainOptions = {}): Prom
       trainableParams: adapter.parameterCount(), headParams: head ? head.parameterCount() : 0,
       headState: head ? head.state() : null,
       ...(sigma ? { sigma } : {}),
+      ...(inputRanges ? { inputRanges } : {}),
     };
   } finally {
     progress.stop();

@@ -11,14 +11,14 @@
 import { conditionOf, entryOf, sweepValueLabel, type ResultRow, type SweepValue } from '../../results/index.js';
 import { baseSpec, metricDomain, registerChart, statsOf } from '../chart.js';
 
-type Calib = { dacPercentile?: number | null; adcPercentile?: number | null; per?: string } | null | undefined;
+type Calib = { dacPercentile?: number | null; adcPercentile?: number | null; per?: string; dac?: string } | null | undefined;
 
-/** "fixed bound (±12)", "ADC p99.99", "DAC p99.99 + ADC p99.99 (per layer)". */
+/** "fixed bound (±12)", "ADC p99.99", "DAC p99.99 + ADC p99.99 (per layer)", "DAC learned + ADC p99.99". */
 export function calibrationLabel(c: Calib, fixedBound: unknown): string {
   if (!c) return `fixed bound${typeof fixedBound === 'number' ? ` (±${fixedBound})` : ''}`;
   const dac = c.dacPercentile === undefined ? 99.99 : c.dacPercentile;
   const adc = c.adcPercentile === undefined ? 99.99 : c.adcPercentile;
-  const parts = [dac !== null ? `DAC p${dac}` : null, adc !== null ? `ADC p${adc}` : null].filter((x) => x !== null);
+  const parts = [c.dac === 'learned' ? 'DAC learned' : dac !== null ? `DAC p${dac}` : null, adc !== null ? `ADC p${adc}` : null].filter((x) => x !== null);
   return `${parts.length ? parts.join(' + ') : 'calibrated (nothing)'}${c.per === 'layer' ? ' (per layer)' : ''}`;
 }
 
