@@ -127,12 +127,15 @@ export function splitStatic(w: ArrayLike<number>, read: ArrayLike<number>, bins 
 function mvmError(state: ChipState, name: string, eff: SiteWeights, probes: Float32Array): number {
   const { inFeatures: din, outFeatures: dout } = eff;
   const n = probes.length / din;
-  const e = tf.tidy(() => {
+  // The error tensor leaves the tidy and is read after it: tidy walks a returned typed array element by element.
+  const diff = tf.tidy(() => {
     const x = tf.tensor2d(probes, [n, din]);
     let ideal: tf.Tensor = tf.matMul(x, tf.tensor2d(eff.weight, [din, dout]));
     if (eff.bias) ideal = tf.add(ideal, tf.tensor1d(eff.bias));
-    return tf.sub(state.analog(name).forward(x), ideal).dataSync() as Float32Array;
+    return tf.sub(state.analog(name).forward(x), ideal);
   });
+  const e = diff.dataSync() as Float32Array;
+  diff.dispose();
   let se = 0, sx = 0;
   for (let i = 0; i < e.length; i++) se += e[i] * e[i];
   for (let i = 0; i < probes.length; i++) sx += probes[i] * probes[i];
