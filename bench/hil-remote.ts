@@ -10,9 +10,10 @@
  * trips per batch). Timed: the forward passes only (programming excluded), in-process and remote
  * alternating, minimum over `--reps` after a warm-up.
  *
- *   node --import tsx bench/hil-remote.ts [--backend wasm] [--examples 128] [--tile 512] [--reps 3]
+ *   node --import tsx bench/hil-remote.ts [--backend wasm] [--examples 128] [--tile 512] [--reps 3] [--cpu-prof DIR]
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { weightsOfSites } from '../src/crossbar/index.js';
 import { encodeExamples, getTask, numOutputs, seededSubset } from '../src/data/index.js';
@@ -42,7 +43,9 @@ const set = encodeExamples(loadTokenizer(dir), seededSubset(data.evaluation.test
 const weights = weightsOfSites(selectSites(model, 'all-linear'));
 
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const child = spawn(process.execPath, ['--import', 'tsx', main, 'chip', 'serve', '--profile', options.profile, '--periphery', JSON.stringify(periphery),
+// `--cpu-prof DIR`: the server writes a V8 CPU profile there too (run this script with `node --cpu-prof` for the client's)
+const profile = arg('cpu-prof', '');
+const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx', main, 'chip', 'serve', '--profile', options.profile, '--periphery', JSON.stringify(periphery),
   '--port', '0', '--tiles', String(options.tiles), '--max-batch', String(options.maxBatch), '--max-message-mb', '512', '--backend', info.name], { stdio: ['ignore', 'pipe', 'inherit'] });
 const address = await new Promise<string>((resolve, reject) => {
   child.stdout.on('data', (b: Buffer) => {
@@ -58,25 +61,40 @@ const placed = new Map(chips.map(([name, chip]) => {
   chipAt(p, 86400);
   return [name, p];
 }));
+/** CPU ms so far of this process (all threads) plus the server process (/proc/<pid>/stat utime + stime, 10 ms ticks). */
+function cpuMs(): number {
+  const own = process.cpuUsage();
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (own.user + own.system) / 1000 + (Number(fields[11]) + Number(fields[12])) * 10;
+}
 const times = new Map<string, number[]>(chips.map(([name]) => [name, []]));
+const cpu = new Map<string, number[]>(chips.map(([name]) => [name, []]));
 const metrics = new Map<string, number>();
 let calls = 0;
 for (let rep = 0; rep <= reps; rep++) {
   for (const [name] of chips) {
     const att = attachSites(placed.get(name)!, model);
+    const c0 = cpuMs();
     const t0 = performance.now();
     const { metrics: m } = evaluateDetailed(model, task, set);
     const ms = performance.now() - t0;
+    const cms = cpuMs() - c0;
     att.detach();
     calls = att.mvm.calls;
     metrics.set(name, m[task.primaryMetric]);
-    if (rep > 0) times.get(name)!.push(ms);
+    if (rep > 0) {
+      times.get(name)!.push(ms);
+      cpu.get(name)!.push(cms);
+    }
   }
 }
 const min = (name: string) => Math.min(...times.get(name)!);
+const minCpu = (name: string) => Math.min(...cpu.get(name)!);
 report('hil remote evaluation', {
   backend: info.name, examples: n, tile: `${tile}x${tile}`, tiles: placed.get('remote')!.tiles, mvm_calls_per_eval: calls,
   inprocess_ms: min('inprocess'), remote_ms: min('remote'), ratio: min('remote') / min('inprocess'),
+  inprocess_cpu_ms: minCpu('inprocess'), remote_cpu_ms: minCpu('remote'), cpu_ratio: minCpu('remote') / minCpu('inprocess'),
+  extra_ms_per_request: (min('remote') - min('inprocess')) / calls,
   same_metric: String(metrics.get('inprocess') === metrics.get('remote')),
 });
 for (const [, chip] of chips) chip.closeSync();
