@@ -18,6 +18,8 @@ interface AdapterFacts {
   label: string;
   options: Record<string, unknown>;
   trainableParams: number;
+  /** The σ_target a trained noise-aware adapter trained toward (training.json); absent for supplied adapters. */
+  sigmaTarget?: number | Record<string, number> | null;
 }
 
 interface Deployable {

@@ -40,7 +40,10 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
   };
   const train = spec.trainSeed === null ? {} : { train: spec.trainSeed };
   if (spec.kind === 'calibrate') return runCalibrate(ctx, spec);
-  if (spec.kind === 'params') return { ...base, kind: 'params', histograms: parameterHistograms(d.state), seeds: train };
+  if (spec.kind === 'params') {
+    const target = d.record.sigmaTarget ?? null;
+    return { ...base, kind: 'params', histograms: parameterHistograms(d.state), ...(target !== null ? { sigmaTarget: target } : {}), seeds: train };
+  }
   const model = await baseModel(ctx);
   loadParams(model, d.head, `adapter ${spec.adapter} head`);
   const t0 = performance.now();

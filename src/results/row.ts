@@ -86,6 +86,11 @@ export interface ResultRow {
   compensation?: string | boolean | null;
   /** Hardware rows of an experiment with `evaluation.hardware.scales`: the multipliers of the profile's noise scales (programming, drift, readNoise, variation). */
   scales?: Record<string, number> | null;
+  /**
+   * params rows of a noise-aware adapter: the σ_target it trained toward, in weight units — one number,
+   * or one per Site (from a profile or relative to each Site's weight std). Absent otherwise.
+   */
+  sigmaTarget?: number | Record<string, number> | null;
   /** Injected Gaussian weight-noise σ (noise rows), in weight units. */
   noiseSigma?: number | null;
   /** Periphery settings and co-design sweep values of this evaluation. */

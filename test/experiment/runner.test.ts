@@ -63,6 +63,9 @@ describe('experiment runner', () => {
     }
     expect(new Set(timed.map((x) => JSON.stringify(x.labels))).size).toBe(1);
     for (const row of r.filter((x) => x.kind === 'params')) {
+      // A noise-aware adapter's params row carries the σ_target it trained toward (per Site, from the profile), for the σ panels.
+      if (row.entryId === 'stochgrasp') expect(Object.values(row.sigmaTarget as Record<string, number>).every((t) => t > 0)).toBe(true);
+      else expect(row.sigmaTarget).toBeUndefined();
       const sites = Object.keys(row.histograms!).filter((k) => k !== '*');
       expect(sites.length).toBeGreaterThan(0);
       expect(sites.every((s) => s.endsWith('output.dense'))).toBe(true); // the ff2 Sites

@@ -87,6 +87,23 @@ describe('charts', () => {
     expect(layerOf('classifier.dense')).toBe('classifier.dense');
   });
 
+  it("parameter distributions pool a method's training seeds into one density per layer and parameter", () => {
+    const params = rows.filter((r) => r.kind === 'params');
+    const seeded = [...params, ...params.map((r) => ({ ...r, seeds: { train: 1 } }))];
+    const spec = chart('param-distributions').spec(seeded) as Spec;
+    const values = (spec.hconcat as Spec[]).flatMap((p) => p.data.values) as Spec[];
+    const series = new Map<string, number[]>();
+    for (const v of values.filter((x) => x.type === 'density')) {
+      const k = JSON.stringify([v.method, v.layer, v.param]);
+      series.set(k, [...(series.get(k) ?? []), v.x]);
+    }
+    for (const xs of series.values()) {
+      expect(xs.length).toBe(80); // one grid, not one per seed
+      for (let i = 1; i < xs.length; i++) expect(xs[i]).toBeGreaterThan(xs[i - 1]);
+    }
+    expect(values.filter((v) => v.type === 'target').length).toBe(2); // one marker per layer, not per seed
+  });
+
   it('parameter distributions render without vega warnings (no facet cell with an empty marker layer)', async () => {
     const warnings: string[] = [];
     await renderSvg(chart('param-distributions').spec(rows) as Spec, 'param-distributions', (line) => warnings.push(line));

@@ -4,8 +4,9 @@
  *
  * σ itself: result rows histogram StochGRASP's σ under `stochgrasp_sigma` (it stores ln σ). Rows of older
  * adapters carry `stochgrasp_rho` with σ = softplus(ρ) = ln(1 + eᵖ); softplus is monotone, so a histogram of ρ
- * with edges e is a histogram of σ with edges softplus(e). The σ panel is drawn with a σ_target marker (dashed) where the row carries `sigmaTarget` (a number, or a
- * Site → number map averaged per layer).
+ * with edges e is a histogram of σ with edges softplus(e). The σ panel is drawn with a σ_target marker (dashed) where the
+ * params rows carry `sigmaTarget` (a number, or a Site → number map averaged per layer). A method's rows (training
+ * seeds, adapters per profile) are pooled into one density.
  *
  * Densities are Gaussian kernel density estimates over the binned values (each bin's count at its centre),
  * bandwidth by Silverman's rule 1.06·sd·N^(−1/5), never narrower than half a bin, drawn over the
@@ -83,19 +84,31 @@ function sigmaTargetOf(r: ResultRow, layer: string): number | null {
   return null;
 }
 
+/**
+ * Density and σ_target rows per (method, layer, parameter). The rows of one method (its training seeds,
+ * or its adapters per profile) are pooled into one density: drawn one per row, the lines of a method
+ * would share a colour and zig-zag between each other. A layer's σ_target is the mean over its Sites
+ * and over the method's rows.
+ */
 function values(rows: ResultRow[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
+  const byMethod = new Map<string, ResultRow[]>();
   for (const r of rows) {
-    const method = r.methodLabel ?? r.method;
-    const hs = r.histograms ?? {};
-    const sites = Object.keys(hs).filter((s) => s !== '*');
+    const method = r.methodLabel ?? r.method ?? '';
+    byMethod.set(method, [...(byMethod.get(method) ?? []), r]);
+  }
+  for (const [method, members] of byMethod) {
     const groups = new Map<string, Acc>();
-    for (const site of sites.length ? sites : ['*']) {
-      for (const [kind, h] of Object.entries(hs[site])) {
-        const key = JSON.stringify([layerOf(site), kind]);
-        const acc = groups.get(key) ?? { centres: [], weights: [], lo: Infinity, hi: -Infinity, minWidth: Infinity };
-        addHistogram(acc, h, isRho(kind));
-        groups.set(key, acc);
+    for (const r of members) {
+      const hs = r.histograms ?? {};
+      const sites = Object.keys(hs).filter((s) => s !== '*');
+      for (const site of sites.length ? sites : ['*']) {
+        for (const [kind, h] of Object.entries(hs[site])) {
+          const key = JSON.stringify([layerOf(site), kind]);
+          const acc = groups.get(key) ?? { centres: [], weights: [], lo: Infinity, hi: -Infinity, minWidth: Infinity };
+          addHistogram(acc, h, isRho(kind));
+          groups.set(key, acc);
+        }
       }
     }
     const targets = new Set<string>();
@@ -103,9 +116,10 @@ function values(rows: ResultRow[]): Record<string, unknown>[] {
       const [layer, kind] = JSON.parse(key) as [string, string];
       const param = paramName(kind);
       for (const p of kde(acc, 80, isSigma(kind))) out.push({ type: 'density', method, layer, param, x: p.x, density: p.density });
-      const target = isSigma(kind) ? sigmaTargetOf(r, layer) : null;
-      if (target !== null && !targets.has(layer + param)) {
+      const ts = isSigma(kind) ? members.map((r) => sigmaTargetOf(r, layer)).filter((t): t is number => t !== null) : [];
+      if (ts.length > 0 && !targets.has(layer + param)) {
         targets.add(layer + param);
+        const target = ts.reduce((a, b) => a + b, 0) / ts.length;
         out.push({ type: 'target', method, layer, param, x: target, label: `σ_target ${target.toPrecision(2)}` });
       }
     }
