@@ -21,7 +21,7 @@ const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
 
 /** Display name of a stored parameter kind; ρ kinds become σ. */
 function paramName(kind: string): string {
-  const names: Record<string, string> = { grasp_scale: 'γ (grasp_scale)', grasp_shift: 'β (grasp_shift)', stochgrasp_mu: 'μ (stochgrasp_mu)', stochgrasp_sigma: 'σ', stochgrasp_rho: 'σ' };
+  const names: Record<string, string> = { grasp_scale: 'γ (grasp_scale)', grasp_shift: 'β (grasp_shift)', stochgrasp_mu: 'μ (stochgrasp_mu)', grasp_weight_mu: 'μ (grasp_weight_mu)', stochgrasp_sigma: 'σ', stochgrasp_rho: 'σ' };
   return names[kind] ?? (kind.endsWith('_rho') ? `σ = softplus(${kind})` : kind);
 }
 /** σ kinds: `…_sigma` holds σ, `…_rho` (older rows) holds ρ with σ = softplus(ρ). */
