@@ -64,6 +64,21 @@ describe('charts', () => {
     expect([timeLabel(60), timeLabel(3600), timeLabel(86400), timeLabel(2592000), timeLabel(90)]).toEqual(['1 min', '1 h', '1 day', '30 days', '1.5 min']);
   });
 
+  it('drift at a single time: compensation modes on x, methods side by side, CI error bars, no lines', () => {
+    const ts = [...new Set(rows.filter((r) => r.kind === 'hardware').map((r) => r.t))];
+    const one = rows.filter((r) => r.kind !== 'hardware' || r.t === ts[ts.length - 1]);
+    const spec = chart('drift').spec(one) as Spec;
+    for (const part of spec.vconcat as Spec[]) {
+      const layers = part.spec.layer as Spec[];
+      expect(layers.some((l) => l.mark.type === 'line' || l.mark.type === 'area')).toBe(false);
+      const bar = layers.find((l) => l.mark.type === 'rule' && l.encoding.y2)!;
+      expect(bar.encoding.x.field).toBe('compensation');
+      expect(bar.encoding.xOffset.field).toBe('method');
+      expect(bar.encoding.y.field).toBe('lo');
+    }
+    expect(spec.vconcat[0].spec.layer[0].encoding.x.title).toContain(timeLabel(ts[ts.length - 1] as number));
+  });
+
   it('parameter distributions: σ (softplus of a stored ρ) per layer, with a σ_target marker', () => {
     const spec = chart('param-distributions').spec(rows) as Spec;
     const parts = spec.hconcat as Spec[];

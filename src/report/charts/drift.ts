@@ -6,9 +6,11 @@
  * with its 95 % CI band (src/results/stats.ts), and a chance line; below, each method's paired Δ from the
  * baseline (`compareTo`) with its CI band and a zero line. t = 0 is drawn at 1 s ("≤ 1 s"). The metric
  * axis runs from 0 (or chance) to 1; the Δ axis is at least ±5 points.
+ * With a single time there is no line to draw: x is then the compensation mode, the methods sit side by
+ * side (xOffset), and each point has its CI as an error bar.
  */
 import { scalesLabel, type ResultRow } from '../../results/index.js';
-import { baseSpec, deltaDomain, metricDomain, registerChart, statsOf, timeAxis } from '../chart.js';
+import { baseSpec, deltaDomain, metricDomain, registerChart, statsOf, timeAxis, timeLabel } from '../chart.js';
 
 /** Compensation modes in legend order, each with its stroke dash. */
 const DASHES: [string, number[]][] = [['global', [1, 0]], ['none', [6, 4]], ['global-exact', [2, 2]], ['column', [8, 3, 2, 3]], ['column-exact', [1, 3]]];
@@ -44,13 +46,17 @@ registerChart({
     const ts = values.map((v) => v.t);
     const [tMin, tMax] = [Math.min(...ts), Math.max(...ts)];
     const x = { field: 't', type: 'quantitative', scale: { type: 'log', domain: [tMin, tMax], nice: false }, axis: timeAxis(tMin, tMax, 'time after programming') };
+    const single = tMin === tMax;
+    const modes = strokeDashOf(values.map((v) => v.compensation)).sort;
+    const xOne = { field: 'compensation', type: 'nominal', sort: modes, title: `drift compensation, ${timeLabel(tMin)} after programming`, axis: { labelAngle: 0 } };
+    const xOffset = { field: 'method', type: 'nominal' };
     const color = { field: 'method', type: 'nominal', title: 'method', legend: { orient: 'bottom', direction: 'vertical' } };
     const quiet = color;
     const strokeDash = strokeDashOf(values.map((v) => v.compensation));
     const scaleRows = new Set(values.map((v) => v.scales)).size > 1;
     const facetOf = (title: string) => ({ column: { field: 'profile', type: 'nominal', title }, ...(scaleRows ? { row: { field: 'scales', type: 'nominal', title: 'noise scales' } } : {}) });
     const yScale = { domain: metricDomain(chance, Math.min(...values.map((v) => v.lo ?? v.metric))) };
-    const subtitle = hasCi ? `bands: ${Math.round(stats.level * 100)} % CIs over seeds and examples` : ['no CIs: these rows carry no per-example predictions', '(rerun the experiment to record them)'];
+    const subtitle = hasCi ? `${single ? 'error bars' : 'bands'}: ${Math.round(stats.level * 100)} % CIs over seeds and examples` : ['no CIs: these rows carry no per-example predictions', '(rerun the experiment to record them)'];
     const top = {
       data: { values },
       facet: facetOf('device profile'),
@@ -58,8 +64,13 @@ registerChart({
         width: 320,
         height: 220,
         layer: [
-          { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'metric', type: 'quantitative', title: metricName, scale: yScale }, color, strokeDash } },
-          ...(hasCi ? [{ mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color: quiet, detail: { field: 'compensation' } } }] : []),
+          ...(single ? [
+            { mark: { type: 'point', filled: true, size: 50 }, encoding: { x: xOne, xOffset, y: { field: 'metric', type: 'quantitative', title: metricName, scale: yScale }, color } },
+            ...(hasCi ? [{ mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: xOne, xOffset, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color } }] : []),
+          ] : [
+            { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'metric', type: 'quantitative', title: metricName, scale: yScale }, color, strokeDash } },
+            ...(hasCi ? [{ mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color: quiet, detail: { field: 'compensation' } } }] : []),
+          ]) as object[],
           ...(chance !== null ? [{ mark: { type: 'rule', color: '#888', strokeDash: [6, 4] }, encoding: { y: { datum: chance, type: 'quantitative' } } }] : []),
         ],
       },
@@ -75,8 +86,13 @@ registerChart({
         width: 320,
         height: 150,
         layer: [
-          { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'delta', type: 'quantitative', title: `Δ ${metricName}`, scale: dScale }, color, strokeDash } },
-          { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: dScale }, y2: { field: 'hi' }, color: quiet, detail: { field: 'compensation' } } },
+          ...(single ? [
+            { mark: { type: 'point', filled: true, size: 50 }, encoding: { x: xOne, xOffset, y: { field: 'delta', type: 'quantitative', title: `Δ ${metricName}`, scale: dScale }, color } },
+            { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: xOne, xOffset, y: { field: 'lo', type: 'quantitative', scale: dScale }, y2: { field: 'hi' }, color } },
+          ] : [
+            { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'delta', type: 'quantitative', title: `Δ ${metricName}`, scale: dScale }, color, strokeDash } },
+            { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: dScale }, y2: { field: 'hi' }, color: quiet, detail: { field: 'compensation' } } },
+          ]) as object[],
           { mark: { type: 'rule', color: '#333' }, encoding: { y: { datum: 0, type: 'quantitative' } } },
         ],
       },
