@@ -3,6 +3,6 @@ export { accuracy, f1, macroF1, mcc, pearson, spearman, averageRanks, computeMet
 export type { MetricName } from './metrics.js';
 export { predict, evaluate, evaluateDetailed } from './evaluate.js';
 export type { PredictOptions } from './evaluate.js';
-export { perturbWeights, perturbMerged, noiseStream, evaluateNoiseDraw, evaluateWithNoise } from './noise.js';
+export { perturbWeights, perturbMerged, noiseStream, evaluateNoiseDraw, evaluateWithNoise, weightStdOf } from './noise.js';
 export type { NoiseOptions, NoiseResult, NoiseDraw } from './noise.js';
 export * from './nlg/index.js';

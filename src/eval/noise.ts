@@ -59,6 +59,23 @@ export function perturbWeights(sites: WeightsBySite, sigma: number, rng: Rng, re
   return out;
 }
 
+/**
+ * The standard deviation of the weights the noise protocol perturbs (`only`, or every Site), pooled over
+ * all their elements (accumulated in float64): what an injected σ is measured against.
+ */
+export function weightStdOf(sites: WeightsBySite, only: ReadonlySet<string> | null = null): number {
+  let n = 0, s = 0, s2 = 0;
+  for (const [name, w] of sites) {
+    if (only && !only.has(name)) continue;
+    for (let i = 0; i < w.weight.length; i++) {
+      s += w.weight[i];
+      s2 += w.weight[i] * w.weight[i];
+    }
+    n += w.weight.length;
+  }
+  return n > 0 ? Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)) : 0;
+}
+
 /** Merged weights with one noise draw (seed, σ) applied to their Sites; the digital parameters are shared. */
 export function perturbMerged(merged: MergedWeights, sigma: number, seed: number, options: { relative?: boolean; sites?: ReadonlySet<string> | null } = {}): MergedWeights {
   return { sites: perturbWeights(merged.sites, sigma, noiseStream(seed, sigma), options.relative ?? false, options.sites ?? null), params: merged.params };

@@ -17,7 +17,7 @@
  * training seed. Hardware rows record the compensation mode's name and the noise-scale point.
  */
 import { estimateArea, estimateEnergy, type Periphery, type PeripheryOptions } from '../crossbar/index.js';
-import { perturbMerged } from '../eval/index.js';
+import { perturbMerged, weightStdOf } from '../eval/index.js';
 import { selectSites } from '../model/index.js';
 import { applyMerged, loadParams } from '../peft/index.js';
 import { parameterHistograms } from '../results/index.js';
@@ -54,7 +54,7 @@ export async function runEvaluate(ctx: JobContext, spec: EvalSpec): Promise<JobR
     try {
       const { fields, ms } = measure(ctx, model);
       return {
-        ...base, kind: 'noise', noiseSigma: spec.sigma, seeds: { ...train, noise: spec.noiseSeed }, ...fields,
+        ...base, kind: 'noise', noiseSigma: spec.sigma, ...(spec.relative ? {} : { weightStd: weightStdOf(d.merged.sites, only) }), seeds: { ...train, noise: spec.noiseSeed }, ...fields,
         durationMs: performance.now() - t0, phaseMs: { merge, program, evaluate: ms },
       };
     } finally {

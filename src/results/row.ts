@@ -93,6 +93,8 @@ export interface ResultRow {
   sigmaTarget?: number | Record<string, number> | null;
   /** Injected Gaussian weight-noise σ (noise rows), in weight units. */
   noiseSigma?: number | null;
+  /** Noise rows in weight units: the standard deviation of the deployed weights the noise perturbs, pooled over their elements (the robustness chart's σ/std axis). */
+  weightStd?: number | null;
   /** Periphery settings and co-design sweep values of this evaluation. */
   periphery?: Record<string, unknown> | null;
   sweep?: Record<string, SweepValue> | null;

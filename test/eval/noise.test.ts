@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeExamples } from '../../src/data/index.js';
-import { evaluate, evaluateNoiseDraw, evaluateWithNoise, perturbMerged, perturbWeights } from '../../src/eval/index.js';
+import { evaluate, evaluateNoiseDraw, evaluateWithNoise, perturbMerged, perturbWeights, weightStdOf } from '../../src/eval/index.js';
 import { attachMethod } from '../../src/peft/index.js';
 import { Rng, tensorCount } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
@@ -8,6 +8,14 @@ import { tinyModel } from '../peft/helpers.js';
 import { hashTokenizer, toyExamples, toyTask } from '../train/helpers.js';
 
 describe('noise protocol on merged weights', () => {
+  it('weightStdOf: the population std pooled over the perturbed Sites\' elements', () => {
+    const site = (w: number[]) => ({ weight: Float32Array.from(w), bias: null, inFeatures: w.length, outFeatures: 1 });
+    const sites = new Map([['a', site([1, 2])], ['b', site([3, 4])], ['c', site([100])]]);
+    expect(weightStdOf(sites, new Set(['a', 'b']))).toBeCloseTo(Math.sqrt(1.25), 12); // {1, 2, 3, 4}
+    expect(weightStdOf(sites, new Set(['c']))).toBe(0);
+    expect(weightStdOf(sites)).toBeCloseTo(Math.sqrt((1 + 4 + 9 + 16 + 10000) / 5 - (110 / 5) ** 2), 9);
+  });
+
   it('adds N(0, σ²) per Site (absolute or relative to max |W|), seeded', () => {
     const w = new Float32Array(20000).fill(0.5);
     w[0] = -2;

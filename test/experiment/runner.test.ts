@@ -72,6 +72,10 @@ describe('experiment runner', () => {
       const kinds = Object.keys(row.histograms!['*']);
       for (const k of kinds) expect(sites.reduce((n, s) => n + row.histograms![s][k].counts.reduce((a, b) => a + b, 0), 0)).toBe(row.histograms!['*'][k].counts.reduce((a, b) => a + b, 0));
     }
+    // Noise rows carry the std of the weights they perturb, the same for every σ of one adapter (the σ/std axis).
+    const noiseRows = r.filter((x) => x.kind === 'noise');
+    for (const row of noiseRows) expect(row.weightStd).toBe(noiseRows.find((x) => x.entryId === row.entryId && x.seeds!.train === row.seeds!.train)!.weightStd);
+    expect(noiseRows.every((x) => (x.weightStd as number) > 0)).toBe(true);
     const hw = r.filter((x) => x.kind === 'hardware');
     expect(hw.every((x) => x.profile === 'pcm-aihwkit' && typeof x.energy?.totalJ === 'number')).toBe(true);
     const again = await runExperiment(file, { ...quiet, workers: 1, reportsDir: one });
