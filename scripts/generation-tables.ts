@@ -12,14 +12,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deltaTable, generationEstimates, getAnyTask, initBackend, loadModel, robustnessTable, tableII, type ResultRow } from '../src/internal.js';
 
-/** One line per trained adapter: steps, seconds, held-out target loss, σ/σ_target (StochGRASP). */
-function trainingTable(reportDir: string): string {
+/** One line per adapter the rows evaluate: steps, seconds, held-out target loss, σ/σ_target (StochGRASP). */
+function trainingTable(reportDir: string, evaluated: ResultRow[]): string {
   const adapters = join(reportDir, 'adapters');
   const lines = ['| adapter | method | steps | train s | held-out loss (nats/token) | next-token acc. | σ/σ_target |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |'];
   if (!existsSync(adapters)) return '(no adapters/ folder)';
   for (const key of readdirSync(adapters).sort()) {
     const f = join(adapters, key, 'training.json');
-    if (!existsSync(f)) continue;
+    if (!existsSync(f) || !evaluated.some((r) => r.key.split('/').includes(key))) continue;
     const t = JSON.parse(readFileSync(f, 'utf8')) as { label?: string; method: string; steps: number; seconds: number; final?: Record<string, { loss: number; accuracy: number }>; sigma?: { meanRatio: number } };
     const held = Object.values(t.final ?? {})[0];
     lines.push(`| ${key} | ${t.label ?? t.method} | ${t.steps} | ${t.seconds.toFixed(0)} | ${held ? held.loss.toFixed(3) : '—'} | ${held ? `${(100 * held.accuracy).toFixed(1)} %` : '—'} | ${t.sigma ? t.sigma.meanRatio.toFixed(2) : '—'} |`);
@@ -72,7 +72,7 @@ const out = [
   '',
   '### Training (adapters/*/training.json) and decoding speed (result rows)',
   '',
-  trainingTable(dir),
+  trainingTable(dir, rows),
   '',
   decodeSpeed(rows),
   '',
