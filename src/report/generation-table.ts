@@ -1,29 +1,36 @@
 /**
  * Generation tables from result rows: Table II (methods, %params, BLEU/NIST/METEOR/ROUGE-L/CIDEr on
- * the digital deployment) and robustness (a metric per noise σ or chip time t, each method with a
- * 95 % CI and its paired Δ against the experiment's baseline).
+ * the digital deployment) and robustness (each metric per noise σ or chip time t, each method with a
+ * 95 % CI and its paired Δ against the experiment's baseline `compareTo`, with a verdict).
  *
- * Order: keep noise/hardware rows that carry `hypotheses` → group by condition (σ, or profile/t/comp)
- * and method entry → check that every row scores the same MRs (`items`) → point estimates → paired
- * bootstrap over MRs → markdown.
+ * Order: keep noise/hardware rows that carry `hypotheses` → group by condition (results/stats.ts
+ * `conditionOf`: σ, or profile/t/compensation) and method entry (`entryOf`) → check that every row
+ * scores the same MRs (`items`) → per row, the five corpus metrics made resamplable
+ * (eval/nlg/resample.ts) → point estimates → bootstrap CIs → paired Δ → verdict.
  *
- * Point estimate: the mean over runs (seed combinations) of the corpus metric of each run's
- * hypotheses (nlgScores, as the row's `metrics`).
- * CI (percentile bootstrap, B replicates, default 1000): each replicate draws MR indices with
- * replacement — ONE draw shared by every run, method and the baseline of the condition, because they
- * all decode the same MRs — and recomputes the corpus metrics on the resampled hypotheses and
- * references (duplicates count twice, CIDEr's idf is recomputed on the resample). Runs are not
- * resampled: with one run per method (this project's reduced runs) that is the ordinary bootstrap
- * over MRs. Δ = method − baseline on the same draw; verdict as results/stats.ts ("better" when the Δ
- * CI lies above 0, "worse" below, else no detectable difference).
+ * The statistics are results/stats.ts's, with a corpus NLG metric in place of a label metric:
+ *   point    the mean over runs (rows: seed combinations — train, noise, chip, read seeds) of the
+ *            corpus metric of each run's hypotheses (nlgScores, as the row's `metrics`)
+ *   CI       two-level percentile bootstrap (`bootstrapRuns`, B replicates, default 1000): resample the
+ *            runs with replacement, then the MR indices with replacement — one MR draw shared by the
+ *            replicate's runs, which decode the same MRs — and recompute each drawn run's corpus
+ *            metric on the resampled MRs (duplicates count twice; NIST's information weights and
+ *            CIDEr's idf come from the resample); the replicate is the mean over drawn runs. With one
+ *            run this is the ordinary bootstrap over MRs.
+ *   Δ        method − baseline (`bootstrapDelta`): runs matched one to one by seeds (`matchBySeeds`)
+ *            are resampled as pairs, then the MRs (shared by both sides); unmatched arms resample
+ *            their runs separately and share only the MR draw ('examples' pairing)
+ *   verdict  "better" when the Δ CI lies above 0, "worse" below, else no detectable difference
  *
- * Random stream: `new Rng(seed, 'bootstrap-mr/<condition>')`; the same rows and seed give the same
- * intervals. References come from the task (rows carry MR ids, not texts).
+ * Random streams: `new Rng(seed, 'bootstrap/<condition key>/<entry>')` for an estimate and
+ * `…/<entry>/vs/<baseline>` for a Δ (stats.ts's names), one fresh stream per metric, so every metric
+ * of an arm sees the same draws and an estimate does not depend on the other arms. Same rows and
+ * seed, same intervals (golden: test/report/generation-ci-golden.test.ts). References come from the
+ * task (rows carry MR ids, not texts).
  */
-import { corpusBleu, corpusCider, corpusMeteor, corpusNist, corpusRougeL, nlgScores, NLG_METRIC_NAMES, type NlgMetricName } from '../eval/nlg/index.js';
-import { percentileInterval, resampleIndices } from '../results/bootstrap.js';
+import { resampledNlgScores, NLG_METRIC_NAMES, type NlgMetricName, type ResampledScore } from '../eval/nlg/index.js';
 import type { ResultRow } from '../results/index.js';
-import { conditionOf, entryOf } from '../results/stats.js';
+import { baselineOf, bootstrapDelta, bootstrapRuns, conditionOf, entryOf, matchBySeeds, verdictOf, type Verdict } from '../results/stats.js';
 import { Rng } from '../tensor/rng.js';
 
 export interface GenerationTableOptions {
@@ -33,8 +40,14 @@ export interface GenerationTableOptions {
   level?: number;
   /** Parameters of the base model, for %params. */
   baseParams?: number;
-  /** Metrics given a CI (default all five; CIDEr and METEOR cost the most per replicate). */
+  /** Metrics given a CI and a paired Δ (default all five). */
   ciMetrics?: readonly NlgMetricName[];
+}
+
+export interface GenerationDelta {
+  delta: number;
+  ci: [number, number];
+  verdict: Verdict;
 }
 
 export interface GenerationEstimate {
@@ -47,23 +60,10 @@ export interface GenerationEstimate {
   metrics: Record<NlgMetricName, number>;
   ci: Partial<Record<NlgMetricName, [number, number]>>;
   /** Paired Δ vs the baseline entry (absent for the baseline itself or without one). */
-  delta?: Partial<Record<NlgMetricName, { delta: number; ci: [number, number] }>>;
+  delta?: Partial<Record<NlgMetricName, GenerationDelta>>;
+  /** How the Δ bootstrap paired the two arms: runs matched by seeds and MRs, or MRs only. */
+  pairing?: 'seeds+examples' | 'examples';
 }
-
-/** The named metrics only, scaled as nlgScores scales them. */
-function someScores(h: string[], r: (readonly string[])[], metrics: readonly NlgMetricName[]): Partial<Record<NlgMetricName, number>> {
-  const out: Partial<Record<NlgMetricName, number>> = {};
-  for (const m of metrics) {
-    if (m === 'BLEU') out.BLEU = 100 * corpusBleu(h, r).bleu;
-    else if (m === 'NIST') out.NIST = corpusNist(h, r);
-    else if (m === 'METEOR') out.METEOR = 100 * corpusMeteor(h, r).score;
-    else if (m === 'ROUGE_L') out.ROUGE_L = 100 * corpusRougeL(h, r).score;
-    else out.CIDEr = corpusCider(h, r).score;
-  }
-  return out;
-}
-
-type Group = { condition: string; order: number; entries: Map<string, ResultRow[]> };
 
 const where = (r: ResultRow, f: string) => `results row '${r.key}', field /${f}`;
 
@@ -73,6 +73,8 @@ function hypsOf(r: ResultRow): string[] {
   return h as string[];
 }
 
+type Group = { condition: string; key: string; entries: Map<string, ResultRow[]> };
+
 /** Estimates per condition and entry (see the header). `references(item)` gives an MR's references. */
 export function generationEstimates(rows: readonly ResultRow[], references: (item: string) => readonly string[], options: GenerationTableOptions = {}): GenerationEstimate[] {
   const B = options.resamples ?? 1000, seed = options.seed ?? 0, level = options.level ?? 0.95;
@@ -81,14 +83,14 @@ export function generationEstimates(rows: readonly ResultRow[], references: (ite
   const groups = new Map<string, Group>();
   for (const r of gen) {
     const c = conditionOf(r);
-    const g = groups.get(c.key) ?? { condition: `${c.profile ? `${c.profile} ` : ''}${c.label}`, order: groups.size, entries: new Map() };
+    const g = groups.get(c.key) ?? { condition: `${c.profile ? `${c.profile} ` : ''}${c.label}`, key: c.key, entries: new Map() };
     const e = entryOf(r);
     g.entries.set(e, [...(g.entries.get(e) ?? []), r]);
     groups.set(c.key, g);
   }
-  const baseline = gen.find((r) => typeof r.compareTo === 'string')?.compareTo as string | undefined;
+  const baseline = baselineOf(gen);
   const out: GenerationEstimate[] = [];
-  for (const [key, g] of groups) {
+  for (const g of groups.values()) {
     const first = [...g.entries.values()][0][0];
     const items = first.items as string[];
     if (!Array.isArray(items)) throw new Error(`${where(first, 'items')}: expected the MR ids the hypotheses answer`);
@@ -99,44 +101,37 @@ export function generationEstimates(rows: readonly ResultRow[], references: (ite
       if (hypsOf(r).length !== items.length) throw new Error(`${where(r, 'hypotheses')}: ${hypsOf(r).length} hypotheses for ${items.length} MRs`);
     }
     const n = items.length;
-    // Full point estimates use nlgScores; replicates compute only the metrics that get a CI.
-    const meanScores = (rs: ResultRow[], idx: Int32Array | null): Record<NlgMetricName, number> => {
-      const acc = Object.fromEntries(NLG_METRIC_NAMES.map((m) => [m, 0])) as Record<NlgMetricName, number>;
-      for (const r of rs) {
-        const h = hypsOf(r);
-        const s = idx ? someScores(Array.from(idx, (i) => h[i]), Array.from(idx, (i) => refs[i]), ciMetrics) : nlgScores(h, refs);
-        for (const m of NLG_METRIC_NAMES) acc[m] += (s[m] ?? NaN) / rs.length;
-      }
-      return acc;
+    // Per entry, per run: the five metrics, recomputable on MR resamples.
+    const scorers = new Map([...g.entries].map(([e, rs]) => [e, rs.map((r) => resampledNlgScores(hypsOf(r), refs))]));
+    const runMetric = (e: string, m: NlgMetricName) => {
+      const s: ResampledScore[] = scorers.get(e)!.map((x) => x[m]);
+      return (run: number, idx: Int32Array | null) => s[run](idx);
     };
-    const entries = [...g.entries.entries()];
-    const reps = new Map(entries.map(([e]) => [e, NLG_METRIC_NAMES.map(() => new Float64Array(B))]));
-    const rng = new Rng(seed, `bootstrap-mr/${key}`);
-    const idx = new Int32Array(n);
-    for (let b = 0; b < B; b++) {
-      resampleIndices(rng, n, idx);
-      for (const [e, rs] of entries) {
-        const s = meanScores(rs, idx);
-        NLG_METRIC_NAMES.forEach((m, k) => { reps.get(e)![k][b] = s[m]; });
-      }
-    }
-    const base = baseline && g.entries.has(baseline) ? baseline : null;
-    for (const [e, rs] of entries) {
-      const metrics = meanScores(rs, null);
+    const point = (e: string) => Object.fromEntries(NLG_METRIC_NAMES.map((m) => {
+      const f = runMetric(e, m), runs = scorers.get(e)!.length;
+      let sum = 0;
+      for (let u = 0; u < runs; u++) sum += f(u, null);
+      return [m, sum / runs];
+    })) as Record<NlgMetricName, number>;
+    const base = baseline !== null && g.entries.has(baseline) ? baseline : null;
+    const baseMetrics = base ? point(base) : null;
+    for (const [e, rs] of g.entries) {
+      const metrics = point(e);
       const ci: GenerationEstimate['ci'] = {};
-      NLG_METRIC_NAMES.forEach((m, k) => { if (ciMetrics.includes(m)) ci[m] = percentileInterval(reps.get(e)![k], level); });
+      for (const m of ciMetrics) ci[m] = bootstrapRuns(rs.length, n, runMetric(e, m), new Rng(seed, `bootstrap/${g.key}/${e}`), B, level);
       const est: GenerationEstimate = {
         condition: g.condition, entryId: e, label: String(rs[0].methodLabel ?? rs[0].method ?? e), trainableParams: typeof rs[0].trainableParams === 'number' ? rs[0].trainableParams : null,
         runs: rs.length, items: n, metrics, ci,
       };
-      if (base && e !== base) {
-        const bm = meanScores(g.entries.get(base)!, null);
+      if (base && baseMetrics && e !== base) {
+        const bRows = g.entries.get(base)!;
+        const pairs = matchBySeeds(rs, bRows);
+        est.pairing = pairs ? 'seeds+examples' : 'examples';
         est.delta = {};
-        NLG_METRIC_NAMES.forEach((m, k) => {
-          if (!ciMetrics.includes(m)) return;
-          const d = reps.get(e)![k].map((v, i) => v - reps.get(base)![k][i]);
-          est.delta![m] = { delta: metrics[m] - bm[m], ci: percentileInterval(d, level) };
-        });
+        for (const m of ciMetrics) {
+          const dci = bootstrapDelta({ runs: rs.length, metric: runMetric(e, m) }, { runs: bRows.length, metric: runMetric(base, m) }, pairs, n, new Rng(seed, `bootstrap/${g.key}/${e}/vs/${base}`), B, level);
+          est.delta[m] = { delta: metrics[m] - baseMetrics[m], ci: dci, verdict: verdictOf(dci) };
+        }
       }
       out.push(est);
     }
@@ -146,25 +141,40 @@ export function generationEstimates(rows: readonly ResultRow[], references: (ite
 
 const f2 = (v: number) => v.toFixed(2);
 const withCi = (v: number, ci?: [number, number]) => (ci ? `${f2(v)} [${f2(ci[0])}, ${f2(ci[1])}]` : f2(v));
+const VERDICT_MARK: Record<Verdict, string> = { better: '▲', worse: '▼', 'no detectable difference (CI covers 0)': '=' };
 
 /** Table II (markdown) from the digital estimates (noise σ = 0). */
 export function tableII(estimates: readonly GenerationEstimate[], baseParams?: number): string {
   const digital = estimates.filter((e) => e.condition === 'σ=0');
-  const head = `| method | trainable params | % params | ${NLG_METRIC_NAMES.join(' | ')} |\n| --- | ---: | ---: |${NLG_METRIC_NAMES.map(() => ' ---: |').join('')}`;
+  const head = `| method | trainable params | % params | runs | ${NLG_METRIC_NAMES.join(' | ')} |\n| --- | ---: | ---: | ---: |${NLG_METRIC_NAMES.map(() => ' ---: |').join('')}`;
   const lines = digital.map((e) => {
     const pct = baseParams && e.trainableParams !== null ? ((100 * e.trainableParams) / baseParams).toFixed(3) : '—';
-    return `| ${e.label} | ${e.trainableParams?.toLocaleString('en-US') ?? '—'} | ${pct} | ${NLG_METRIC_NAMES.map((m) => withCi(e.metrics[m], e.ci[m])).join(' | ')} |`;
+    return `| ${e.label} | ${e.trainableParams?.toLocaleString('en-US') ?? '—'} | ${pct} | ${e.runs} | ${NLG_METRIC_NAMES.map((m) => withCi(e.metrics[m], e.ci[m])).join(' | ')} |`;
   });
   return [head, ...lines].join('\n');
 }
 
 /** Robustness table (markdown): one metric per condition and method, with its CI and paired Δ vs the baseline. */
 export function robustnessTable(estimates: readonly GenerationEstimate[], metric: NlgMetricName = 'BLEU'): string {
-  const head = `| condition | method | ${metric} [95 % CI] | Δ vs baseline [95 % CI] | verdict |\n| --- | --- | ---: | ---: | --- |`;
+  const head = `| condition | method | runs | ${metric} [95 % CI] | Δ vs baseline [95 % CI] | verdict |\n| --- | --- | ---: | ---: | ---: | --- |`;
   const lines = estimates.map((e) => {
     const d = e.delta?.[metric];
-    const verdict = d ? (d.ci[0] > 0 ? 'better' : d.ci[1] < 0 ? 'worse' : 'no detectable difference') : 'baseline';
-    return `| ${e.condition} | ${e.label} | ${withCi(e.metrics[metric], e.ci[metric])} | ${d ? withCi(d.delta, d.ci) : '—'} | ${verdict} |`;
+    const verdict = d ? (d.verdict === 'better' || d.verdict === 'worse' ? d.verdict : 'no detectable difference') : 'baseline';
+    return `| ${e.condition} | ${e.label} | ${e.runs} | ${withCi(e.metrics[metric], e.ci[metric])} | ${d ? withCi(d.delta, d.ci) : '—'} | ${verdict} |`;
   });
+  return [head, ...lines].join('\n');
+}
+
+/**
+ * Every metric's paired Δ vs the baseline in one table (markdown): `Δ [CI] mark` per metric, the mark
+ * ▲ better, ▼ worse, = no detectable difference; baseline rows omitted.
+ */
+export function deltaTable(estimates: readonly GenerationEstimate[]): string {
+  const withDelta = estimates.filter((e) => e.delta);
+  const head = `| condition | method | ${NLG_METRIC_NAMES.map((m) => `Δ ${m} [95 % CI]`).join(' | ')} |\n| --- | --- |${NLG_METRIC_NAMES.map(() => ' ---: |').join('')}`;
+  const lines = withDelta.map((e) => `| ${e.condition} | ${e.label} | ${NLG_METRIC_NAMES.map((m) => {
+    const d = e.delta![m];
+    return d ? `${withCi(d.delta, d.ci)} ${VERDICT_MARK[d.verdict]}` : '—';
+  }).join(' | ')} |`);
   return [head, ...lines].join('\n');
 }

@@ -5,5 +5,5 @@ export type { Chart, VegaLiteSpec } from './chart.js';
 export { renderSvg, svgToPng } from './render.js';
 export { resolutionLine, summarise } from './summary.js';
 export type { Summary, SummaryLine } from './summary.js';
-export { generationEstimates, tableII, robustnessTable } from './generation-table.js';
-export type { GenerationEstimate, GenerationTableOptions } from './generation-table.js';
+export { generationEstimates, tableII, robustnessTable, deltaTable } from './generation-table.js';
+export type { GenerationEstimate, GenerationTableOptions, GenerationDelta } from './generation-table.js';

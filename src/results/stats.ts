@@ -294,7 +294,7 @@ export function bootstrapDelta(
 }
 
 /** Matches runs one to one by identical seeds; null unless every run on both sides has a partner. */
-function matchBySeeds(a: ResultRow[], b: ResultRow[]): [number, number][] | null {
+export function matchBySeeds(a: ResultRow[], b: ResultRow[]): [number, number][] | null {
   if (a.length !== b.length) return null;
   const names = sharedSeedNames([...a, ...b]);
   const byKey = new Map<string, number>();

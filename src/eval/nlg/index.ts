@@ -1,6 +1,8 @@
 /** NLG metrics as the E2E NLG Challenge scores them (BLEU, NIST, METEOR, ROUGE-L, CIDEr). */
-export { corpusBleu } from './bleu.js';
-export type { BleuResult } from './bleu.js';
+export { corpusBleu, bleuSegment, bleuFromStats } from './bleu.js';
+export type { BleuResult, BleuSegment } from './bleu.js';
+export { resampledNlgScore, resampledNlgScores } from './resample.js';
+export type { ResampledScore } from './resample.js';
 export { corpusNist } from './nist.js';
 export { corpusRougeL, rougeLItem, lcsLength } from './rouge.js';
 export { corpusCider } from './cider.js';
