@@ -85,7 +85,9 @@ describe('queue mode on PostgreSQL', () => {
       return s.rows === ROWS && Object.values(s.jobs).every((c) => c.queued + c.running + c.retrying === 0) ? s : null;
     }, 150_000).catch((e: Error) => { throw new Error(`${e.message}\nworker a:\n${a.log()}\nworker b:\n${b.log()}`); });
     expect(Object.values(status.jobs).reduce((n, c) => n + c.failed, 0)).toBe(0);
-    expect(a.log() + b.log()).toMatch(/lease: released the jobs of 1 worker/);
+    // The dead worker's ids are released. On a loaded machine a live worker busy in a step longer than the
+    // test's 4 s lease can be released too (its work is then done twice); the rows below are still written once.
+    expect(a.log() + b.log()).toMatch(/lease: released the jobs of \d+ workers? silent/);
 
     // ---- every row exactly once, and equal to the local runner's (same plan order through export)
     const keys = (await db.query<{ key: string; n: string }>(`select key, count(*) as n from grasp_hil.rows where experiment = 'tiny-queue' group by key`)).rows;
