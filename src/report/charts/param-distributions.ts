@@ -92,6 +92,8 @@ function sigmaTargetOf(r: ResultRow, layer: string): number | null {
  */
 function values(rows: ResultRow[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
+  // Labels of several methods' σ_targets in one panel are stacked (ty: pixels from the top), not overprinted.
+  const slots = new Map<string, number>();
   const byMethod = new Map<string, ResultRow[]>();
   for (const r of rows) {
     const method = r.methodLabel ?? r.method ?? '';
@@ -120,7 +122,9 @@ function values(rows: ResultRow[]): Record<string, unknown>[] {
       if (ts.length > 0 && !targets.has(layer + param)) {
         targets.add(layer + param);
         const target = ts.reduce((a, b) => a + b, 0) / ts.length;
-        out.push({ type: 'target', method, layer, param, x: target, label: `σ_target ${target.toPrecision(2)}` });
+        const slot = slots.get(layer + param) ?? 0;
+        slots.set(layer + param, slot + 1);
+        out.push({ type: 'target', method, layer, param, x: target, ty: 2 + 11 * slot, label: `σ_target ${target.toPrecision(2)}` });
       }
     }
   }
@@ -153,7 +157,7 @@ registerChart({
           { transform: [{ filter: "datum.type === 'density'" }], mark: { type: 'line' }, encoding: { x, y: { field: 'density', type: 'quantitative', title: 'density' }, color } },
           ...(marker ? [
             { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1.5 }, encoding: { x, color } },
-            { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', y: 2, fontSize: 9 }, encoding: { x, text: { field: 'label' }, color } },
+            { transform: [{ filter: "datum.type === 'target'" }], mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', fontSize: 9 }, encoding: { x, y: { field: 'ty', type: 'quantitative', scale: null }, text: { field: 'label' }, color } },
           ] : []),
         ],
       },
