@@ -8,6 +8,10 @@
  *         chips resampled, then examples; Δ pairs the same chip seed and the same examples.
  *         2000 resamples, stream Rng(0, 'codesign-table'), level 95 %.
  *
+ * When the run sweeps `adc.boundManagement`, a second table gives, per tile size, ADC resolution and
+ * range setting, the paired difference of iterative bound management from none (same chips and
+ * examples, same bootstrap), with the ADC clip rates of both.
+ *
  * Usage: node --import tsx scripts/codesign-table.ts reports/codesign-periphery/results.jsonl
  */
 import { readFileSync } from 'node:fs';
@@ -88,3 +92,28 @@ for (const cell of cells) {
 const chips = new Set(rows.map((r) => r.seeds?.chip)).size;
 console.log(`${rows.length} rows, ${chips} chip seed(s), ${rows[0].predictions!.length} evaluation examples per row; metric ${metricName}\n`);
 console.log([head, head.map(() => '---'), ...body].map((c) => `| ${c.join(' | ')} |`).join('\n'));
+
+// ---- iterative bound management − none, per tile size, ADC bits and range setting
+const modes = new Set(cells.map((c) => (JSON.parse(c) as [string])[0]));
+if (modes.has('none') && modes.has('iterative')) {
+  const bmHead = ['tile rows', 'ADC bits', 'range setting', 'none', 'iterative', 'Δ iterative − none [95 % CI]', 'ADC clip none / iterative'];
+  const bmBody: string[][] = [];
+  for (const cell of cells) {
+    const [bm, tileRows, bits] = JSON.parse(cell) as [string, number, number];
+    if (bm !== 'none') continue;
+    const other = groups.get(JSON.stringify(['iterative', tileRows, bits]));
+    if (!other) continue;
+    for (const s of settings) {
+      const a = bySeed(other.get(s) ?? []), b = bySeed(groups.get(cell)!.get(s) ?? []);
+      if (a.length === 0 || a.length !== b.length) continue;
+      const ma = metricOf(a), mb = metricOf(b);
+      const mean = (m: typeof ma, n: number) => Array.from({ length: n }, (_, i) => m(i, null)).reduce((x, y) => x + y, 0) / n;
+      const delta = a.reduce((k, _, i) => k + ma(i, null) - mb(i, null), 0) / a.length;
+      const [lo, hi] = bootstrapDelta({ runs: a.length, metric: ma }, { runs: b.length, metric: mb }, a.map((_, i) => [i, i]), a[0].predictions!.length, rng, 2000, 0.95);
+      bmBody.push([String(tileRows), String(bits), s, f3(mean(mb, b.length)), f3(mean(ma, a.length)), `${signed(delta)} [${signed(lo)}, ${signed(hi)}]`,
+        `${pct(b.map((r) => r.clipRates?.adc))} / ${pct(a.map((r) => r.clipRates?.adc))}`]);
+    }
+  }
+  console.log('\nIterative bound management against none (paired on the same chips and examples):\n');
+  console.log([bmHead, bmHead.map(() => '---'), ...bmBody].map((c) => `| ${c.join(' | ')} |`).join('\n'));
+}
