@@ -7,7 +7,7 @@
  *
  * For each chip seed (--chips, from --seed) and each task: accuracy on the shared chip and on the
  * single-task chip at t (--t) with --compensation, on a seeded test subset (--eval-examples).
- * Accuracy: mean over chips with a 95 % two-level bootstrap CI (chips, then examples); Δ shared −
+ * Accuracy: mean over chips with a 95 % two-level bootstrap CI (chips, then examples; metricWithCi); Δ shared −
  * single paired by chip and example (results/stats.ts bootstrapDelta) with its verdict. Also the number
  * of Chip.program calls each way: 1 per chip seed for both tasks shared, 2 single-task.
  *
@@ -23,11 +23,11 @@ import { fileURLToPath } from 'node:url';
 import { Chip, COMPENSATION_MODES, weightsOfSites, type CompensationMode } from '../src/crossbar/index.js';
 import { encodeExamples, getTask, numOutputs, seededSubset, type EncodedSet, type Task } from '../src/data/index.js';
 import { evaluateDetailed } from '../src/eval/index.js';
-import { attachChip } from '../src/hil/index.js';
+import { attachChip, metricWithCi } from '../src/hil/index.js';
 import { loadCheckpoint, loadTokenizer } from '../src/io/index.js';
 import { selectSites, type Model, type WeightsBySite } from '../src/model/index.js';
 import { applyMerged, loadAdapter } from '../src/peft/index.js';
-import { bootstrapDelta, bootstrapRuns, verdictOf } from '../src/results/index.js';
+import { bootstrapDelta, runMetric, verdictOf } from '../src/results/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
 
 const arg = (name: string, fallback: string): string => {
@@ -80,7 +80,7 @@ for (const { task: id, dir } of adapters) {
   runs.push({ task, dir, model, set, folded, shared: [], single: [] });
 }
 
-let programs = { shared: 0, single: 0 };
+const programs = { shared: 0, single: 0 };
 for (let c = seed0; c < seed0 + chips; c++) {
   // Shared: programmed once; each task attaches its adapter (digital, in front of the DAC), then the chip innermost.
   const shared = Chip.program(base!, profile, {}, { chip: c, read: c });
@@ -125,21 +125,10 @@ console.log('| task | shared chip (adapter in the periphery) | own chip (adapter
 console.log('|---|---|---|---|---|');
 for (const r of runs) {
   const labels = r.set.labels;
-  const n = labels.length;
-  const correct = (ps: Float32Array[]) => ps.map((p) => Float64Array.from(p, (v, i) => (v === labels[i] ? 1 : 0)));
-  const [cs, co] = [correct(r.shared), correct(r.single)];
-  const metricOf = (cc: Float64Array[]) => (run: number, idx: Int32Array | null) => {
-    const row = cc[run];
-    if (!idx) return row.reduce((a, b) => a + b, 0) / n;
-    let s = 0;
-    for (let i = 0; i < idx.length; i++) s += row[idx[i]];
-    return s / idx.length;
-  };
-  const mean = (cc: Float64Array[]) => cc.reduce((s, _, k) => s + metricOf(cc)(k, null), 0) / cc.length;
-  const ci = (cc: Float64Array[], tag: string) => bootstrapRuns(cc.length, n, metricOf(cc), new Rng(seed0, `bootstrap/${r.task.id}/${tag}`), 2000, 0.95);
-  const [ms, mo] = [mean(cs), mean(co)];
-  const [ls, hs] = ci(cs, 'shared'), [lo, ho] = ci(co, 'own');
-  const pairs = cs.map((_, k) => [k, k] as [number, number]);
-  const d = bootstrapDelta({ runs: cs.length, metric: metricOf(cs) }, { runs: co.length, metric: metricOf(co) }, pairs, n, new Rng(seed0, `bootstrap/${r.task.id}/delta`), 2000, 0.95);
+  const rng = (tag: string) => new Rng(seed0, `bootstrap/${r.task.id}/${tag}`);
+  const shared = metricWithCi(r.task, labels, r.shared, rng('shared')), own = metricWithCi(r.task, labels, r.single, rng('own'));
+  const arm = (ps: Float32Array[]) => ({ runs: ps.length, metric: runMetric(ps.map((pred) => ({ pred, labels })), r.task.primaryMetric) });
+  const d = bootstrapDelta(arm(r.shared), arm(r.single), r.shared.map((_, k) => [k, k]), labels.length, rng('delta'), 2000, 0.95);
+  const [ms, mo] = [shared.mean, own.mean], [ls, hs] = shared.ci, [lo, ho] = own.ci;
   console.log(`| ${r.task.id} | ${f(ms)} [${f(ls)}, ${f(hs)}] | ${f(mo)} [${f(lo)}, ${f(ho)}] | ${signed(ms - mo)} [${signed(d[0])}, ${signed(d[1])}] | ${verdictOf(d)} |`);
 }

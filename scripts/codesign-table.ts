@@ -16,8 +16,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { calibrationLabel } from '../src/report/charts/codesign-calibration.js';
-import { bootstrapDelta, bootstrapRuns, type ResultRow } from '../src/results/index.js';
-import { computeMetrics, type MetricName } from '../src/eval/metrics.js';
+import { bootstrapDelta, bootstrapRuns, runMetric, type ResultRow } from '../src/results/index.js';
+import type { MetricName } from '../src/eval/metrics.js';
 import { Rng } from '../src/tensor/rng.js';
 
 const file = process.argv[2];
@@ -30,17 +30,7 @@ const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknow
 const setting = (r: ResultRow, path: string): unknown => (r.sweep && path in r.sweep ? r.sweep[path] : get(r.periphery, path));
 const calib = (r: ResultRow) => calibrationLabel(setting(r, 'calibration') as never, get(r.periphery, 'adc.bound') ?? 12);
 const metricName = rows[0].metricName as MetricName;
-const metricOf = (runs: ResultRow[]) => (run: number, idx: Int32Array | null) => {
-  const r = runs[run];
-  const n = r.predictions!.length;
-  const p = new Float64Array(n), y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = idx ? idx[i] : i;
-    p[i] = r.predictions![k];
-    y[i] = r.labels![k];
-  }
-  return computeMetrics([metricName], p, y)[metricName];
-};
+const metricOf = (runs: ResultRow[]) => runMetric(runs.map((r) => ({ pred: r.predictions!, labels: r.labels! })), metricName);
 
 const groups = new Map<string, Map<string, ResultRow[]>>();
 for (const r of rows) {

@@ -13,8 +13,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { calibrationLabel } from '../src/report/charts/codesign-calibration.js';
-import { bootstrapDelta, bootstrapRuns, type ResultRow } from '../src/results/index.js';
-import { computeMetrics, type MetricName } from '../src/eval/metrics.js';
+import { bootstrapDelta, bootstrapRuns, runMetric, type ResultRow } from '../src/results/index.js';
+import type { MetricName } from '../src/eval/metrics.js';
 import { loadInputRanges } from '../src/train/index.js';
 import { Rng } from '../src/tensor/rng.js';
 
@@ -26,17 +26,7 @@ if (rows.length === 0) throw new Error(`${file}: no hardware rows of a calibrati
 
 const metricName = rows[0].metricName as MetricName;
 const label = (r: ResultRow) => calibrationLabel(r.sweep!.calibration as never, (r.periphery as { dac?: { range?: unknown } }).dac?.range ?? null).replace('fixed bound', 'fixed DAC range');
-const metricOf = (runs: ResultRow[]) => (run: number, idx: Int32Array | null) => {
-  const r = runs[run];
-  const n = r.predictions!.length;
-  const p = new Float64Array(n), y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = idx ? idx[i] : i;
-    p[i] = r.predictions![k];
-    y[i] = r.labels![k];
-  }
-  return computeMetrics([metricName], p, y)[metricName];
-};
+const metricOf = (runs: ResultRow[]) => runMetric(runs.map((r) => ({ pred: r.predictions!, labels: r.labels! })), metricName);
 const groups = new Map<string, ResultRow[]>();
 for (const r of rows) groups.set(label(r), [...(groups.get(label(r)) ?? []), r].sort((a, b) => (a.seeds?.chip ?? 0) - (b.seeds?.chip ?? 0)));
 const fixed = [...groups.keys()].find((s) => s.startsWith('fixed'));

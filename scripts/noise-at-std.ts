@@ -7,18 +7,20 @@
  * For every adapter folder given (e.g. the three GRASP training seeds of deep-stochgrasp-study), for noise
  * seeds 0 … --noise-seeds − 1: N(0, σ_s²) added to each adapted Site's deployed weights (stream
  * Rng(seed, 'noise/std×<factor>') forked by Site name), evaluated on the task's seeded test subset.
- * Reports the clean and noisy accuracy (mean over adapters, and noise seeds) with two-level bootstrap CIs and the paired
- * drop (each noisy run against its own adapter's clean run, same examples).
+ * Reports the clean and noisy accuracy (mean over adapters, and noise seeds) with two-level bootstrap CIs
+ * (metricWithCi) and the paired drop (each noisy run against its own adapter's clean run, same examples).
  *
  *   node --import tsx scripts/noise-at-std.ts --model models/deep-roberta --task brown-genre --max-length 64 \
  *     --eval-examples 256 --factor 1 --noise-seeds 3 <adapter folder> [<adapter folder> …]
  */
 import { encodeExamples, getTask, numOutputs, seededSubset } from '../src/data/index.js';
-import { evaluateDetailed } from '../src/eval/index.js';
+import { stdOf } from '../src/crossbar/chip-error.js';
+import { evaluateDetailed, perturbWeights } from '../src/eval/index.js';
+import { metricWithCi } from '../src/hil/index.js';
 import { loadCheckpoint, loadTokenizer } from '../src/io/index.js';
 import type { WeightsBySite } from '../src/model/index.js';
 import { applyMerged, loadAdapter } from '../src/peft/index.js';
-import { bootstrapDelta, bootstrapRuns } from '../src/results/index.js';
+import { bootstrapDelta, runMetric } from '../src/results/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
 
 const args = process.argv.slice(2);
@@ -40,53 +42,33 @@ const { model } = await loadCheckpoint(modelDir, { withHead: 'sequence-classific
 const set = encodeExamples(loadTokenizer(modelDir), seededSubset(task.load({}).evaluation.test, evalN, `${task.id}/test`), maxLength);
 const labels = set.labels;
 
-const std = (w: Float32Array) => {
-  let s = 0, s2 = 0;
-  for (const v of w) { s += v; s2 += v * v; }
-  return Math.sqrt(Math.max(0, s2 / w.length - (s / w.length) ** 2));
-};
-const correctOf = (p: Float32Array) => Float64Array.from(p, (v, i) => (v === labels[i] ? 1 : 0));
-
-const clean: Float64Array[] = [], noisy: Float64Array[] = [], pairs: [number, number][] = [];
+const clean: Float32Array[] = [], noisy: Float32Array[] = [], pairs: [number, number][] = [];
 const stds: number[] = [];
 for (const dir of dirs) {
   const loaded = await loadAdapter(dir, model, { baseModel: modelDir });
   const merged = loaded.adapter.merge();
   loaded.adapter.detach();
   let undo = applyMerged(model, merged);
-  clean.push(correctOf(evaluateDetailed(model, task, set).predictions));
+  clean.push(evaluateDetailed(model, task, set).predictions);
   undo();
+  const siteStd = new Map([...merged.sites].map(([name, w]) => [name, stdOf(w.weight)]));
+  stds.push(...siteStd.values());
   for (let seed = 0; seed < noiseSeeds; seed++) {
     const rng = new Rng(seed, `noise/std×${factor}`);
-    const sites: WeightsBySite = new Map();
-    for (const [name, w] of merged.sites) {
-      const sd = factor * std(w.weight);
-      if (seed === 0) stds.push(sd / factor);
-      const noise = rng.fork(name).fillNormal(new Float32Array(w.weight.length), 0, sd);
-      for (let i = 0; i < noise.length; i++) noise[i] += w.weight[i];
-      sites.set(name, { ...w, weight: noise });
-    }
+    // The noise protocol's own perturbation, one Site at a time with that Site's σ (same stream: rng forked by Site name).
+    const sites: WeightsBySite = new Map([...merged.sites].map(([name, w]) => [name, perturbWeights(new Map([[name, w]]), factor * siteStd.get(name)!, rng).get(name)!]));
     undo = applyMerged(model, { sites, params: merged.params });
-    noisy.push(correctOf(evaluateDetailed(model, task, set).predictions));
+    noisy.push(evaluateDetailed(model, task, set).predictions);
     undo();
     pairs.push([noisy.length - 1, clean.length - 1]);
   }
 }
 
 const n = labels.length;
-const metricOf = (rows: Float64Array[]) => (run: number, idx: Int32Array | null) => {
-  const r = rows[run];
-  if (!idx) return r.reduce((a, b) => a + b, 0) / n;
-  let s = 0;
-  for (let i = 0; i < idx.length; i++) s += r[idx[i]];
-  return s / idx.length;
-};
-const mean = (rows: Float64Array[]) => rows.reduce((s, _, k) => s + metricOf(rows)(k, null), 0) / rows.length;
-const ci = (rows: Float64Array[], tag: string) => bootstrapRuns(rows.length, n, metricOf(rows), new Rng(0, `bootstrap/${tag}`), 2000, 0.95);
 const f = (x: number) => x.toFixed(3);
-const [c, z] = [mean(clean), mean(noisy)];
-const [cl, ch] = ci(clean, 'clean'), [zl, zh] = ci(noisy, 'noisy');
+const a = metricWithCi(task, labels, clean, new Rng(0, 'bootstrap/clean')), z = metricWithCi(task, labels, noisy, new Rng(0, 'bootstrap/noisy'));
+const arm = (ps: Float32Array[]) => ({ runs: ps.length, metric: runMetric(ps.map((pred) => ({ pred, labels })), task.primaryMetric) });
 // Paired: each noisy run against its own adapter's clean run, on the same resampled examples.
-const drop = bootstrapDelta({ runs: noisy.length, metric: metricOf(noisy) }, { runs: clean.length, metric: metricOf(clean) }, pairs, n, new Rng(0, 'bootstrap/drop'), 2000, 0.95);
+const drop = bootstrapDelta(arm(noisy), arm(clean), pairs, n, new Rng(0, 'bootstrap/drop'), 2000, 0.95);
 console.log(`${dirs.length} adapters × ${noiseSeeds} noise seeds; ${task.id} test ${n} examples; σ_s = ${factor} × std(W'_s), std per Site ${f(Math.min(...stds))}–${f(Math.max(...stds))} (mean ${f(stds.reduce((a, b) => a + b, 0) / stds.length)})`);
-console.log(`clean ${f(c)} [${f(cl)}, ${f(ch)}]; noisy ${f(z)} [${f(zl)}, ${f(zh)}]; change ${f(z - c)} [${f(drop[0])}, ${f(drop[1])}] (paired)`);
+console.log(`clean ${f(a.mean)} [${f(a.ci[0])}, ${f(a.ci[1])}]; noisy ${f(z.mean)} [${f(z.ci[0])}, ${f(z.ci[1])}]; change ${f(z.mean - a.mean)} [${f(drop[0])}, ${f(drop[1])}] (paired)`);

@@ -14,9 +14,9 @@
  */
 import { Chip, type CompensationMode, type PeripheryOptions } from '../crossbar/index.js';
 import type { EncodedSet, Task } from '../data/index.js';
-import { computeMetrics, evaluateDetailed } from '../eval/index.js';
+import { evaluateDetailed } from '../eval/index.js';
 import type { Transformer, WeightsBySite } from '../model/index.js';
-import { bootstrapRuns, mcnemarExact, type McNemar } from '../results/index.js';
+import { bootstrapRuns, mcnemarExact, runMetric, type McNemar } from '../results/index.js';
 import { Rng } from '../tensor/index.js';
 import { at as chipAt, attachSites, programSites } from './model-on-chip.js';
 import { attachChip } from './periphery-grasp.js';
@@ -50,19 +50,9 @@ export interface ChipEvalResult {
 
 /** The primary metric's mean over runs with its 95 % two-level bootstrap CI (runs × examples). */
 export function metricWithCi(task: Task, labels: Float32Array, predictions: readonly Float32Array[], rng: Rng, resamples = 2000): { mean: number; ci: [number, number] } {
-  const name = task.primaryMetric;
-  const n = labels.length;
-  const pred = new Float32Array(n), ref = new Float32Array(n);
-  const metric = (run: number, idx: Int32Array | null) => {
-    if (!idx) return computeMetrics([name], predictions[run], labels)[name];
-    for (let i = 0; i < n; i++) {
-      pred[i] = predictions[run][idx[i]];
-      ref[i] = labels[idx[i]];
-    }
-    return computeMetrics([name], pred, ref)[name];
-  };
+  const metric = runMetric(predictions.map((pred) => ({ pred, labels })), task.primaryMetric);
   const mean = predictions.reduce((s, _, r) => s + metric(r, null), 0) / predictions.length;
-  return { mean, ci: bootstrapRuns(predictions.length, n, metric, rng, resamples, 0.95) };
+  return { mean, ci: bootstrapRuns(predictions.length, labels.length, metric, rng, resamples, 0.95) };
 }
 
 /** Exact McNemar test of two classifiers' predictions on the same examples (b: only A right, c: only B right). */

@@ -181,7 +181,13 @@ function predictionsOf(r: ResultRow): { pred: number[]; labels: number[] } | nul
 }
 
 /** Metric of one run on the example indices `idx` (all examples when idx is null). */
-type RunMetric = (run: number, idx: Int32Array | null) => number;
+export type RunMetric = (run: number, idx: Int32Array | null) => number;
+
+/** One run's predictions and labels, in evaluation-set order. */
+export interface RunData {
+  pred: ArrayLike<number>;
+  labels: ArrayLike<number>;
+}
 
 interface Runs {
   rows: ResultRow[];
@@ -196,33 +202,36 @@ function metricFn(name: string, r: ResultRow): MetricName {
   return name as MetricName;
 }
 
-/** Per-run metric on resampled examples; accuracy takes a fast path through 0/1 correctness. */
-function makeRuns(rows: ResultRow[], data: { pred: number[]; labels: number[] }[], metricName: MetricName): Runs {
-  const labels = data[0].labels;
-  const n = labels.length;
-  const correct = data.map((d) => Uint8Array.from(d.pred, (p, i) => (p === d.labels[i] ? 1 : 0)));
-  let metric: RunMetric;
+const correctOf = (data: readonly RunData[]) => data.map((d) => Uint8Array.from(d.pred as ArrayLike<number>, (p, i) => (p === d.labels[i] ? 1 : 0)));
+
+/** Per-run metric on resampled examples; accuracy takes a fast path through 0/1 correctness (`correct`, computed when not given). */
+export function runMetric(data: readonly RunData[], metricName: MetricName, correct: Uint8Array[] | null = null): RunMetric {
+  const n = data[0].labels.length;
   if (metricName === 'accuracy') {
-    metric = (run, idx) => {
-      const c = correct[run];
+    const c01 = correct ?? correctOf(data);
+    return (run, idx) => {
+      const c = c01[run];
       let s = 0;
       if (idx === null) for (let i = 0; i < n; i++) s += c[i];
       else for (let i = 0; i < n; i++) s += c[idx[i]];
       return s / n;
     };
-  } else {
-    const p = new Float64Array(n), y = new Float64Array(n);
-    metric = (run, idx) => {
-      const d = data[run];
-      if (idx === null) return computeMetrics([metricName], d.pred, d.labels)[metricName];
-      for (let i = 0; i < n; i++) {
-        p[i] = d.pred[idx[i]];
-        y[i] = d.labels[idx[i]];
-      }
-      return computeMetrics([metricName], p, y)[metricName];
-    };
   }
-  return { rows, metric, correct, labels };
+  const p = new Float64Array(n), y = new Float64Array(n);
+  return (run, idx) => {
+    const d = data[run];
+    if (idx === null) return computeMetrics([metricName], d.pred, d.labels)[metricName];
+    for (let i = 0; i < n; i++) {
+      p[i] = d.pred[idx[i]];
+      y[i] = d.labels[idx[i]];
+    }
+    return computeMetrics([metricName], p, y)[metricName];
+  };
+}
+
+function makeRuns(rows: ResultRow[], data: { pred: number[]; labels: number[] }[], metricName: MetricName): Runs {
+  const correct = correctOf(data);
+  return { rows, metric: runMetric(data, metricName, correct), correct, labels: data[0].labels };
 }
 
 /** Metric of always predicting the most frequent label (correlations: 0). */

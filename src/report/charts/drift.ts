@@ -47,12 +47,11 @@ registerChart({
     const [tMin, tMax] = [Math.min(...ts), Math.max(...ts)];
     const x = { field: 't', type: 'quantitative', scale: { type: 'log', domain: [tMin, tMax], nice: false }, axis: timeAxis(tMin, tMax, 'time after programming') };
     const single = tMin === tMax;
-    const modes = strokeDashOf(values.map((v) => v.compensation)).sort;
-    const xOne = { field: 'compensation', type: 'nominal', sort: modes, title: `drift compensation, ${timeLabel(tMin)} after programming`, axis: { labelAngle: 0 } };
+    const strokeDash = strokeDashOf(values.map((v) => v.compensation));
+    const xOne = { field: 'compensation', type: 'nominal', sort: strokeDash.sort, title: `drift compensation, ${timeLabel(tMin)} after programming`, axis: { labelAngle: 0 } };
     const xOffset = { field: 'method', type: 'nominal' };
     const color = { field: 'method', type: 'nominal', title: 'method', legend: { orient: 'bottom', direction: 'vertical' } };
     const quiet = color;
-    const strokeDash = strokeDashOf(values.map((v) => v.compensation));
     const scaleRows = new Set(values.map((v) => v.scales)).size > 1;
     const facetOf = (title: string) => ({ column: { field: 'profile', type: 'nominal', title }, ...(scaleRows ? { row: { field: 'scales', type: 'nominal', title: 'noise scales' } } : {}) });
     const yScale = { domain: metricDomain(chance, Math.min(...values.map((v) => v.lo ?? v.metric))) };
