@@ -2,17 +2,28 @@
  * Reference points for the masked-LM accuracy of the shipped encoders, on the same held-out evaluation
  * the pre-training recipe reports (the first 256 validation blocks of 128 tokens, masks from seed 0):
  *
- *   unigram      always predict the most frequent training token
+ *   unigram      always predict the most frequent training token; cross-entropy of the training
+ *                unigram distribution (unseen tokens counted ½)
  *   left bigram  predict the most frequent training successor of the token to the left (the unigram
- *                answer when the left token is itself masked or unseen)
+ *                answer when the left token is itself masked or unseen); cross-entropy of
+ *                ½·p_bigram(token | left) + ½·p_unigram(token) (Jelinek–Mercer, λ = ½)
  *
- *   node --import tsx scripts/mlm-baselines.ts [modelDir]     (default models/tiny-roberta's tokenizer)
+ * With a model folder as the second argument, also the model's masked-LM loss and accuracy on the same
+ * held-out blocks and on 256 training blocks spread evenly over the training set (same masking stream):
+ * a model whose training loss is as high as its held-out loss is under-trained, not short of data.
+ *
+ *   node --import tsx scripts/mlm-baselines.ts [tokenizerDir] [modelDir]
+ *     (default models/tiny-roberta's tokenizer; e.g. models/deep-roberta models/deep-roberta)
  */
 import { loadTokenizer } from '../src/io/tokenizer/index.js';
 import { Rng } from '../src/tensor/index.js';
+import { loadModel } from '../src/io/index.js';
+import { initBackend } from '../src/tensor/index.js';
 import { corpusTexts, makeBlocks, maskBlocks, TINY_ROBERTA_RECIPE, type MlmTokenizer } from '../src/train/index.js';
+import { evaluateMlm } from '../src/train/mlm.js';
 
 const dir = process.argv[2] ?? 'models/tiny-roberta';
+const modelDir = process.argv[3];
 const tok = loadTokenizer(dir) as unknown as MlmTokenizer;
 const L = TINY_ROBERTA_RECIPE.seqLength;
 const train = makeBlocks(tok, corpusTexts('train'), L);
@@ -35,7 +46,17 @@ const next = new Map([...successors.entries()].map(([k, m]) => [k, argmax(m)]));
 
 // The evaluation's masks: one stream over the blocks in batches, as evaluateMlm draws them.
 const rng = new Rng(TINY_ROBERTA_RECIPE.seed, 'mlm/eval-masks');
-let n = 0, uni = 0, bi = 0;
+let total = 0;
+for (const c of unigram.values()) total += c;
+const pUni = (t: number) => (unigram.get(t) ?? 0.5) / total;
+const pBi = (left: number, t: number) => {
+  const m = successors.get(left);
+  if (!m) return pUni(t);
+  let c = 0;
+  for (const v of m.values()) c += v;
+  return 0.5 * (m.get(t) ?? 0) / c + 0.5 * pUni(t);
+};
+let n = 0, uni = 0, bi = 0, ceUni = 0, ceBi = 0;
 for (let s = 0; s < held.length; s += 32) {
   const batch = maskBlocks(held.slice(s, s + 32), tok, rng);
   batch.positions.forEach((p, j) => {
@@ -43,6 +64,19 @@ for (let s = 0; s < held.length; s += 32) {
     n++;
     if (label === top) uni++;
     if ((next.get(batch.inputIds[p - 1]) ?? top) === label) bi++;
+    ceUni -= Math.log(pUni(label));
+    ceBi -= Math.log(pBi(batch.inputIds[p - 1], label));
   });
 }
-console.log(`${n} masked tokens: unigram ${(100 * uni / n).toFixed(2)} %, left bigram ${(100 * bi / n).toFixed(2)} %`);
+const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+console.log(`${n} held-out masked tokens: unigram ${pct(uni / n)}, ${(ceUni / n).toFixed(3)} nats; left bigram ${pct(bi / n)}, ${(ceBi / n).toFixed(3)} nats`);
+
+if (modelDir) {
+  await initBackend('wasm');
+  const model = await loadModel(modelDir, { withHead: 'lm' });
+  const spread = Array.from({ length: 256 }, (_, i) => train[Math.floor((i * train.length) / 256)]);
+  for (const [name, blocks] of [['held-out', held], ['training', spread]] as const) {
+    const e = evaluateMlm(model, tok, blocks, 32, TINY_ROBERTA_RECIPE.seed);
+    console.log(`${modelDir} on ${blocks.length} ${name} blocks: ${pct(e.accuracy)}, ${e.loss.toFixed(3)} nats (${e.maskedTokens} masked tokens)`);
+  }
+}

@@ -16,6 +16,7 @@ export { inputAffine, inputAffineGrad } from './input-affine.js';
 export { sumRows } from './sum-rows.js';
 export type { CustomOpResult } from './custom.js';
 export { Rng, hash32 } from './rng.js';
+export type { RngState } from './rng.js';
 export { dropoutMaskTensor, filledTensor, fillKeyedNormal, fillStandardNormal, fillUniform01, keyedWord, noiseKey, randomNormalTensor, seedState } from './random.js';
 export type { NoiseKey } from './random.js';
 export { tensorCount, disposeAll, toFloat32, tidyRead } from './memory.js';

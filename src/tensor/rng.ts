@@ -24,6 +24,12 @@ export function hash32(text: string, basis = 0x811c9dc5): number {
   return h >>> 0;
 }
 
+/** A stream's position (Rng.getState): xoshiro128**'s four state words and the held-back normal. */
+export interface RngState {
+  s: [number, number, number, number];
+  spare: number | null;
+}
+
 export class Rng {
   private s0: number;
   private s1: number;
@@ -42,6 +48,19 @@ export class Rng {
     }
     [this.s0, this.s1, this.s2, this.s3] = out;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** The stream's position: its generator state and the normal it holds back (checkpoints). */
+  getState(): RngState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+  }
+
+  /** Moves this stream to a position `getState` returned (same seed and path: the caller's check). */
+  setState(state: RngState): void {
+    const ok = Array.isArray(state?.s) && state.s.length === 4 && state.s.every((v) => Number.isInteger(v)) && (state.spare === null || Number.isFinite(state.spare));
+    if (!ok) throw new Error(`Rng(${this.seed}, '${this.path}').setState: expected { s: four integers, spare: number | null }, got ${JSON.stringify(state)}`);
+    [this.s0, this.s1, this.s2, this.s3] = state.s.map((v) => v | 0) as [number, number, number, number];
+    this.spare = state.spare;
   }
 
   /** An independent stream named `name` below this one (does not advance this stream). */

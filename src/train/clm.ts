@@ -19,6 +19,7 @@ import type { Model } from '../model/index.js';
 import { embed, Rng, tf } from '../tensor/index.js';
 import { crossEntropy, lossAndHits } from './losses.js';
 import { pretrainLoop, type PretrainRun } from './pretrain-loop.js';
+import type { PretrainCheckpointing } from './pretrain-checkpoint.js';
 import type { ProgressMode } from './progress.js';
 
 /** What causal-LM training needs of a tokenizer (the io/tokenizer `Tokenizer` satisfies it). */
@@ -163,6 +164,8 @@ export interface ClmOptions {
   workers?: number;
   onEval?: (record: ClmEval) => void;
   onStep?: (info: { step: number; loss: number; tensors: number }) => void;
+  /** Checkpoint every `every` steps to `dir`, and resume from it when it holds one (pretrain-checkpoint.ts). */
+  checkpoint?: PretrainCheckpointing;
 }
 
 export type ClmResult = PretrainRun<ClmEval>;
@@ -185,6 +188,7 @@ export function pretrainClm(model: Model, train: Int32Array[], heldOut: Int32Arr
     batch: blockBatch,
     loss: (batch, dropout) => clmLoss(model, batch, true, dropout),
     evaluate: (step) => evaluateClm(model, evalBatches, step),
+    settings: { evalBlocks: o.evalBlocks },
     describe: (rec) => `held-out loss ${rec.loss.toFixed(4)} (perplexity ${rec.perplexity.toFixed(1)}), next-token accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.tokens} tokens`,
     onEval: o.onEval,
   });

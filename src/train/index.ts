@@ -3,6 +3,8 @@ export { train, sigmaReport, TrainingDivergedError } from './trainer.js';
 export type { TrainOptions, TrainResult, TrainSetup, EvalRecord } from './trainer.js';
 export { AdamW } from './optim.js';
 export type { AdamWOptions, OptimParam } from './optim.js';
+export type { AdamWState } from './optim.js';
+export type { PretrainCheckpointing } from './pretrain-checkpoint.js';
 export { linearWarmupDecay, warmupSteps } from './schedule.js';
 export { crossEntropy, meanSquaredError, taskLoss } from './losses.js';
 export { createProgress, formatDuration } from './progress.js';

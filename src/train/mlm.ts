@@ -12,6 +12,7 @@ import type { Model } from '../model/index.js';
 import { embed, Rng, tf } from '../tensor/index.js';
 import { crossEntropy, lossAndHits } from './losses.js';
 import { pretrainLoop, type PretrainRun } from './pretrain-loop.js';
+import type { PretrainCheckpointing } from './pretrain-checkpoint.js';
 import type { ProgressMode } from './progress.js';
 
 /** What MLM needs of a tokenizer (the io/tokenizer `Tokenizer` satisfies it). */
@@ -50,6 +51,8 @@ export interface MlmOptions {
   workers?: number;
   /** Called after each step with its loss and the engine's live tensor count. */
   onStep?: (info: { step: number; loss: number; tensors: number }) => void;
+  /** Checkpoint every `every` steps to `dir`, and resume from it when it holds one (pretrain-checkpoint.ts). */
+  checkpoint?: PretrainCheckpointing;
 }
 
 export interface MlmEval {
@@ -177,6 +180,8 @@ export function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[]
     batch: (blocks) => maskBlocks(blocks, tok, maskRng, o.maskProbability),
     loss: (batch, dropout) => mlmLoss(model, batch, dropout),
     evaluate: (step) => evaluateMlm(model, tok, evalSet, o.batchSize, o.seed, step),
+    streams: { masks: maskRng },
+    settings: { maskProbability: o.maskProbability, evalBlocks: o.evalBlocks },
     describe: (rec) => `held-out masked-LM loss ${rec.loss.toFixed(4)}, accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.maskedTokens} masked tokens`,
     onEval: o.onEval,
   });

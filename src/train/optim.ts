@@ -45,6 +45,12 @@ interface FlatGroup {
 
 const FLAT_LIMIT = 65536;
 
+/** AdamW.getState: the step count and every moment tensor's values, in the optimiser's slot order. */
+export interface AdamWState {
+  t: number;
+  moments: Float32Array[];
+}
+
 export class AdamW {
   private readonly slots: Slot[];
   private t = 0;
@@ -127,6 +133,29 @@ export class AdamW {
         p.variable.assign(tf.sub(decayed, tf.mul(update, rate)));
       }
     });
+  }
+
+  /** Step count and moments (flat group first, then each large parameter: m, v), for checkpoints. */
+  getState(): AdamWState {
+    const moments: Float32Array[] = [];
+    const pair = (m: tf.Variable, v: tf.Variable) => moments.push(m.dataSync() as Float32Array, v.dataSync() as Float32Array);
+    if (this.flat) pair(this.flat.m, this.flat.v);
+    for (const s of this.slots) pair(s.m, s.v);
+    return { t: this.t, moments };
+  }
+
+  /** Restores a `getState` of an optimiser over the same parameters (checked: count and sizes). */
+  setState(state: AdamWState): void {
+    const targets: tf.Variable[] = [];
+    if (this.flat) targets.push(this.flat.m, this.flat.v);
+    for (const s of this.slots) targets.push(s.m, s.v);
+    if (!Number.isInteger(state.t) || state.t < 0) throw new Error(`AdamW.setState: step count must be an integer ≥ 0, got ${state.t}`);
+    if (state.moments.length !== targets.length) throw new Error(`AdamW.setState: ${state.moments.length} moment tensors for an optimiser with ${targets.length}; the checkpoint is of other parameters`);
+    targets.forEach((v, i) => {
+      if (state.moments[i].length !== v.size) throw new Error(`AdamW.setState: moment ${i} has ${state.moments[i].length} values, the optimiser's has ${v.size}; the checkpoint is of other parameters`);
+    });
+    tf.tidy(() => targets.forEach((v, i) => v.assign(tf.tensor(state.moments[i], v.shape))));
+    this.t = state.t;
   }
 
   dispose(): void {

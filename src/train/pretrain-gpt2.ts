@@ -17,6 +17,7 @@ import { createModel, parseConfig } from '../model/index.js';
 import { Rng } from '../tensor/index.js';
 import { packClmBlocks, pretrainClm, type ClmResult } from './clm.js';
 import type { PretrainRecipe } from './pretrain-recipe.js';
+import type { PretrainCheckpointing } from './pretrain-checkpoint.js';
 import type { ProgressMode } from './progress.js';
 
 export const TINY_GPT2_RECIPE: PretrainRecipe = {
@@ -46,7 +47,7 @@ function corpusTexts(split: 'train' | 'validation'): string[] {
 }
 
 /** Runs the recipe; writes config.json, model.safetensors (f16), tokenizer files and PRETRAINING.json to `outDir`. */
-export async function pretrainTinyGpt2(outDir: string, recipe: PretrainRecipe = TINY_GPT2_RECIPE, progress: ProgressMode = 'auto'): Promise<ClmPretrainReport> {
+export async function pretrainTinyGpt2(outDir: string, recipe: PretrainRecipe = TINY_GPT2_RECIPE, progress: ProgressMode = 'auto', checkpoint?: PretrainCheckpointing): Promise<ClmPretrainReport> {
   if (recipe.init) throw new Error('pretrain --preset tiny-gpt2: --init is not supported for the decoder recipe; start from scratch');
   const trainTexts = corpusTexts('train');
   const heldTexts = corpusTexts('validation');
@@ -78,7 +79,7 @@ export async function pretrainTinyGpt2(outDir: string, recipe: PretrainRecipe = 
   try {
     const train = packClmBlocks(tokenizer, trainTexts, recipe.seqLength);
     const held = packClmBlocks(tokenizer, heldTexts, recipe.seqLength);
-    const result = await pretrainClm(model, train, held, { steps: recipe.steps, batchSize: recipe.batchSize, lr: recipe.lr, seed: recipe.seed, evalEvery: recipe.evalEvery, progress });
+    const result = await pretrainClm(model, train, held, { steps: recipe.steps, batchSize: recipe.batchSize, lr: recipe.lr, seed: recipe.seed, evalEvery: recipe.evalEvery, progress, checkpoint });
     mkdirSync(outDir, { recursive: true });
     await saveModel(model, outDir, { dtype: 'F16' });
     tokenizer.save(outDir);

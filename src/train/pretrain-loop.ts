@@ -15,10 +15,17 @@
  * on this thread; part k's dropout is 'dropout/<step>/<k>' and the step's gradient is the
  * token-weighted sum of the parts' gradients, so `workers` threads (pretrain-team.ts) can compute
  * the parts in parallel and the weights do not depend on the number of threads.
+ *
+ * Checkpoints (`checkpoint: { dir, every }`, pretrain-checkpoint.ts): after every `every` steps and
+ * after the last, the weights, the optimiser's moments, the order and cursor, and the position of
+ * every stream ('order', 'dropout' and the objective's `streams`) go to `dir`; a run started with a
+ * `dir` that holds a checkpoint continues from it after checking its settings, and ends with the
+ * same weights and history as a run that never stopped.
  */
 import { configToJson, type Model } from '../model/index.js';
 import { Rng, tensorCount, tf } from '../tensor/index.js';
 import { AdamW } from './optim.js';
+import { hasCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointSettings, type PretrainCheckpointing } from './pretrain-checkpoint.js';
 import { GradientTeam, microGradients, readWeights, type MicroResult, type PretrainKind } from './pretrain-team.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { linearWarmupDecay, warmupSteps } from './schedule.js';
@@ -38,6 +45,8 @@ export interface PretrainSettings {
   /** Threads computing the parts, this one included (default 1, at most `microBatches`). */
   workers?: number;
   onStep?: (info: { step: number; loss: number; tensors: number }) => void;
+  /** Write a checkpoint to `dir` every `every` steps and after the last; resume from it when `dir` holds one. */
+  checkpoint?: PretrainCheckpointing;
 }
 
 export interface PretrainObjective<B extends { labels: Int32Array }, E> {
@@ -57,6 +66,10 @@ export interface PretrainObjective<B extends { labels: Int32Array }, E> {
   evaluate(step: number): E;
   describe(record: E): string;
   onEval?: (record: E) => void;
+  /** The objective's own streams that advance from step to step (checkpointed by name). */
+  streams?: Record<string, Rng>;
+  /** The objective's own settings a resumed run must share (e.g. the masking probability). */
+  settings?: CheckpointSettings;
 }
 
 export interface PretrainRun<E> {
@@ -86,6 +99,28 @@ export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: M
   let team: GradientTeam | null = null;
   let perm = order.permutation(train.length);
   let cursor = 0;
+  let first = 1, secondsBefore = 0;
+  const streams: Record<string, Rng> = { order, dropout: dropoutRng, ...objective.streams };
+  const settings: CheckpointSettings = {
+    kind: objective.kind, steps: o.steps, batchSize: o.batchSize, lr: o.lr, weightDecay: o.weightDecay, warmupRatio: o.warmupRatio, clipNorm: o.clipNorm,
+    seed: o.seed, evalEvery: o.evalEvery, microBatches: M, trainBlocks: train.length, blockLength: L, ...objective.settings,
+  };
+  const ck = o.checkpoint;
+  if (ck && !(Number.isInteger(ck.every) && ck.every >= 1)) throw new Error(`${objective.name}: checkpoint.every must be an integer ≥ 1, got ${ck.every}`);
+  if (ck && hasCheckpoint(ck.dir)) {
+    const c = await readCheckpoint<E>(ck.dir, settings, new Map(vars.map(([name, v]) => [name, v.shape])));
+    tf.tidy(() => vars.forEach(([name, v]) => v.assign(tf.tensor(c.params.get(name)!.data, v.shape))));
+    optim.setState(c.optimiser);
+    for (const [name, r] of Object.entries(streams)) {
+      if (!c.streams[name]) throw new Error(`${ck.dir}: the checkpoint has no position for stream '${name}'`);
+      r.setState(c.streams[name]);
+    }
+    perm = c.perm;
+    cursor = c.cursor;
+    history.push(...c.history);
+    first = c.step + 1;
+    secondsBefore = c.seconds;
+  }
   let progress: ReturnType<typeof createProgress> | null = null;
   try {
     if (W > 1) {
@@ -129,8 +164,10 @@ export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: M
       });
     };
     progress = createProgress(o.steps, o.progress);
+    if (first > 1) progress.log(`${objective.name}: resumed from ${ck!.dir} after step ${first - 1} of ${o.steps}`);
     const t0 = performance.now();
-    for (let step = 1; step <= o.steps; step++) {
+    const seconds = () => secondsBefore + (performance.now() - t0) / 1000;
+    for (let step = first; step <= o.steps; step++) {
       if (cursor + o.batchSize > perm.length) {
         perm = order.permutation(train.length);
         cursor = 0;
@@ -151,7 +188,7 @@ export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: M
         const size = o.batchSize / M;
         loss = await microStep(Array.from({ length: M }, (_, k) => objective.batch(blocks.slice(k * size, (k + 1) * size))), step, lr);
       }
-      progress.update({ step, total: o.steps, epoch: Math.floor(((step - 1) * o.batchSize) / train.length) + 1, loss, lr, tokensPerSecond: (step * o.batchSize * L) / ((performance.now() - t0) / 1000) });
+      progress.update({ step, total: o.steps, epoch: Math.floor(((step - 1) * o.batchSize) / train.length) + 1, loss, lr, tokensPerSecond: ((step - first + 1) * o.batchSize * L) / ((performance.now() - t0) / 1000) });
       o.onStep?.({ step, loss, tensors: tensorCount() });
       if ((o.evalEvery > 0 && step % o.evalEvery === 0) || step === o.steps) {
         const rec = objective.evaluate(step);
@@ -159,9 +196,16 @@ export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: M
         progress.log(`step ${step}: ${objective.describe(rec)}`);
         objective.onEval?.(rec);
       }
+      if (ck && (step % ck.every === 0 || step === o.steps)) {
+        await writeCheckpoint(ck.dir, {
+          settings, step, cursor, perm, optimiser: optim.getState(), history, seconds: seconds(),
+          streams: Object.fromEntries(Object.entries(streams).map(([name, r]) => [name, r.getState()])),
+          params: new Map(vars.map(([name, v]) => [name, { shape: v.shape, data: v.dataSync() as Float32Array }])),
+        });
+      }
     }
-    const seconds = (performance.now() - t0) / 1000;
-    return { steps: o.steps, seconds, tokensPerSecond: (o.steps * o.batchSize * L) / seconds, history, final: history[history.length - 1], trainBlocks: train.length, trainTokens: train.length * L };
+    const total = seconds();
+    return { steps: o.steps, seconds: total, tokensPerSecond: (o.steps * o.batchSize * L) / total, history, final: history[history.length - 1], trainBlocks: train.length, trainTokens: train.length * L };
   } finally {
     progress?.stop();
     await team?.close();

@@ -5,6 +5,7 @@
  */
 import { pretrainTinyGpt2, TINY_GPT2_RECIPE } from './pretrain-gpt2.js';
 import { DEEP_ROBERTA_RECIPE, pretrainTinyRoberta, TINY_ROBERTA_RECIPE, type PretrainRecipe } from './pretrain-recipe.js';
+import type { PretrainCheckpointing } from './pretrain-checkpoint.js';
 import type { ProgressMode } from './progress.js';
 
 export interface PretrainPreset {
@@ -14,7 +15,7 @@ export interface PretrainPreset {
   out: string;
   recipe: PretrainRecipe;
   /** Runs the recipe; returns the saved PRETRAINING.json content and one summary line of its held-out result. */
-  run(outDir: string, recipe: PretrainRecipe, progress: ProgressMode): Promise<{ report: unknown; summary: string }>;
+  run(outDir: string, recipe: PretrainRecipe, progress: ProgressMode, checkpoint?: PretrainCheckpointing): Promise<{ report: unknown; summary: string }>;
 }
 
 export const PRETRAIN_PRESETS: Readonly<Record<string, PretrainPreset>> = {
@@ -23,8 +24,8 @@ export const PRETRAIN_PRESETS: Readonly<Record<string, PretrainPreset>> = {
     describe: 'RoBERTa encoder, masked-LM (models/tiny-roberta)',
     out: 'models/tiny-roberta',
     recipe: TINY_ROBERTA_RECIPE,
-    async run(outDir, recipe, progress) {
-      const r = await pretrainTinyRoberta(outDir, recipe, progress);
+    async run(outDir, recipe, progress, checkpoint) {
+      const r = await pretrainTinyRoberta(outDir, recipe, progress, checkpoint);
       const f = r.result.final;
       return { report: r, summary: `${r.trainBlocks} training blocks, ${r.result.steps} steps in ${r.result.seconds.toFixed(0)} s (${r.result.tokensPerSecond.toFixed(0)} tokens/s); held-out masked-LM loss ${f.loss.toFixed(4)}, accuracy ${(f.accuracy * 100).toFixed(2)} %` };
     },
@@ -34,15 +35,15 @@ export const PRETRAIN_PRESETS: Readonly<Record<string, PretrainPreset>> = {
     describe: '8-layer RoBERTa encoder, masked-LM on 2 threads (models/deep-roberta)',
     out: 'models/deep-roberta',
     recipe: DEEP_ROBERTA_RECIPE,
-    run: (outDir, recipe, progress) => PRETRAIN_PRESETS['tiny-roberta'].run(outDir, recipe, progress),
+    run: (outDir, recipe, progress, checkpoint) => PRETRAIN_PRESETS['tiny-roberta'].run(outDir, recipe, progress, checkpoint),
   },
   'tiny-gpt2': {
     id: 'tiny-gpt2',
     describe: 'GPT-2-layout decoder, causal LM (models/tiny-gpt2)',
     out: 'models/tiny-gpt2',
     recipe: TINY_GPT2_RECIPE,
-    async run(outDir, recipe, progress) {
-      const r = await pretrainTinyGpt2(outDir, recipe, progress);
+    async run(outDir, recipe, progress, checkpoint) {
+      const r = await pretrainTinyGpt2(outDir, recipe, progress, checkpoint);
       const f = r.result.final;
       return { report: r, summary: `${r.trainBlocks} training blocks, ${r.result.steps} steps in ${r.result.seconds.toFixed(0)} s (${r.result.tokensPerSecond.toFixed(0)} tokens/s); held-out loss ${f.loss.toFixed(4)} (perplexity ${f.perplexity.toFixed(1)}), next-token accuracy ${(f.accuracy * 100).toFixed(2)} %` };
     },

@@ -14,6 +14,7 @@ import { loadTokenizer, trainByteLevelBpe, type Tokenizer } from '../io/tokenize
 import { createModel, parseConfig } from '../model/index.js';
 import { Rng } from '../tensor/index.js';
 import { makeBlocks, pretrainMlm, type MlmResult, type MlmTokenizer } from './mlm.js';
+import type { PretrainCheckpointing } from './pretrain-checkpoint.js';
 import type { ProgressMode } from './progress.js';
 
 export interface PretrainRecipe {
@@ -96,7 +97,7 @@ function asMlmTokenizer(t: Tokenizer): MlmTokenizer {
 }
 
 /** Runs the recipe and writes config.json, model.safetensors (f16), tokenizer files and PRETRAINING.json to `outDir`. */
-export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe = TINY_ROBERTA_RECIPE, progress: ProgressMode = 'auto'): Promise<PretrainReport> {
+export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe = TINY_ROBERTA_RECIPE, progress: ProgressMode = 'auto', checkpoint?: PretrainCheckpointing): Promise<PretrainReport> {
   const trainTexts = corpusTexts('train');
   const heldTexts = corpusTexts('validation');
   const t0 = performance.now();
@@ -134,7 +135,7 @@ export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe
     const held = makeBlocks(tok, heldTexts, recipe.seqLength);
     const result = await pretrainMlm(model, tok, train, held, {
       steps: recipe.steps, batchSize: recipe.batchSize, seqLength: recipe.seqLength, lr: recipe.lr, seed: recipe.seed,
-      evalEvery: recipe.evalEvery, progress, microBatches: recipe.microBatches, workers: recipe.workers,
+      evalEvery: recipe.evalEvery, progress, microBatches: recipe.microBatches, workers: recipe.workers, checkpoint,
     });
     mkdirSync(outDir, { recursive: true });
     await saveModel(model, outDir, { dtype: 'F16' });

@@ -25,19 +25,22 @@ export const pretrain: Command = {
         .option('seed', { type: 'number', describe: `seed of the initialisation, masking and data order (${fromPreset})` })
         .option('eval-every', { type: 'number', describe: `steps between held-out evaluations (${fromPreset})` })
         .option('workers', { type: 'number', describe: `threads computing each batch's micro-batches, at most the recipe's micro-batches (${fromPreset}); the weights do not depend on it` })
-        .option('init', { type: 'string', describe: 'tiny-roberta: continue from this saved model (weights and tokenizer) for --steps more steps' }),
+        .option('init', { type: 'string', describe: 'tiny-roberta: continue from this saved model (weights and tokenizer) for --steps more steps' })
+        .option('checkpoint', { type: 'string', describe: 'checkpoint folder: the run saves weights, optimiser state, data order and stream positions there, and resumes from it when it already holds a checkpoint of the same recipe (the result is the same as a run that never stopped)' })
+        .option('checkpoint-every', { type: 'number', describe: 'steps between checkpoints (default: the recipe\'s --eval-every); one is also written after the last step' }),
       [
         ['grasp-hil pretrain', 'reproduce the shipped tiny-roberta (about 50 minutes on 2 cores with wasm)'],
         ['grasp-hil pretrain --preset deep-roberta', 'reproduce the shipped 8-layer deep-roberta (both cores)'],
         ['grasp-hil pretrain --preset tiny-gpt2', 'reproduce the shipped tiny-gpt2 decoder (causal LM)'],
         ['grasp-hil pretrain --out /tmp/tiny --steps 50', 'a quick trial run'],
         ['grasp-hil pretrain --init models/tiny-roberta --out /tmp/more --steps 2000 --seed 1', 'continue pre-training a saved model'],
+        ['grasp-hil pretrain --preset deep-roberta --out /tmp/deep --checkpoint /tmp/deep-ckpt', 'stoppable: run the same command again to continue where it stopped'],
       ],
     ),
   handler: async (argv) => {
     checkFlags(argv, {
       vocab: COUNT, hidden: COUNT, layers: COUNT, heads: COUNT, ffn: COUNT, seq: { integer: true, min: 3 }, steps: COUNT, batch: COUNT,
-      lr: POSITIVE, seed: SEED, 'eval-every': COUNT, workers: COUNT,
+      lr: POSITIVE, seed: SEED, 'eval-every': COUNT, workers: COUNT, 'checkpoint-every': COUNT,
     });
     const preset = getPretrainPreset(String(argv.preset));
     const R = preset.recipe;
@@ -49,7 +52,9 @@ export const pretrain: Command = {
     };
     await initBackend(argv.backend);
     const out = String(argv.out ?? preset.out);
-    const { report, summary } = await preset.run(out, recipe, argv.json ? 'none' : 'auto');
+    const checkpoint = argv.checkpoint ? { dir: String(argv.checkpoint), every: argv['checkpoint-every'] ?? recipe.evalEvery } : undefined;
+    if (!checkpoint && argv['checkpoint-every'] !== undefined) throw new Error('--checkpoint-every needs --checkpoint <folder>');
+    const { report, summary } = await preset.run(out, recipe, argv.json ? 'none' : 'auto', checkpoint);
     if (argv.json) return printJson(report);
     console.log(`saved ${out}: ${summary}`);
   },
