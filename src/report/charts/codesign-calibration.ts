@@ -134,7 +134,10 @@ registerChart({
         },
       },
     };
-    const subtitle = hasCi ? `bars: ${level} % CIs over chips and examples; grey dashes: chance (majority class);${digital !== null ? ' solid grey: digital (no chip);' : ''} BM: iterative bound management; lower panels: ADC outputs clipped` : 'no CIs: these rows carry no per-example predictions';
+    // One line per clause, so the subtitle never sets the canvas width.
+    const subtitle = hasCi
+      ? [`bars: ${level} % CIs over chips and examples`, `grey dashes: chance (majority class)${digital !== null ? '; solid grey: digital (no chip)' : ''}`, 'BM: iterative bound management; lower panels: ADC outputs clipped']
+      : 'no CIs: these rows carry no per-example predictions';
     return baseSpec({ text: `Co-design: ${metricName} against ADC bits × tile rows, fixed vs calibrated ranges`, subtitle }, { vconcat: [top, bottom], spacing: 16, resolve: { scale: { color: 'shared' } } });
   },
 });
