@@ -46,6 +46,15 @@ export function baseSpec(title: string | { text: string; subtitle: string | stri
   };
 }
 
+/**
+ * The methods' labels in the order their rows come (plan order: the experiment's methods as
+ * listed), for a color encoding's `sort`: legends then read like the experiment, not alphabetically
+ * ("… 16 examples", "… 64 examples", "… 256 examples", not 16, 256, 64).
+ */
+export function methodOrder(rows: readonly ResultRow[]): string[] {
+  return [...new Set(rows.map((r) => String(r.methodLabel ?? r.method)))];
+}
+
 /** Plain data values for inlining: only the fields a chart uses, JSON-safe. */
 export function pick(rows: ResultRow[], fields: string[]): Record<string, unknown>[] {
   return rows.map((r) => {

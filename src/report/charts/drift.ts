@@ -10,7 +10,7 @@
  * side (xOffset), and each point has its CI as an error bar.
  */
 import { scalesLabel, type ResultRow } from '../../results/index.js';
-import { baseSpec, deltaDomain, metricDomain, registerChart, statsOf, timeAxis, timeLabel } from '../chart.js';
+import { baseSpec, deltaDomain, metricDomain, registerChart, statsOf, timeAxis, timeLabel, methodOrder } from '../chart.js';
 
 /** Compensation modes in legend order, each with its stroke dash. */
 const DASHES: [string, number[]][] = [['global', [1, 0]], ['none', [6, 4]], ['global-exact', [2, 2]], ['column', [8, 3, 2, 3]], ['column-exact', [1, 3]]];
@@ -50,7 +50,7 @@ registerChart({
     const strokeDash = strokeDashOf(values.map((v) => v.compensation));
     const xOne = { field: 'compensation', type: 'nominal', sort: strokeDash.sort, title: `drift compensation, ${timeLabel(tMin)} after programming`, axis: { labelAngle: 0 } };
     const xOffset = { field: 'method', type: 'nominal' };
-    const color = { field: 'method', type: 'nominal', title: 'method', legend: { orient: 'bottom', direction: 'vertical' } };
+    const color = { field: 'method', type: 'nominal', title: 'method', sort: methodOrder(rows), legend: { orient: 'bottom', direction: 'vertical' } };
     const quiet = color;
     const scaleRows = new Set(values.map((v) => v.scales)).size > 1;
     const facetOf = (title: string) => ({ column: { field: 'profile', type: 'nominal', title }, ...(scaleRows ? { row: { field: 'scales', type: 'nominal', title: 'noise scales' } } : {}) });

@@ -5,7 +5,7 @@
  * colour = method, shape = device profile, and a grey step line through the Pareto-optimal points
  * (src/report/energy-points.ts). Tooltips give the condition, latency and area.
  */
-import { baseSpec, registerChart, statsOf } from '../chart.js';
+import { baseSpec, registerChart, statsOf, methodOrder } from '../chart.js';
 import { energyPoints } from '../energy-points.js';
 
 /** Relative x offset between neighbouring methods' points (display only). */
@@ -47,7 +47,7 @@ registerChart({
     const xScale = { type: 'log', nice: false, domain: [Math.min(...xs) / 1.25, Math.max(...xs) * 1.25] };
     const x = { field: 'x_nJ', type: 'quantitative', title: 'energy per inference (nJ, estimate)', scale: xScale, axis: { format: '~s' } };
     const y = { field: 'metric', type: 'quantitative', title: metricName, scale: { domain: yDomain, zero: false } };
-    const color = { field: 'method', type: 'nominal', title: 'method', legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
+    const color = { field: 'method', type: 'nominal', title: 'method', sort: methodOrder(rows), legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
     const tooltip = [
       { field: 'method', type: 'nominal' }, { field: 'profile', type: 'nominal' }, { field: 'condition', type: 'nominal' },
       { field: 'metric', type: 'quantitative', format: '.4f', title: metricName }, { field: 'lo', type: 'quantitative', format: '.4f', title: 'CI low' },

@@ -15,7 +15,7 @@
  * histograms draw one row "all Sites".
  */
 import type { Histogram, ResultRow } from '../../results/index.js';
-import { baseSpec, registerChart } from '../chart.js';
+import { baseSpec, registerChart, methodOrder } from '../chart.js';
 
 const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
 
@@ -143,7 +143,7 @@ registerChart({
     if (data.length === 0) return null;
     const vals = values(data);
     const x = { field: 'x', type: 'quantitative', title: 'value', scale: { zero: false } };
-    const color = { field: 'method', type: 'nominal', title: 'adapter', legend: { orient: 'bottom', direction: 'vertical' } };
+    const color = { field: 'method', type: 'nominal', title: 'adapter', sort: methodOrder(data), legend: { orient: 'bottom', direction: 'vertical' } };
     // γ, β and μ panels carry no σ_target marker: they are a facet of their own, next to the σ panels, so
     // no facet cell holds an empty marker layer (vega warns of an infinite extent for each such cell).
     const facet = (part: Record<string, unknown>[], marker: boolean) => ({

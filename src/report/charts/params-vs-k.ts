@@ -1,5 +1,5 @@
 /** The paper's Fig. 3b: metric vs trainable parameters across group counts K. */
-import { baseSpec, metricDomain, registerChart, statsOf } from '../chart.js';
+import { baseSpec, metricDomain, registerChart, statsOf, methodOrder } from '../chart.js';
 
 registerChart({
   id: 'params-vs-k',
@@ -27,7 +27,7 @@ registerChart({
       height: 300,
       data: { values },
       layer: [
-        { mark: { type: 'point', filled: true, size: 70 }, encoding: { x, y: { aggregate: 'mean', field: 'metric', type: 'quantitative', title: metricName, scale: { domain } }, color: { field: 'method', type: 'nominal' }, detail: { field: 'k' } } },
+        { mark: { type: 'point', filled: true, size: 70 }, encoding: { x, y: { aggregate: 'mean', field: 'metric', type: 'quantitative', title: metricName, scale: { domain } }, color: { field: 'method', type: 'nominal', sort: methodOrder(data) }, detail: { field: 'k' } } },
         { mark: { type: 'text', dy: -10, fontSize: 10 }, encoding: { x, y: { aggregate: 'mean', field: 'metric', type: 'quantitative' }, text: { field: 'k' }, detail: { field: 'method' } } },
       ],
     });

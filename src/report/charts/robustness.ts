@@ -7,7 +7,7 @@
  * carry `weightStd`. The metric axis runs from 0 (or chance) to 1; the Δ axis is at least ±5 points.
  */
 import type { MethodEstimate, ResultRow } from '../../results/index.js';
-import { baseSpec, deltaDomain, metricDomain, registerChart, statsOf } from '../chart.js';
+import { baseSpec, deltaDomain, metricDomain, registerChart, statsOf, methodOrder } from '../chart.js';
 
 const WIDTH = 480;
 
@@ -41,7 +41,7 @@ registerChart({
 
     const xScale = { domain: [0, maxSigma], nice: false, zero: true };
     const x = { field: 'sigma', type: 'quantitative', title: 'injected σ (weight units)', scale: xScale };
-    const color = { field: 'method', type: 'nominal', title: 'method', legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
+    const color = { field: 'method', type: 'nominal', title: 'method', sort: methodOrder(rows), legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
     const y = { field: 'metric', type: 'quantitative', title: metricName, scale: { domain: metricDomain(chance, lowest) } };
     const digital = est.filter((e) => e.condition.noiseSigma === 0).map((e) => ({ method: e.label, metric: e.estimate }));
 
