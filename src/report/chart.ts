@@ -52,7 +52,8 @@ export function baseSpec(title: string | { text: string; subtitle: string | stri
  * ("… 16 examples", "… 64 examples", "… 256 examples", not 16, 256, 64).
  */
 export function methodOrder(rows: readonly ResultRow[]): string[] {
-  return [...new Set(rows.map((r) => String(r.methodLabel ?? r.method)))];
+  const labels = rows.map((r) => r.methodLabel ?? r.method).filter((m): m is string => typeof m === 'string' && m.length > 0);
+  return [...new Set(labels)];
 }
 
 /** Plain data values for inlining: only the fields a chart uses, JSON-safe. */

@@ -46,6 +46,24 @@ describe('charts', () => {
     expect(spec.config.legend.labelLimit).toBe(0);
   });
 
+  it('method colours and legends follow the experiment (row) order, not the alphabet, in every chart that colours by method', () => {
+    const planOrder = ['GRASP K=32 (deterministic)', 'StochGRASP K=32 with the noise-aware loss', 'GRASP-weight K=32'];
+    for (const id of ['robustness', 'drift', 'params-vs-k']) {
+      const sorts: unknown[] = [];
+      const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === 'object') {
+          const o = v as Spec;
+          if (o.field === 'method' && o.sort) sorts.push(o.sort);
+          Object.values(o).forEach(walk);
+        }
+      };
+      walk(chart(id).spec(rows));
+      expect(sorts.length, id).toBeGreaterThan(0);
+      for (const sort of sorts) expect(sort, id).toEqual(planOrder);
+    }
+  });
+
   it('robustness without predictions: lines, no bands, a subtitle saying why', () => {
     const spec = chart('robustness').spec(syntheticRows({ predictions: false })) as Spec;
     expect(spec.title.subtitle.join(" ")).toMatch(/no CIs: these rows carry no per-example predictions/);
