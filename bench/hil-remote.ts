@@ -6,9 +6,11 @@
  *
  * models/tiny-roberta (24 Sites) with tiles of `--tile` (default 512: 24 tiles), pcm-aihwkit, 1 day
  * after programming, host-side global compensation; brown-genre test subset of `--examples` (default
- * 128) at max length 64, evaluated in batches of 32 (one MVM request per Site per batch: 24 round
- * trips per batch). Timed: the forward passes only (programming excluded), in-process and remote
- * alternating, minimum over `--reps` after a warm-up.
+ * 128) at max length 64, evaluated in batches of 32. Three arms: in-process; remote with one MVM
+ * request per Site per batch (`shareInputs: false`, 24 round trips per batch); remote with each
+ * block's query, key and value in one request (the default, 16 round trips per batch). Timed: the
+ * forward passes only (programming excluded), the arms alternating, minimum over `--reps` after a
+ * warm-up; CPU time of both processes beside wall time.
  *
  *   node --import tsx bench/hil-remote.ts [--backend wasm] [--examples 128] [--tile 512] [--reps 3] [--cpu-prof DIR]
  */
@@ -18,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { weightsOfSites } from '../src/crossbar/index.js';
 import { encodeExamples, getTask, numOutputs, seededSubset } from '../src/data/index.js';
 import { evaluateDetailed } from '../src/eval/index.js';
-import { attachSites, BlockingChipClient, chipAt, programSites, SimulatorDriver, type SyncChip } from '../src/hil/index.js';
+import { attachSites, BlockingChipClient, chipAt, programSites, SimulatorDriver, type ChipMatrix, type MvmCall, type SyncChip } from '../src/hil/index.js';
 import { loadCheckpoint, loadTokenizer } from '../src/io/index.js';
 import { selectSites } from '../src/model/index.js';
 import { initBackend } from '../src/tensor/index.js';
@@ -55,25 +57,48 @@ const address = await new Promise<string>((resolve, reject) => {
   child.on('exit', (code) => reject(new Error(`chip serve exited with code ${code}`)));
 });
 
-const chips: [string, SyncChip][] = [['inprocess', new SimulatorDriver(options)], ['remote', BlockingChipClient.connect(address)]];
-const placed = new Map(chips.map(([name, chip]) => {
-  const p = programSites(chip, weights, { seed: 1, compensation: true });
-  chipAt(p, 86400);
-  return [name, p];
-}));
+/** A SyncChip that passes every call on and counts the MVM requests (round trips, for the remote chip). */
+class CountingChip implements SyncChip {
+  requests = 0;
+  constructor(private readonly inner: SyncChip) {}
+  capabilitiesSync() { return this.inner.capabilitiesSync(); }
+  programTileSync(tile: number, targets: ChipMatrix) { return this.inner.programTileSync(tile, targets); }
+  mvmSync(calls: MvmCall[]) {
+    this.requests++;
+    return this.inner.mvmSync(calls);
+  }
+  timeSync() { return this.inner.timeSync(); }
+  advanceSync(seconds: number) { return this.inner.advanceSync(seconds); }
+  resetSync(seed?: number) { this.inner.resetSync(seed); }
+  closeSync() { this.inner.closeSync(); }
+}
+
+const local = new CountingChip(new SimulatorDriver(options));
+const remote = new CountingChip(BlockingChipClient.connect(address));
+const placedLocal = programSites(local, weights, { seed: 1, compensation: true });
+const placedRemote = programSites(remote, weights, { seed: 1, compensation: true });
+for (const p of [placedLocal, placedRemote]) chipAt(p, 86400);
+/** The arms, timed alternately: in-process; remote with one request per Site; remote with query/key/value sharing one request. */
+const arms: { name: string; chip: CountingChip; placed: typeof placedLocal; shareInputs: boolean }[] = [
+  { name: 'inprocess', chip: local, placed: placedLocal, shareInputs: true },
+  { name: 'remote_per_site', chip: remote, placed: placedRemote, shareInputs: false },
+  { name: 'remote', chip: remote, placed: placedRemote, shareInputs: true },
+];
 /** CPU ms so far of this process (all threads) plus the server process (/proc/<pid>/stat utime + stime, 10 ms ticks). */
 function cpuMs(): number {
   const own = process.cpuUsage();
   const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (own.user + own.system) / 1000 + (Number(fields[11]) + Number(fields[12])) * 10;
 }
-const times = new Map<string, number[]>(chips.map(([name]) => [name, []]));
-const cpu = new Map<string, number[]>(chips.map(([name]) => [name, []]));
+const times = new Map<string, number[]>(arms.map(({ name }) => [name, []]));
+const cpu = new Map<string, number[]>(arms.map(({ name }) => [name, []]));
 const metrics = new Map<string, number>();
+const requests = new Map<string, number>();
 let calls = 0;
 for (let rep = 0; rep <= reps; rep++) {
-  for (const [name] of chips) {
-    const att = attachSites(placed.get(name)!, model);
+  for (const { name, chip, placed, shareInputs } of arms) {
+    const att = attachSites(placed, model, { shareInputs });
+    const r0 = chip.requests;
     const c0 = cpuMs();
     const t0 = performance.now();
     const { metrics: m } = evaluateDetailed(model, task, set);
@@ -81,6 +106,7 @@ for (let rep = 0; rep <= reps; rep++) {
     const cms = cpuMs() - c0;
     att.detach();
     calls = att.mvm.calls;
+    requests.set(name, chip.requests - r0);
     metrics.set(name, m[task.primaryMetric]);
     if (rep > 0) {
       times.get(name)!.push(ms);
@@ -91,11 +117,13 @@ for (let rep = 0; rep <= reps; rep++) {
 const min = (name: string) => Math.min(...times.get(name)!);
 const minCpu = (name: string) => Math.min(...cpu.get(name)!);
 report('hil remote evaluation', {
-  backend: info.name, examples: n, tile: `${tile}x${tile}`, tiles: placed.get('remote')!.tiles, mvm_calls_per_eval: calls,
-  inprocess_ms: min('inprocess'), remote_ms: min('remote'), ratio: min('remote') / min('inprocess'),
-  inprocess_cpu_ms: minCpu('inprocess'), remote_cpu_ms: minCpu('remote'), cpu_ratio: minCpu('remote') / minCpu('inprocess'),
-  extra_ms_per_request: (min('remote') - min('inprocess')) / calls,
-  same_metric: String(metrics.get('inprocess') === metrics.get('remote')),
+  backend: info.name, examples: n, tile: `${tile}x${tile}`, tiles: placedRemote.tiles, mvm_calls_per_eval: calls,
+  requests_per_site: requests.get('remote_per_site')!, requests_shared: requests.get('remote')!,
+  inprocess_ms: min('inprocess'), remote_per_site_ms: min('remote_per_site'), remote_ms: min('remote'),
+  ratio_per_site: min('remote_per_site') / min('inprocess'), ratio: min('remote') / min('inprocess'),
+  inprocess_cpu_ms: minCpu('inprocess'), remote_per_site_cpu_ms: minCpu('remote_per_site'), remote_cpu_ms: minCpu('remote'),
+  cpu_ratio_per_site: minCpu('remote_per_site') / minCpu('inprocess'), cpu_ratio: minCpu('remote') / minCpu('inprocess'),
+  same_metric: String(new Set(metrics.values()).size === 1),
 });
-for (const [, chip] of chips) chip.closeSync();
+for (const chip of [local, remote]) chip.closeSync();
 child.kill('SIGTERM');

@@ -29,4 +29,5 @@ export { BlockingChipClient } from './blocking-client.js';
 export { programMatrixSync, mvmMatrixSync } from './matrix.js';
 export { tileReadouts, compensationFactors as driftCompensationFactors } from './drift-compensation.js';
 export { programSites, at as chipAt, attachSites } from './model-on-chip.js';
-export type { ModelOnChip } from './model-on-chip.js';
+export type { ModelOnChip, AttachSitesOptions } from './model-on-chip.js';
+export { sharedInputGroups, SHARED_INPUT_ROLES } from './shared-inputs.js';

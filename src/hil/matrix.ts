@@ -8,7 +8,8 @@
  * This is the AnalogLinear-shaped path for a remote chip (partial sums in float64, returned as
  * float32). Tile slots are taken from `firstTile` on, in the grid's order. The *Sync twins do the same
  * on a SyncChip (sync.ts), for Site hooks inside a forward pass, with optional per-tile drift
- * compensation factors (drift-compensation.ts).
+ * compensation factors (drift-compensation.ts); `mvmMatricesSync` sends several matrices that read
+ * the same x (shared-inputs.ts) in one request.
  */
 import { gatherTile, TileGrid, type Tile } from '../crossbar/index.js';
 import type { SiteWeights } from '../model/index.js';
@@ -100,5 +101,19 @@ export async function mvmMatrix(chip: ChipDriver, m: MatrixOnChip, x: Matrix): P
 
 /** mvmMatrix on a blocking chip, each tile's output scaled by its drift-compensation factor α (null: none). */
 export function mvmMatrixSync(chip: SyncChip, m: MatrixOnChip, x: Matrix, alpha: Float64Array | null = null): Matrix {
-  return sumTiles(m, x.rows, chip.mvmSync(tileCalls(m, x)), alpha);
+  return mvmMatricesSync(chip, [m], x, [alpha])[0];
+}
+
+/**
+ * Several matrices on the same input x, every tile of every matrix in one MVM request (in the order
+ * given, each matrix's tiles in grid order): y_k = analog(x·W_k) + b_k, each tile scaled by alphas[k].
+ */
+export function mvmMatricesSync(chip: SyncChip, ms: readonly MatrixOnChip[], x: Matrix, alphas: readonly (Float64Array | null)[]): Matrix[] {
+  const outs = chip.mvmSync(ms.flatMap((m) => tileCalls(m, x)));
+  let next = 0;
+  return ms.map((m, k) => {
+    const mine = outs.slice(next, next + m.tiles.length);
+    next += m.tiles.length;
+    return sumTiles(m, x.rows, mine, alphas[k]);
+  });
 }
