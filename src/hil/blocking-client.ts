@@ -87,10 +87,19 @@ export class BlockingChipClient implements SyncChip {
     return this.call('programTile', [tile, targets, units]) as ProgramReport;
   }
 
-  /** Inputs are transferred to the worker: their buffers are detached after the call unless they are views into a larger buffer. */
+  /**
+   * Inputs are transferred to the worker: their buffers are detached after the call unless they are views
+   * into a larger buffer. Calls holding the same `inputs` object still do after the transfer (the
+   * driver then sends it once).
+   */
   mvmSync(calls: MvmCall[]): Matrix[] {
-    const own = calls.map((c) => (c.inputs.data.byteOffset === 0 && c.inputs.data.byteLength === c.inputs.data.buffer.byteLength ? c : { ...c, inputs: { ...c.inputs, data: c.inputs.data.slice() } }));
-    return this.call('mvm', [own], own.map((c) => c.inputs.data.buffer as ArrayBuffer)) as Matrix[];
+    const owned = new Map<Matrix, Matrix>();
+    const own = (m: Matrix): Matrix => (m.data.byteOffset === 0 && m.data.byteLength === m.data.buffer.byteLength ? m : { ...m, data: m.data.slice() });
+    const mine = calls.map((c) => {
+      if (!owned.has(c.inputs)) owned.set(c.inputs, own(c.inputs));
+      return { ...c, inputs: owned.get(c.inputs)! };
+    });
+    return this.call('mvm', [mine], [...new Set([...owned.values()].map((m) => m.data.buffer as ArrayBuffer))]) as Matrix[];
   }
 
   timeSync(): number {
