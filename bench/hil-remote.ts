@@ -9,10 +9,12 @@
  * 128) at max length 64, evaluated in batches of 32. Three arms: in-process; remote with one MVM
  * request per Site per batch (`shareInputs: false`, 24 round trips per batch); remote with each
  * block's query, key and value in one request (the default, 16 round trips per batch). Timed: the
- * forward passes only (programming excluded), the arms alternating, minimum over `--reps` after a
- * warm-up; CPU time of both processes beside wall time.
+ * forward passes only (each arm programs its chip afresh first, untimed, so all see the same chip and
+ * draws: same predictions), the arms alternating, minimum over `--reps` after a warm-up; CPU time of
+ * both processes beside wall time.
  *
  *   node --import tsx bench/hil-remote.ts [--backend wasm] [--examples 128] [--tile 512] [--reps 3] [--cpu-prof DIR]
+ *                                        [--server-flags '--trace-gc']
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -47,10 +49,11 @@ const weights = weightsOfSites(selectSites(model, 'all-linear'));
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 // `--cpu-prof DIR`: the server writes a V8 CPU profile there too (run this script with `node --cpu-prof` for the client's)
 const profile = arg('cpu-prof', '');
-const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx', main, 'chip', 'serve', '--profile', options.profile, '--periphery', JSON.stringify(periphery),
+const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...arg('server-flags', '').split(' ').filter(Boolean), '--import', 'tsx', main, 'chip', 'serve', '--profile', options.profile, '--periphery', JSON.stringify(periphery),
   '--port', '0', '--tiles', String(options.tiles), '--max-batch', String(options.maxBatch), '--max-message-mb', '512', '--backend', info.name], { stdio: ['ignore', 'pipe', 'inherit'] });
 const address = await new Promise<string>((resolve, reject) => {
   child.stdout.on('data', (b: Buffer) => {
+    if (arg('server-flags', '')) process.stderr.write(b); // e.g. --trace-gc lines
     const m = /listening on (\S+)/.exec(String(b));
     if (m) resolve(m[1]);
   });
@@ -75,14 +78,17 @@ class CountingChip implements SyncChip {
 
 const local = new CountingChip(new SimulatorDriver(options));
 const remote = new CountingChip(BlockingChipClient.connect(address));
-const placedLocal = programSites(local, weights, { seed: 1, compensation: true });
-const placedRemote = programSites(remote, weights, { seed: 1, compensation: true });
-for (const p of [placedLocal, placedRemote]) chipAt(p, 86400);
+/** Programs the chip afresh (reset seed 1) and advances it to 1 day: every evaluation sees the same chip and read-noise draws. */
+function place(chip: SyncChip) {
+  const p = programSites(chip, weights, { seed: 1, compensation: true });
+  chipAt(p, 86400);
+  return p;
+}
 /** The arms, timed alternately: in-process; remote with one request per Site; remote with query/key/value sharing one request. */
-const arms: { name: string; chip: CountingChip; placed: typeof placedLocal; shareInputs: boolean }[] = [
-  { name: 'inprocess', chip: local, placed: placedLocal, shareInputs: true },
-  { name: 'remote_per_site', chip: remote, placed: placedRemote, shareInputs: false },
-  { name: 'remote', chip: remote, placed: placedRemote, shareInputs: true },
+const arms: { name: string; chip: CountingChip; shareInputs: boolean }[] = [
+  { name: 'inprocess', chip: local, shareInputs: true },
+  { name: 'remote_per_site', chip: remote, shareInputs: false },
+  { name: 'remote', chip: remote, shareInputs: true },
 ];
 /** CPU ms so far of this process (all threads) plus the server process (/proc/<pid>/stat utime + stime, 10 ms ticks). */
 function cpuMs(): number {
@@ -92,22 +98,24 @@ function cpuMs(): number {
 }
 const times = new Map<string, number[]>(arms.map(({ name }) => [name, []]));
 const cpu = new Map<string, number[]>(arms.map(({ name }) => [name, []]));
-const metrics = new Map<string, number>();
+const predictions = new Map<string, Float32Array>();
 const requests = new Map<string, number>();
-let calls = 0;
+let calls = 0, tiles = 0;
 for (let rep = 0; rep <= reps; rep++) {
-  for (const { name, chip, placed, shareInputs } of arms) {
+  for (const { name, chip, shareInputs } of arms) {
+    const placed = place(chip);
+    tiles = placed.tiles;
     const att = attachSites(placed, model, { shareInputs });
     const r0 = chip.requests;
     const c0 = cpuMs();
     const t0 = performance.now();
-    const { metrics: m } = evaluateDetailed(model, task, set);
+    const { predictions: p } = evaluateDetailed(model, task, set);
     const ms = performance.now() - t0;
     const cms = cpuMs() - c0;
     att.detach();
     calls = att.mvm.calls;
     requests.set(name, chip.requests - r0);
-    metrics.set(name, m[task.primaryMetric]);
+    predictions.set(name, p);
     if (rep > 0) {
       times.get(name)!.push(ms);
       cpu.get(name)!.push(cms);
@@ -117,13 +125,13 @@ for (let rep = 0; rep <= reps; rep++) {
 const min = (name: string) => Math.min(...times.get(name)!);
 const minCpu = (name: string) => Math.min(...cpu.get(name)!);
 report('hil remote evaluation', {
-  backend: info.name, examples: n, tile: `${tile}x${tile}`, tiles: placedRemote.tiles, mvm_calls_per_eval: calls,
+  backend: info.name, examples: n, tile: `${tile}x${tile}`, tiles, mvm_calls_per_eval: calls,
   requests_per_site: requests.get('remote_per_site')!, requests_shared: requests.get('remote')!,
   inprocess_ms: min('inprocess'), remote_per_site_ms: min('remote_per_site'), remote_ms: min('remote'),
   ratio_per_site: min('remote_per_site') / min('inprocess'), ratio: min('remote') / min('inprocess'),
   inprocess_cpu_ms: minCpu('inprocess'), remote_per_site_cpu_ms: minCpu('remote_per_site'), remote_cpu_ms: minCpu('remote'),
   cpu_ratio_per_site: minCpu('remote_per_site') / minCpu('inprocess'), cpu_ratio: minCpu('remote') / minCpu('inprocess'),
-  same_metric: String(new Set(metrics.values()).size === 1),
+  same_predictions: String([...predictions.values()].every((p) => p.every((v, i) => v === predictions.get('inprocess')![i]))),
 });
 for (const chip of [local, remote]) chip.closeSync();
 child.kill('SIGTERM');

@@ -10,6 +10,7 @@ export type { HilCode } from './errors.js';
 export { SimulatorDriver, SIMULATOR_DRIVER } from './simulator.js';
 export type { SimulatorOptions } from './simulator.js';
 export { serveChip, isLoopback } from './server.js';
+export { serveChipThreaded } from './server-thread.js';
 export type { ServeOptions, ChipServer } from './server.js';
 export { GrpcChipDriver } from './client.js';
 export type { ClientOptions } from './client.js';

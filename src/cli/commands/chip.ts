@@ -8,7 +8,7 @@
 import {
   applyMerged, attachChip, attachSites, BlockingChipClient, calibrateOnChip, Chip, chipAt, evaluateOverDriver, programSites, COMPENSATION_MODES, encodeExamples, evaluateDetailed, evaluateOverChips, taskFromArg, headParamNames,
   initBackend, isLoopback, loadAdapter, loadCheckpoint, loadTokenizer, metricWithCi, pairedMcNemar, numOutputs, paramState, PERIPHERY_PRESETS,
-  runConformance, saveAdapter, seededSubset, selectSites, serveChip, SimulatorDriver, weightsOfSites, Rng,
+  runConformance, saveAdapter, seededSubset, selectSites, serveChipThreaded, SimulatorDriver, weightsOfSites, Rng,
   type Adapter, type CheckResult, type CompensationMode, type EncodedSet, type LocalTaskType, type Model, type Task,
 } from '../../internal.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
@@ -66,7 +66,7 @@ const serve: Command = {
       maxBatch: argv['max-batch'],
       maxMessageBytes: argv['max-message-mb'] * (1 << 20),
     });
-    const server = await serveChip(driver, { host: argv.host, port: argv.port, token });
+    const server = await serveChipThreaded(driver, { host: argv.host, port: argv.port, token }); // gRPC on its own thread (src/hil/server-thread.ts)
     const caps = await driver.capabilities();
     if (argv.json) printJson({ address: server.address, ...caps, token: token !== undefined });
     else console.log(`chip serve: ${caps.profile}, ${caps.tiles} tiles of ${caps.tile.rows}×${caps.tile.cols}, listening on ${server.address}${token ? ' (token required)' : ''}`);
