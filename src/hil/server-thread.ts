@@ -28,7 +28,7 @@ export type ControlAnswer = { listening: string; port: number } | { failed: stri
 export const owning = (m: Matrix): Matrix => (m.data.byteOffset === 0 && m.data.byteLength === m.data.buffer.byteLength ? m : { ...m, data: m.data.slice() });
 
 /** Answers the I/O thread's driver calls on `port`, one at a time in arrival order. */
-function answerCalls(driver: ChipDriver, port: MessagePort): void {
+export function answerCalls(driver: ChipDriver, port: MessagePort): void {
   let chain = Promise.resolve();
   const run = (c: DriverCall): Promise<unknown> => {
     switch (c.op) {
@@ -55,9 +55,18 @@ function answerCalls(driver: ChipDriver, port: MessagePort): void {
 
 /** serveChip with gRPC on its own thread; see the file header. Resolves once the server listens. */
 export async function serveChipThreaded(driver: ChipDriver, options: ServeOptions = {}): Promise<ChipServer> {
-  const calls = new MessageChannel(), control = new MessageChannel();
-  const worker: Worker = spawnModuleThread(import.meta.url, 'server-worker', { workerData: { calls: calls.port2, control: control.port2 }, transferList: [calls.port2, control.port2] });
+  const calls = new MessageChannel();
   answerCalls(driver, calls.port1);
+  return serveFromThread(calls.port2, options, async () => calls.port1.close());
+}
+
+/**
+ * Starts the I/O thread, whose driver calls go to `calls` (answered by answerCalls in some thread), and
+ * resolves once it listens; `release` runs after the thread stops (on close, or when it fails to start).
+ */
+export async function serveFromThread(calls: MessagePort, options: ServeOptions, release: () => Promise<void>): Promise<ChipServer> {
+  const control = new MessageChannel();
+  const worker: Worker = spawnModuleThread(import.meta.url, 'server-worker', { workerData: { calls, control: control.port2 }, transferList: [calls, control.port2] });
   const next = () => new Promise<ControlAnswer>((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`chip serve: the server's I/O thread exited with code ${code}`));
     worker.once('exit', onExit);
@@ -67,9 +76,9 @@ export async function serveChipThreaded(driver: ChipDriver, options: ServeOption
     });
   });
   const stop = async () => {
-    calls.port1.close();
     control.port1.close();
     await worker.terminate();
+    await release();
   };
   const started = next();
   control.port1.postMessage({ start: options } satisfies ControlMessage);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeripheryOptions } from '../../src/crossbar/index.js';
-import { GrpcChipDriver, HilError, serveChipThreaded, SimulatorDriver, type ChipDriver, type ChipServer, type ChipMatrix as Matrix } from '../../src/hil/index.js';
+import { GrpcChipDriver, HilError, serveChipThreaded, serveSimulatorThreaded, SimulatorDriver, type ChipDriver, type ChipServer, type ChipMatrix as Matrix } from '../../src/hil/index.js';
 import { Rng } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
 
@@ -76,4 +76,22 @@ describe('chip server with gRPC on its own thread', () => {
       await s.close();
     }
   });
+
+  it('serves a simulator built on a thread of its own (chip serve), and says why one cannot start', async () => {
+    const { server: s, caps } = await serveSimulatorThreaded({ ...OPTIONS, backend: 'cpu' });
+    const c = await GrpcChipDriver.connect(s.address);
+    try {
+      expect(caps).toEqual(await chip.capabilities());
+      const script = async (d: ChipDriver) => {
+        await d.reset(2);
+        await d.programTile(0, matrix(64, 32, 1));
+        return d.mvm([{ tile: 0, inputs: matrix(3, 64, 2, 1) }]);
+      };
+      expect(await script(c)).toEqual(await script(new SimulatorDriver(OPTIONS)));
+    } finally {
+      await c.close();
+      await s.close();
+    }
+    await expect(serveSimulatorThreaded({ ...OPTIONS, profile: 'no-such-profile', backend: 'cpu' })).rejects.toThrow(/device profile 'no-such-profile' not found/);
+  }, 60_000);
 });
