@@ -11,7 +11,7 @@ export { SimulatorDriver, SIMULATOR_DRIVER } from './simulator.js';
 export type { SimulatorOptions } from './simulator.js';
 export { serveChip, isLoopback } from './server.js';
 export { serveChipThreaded } from './server-thread.js';
-export { serveSimulatorThreaded, SERVE_HEAP_FLAGS } from './simulator-thread.js';
+export { serveSimulatorThreaded, SERVE_HEAP_MIB } from './simulator-thread.js';
 export type { SimulatorThreadOptions } from './simulator-thread.js';
 export type { ServeOptions, ChipServer } from './server.js';
 export { GrpcChipDriver } from './client.js';
