@@ -6,19 +6,31 @@
  *
  * models/tiny-roberta (24 Sites) with tiles of `--tile` (default 512: 24 tiles), pcm-aihwkit, 1 day
  * after programming, host-side global compensation; brown-genre test subset of `--examples` (default
- * 128) at max length 64, evaluated in batches of 32 (one MVM request per Site per batch: 24 round
- * trips per batch). Timed: the forward passes only (programming excluded), in-process and remote
- * alternating, minimum over `--reps` after a warm-up.
+ * 128) at max length 64, evaluated in batches of 32. Four arms:
+ *
+ *   inprocess         the simulator driver in this process
+ *   remote_baseline   one MVM request per Site per batch (24 round trips per batch) to serveChip on the
+ *                     simulator's own thread with the default heap (this script with --serve-plain)
+ *   remote_per_site   one request per Site to `grasp-hil chip serve` (simulator and gRPC each on a
+ *                     thread of its own, SERVE_HEAP_FLAGS: src/hil/simulator-thread.ts)
+ *   remote            as remote_per_site, with each block's query, key and value in one request whose
+ *                     input travels once (the default; 16 round trips per batch)
+ *
+ * Timed: the forward passes only (each chip programmed once, before the warm-up), the arms
+ * alternating, minimum over `--reps` after a warm-up; CPU time of this process and both servers
+ * beside wall time. Then, untimed, each arm on a freshly programmed chip: all must give the same
+ * predictions.
  *
  *   node --import tsx bench/hil-remote.ts [--backend wasm] [--examples 128] [--tile 512] [--reps 3] [--cpu-prof DIR]
+ *                                        [--server-flags '--trace-gc']
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { weightsOfSites } from '../src/crossbar/index.js';
 import { encodeExamples, getTask, numOutputs, seededSubset } from '../src/data/index.js';
 import { evaluateDetailed } from '../src/eval/index.js';
-import { attachSites, BlockingChipClient, chipAt, programSites, SimulatorDriver, type SyncChip } from '../src/hil/index.js';
+import { attachSites, BlockingChipClient, chipAt, programSites, serveChip, SimulatorDriver, type ChipMatrix, type MvmCall, type SyncChip } from '../src/hil/index.js';
 import { loadCheckpoint, loadTokenizer } from '../src/io/index.js';
 import { selectSites } from '../src/model/index.js';
 import { initBackend } from '../src/tensor/index.js';
@@ -35,6 +47,13 @@ const reps = Number(arg('reps', '3'));
 const periphery = { tile: { rows: tile, cols: tile }, compensation: 'none' as const };
 const options = { profile: 'pcm-aihwkit', periphery, tiles: 1024, maxBatch: 1 << 16, maxMessageBytes: 512 << 20 };
 
+if (process.argv.includes('--serve-plain')) {
+  // the baseline server: serveChip on the simulator's own thread, default heap (no threads, no flags)
+  const server = await serveChip(new SimulatorDriver(options));
+  console.log(`listening on ${server.address}`);
+  await new Promise(() => undefined);
+}
+
 const dir = fileURLToPath(new URL('../models/tiny-roberta', import.meta.url));
 const task = getTask('brown-genre');
 const data = task.load({});
@@ -45,57 +64,109 @@ const weights = weightsOfSites(selectSites(model, 'all-linear'));
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 // `--cpu-prof DIR`: the server writes a V8 CPU profile there too (run this script with `node --cpu-prof` for the client's)
 const profile = arg('cpu-prof', '');
-const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx', main, 'chip', 'serve', '--profile', options.profile, '--periphery', JSON.stringify(periphery),
-  '--port', '0', '--tiles', String(options.tiles), '--max-batch', String(options.maxBatch), '--max-message-mb', '512', '--backend', info.name], { stdio: ['ignore', 'pipe', 'inherit'] });
-const address = await new Promise<string>((resolve, reject) => {
-  child.stdout.on('data', (b: Buffer) => {
-    const m = /listening on (\S+)/.exec(String(b));
-    if (m) resolve(m[1]);
+const nodeFlags = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...arg('server-flags', '').split(' ').filter(Boolean), '--import', 'tsx'];
+/** Starts a server child process and resolves with it and its address. */
+function serve(args: string[]): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [...nodeFlags, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (b: Buffer) => {
+      if (arg('server-flags', '')) process.stderr.write(b); // e.g. --trace-gc lines
+      const m = /listening on (\S+)/.exec(String(b));
+      if (m) resolve({ child, address: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with code ${code}`)));
   });
-  child.on('exit', (code) => reject(new Error(`chip serve exited with code ${code}`)));
-});
+}
+const { child, address } = await serve([main, 'chip', 'serve', '--profile', options.profile, '--periphery', JSON.stringify(periphery),
+  '--port', '0', '--tiles', String(options.tiles), '--max-batch', String(options.maxBatch), '--max-message-mb', '512', '--backend', info.name]);
+const plain = await serve([fileURLToPath(import.meta.url), '--serve-plain', '--backend', info.name]);
 
-const chips: [string, SyncChip][] = [['inprocess', new SimulatorDriver(options)], ['remote', BlockingChipClient.connect(address)]];
-const placed = new Map(chips.map(([name, chip]) => {
+/** A SyncChip that passes every call on and counts the MVM requests (round trips, for the remote chip). */
+class CountingChip implements SyncChip {
+  requests = 0;
+  constructor(private readonly inner: SyncChip) {}
+  capabilitiesSync() { return this.inner.capabilitiesSync(); }
+  programTileSync(tile: number, targets: ChipMatrix) { return this.inner.programTileSync(tile, targets); }
+  mvmSync(calls: MvmCall[]) {
+    this.requests++;
+    return this.inner.mvmSync(calls);
+  }
+  timeSync() { return this.inner.timeSync(); }
+  advanceSync(seconds: number) { return this.inner.advanceSync(seconds); }
+  resetSync(seed?: number) { this.inner.resetSync(seed); }
+  closeSync() { this.inner.closeSync(); }
+}
+
+const local = new CountingChip(new SimulatorDriver(options));
+const remote = new CountingChip(BlockingChipClient.connect(address));
+const baseline = new CountingChip(BlockingChipClient.connect(plain.address));
+/** Programs the chip afresh (reset seed 1) and advances it to 1 day: every evaluation sees the same chip and read-noise draws. */
+function place(chip: SyncChip) {
   const p = programSites(chip, weights, { seed: 1, compensation: true });
   chipAt(p, 86400);
-  return [name, p];
-}));
-/** CPU ms so far of this process (all threads) plus the server process (/proc/<pid>/stat utime + stime, 10 ms ticks). */
+  return p;
+}
+/** The arms, timed alternately: in-process; remote with one request per Site; remote with query/key/value sharing one request. */
+const arms: { name: string; chip: CountingChip; shareInputs: boolean }[] = [
+  { name: 'inprocess', chip: local, shareInputs: true },
+  { name: 'remote_baseline', chip: baseline, shareInputs: false },
+  { name: 'remote_per_site', chip: remote, shareInputs: false },
+  { name: 'remote', chip: remote, shareInputs: true },
+];
+/** CPU ms so far of this process (all threads) plus both server processes (/proc/<pid>/stat utime + stime, 10 ms ticks). */
 function cpuMs(): number {
   const own = process.cpuUsage();
-  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (own.user + own.system) / 1000 + (Number(fields[11]) + Number(fields[12])) * 10;
+  const server = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  return (own.user + own.system) / 1000 + server(child.pid!) + server(plain.child.pid!);
 }
-const times = new Map<string, number[]>(chips.map(([name]) => [name, []]));
-const cpu = new Map<string, number[]>(chips.map(([name]) => [name, []]));
-const metrics = new Map<string, number>();
+const times = new Map<string, number[]>(arms.map(({ name }) => [name, []]));
+const cpu = new Map<string, number[]>(arms.map(({ name }) => [name, []]));
+const requests = new Map<string, number>();
 let calls = 0;
+// Timed: each chip programmed once (its garbage collected in the warm-up), the arms alternating.
+const placed = new Map([local, remote, baseline].map((c) => [c, place(c)]));
+const tiles = placed.get(remote)!.tiles;
 for (let rep = 0; rep <= reps; rep++) {
-  for (const [name] of chips) {
-    const att = attachSites(placed.get(name)!, model);
+  for (const { name, chip, shareInputs } of arms) {
+    const att = attachSites(placed.get(chip)!, model, { shareInputs });
+    const r0 = chip.requests;
     const c0 = cpuMs();
     const t0 = performance.now();
-    const { metrics: m } = evaluateDetailed(model, task, set);
+    evaluateDetailed(model, task, set);
     const ms = performance.now() - t0;
     const cms = cpuMs() - c0;
     att.detach();
     calls = att.mvm.calls;
-    metrics.set(name, m[task.primaryMetric]);
+    requests.set(name, chip.requests - r0);
     if (rep > 0) {
       times.get(name)!.push(ms);
       cpu.get(name)!.push(cms);
     }
   }
 }
+// Untimed: every arm on a freshly programmed chip gives the same predictions.
+const predictions = new Map(arms.map(({ name, chip, shareInputs }) => {
+  const att = attachSites(place(chip), model, { shareInputs });
+  try {
+    return [name, evaluateDetailed(model, task, set).predictions];
+  } finally {
+    att.detach();
+  }
+}));
 const min = (name: string) => Math.min(...times.get(name)!);
 const minCpu = (name: string) => Math.min(...cpu.get(name)!);
 report('hil remote evaluation', {
-  backend: info.name, examples: n, tile: `${tile}x${tile}`, tiles: placed.get('remote')!.tiles, mvm_calls_per_eval: calls,
-  inprocess_ms: min('inprocess'), remote_ms: min('remote'), ratio: min('remote') / min('inprocess'),
-  inprocess_cpu_ms: minCpu('inprocess'), remote_cpu_ms: minCpu('remote'), cpu_ratio: minCpu('remote') / minCpu('inprocess'),
-  extra_ms_per_request: (min('remote') - min('inprocess')) / calls,
-  same_metric: String(metrics.get('inprocess') === metrics.get('remote')),
+  backend: info.name, examples: n, tile: `${tile}x${tile}`, tiles, mvm_calls_per_eval: calls,
+  requests_per_site: requests.get('remote_per_site')!, requests_shared: requests.get('remote')!,
+  inprocess_ms: min('inprocess'), remote_baseline_ms: min('remote_baseline'), remote_per_site_ms: min('remote_per_site'), remote_ms: min('remote'),
+  ratio_baseline: min('remote_baseline') / min('inprocess'), ratio_per_site: min('remote_per_site') / min('inprocess'), ratio: min('remote') / min('inprocess'),
+  inprocess_cpu_ms: minCpu('inprocess'), remote_baseline_cpu_ms: minCpu('remote_baseline'), remote_per_site_cpu_ms: minCpu('remote_per_site'), remote_cpu_ms: minCpu('remote'),
+  cpu_ratio_baseline: minCpu('remote_baseline') / minCpu('inprocess'), cpu_ratio_per_site: minCpu('remote_per_site') / minCpu('inprocess'), cpu_ratio: minCpu('remote') / minCpu('inprocess'),
+  same_predictions: String([...predictions.values()].every((p) => p.every((v, i) => v === predictions.get('inprocess')![i]))),
 });
-for (const [, chip] of chips) chip.closeSync();
+for (const chip of [local, remote, baseline]) chip.closeSync();
 child.kill('SIGTERM');
+plain.child.kill('SIGTERM');

@@ -8,6 +8,9 @@
  *   call:  flag ← 0 → post {id, op, args} (MVM inputs transferred, not copied) → wait(flag ≠ 0, ≤ timeout)
  *          → answer {id, ok | error} (MVM outputs transferred) → result, or HilError with the server's code
  *
+ * The worker starts with a large initial old generation (CLIENT_HEAP_MIB, heap-flags.ts): it allocates
+ * and drops megabytes per request, and would otherwise run a full collection every few requests.
+ *
  * Failure: an error of the call (server gone: UNAVAILABLE naming the address) is thrown in the calling
  * thread; a worker that does not answer within `timeoutMs` (default: the unary deadline + 30 s) gives
  * DEADLINE_EXCEEDED-like UNAVAILABLE and the client is closed. The server must not run on the calling
@@ -19,7 +22,11 @@ import type { ClientOptions } from './client.js';
 import type { ChipCapabilities, Matrix, MvmCall, ProgramReport, TargetUnits } from './driver.js';
 import { HilError, type HilCode } from './errors.js';
 import type { BlockingAnswer, BlockingRequest } from './blocking-worker.js';
+import { threadHeapFlags } from './heap-flags.js';
 import type { SyncChip } from './sync.js';
+
+/** Initial old generation (MiB) of the worker that carries the MVM messages (heap-flags.ts). */
+export const CLIENT_HEAP_MIB = 256;
 
 /** The worker, blocking-worker.ts (or the compiled blocking-worker.js). */
 function spawnWorker(workerData: unknown, transfer: MessagePort[]): Worker {
@@ -47,12 +54,16 @@ export class BlockingChipClient implements SyncChip {
 
   /** Starts the worker and connects it to host:port (blocks until connected or failed). */
   static connect(address: string, options: ClientOptions & { blockTimeoutMs?: number } = {}): BlockingChipClient {
-    const c = new BlockingChipClient(address, options);
+    const restore = threadHeapFlags(CLIENT_HEAP_MIB);
+    let c: BlockingChipClient | null = null;
     try {
+      c = new BlockingChipClient(address, options);
       c.call('connect', [address, { token: options.token, timeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs }]);
+      restore(); // the worker answered: its isolate exists
       c.caps = c.call('capabilities', []) as ChipCapabilities;
     } catch (e) {
-      c.kill();
+      restore();
+      c?.kill();
       throw e;
     }
     return c;
@@ -87,10 +98,19 @@ export class BlockingChipClient implements SyncChip {
     return this.call('programTile', [tile, targets, units]) as ProgramReport;
   }
 
-  /** Inputs are transferred to the worker: their buffers are detached after the call unless they are views into a larger buffer. */
+  /**
+   * Inputs are transferred to the worker: their buffers are detached after the call unless they are views
+   * into a larger buffer. Calls holding the same `inputs` object still do after the transfer (the
+   * driver then sends it once).
+   */
   mvmSync(calls: MvmCall[]): Matrix[] {
-    const own = calls.map((c) => (c.inputs.data.byteOffset === 0 && c.inputs.data.byteLength === c.inputs.data.buffer.byteLength ? c : { ...c, inputs: { ...c.inputs, data: c.inputs.data.slice() } }));
-    return this.call('mvm', [own], own.map((c) => c.inputs.data.buffer as ArrayBuffer)) as Matrix[];
+    const owned = new Map<Matrix, Matrix>();
+    const own = (m: Matrix): Matrix => (m.data.byteOffset === 0 && m.data.byteLength === m.data.buffer.byteLength ? m : { ...m, data: m.data.slice() });
+    const mine = calls.map((c) => {
+      if (!owned.has(c.inputs)) owned.set(c.inputs, own(c.inputs));
+      return { ...c, inputs: owned.get(c.inputs)! };
+    });
+    return this.call('mvm', [mine], [...new Set([...owned.values()].map((m) => m.data.buffer as ArrayBuffer))]) as Matrix[];
   }
 
   timeSync(): number {

@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ChipCapabilities, ChipDriver, Matrix, MvmCall, ProgramReport, TargetUnits, TileReadout } from './driver.js';
 import { codeName, HilError, type HilCode } from './errors.js';
 import { FLOW_WINDOW } from './server.js';
-import { capsFromMsg, chipService, fromMsg, toMsg, unitsToMsg, type CapabilitiesMsg, type MatrixMsg } from './wire.js';
+import { callsToMsg, capsFromMsg, chipService, fromMsg, toMsg, unitsToMsg, type CapabilitiesMsg, type MatrixMsg } from './wire.js';
 
 export interface ClientOptions {
   /** Bearer token, sent as metadata `authorization: Bearer <token>`. */
@@ -43,6 +43,8 @@ export interface RawChip {
 export class GrpcChipDriver implements ChipDriver {
   private stream: MvmStream | null = null;
   private nextId = 1;
+  /** Whether the server takes TileMvm.inputs_of (asked before the first MVM). */
+  private shares: Promise<boolean> | null = null;
   readonly raw: RawChip;
 
   private constructor(readonly address: string, private readonly client: grpc.Client & Record<string, any>, private readonly options: ClientOptions) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -118,13 +120,19 @@ export class GrpcChipDriver implements ChipDriver {
     return { tile: r.tile, values: fromMsg(r.values, 'ReadTile.values'), time: r.time };
   }
 
+  /**
+   * Calls holding the same `inputs` object send it once when the server advertises shared_inputs (asked
+   * once, before the first request; a server that does not answer that gets every input in full).
+   */
   mvm(calls: MvmCall[]): Promise<Matrix[]> {
-    const s = this.openStream();
+    this.shares ??= this.capabilities().then((c) => c.sharedInputs === true, () => false);
     const id = this.nextId++;
-    return new Promise<Matrix[]>((resolve, reject) => {
+    // Every request waits on the same promise, so they are written in the order of their ids.
+    return this.shares.then((share) => new Promise<Matrix[]>((resolve, reject) => {
+      const s = this.openStream();
       s.pending.set(id, { resolve, reject, n: calls.length });
-      s.call.write({ id, calls: calls.map((c) => ({ tile: c.tile, inputs: toMsg(c.inputs) })) });
-    });
+      s.call.write({ id, calls: callsToMsg(calls, share) });
+    }));
   }
 
   private openStream(): MvmStream {

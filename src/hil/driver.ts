@@ -5,7 +5,8 @@
  *   capabilities()          tile shape, number of tile slots, profile, DAC/ADC bits, limits, determinism, clock
  *   programTile(tile, W)    write targets [rows, cols] (weight units) → report: pulses, verify error
  *   readTile(tile)          one read of the tile's weights now, weight units [rows, cols]
- *   mvm(calls)              per call: inputs [batch, rows] → outputs [batch, cols] = analog(x·W), no bias
+ *   mvm(calls)              per call: inputs [batch, rows] → outputs [batch, cols] = analog(x·W), no bias;
+ *                           calls holding the same `inputs` object send it once to a server with sharedInputs
  *   time() / advance(s)     seconds since reset; a simulator advances it, hardware follows the wall clock
  *   reset(seed)             forget every tile, time 0, reseed the random streams
  *
@@ -38,6 +39,8 @@ export interface ChipCapabilities {
   drifts: boolean;
   clock: ClockKind;
   targetUnits: TargetUnits[];
+  /** The server takes an MVM call that reuses an earlier call's inputs without resending them (absent: false). */
+  sharedInputs?: boolean;
 }
 
 /** A row-major float32 matrix. */

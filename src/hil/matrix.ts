@@ -8,7 +8,8 @@
  * This is the AnalogLinear-shaped path for a remote chip (partial sums in float64, returned as
  * float32). Tile slots are taken from `firstTile` on, in the grid's order. The *Sync twins do the same
  * on a SyncChip (sync.ts), for Site hooks inside a forward pass, with optional per-tile drift
- * compensation factors (drift-compensation.ts).
+ * compensation factors (drift-compensation.ts); `mvmMatricesSync` sends several matrices that read
+ * the same x (shared-inputs.ts) in one request.
  */
 import { gatherTile, TileGrid, type Tile } from '../crossbar/index.js';
 import type { SiteWeights } from '../model/index.js';
@@ -63,17 +64,27 @@ export function programMatrixSync(chip: SyncChip, w: SiteWeights, firstTile = 0)
   return m;
 }
 
-/** One MVM call per tile: x's rows r0…r1 of that tile (fresh buffers, safe to transfer). */
-function tileCalls(m: MatrixOnChip, x: Matrix): MvmCall[] {
+/**
+ * One MVM call per tile: x's rows r0…r1 of that tile (fresh buffers, safe to transfer). Tiles with the
+ * same rows r0…r1 (a matrix's column tiles; matrices sharing x) get the same input object, which a
+ * driver may send once; `slices` keeps them across matrices.
+ */
+function tileCalls(m: MatrixOnChip, x: Matrix, slices = new Map<string, Matrix>()): MvmCall[] {
   if (x.cols !== m.inFeatures || x.data.length !== x.rows * x.cols) {
     throw new HilError('INVALID_ARGUMENT', `mvmMatrix: inputs are ${x.rows}×${x.cols} (${x.data.length} values); expected [batch, ${m.inFeatures}]`);
   }
   const batch = x.rows;
   return m.tiles.map(({ slot, tile }) => {
-    const n = tile.r1 - tile.r0;
-    const data = new Float32Array(batch * n);
-    for (let b = 0; b < batch; b++) data.set(x.data.subarray(b * x.cols + tile.r0, b * x.cols + tile.r1), b * n);
-    return { tile: slot, inputs: { rows: batch, cols: n, data } };
+    const key = `${tile.r0}:${tile.r1}`;
+    let inputs = slices.get(key);
+    if (!inputs) {
+      const n = tile.r1 - tile.r0;
+      const data = new Float32Array(batch * n);
+      for (let b = 0; b < batch; b++) data.set(x.data.subarray(b * x.cols + tile.r0, b * x.cols + tile.r1), b * n);
+      inputs = { rows: batch, cols: n, data };
+      slices.set(key, inputs);
+    }
+    return { tile: slot, inputs };
   });
 }
 
@@ -100,5 +111,20 @@ export async function mvmMatrix(chip: ChipDriver, m: MatrixOnChip, x: Matrix): P
 
 /** mvmMatrix on a blocking chip, each tile's output scaled by its drift-compensation factor α (null: none). */
 export function mvmMatrixSync(chip: SyncChip, m: MatrixOnChip, x: Matrix, alpha: Float64Array | null = null): Matrix {
-  return sumTiles(m, x.rows, chip.mvmSync(tileCalls(m, x)), alpha);
+  return mvmMatricesSync(chip, [m], x, [alpha])[0];
+}
+
+/**
+ * Several matrices on the same input x, every tile of every matrix in one MVM request (in the order
+ * given, each matrix's tiles in grid order): y_k = analog(x·W_k) + b_k, each tile scaled by alphas[k].
+ */
+export function mvmMatricesSync(chip: SyncChip, ms: readonly MatrixOnChip[], x: Matrix, alphas: readonly (Float64Array | null)[]): Matrix[] {
+  const slices = new Map<string, Matrix>();
+  const outs = chip.mvmSync(ms.flatMap((m) => tileCalls(m, x, slices)));
+  let next = 0;
+  return ms.map((m, k) => {
+    const mine = outs.slice(next, next + m.tiles.length);
+    next += m.tiles.length;
+    return sumTiles(m, x.rows, mine, alphas[k]);
+  });
 }

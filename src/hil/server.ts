@@ -6,7 +6,9 @@
  *              digests) → decode (float32 bytes) → validate (validate.ts: tile ids, shapes, finite
  *              values, batch limit) → driver → encode
  *   Mvm:       one bidirectional stream; requests run one after another in arrival order, each answered
- *              with its id; a bad request ends the stream with its status code.
+ *              with its id; a bad request ends the stream with its status code. A call may take an
+ *              earlier call's inputs (TileMvm.inputs_of; advertised as shared_inputs): the same matrix
+ *              reaches the driver, decoded and checked once.
  *
  * Security: binds 127.0.0.1 by default; a host that is not loopback needs a token. Messages larger than
  * the driver's maxMessageBytes are refused by gRPC with RESOURCE_EXHAUSTED. Any error becomes a gRPC
@@ -17,9 +19,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Http2Server, Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import type { ChipCapabilities, ChipDriver, MvmCall } from './driver.js';
+import type { ChipCapabilities, ChipDriver, Matrix, MvmCall } from './driver.js';
 import { grpcStatus, HilError } from './errors.js';
-import { capsToMsg, chipService, fromMsg, toMsg, unitsFromMsg, unitsToMsg, type MatrixMsg } from './wire.js';
+import { callInputsFromMsg, capsToMsg, chipService, fromMsg, toMsg, unitsFromMsg, unitsToMsg, type MatrixMsg, type TileMvmMsg } from './wire.js';
 import { checkMatrix, checkSeed, checkStep, checkTargets, checkTileId } from './validate.js';
 
 export interface ServeOptions {
@@ -56,7 +58,7 @@ function toStatus(e: unknown): Partial<grpc.StatusObject> {
 
 interface MvmRequestMsg {
   id: number;
-  calls: { tile: number; inputs: MatrixMsg | null }[];
+  calls: TileMvmMsg[];
 }
 
 /** HTTP/2 flow-control window (bytes) per stream and per connection, both directions. */
@@ -139,10 +141,13 @@ export async function serveChip(driver: ChipDriver, options: ServeOptions = {}):
       chain = chain.then(async () => {
         if (failed || call.cancelled) return;
         try {
+          const decoded: Matrix[] = [];
           const calls: MvmCall[] = (req.calls ?? []).map((c, i) => {
             const where = `Mvm request ${req.id} call ${i}`;
             const tile = checkTileId(caps, c.tile, where);
-            const inputs = fromMsg(c.inputs, `${where} (tile ${tile}).inputs`);
+            const { inputs, shared } = callInputsFromMsg(c, i, decoded, `${where} (tile ${tile})`);
+            decoded.push(inputs);
+            if (shared) return { tile, inputs };
             if (inputs.rows > caps.maxBatch) throw new HilError('RESOURCE_EXHAUSTED', `${where}: batch of ${inputs.rows} rows is over this chip's limit of ${caps.maxBatch}; split the batch`);
             checkMatrix(inputs, `${where} (tile ${tile}).inputs`);
             return { tile, inputs };
@@ -167,7 +172,8 @@ export async function serveChip(driver: ChipDriver, options: ServeOptions = {}):
     'grpc.max_send_message_length': -1,
   });
   server.addService(chipService().service, {
-    GetCapabilities: unary(async () => capsToMsg(await driver.capabilities())),
+    // This server resolves TileMvm.inputs_of itself, whatever the driver behind it.
+    GetCapabilities: unary(async () => capsToMsg({ ...(await driver.capabilities()), sharedInputs: true })),
     ProgramTile: unary(async (req: { tile: number; targets: MatrixMsg | null; units: string }) => {
       const tile = checkTileId(caps, req.tile, 'ProgramTile');
       const targets = fromMsg(req.targets, `ProgramTile(tile ${tile}).targets`);

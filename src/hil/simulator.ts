@@ -94,6 +94,7 @@ export class SimulatorDriver implements ChipDriver, SyncChip {
       drifts: this.device.family !== 'ideal',
       clock: 'simulated',
       targetUnits: ['weight'],
+      sharedInputs: true,
     };
   }
 

@@ -1,13 +1,14 @@
 /**
  * The wire: loads proto/grasp_hil/chip/v1/chip.proto (service `grasp_hil.chip.v1.Chip`) and converts
  * between its messages and the driver types. Matrices travel as float32 little-endian row-major bytes
- * (a view or one copy to decode, none to encode), not as repeated floats.
+ * (a view or one copy to decode, none to encode), not as repeated floats. MVM calls that share one
+ * input matrix send it once to a server that advertises `shared_inputs` (callsToMsg, callInputsFromMsg).
  */
 import { fileURLToPath } from 'node:url';
 import { endianness } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { ChipCapabilities, ClockKind, Matrix, TargetUnits } from './driver.js';
+import type { ChipCapabilities, ClockKind, Matrix, MvmCall, TargetUnits } from './driver.js';
 import { HilError } from './errors.js';
 
 export const PROTO_FILE = fileURLToPath(new URL('../../proto/grasp_hil/chip/v1/chip.proto', import.meta.url));
@@ -48,6 +49,40 @@ export function fromMsg(m: MatrixMsg | null | undefined, where: string): Matrix 
   return { rows: m.rows, cols: m.cols, data };
 }
 
+export interface TileMvmMsg {
+  tile: number;
+  inputs: MatrixMsg | null;
+  /** 1 + index of the earlier call whose inputs this call takes; 0: `inputs` given. */
+  inputs_of?: number;
+}
+
+/**
+ * An MVM request's calls on the wire. With `share` (the server's Capabilities.shared_inputs) a call
+ * whose `inputs` is the same object as an earlier call's sends `inputs_of` instead of the bytes again.
+ */
+export function callsToMsg(calls: readonly MvmCall[], share: boolean): TileMvmMsg[] {
+  const first = new Map<Matrix, number>();
+  return calls.map((c, i) => {
+    const j = share ? first.get(c.inputs) : undefined;
+    if (j !== undefined) return { tile: c.tile, inputs: null, inputs_of: j + 1 };
+    first.set(c.inputs, i);
+    return { tile: c.tile, inputs: toMsg(c.inputs) };
+  });
+}
+
+/**
+ * The inputs of call i of a request: its own matrix, or (inputs_of = k > 0) the inputs of call k − 1,
+ * which must come before it; `decoded` holds the earlier calls' inputs. `shared`: taken from an earlier
+ * call (already checked there).
+ */
+export function callInputsFromMsg(c: TileMvmMsg, i: number, decoded: readonly Matrix[], where: string): { inputs: Matrix; shared: boolean } {
+  const of = c.inputs_of ?? 0;
+  if (of === 0) return { inputs: fromMsg(c.inputs, `${where}.inputs`), shared: false };
+  if (c.inputs) throw new HilError('INVALID_ARGUMENT', `${where}: give either inputs or inputs_of, not both`);
+  if (of > i) throw new HilError('INVALID_ARGUMENT', `${where}: inputs_of = ${of} must name an earlier call of the request (1 … ${i})`);
+  return { inputs: decoded[of - 1], shared: true };
+}
+
 const UNITS: Record<TargetUnits, string> = { weight: 'UNITS_WEIGHT', conductance: 'UNITS_CONDUCTANCE_US' };
 const CLOCKS: Record<ClockKind, string> = { simulated: 'CLOCK_SIMULATED', wall: 'CLOCK_WALL' };
 
@@ -76,6 +111,7 @@ export interface CapabilitiesMsg {
   drifts: boolean;
   clock: string;
   target_units: string[];
+  shared_inputs: boolean;
 }
 
 export function capsToMsg(c: ChipCapabilities): CapabilitiesMsg {
@@ -94,6 +130,7 @@ export function capsToMsg(c: ChipCapabilities): CapabilitiesMsg {
     drifts: c.drifts,
     clock: CLOCKS[c.clock],
     target_units: c.targetUnits.map(unitsToMsg),
+    shared_inputs: c.sharedInputs === true,
   };
 }
 
@@ -113,5 +150,6 @@ export function capsFromMsg(m: CapabilitiesMsg): ChipCapabilities {
     drifts: m.drifts,
     clock: clock ?? (m.clock as ClockKind),
     targetUnits: (m.target_units ?? []).map((u) => (u === 'UNITS_WEIGHT' ? 'weight' : u === 'UNITS_CONDUCTANCE_US' ? 'conductance' : (u as TargetUnits))),
+    sharedInputs: m.shared_inputs === true,
   };
 }

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { PeripheryOptions } from '../../src/crossbar/index.js';
 import { GrpcChipDriver, HilError, serveChip, SimulatorDriver, type ChipDriver, type ChipServer, type ChipMatrix as Matrix } from '../../src/hil/index.js';
 import { Rng } from '../../src/tensor/index.js';
+import { callsToMsg } from '../../src/hil/wire.js';
 import { useBackend } from '../helpers/backends.js';
 
 const PERIPHERY: PeripheryOptions = { tile: { rows: 64, cols: 32 }, dac: { bits: 8 }, adc: { bits: 8, bound: 10, noise: 0.04 }, readNoise: true };
@@ -46,11 +47,13 @@ describe('chip gRPC server and client on a loopback socket', () => {
       out.push(await d.advance(3600));
       out.push((await d.readTile(5)).values);
       // two requests in flight on the stream at once, several calls each
-      const [a, b] = await Promise.all([
+      const shared = matrix(2, 64, 6, 1);
+      const [a, b, c] = await Promise.all([
         d.mvm([{ tile: 0, inputs: matrix(16, 64, 3, 1) }, { tile: 5, inputs: matrix(3, 20, 4, 1) }]),
         d.mvm([{ tile: 0, inputs: matrix(1, 64, 5, 1) }]),
+        d.mvm([{ tile: 0, inputs: shared }, { tile: 5, inputs: matrix(1, 20, 7, 1) }, { tile: 0, inputs: shared }]), // sent once: inputs_of
       ]);
-      out.push(a, b, await d.time());
+      out.push(a, b, c, await d.time());
       return out;
     };
     const want = await script(local);
@@ -62,6 +65,14 @@ describe('chip gRPC server and client on a loopback socket', () => {
     expect(y.data).toBeInstanceOf(Float32Array);
   });
 
+  it('sends an input that several calls of a request share once, when the server advertises shared_inputs', () => {
+    const x = matrix(2, 4, 1), y = matrix(2, 4, 2);
+    const calls = [{ tile: 0, inputs: x }, { tile: 1, inputs: y }, { tile: 2, inputs: x }, { tile: 3, inputs: x }];
+    const shared = callsToMsg(calls, true);
+    expect(shared.map((c) => [c.inputs === null, c.inputs_of ?? 0])).toEqual([[false, 0], [false, 0], [true, 1], [true, 1]]);
+    expect(callsToMsg(calls, false).every((c) => c.inputs !== null && !c.inputs_of)).toBe(true);
+  });
+
   it('answers every bad request with a status code and a clear message, and keeps serving', async () => {
     await remote.reset(0);
     await remote.programTile(1, matrix(4, 3, 1));
@@ -70,6 +81,16 @@ describe('chip gRPC server and client on a loopback socket', () => {
       raw.client[method](req, raw.metadata(), { deadline: raw.deadline() }, (err: grpc.ServiceError | null, r: unknown) => (err ? reject(raw.error(err, method)) : resolve(r)));
     });
     const m = (rows: number, cols: number, data: Buffer) => ({ rows, cols, data });
+    /** One hand-made request on a fresh MVM stream; resolves with its answer or rejects with the stream's error. */
+    const rawMvm = (calls: unknown[]) => new Promise((resolve, reject) => {
+      const s = raw.client.Mvm(raw.metadata());
+      s.on('data', (r: unknown) => {
+        resolve(r);
+        s.end();
+      });
+      s.on('error', (e: unknown) => reject(raw.error(e, 'Mvm')));
+      s.write({ id: 1, calls });
+    });
     const cases: [string, () => Promise<unknown>, string, RegExp][] = [
       ['tile id out of range', () => unary('ProgramTile', { tile: 8, targets: m(1, 1, bytes([1])) }), 'INVALID_ARGUMENT', /unknown tile id 8/],
       ['targets missing', () => unary('ProgramTile', { tile: 0 }), 'INVALID_ARGUMENT', /matrix missing/],
@@ -88,6 +109,8 @@ describe('chip gRPC server and client on a loopback socket', () => {
       ['MVM unprogrammed tile', () => remote.mvm([{ tile: 3, inputs: matrix(1, 4, 1) }]), 'FAILED_PRECONDITION', /tile 3 has not been programmed/],
       ['MVM wrong width', () => remote.mvm([{ tile: 1, inputs: matrix(2, 5, 1) }]), 'INVALID_ARGUMENT', /5 columns but the tile was programmed with 4 rows/],
       ['MVM infinite input', () => remote.mvm([{ tile: 1, inputs: { rows: 1, cols: 4, data: Float32Array.of(0, 1, -Infinity, 0) } }]), 'INVALID_ARGUMENT', /-Infinity/],
+      ['MVM inputs_of a later call', () => rawMvm([{ tile: 1, inputs_of: 1 }]), 'INVALID_ARGUMENT', /inputs_of = 1 must name an earlier call of the request \(1 … 0\)/],
+      ['MVM inputs and inputs_of', () => rawMvm([{ tile: 1, inputs: m(1, 4, bytes([0, 0, 0, 0])) }, { tile: 1, inputs: m(1, 4, bytes([0, 0, 0, 0])), inputs_of: 1 }]), 'INVALID_ARGUMENT', /either inputs or inputs_of, not both/],
       ['MVM batch over the limit', () => remote.mvm([{ tile: 1, inputs: matrix(65, 4, 1) }]), 'RESOURCE_EXHAUSTED', /batch of 65 rows is over this chip's limit of 64/],
       ['MVM message over the limit', () => remote.mvm([{ tile: 1, inputs: matrix(64, 4, 1) }, ...Array.from({ length: 300 }, () => ({ tile: 1, inputs: matrix(64, 4, 1) }))]), 'RESOURCE_EXHAUSTED', /.+/],
     ];

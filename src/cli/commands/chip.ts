@@ -8,7 +8,7 @@
 import {
   applyMerged, attachChip, attachSites, BlockingChipClient, calibrateOnChip, Chip, chipAt, evaluateOverDriver, programSites, COMPENSATION_MODES, encodeExamples, evaluateDetailed, evaluateOverChips, taskFromArg, headParamNames,
   initBackend, isLoopback, loadAdapter, loadCheckpoint, loadTokenizer, metricWithCi, pairedMcNemar, numOutputs, paramState, PERIPHERY_PRESETS,
-  runConformance, saveAdapter, seededSubset, selectSites, serveChip, SimulatorDriver, weightsOfSites, Rng,
+  runConformance, saveAdapter, seededSubset, selectSites, serveSimulatorThreaded, SimulatorDriver, weightsOfSites, Rng,
   type Adapter, type CheckResult, type CompensationMode, type EncodedSet, type LocalTaskType, type Model, type Task,
 } from '../../internal.js';
 import { laidOut, printJson, withExamples, type Command } from '../command.js';
@@ -57,17 +57,16 @@ const serve: Command = {
       throw new Error(`chip serve: refusing to bind ${argv.host} without a token; anyone who reaches the port could drive the chip. Give --token or $${TOKEN_ENV}, or bind 127.0.0.1`);
     }
     const periphery = argv.periphery === undefined ? {} : argv.periphery.trim().startsWith('{') ? parsePeriphery(argv.periphery) : argv.periphery;
-    await initBackend(argv.backend);
-    const driver = new SimulatorDriver({
+    // the simulator and gRPC each on a thread of its own (src/hil/simulator-thread.ts)
+    const { server, caps } = await serveSimulatorThreaded({
       profile: argv.profile,
       periphery,
       seed: argv.seed,
       tiles: argv.tiles,
       maxBatch: argv['max-batch'],
       maxMessageBytes: argv['max-message-mb'] * (1 << 20),
-    });
-    const server = await serveChip(driver, { host: argv.host, port: argv.port, token });
-    const caps = await driver.capabilities();
+      backend: argv.backend,
+    }, { host: argv.host, port: argv.port, token });
     if (argv.json) printJson({ address: server.address, ...caps, token: token !== undefined });
     else console.log(`chip serve: ${caps.profile}, ${caps.tiles} tiles of ${caps.tile.rows}×${caps.tile.cols}, listening on ${server.address}${token ? ' (token required)' : ''}`);
     await new Promise<void>((resolve) => {
