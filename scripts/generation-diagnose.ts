@@ -5,10 +5,14 @@
  * every 25 steps, the held-out target loss on 60 validation MRs, then greedy-decodes 40 test MRs and
  * prints the five metrics, the generated-token count, empty outputs and four examples.
  *
+ * Options take `trainableTokens` as experiments do: a list of ids or { "fromTargets": N } (the N most
+ * frequent tokens of these 1,000 MRs' targets, resolved here as the experiment runner does).
+ *
  *   node --import tsx scripts/generation-diagnose.ts <method> <lr> <steps> ['<options JSON>'] [batch]
  *   MODEL=reports/d2t-tiny-gpt2/full-merged node --import tsx scripts/generation-diagnose.ts stochgrasp 0.03 100 '{"lambda":10,"sigmaTarget":0.009}'
+ *   node --import tsx scripts/generation-diagnose.ts lora 0.02 200 '{"rank":8,"alpha":16,"sites":"all-linear","trainableTokens":{"fromTargets":256}}'
  */
-import { attachMethod, getAnyTask, initBackend, isGenerationTask, loadModel, loadTokenizer, Rng, seededSubset, trainGeneration } from '../src/internal.js';
+import { attachMethod, frequentTargetTokens, getAnyTask, initBackend, isGenerationTask, loadModel, loadTokenizer, Rng, seededSubset, splitTokensOption, trainGeneration } from '../src/internal.js';
 import { decodeAndScore, DEFAULT_DECODING } from '../src/experiment/generation.js';
 const [method, lr, steps, opts = '{}', bs = '8'] = process.argv.slice(2);
 await initBackend();
@@ -20,7 +24,11 @@ if (!isGenerationTask(task)) throw new Error('brown-d2t is not registered as a g
 const full = task.load({});
 const data = { train: seededSubset(full.train, 1000, 'brown-d2t/train'), evaluation: { validation: seededSubset(full.evaluation.validation, 60, 'brown-d2t/validation') } };
 const test = seededSubset(full.evaluation.test, 40, 'brown-d2t/test');
-const adapter = attachMethod(model, method, JSON.parse(opts), new Rng(0, 'adapter'));
+const options = JSON.parse(opts) as Record<string, unknown>;
+const tokens = splitTokensOption(options).tokens;
+if (tokens && !Array.isArray(tokens)) options.trainableTokens = frequentTargetTokens(tok, data.train, 96, tokens.fromTargets);
+const adapter = attachMethod(model, method, options, new Rng(0, 'adapter'));
+console.log(`${method}: ${adapter.parameterCount()} trainable parameters`);
 const t0 = Date.now();
 const r = await trainGeneration({ model, adapter, task, data, tokenizer: tok }, {
   maxSteps: Number(steps), batchSize: Number(bs), lr: Number(lr), warmupRatio: 0.06, weightDecay: 0, clipNorm: 1, evalEvery: 'end', maxLength: 96, seed: 0, progress: 'none',

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { compensationMode, resolvePeriphery, type CompensationMode, type PeripheryOptions } from '../crossbar/index.js';
 import { loadProfile } from '../device/index.js';
 import { maxSequenceLength, selectSites } from '../model/index.js';
-import { getMethod, loadAdapter } from '../peft/index.js';
+import { getMethod, loadAdapter, splitTokensOption } from '../peft/index.js';
 import { calibrateErrors } from './calibrate.js';
 import { chipErrors } from './chip-driver.js';
 import { hashData, hashFolder, resolveProfile, type AdapterInput, type PlanInputs, type ProfileInput } from './inputs.js';
@@ -92,7 +92,8 @@ export function validateStatic(exp: Experiment, file: string, options: { supplie
     if (m.sigmaTarget !== undefined && !takesTarget) at(`/methods/${i}/sigmaTarget`, `method '${m.method}' does not train toward a σ_target; remove sigmaTarget or use a noise-aware method (e.g. stochgrasp)`);
     if (typeof m.sigmaTarget === 'object' && !(exp.profiles ?? []).length) at(`/methods/${i}/sigmaTarget`, 'fromProfile needs at least one entry in "profiles"');
     try {
-      def.parseOptions({ ...(m.options ?? {}), ...(m.sigmaTarget !== undefined && takesTarget ? { sigmaTarget: 0.01 } : {}) });
+      const { rest } = splitTokensOption(m.options ?? {}); // trainableTokens: any method (peft/trainable-tokens.ts)
+      def.parseOptions({ ...rest, ...(m.sigmaTarget !== undefined && takesTarget ? { sigmaTarget: 0.01 } : {}) });
     } catch (e) {
       at(`/methods/${i}/options`, (e as Error).message);
     }
