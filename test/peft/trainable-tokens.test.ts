@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSafetensors } from '../../src/io/index.js';
+import { loadCheckpoint, loadModel, readSafetensors } from '../../src/io/index.js';
 import { configToJson, createModel, parseConfig, tinyConfig, type Model } from '../../src/model/index.js';
-import { applyMerged, attachMethod, countParameters, loadAdapter, saveAdapter, TokenAdapter } from '../../src/peft/index.js';
+import { applyMerged, attachMethod, countParameters, loadAdapter, mergeAdapterIntoCheckpoint, saveAdapter, TokenAdapter } from '../../src/peft/index.js';
 import { clmLoss, promptTargetBatch } from '../../src/train/index.js';
 import { Rng, tensorCount, tf, toFloat32 } from '../../src/tensor/index.js';
 import { maxAbsDiff, useBackend } from '../helpers/backends.js';
@@ -30,6 +30,7 @@ function lmLogits(model: Model, ids: number[][]): Float32Array {
 }
 
 const IDS = [[2, 3, 4, 5, 6], [7, 8, 2, 9, 3]];
+const FIX = new URL('../fixtures/', import.meta.url).pathname;
 const ROWS = [5, 11, 20];
 
 describe('trainable tokens', () => {
@@ -149,6 +150,31 @@ describe('trainable tokens', () => {
     writeFileSync(join(out, 'adapter_config.json'), JSON.stringify({ ...config, trainable_token_indices: [5, 'x'] }));
     await expect(loadAdapter(out, model)).rejects.toThrow(/\/trainable_token_indices must be a non-empty list of token ids/);
     model.dispose();
+  });
+
+  it('an adapter in PEFT\'s layout (LoRA + trainable_token_indices) gives the independent PyTorch reference\'s hidden states and logits', async () => {
+    // test/fixtures/peft/gpt2-lora-tokens-causal: scripts/make_peft_fixtures.py (Debian python3-torch), the rows
+    // replaced by index_copy as PEFT does, the tied head's logits h·wte'ᵀ.
+    const golden = JSON.parse(readFileSync(`${FIX}peft/gpt2-lora-tokens-causal/golden.json`, 'utf8'));
+    const base = `${FIX}tiny-gpt2-random/lm-head`;
+    const model = await loadModel(base);
+    const loaded = await loadAdapter(`${FIX}peft/gpt2-lora-tokens-causal`, model, { baseModel: base });
+    expect((loaded.adapter as TokenAdapter).tokenIndices).toEqual([5, 17, 42]);
+    expect(maxAbsDiff(lmLogits(model, golden.input_ids), golden.logits)).toBeLessThan(1e-4);
+    const merged = loaded.adapter.merge();
+    loaded.adapter.detach();
+    const undo = applyMerged(model, merged);
+    expect(maxAbsDiff(lmLogits(model, golden.input_ids), golden.logits)).toBeLessThan(1e-4);
+    undo();
+    model.dispose();
+    // merge → a plain checkpoint holding the new rows.
+    await mergeAdapterIntoCheckpoint(base, `${FIX}peft/gpt2-lora-tokens-causal`, join(dir, 'merged'));
+    const ckpt = await loadCheckpoint(join(dir, 'merged'));
+    const b = golden.input_ids.length, n = golden.input_ids[0].length;
+    const hidden = tf.tidy(() => toFloat32(ckpt.model.forward({ inputIds: tf.tensor2d(golden.input_ids.flat(), [b, n], 'int32') })).slice());
+    expect(maxAbsDiff(hidden, golden.last_hidden_state)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(lmLogits(ckpt.model, golden.input_ids), golden.logits)).toBeLessThan(1e-4);
+    ckpt.model.dispose();
   });
 
   it('refuses ids outside the vocabulary, the unresolved experiment form and full fine-tuning, leaving the model as it was', () => {
