@@ -19,6 +19,9 @@ Fixtures (base checkpoints from scripts/make_fixtures.py):
   roberta-ia3/          IA3, FEATURE_EXTRACTION on tiny-roberta-random: key, value and output.dense, which
                         as a suffix also selects attention.output.dense, both feed-forward (PEFT's endswith)
   gpt2-lora-causal/     LORA, CAUSAL_LM on tiny-gpt2-random/lm-head: Conv1D c_attn and c_proj, fan_in_fan_out
+  gpt2-lora-tokens-causal/  the same with trainable_token_indices [5, 17, 42] (PEFT ≥ 0.15, tuners/trainable_tokens):
+                        `base_model.model.transformer.wte.token_adapter.trainable_tokens_delta` [3, hidden] holds the
+                        rows' new values (PEFT's index_copy), and golden.json adds the LM logits h·wte'ᵀ of the tied head
 Each folder holds adapter_config.json, adapter_model.safetensors and golden.json: the last_hidden_state
 (and classifier logits) of the base model with every adapter merged by the formulas below, computed by
 the reference forwards of scripts/make_fixtures.py.
@@ -186,10 +189,40 @@ def gpt2_lora(g):
     write_adapter('gpt2-lora-causal', config, tensors, {**case, 'shape': list(hidden.shape), 'last_hidden_state': rounded(hidden)})
 
 
+def gpt2_lora_tokens(g):
+    base_dir = os.path.join(ROOT, 'tiny-gpt2-random', 'lm-head')
+    cfg = json.load(open(os.path.join(base_dir, 'config.json')))
+    ckpt = read_safetensors(os.path.join(base_dir, 'model.safetensors'))
+    merged = {k.removeprefix('transformer.'): v.clone() for k, v in ckpt.items()}
+    r, alpha, ids = 2, 4, [5, 17, 42]
+    tensors = {}
+    for i in range(cfg['n_layer']):
+        module = f'transformer.h.{i}.attn.c_attn'
+        W = merged[f'h.{i}.attn.c_attn.weight']
+        A = torch.randn(r, W.shape[0], generator=g) * 0.3
+        B = torch.randn(W.shape[1], r, generator=g) * 0.3
+        tensors[f'base_model.model.{module}.lora_A.weight'] = A
+        tensors[f'base_model.model.{module}.lora_B.weight'] = B
+        merged[f'h.{i}.attn.c_attn.weight'] = W + (alpha / r) * (B @ A).t()
+    rows = merged['wte.weight'][ids] + torch.randn(len(ids), cfg['n_embd'], generator=g) * 0.5
+    tensors['base_model.model.transformer.wte.token_adapter.trainable_tokens_delta'] = rows
+    merged['wte.weight'] = merged['wte.weight'].index_copy(0, torch.tensor(ids), rows)
+    config = lora_config(task_type='CAUSAL_LM', base_model_name_or_path='test/fixtures/tiny-gpt2-random/lm-head', r=r,
+                         lora_alpha=alpha, target_modules=['c_attn'], fan_in_fan_out=True, lora_dropout=0.0,
+                         trainable_token_indices=ids)
+    # Token 5 is an input (the embedding sees the new row); 17 and 42 only reach the tied head.
+    case = {'input_ids': [[99, 5, 3, 8, 99], [99, 9, 9, 33, 71]], 'attention_mask': [[1] * 5, [1] * 5]}
+    hidden = gpt2_forward(cfg, merged, torch.tensor(case['input_ids']), torch.tensor(case['attention_mask']))
+    logits = hidden @ merged['wte.weight'].t()
+    write_adapter('gpt2-lora-tokens-causal', config, tensors,
+                  {**case, 'shape': list(hidden.shape), 'last_hidden_state': rounded(hidden), 'logits': rounded(logits)})
+
+
 if __name__ == '__main__':
     torch.set_num_threads(1)
     gen = torch.Generator().manual_seed(2468)
     roberta_lora(gen)
     roberta_ia3(gen)
     gpt2_lora(gen)
+    gpt2_lora_tokens(gen)
     print('wrote PEFT fixtures under', os.path.normpath(OUT))

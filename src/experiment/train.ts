@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { relativeSigmaTarget, sigmaTargetFromProfile, weightsOfSites, type PeripheryOptions } from '../crossbar/index.js';
 import { parseJsonText } from '../io/index.js';
 import { selectSites } from '../model/index.js';
-import { attachMethod, getMethod, saveAdapter } from '../peft/index.js';
+import { attachMethod, getMethod, saveAdapter, splitTokensOption } from '../peft/index.js';
 import { Rng } from '../tensor/index.js';
 import { isGenerationTask } from '../data/index.js';
-import { resolveHwaOptions, saveInputRanges, train, trainGeneration, type TrainOptions } from '../train/index.js';
+import { frequentTargetTokens, resolveHwaOptions, saveInputRanges, train, trainGeneration, type TrainOptions } from '../train/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import type { JobContext, TrainingRecord } from './job-context.js';
 import type { TrainSpec } from './plan.js';
@@ -70,9 +70,15 @@ export async function runTrain(ctx: JobContext, spec: TrainSpec): Promise<Traini
       }
       options.sigmaTarget = sigmaTarget;
     }
+    const task = ctx.res.task;
+    const tokens = splitTokensOption(options).tokens;
+    if (tokens && !Array.isArray(tokens)) {
+      // trainableTokens { fromTargets: N }: the N most frequent tokens of the training targets.
+      if (!isGenerationTask(task)) throw new Error(`method ${spec.label}: trainableTokens.fromTargets needs a generation task; ${task.id} has labels — list token ids instead`);
+      options.trainableTokens = frequentTargetTokens(ctx.res.tokenizer, ctx.res.data.train, ctx.res.maxLength, tokens.fromTargets);
+    }
     const adapter = attachMethod(model, spec.method, options, new Rng(spec.groupingSeed, 'adapter'));
     const t = spec.training;
-    const task = ctx.res.task;
     // Generation tasks: causal-LM loss on the target tokens (train/generation-trainer.ts); label tasks: the head's loss.
     const fit = isGenerationTask(task)
       ? (o: TrainOptions) => trainGeneration({ model, adapter, task, data: ctx.res.data, tokenizer: ctx.res.tokenizer }, o)

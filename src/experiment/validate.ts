@@ -27,7 +27,8 @@ import { join } from 'node:path';
 import { compensationMode, resolvePeriphery, type CompensationMode, type PeripheryOptions } from '../crossbar/index.js';
 import { loadProfile } from '../device/index.js';
 import { maxSequenceLength, selectSites } from '../model/index.js';
-import { getMethod, loadAdapter } from '../peft/index.js';
+import { getMethod, loadAdapter, splitTokensOption } from '../peft/index.js';
+import { isGenerationTask } from '../data/index.js';
 import { calibrateErrors } from './calibrate.js';
 import { chipErrors } from './chip-driver.js';
 import { hashData, hashFolder, resolveProfile, type AdapterInput, type PlanInputs, type ProfileInput } from './inputs.js';
@@ -92,7 +93,8 @@ export function validateStatic(exp: Experiment, file: string, options: { supplie
     if (m.sigmaTarget !== undefined && !takesTarget) at(`/methods/${i}/sigmaTarget`, `method '${m.method}' does not train toward a σ_target; remove sigmaTarget or use a noise-aware method (e.g. stochgrasp)`);
     if (typeof m.sigmaTarget === 'object' && !(exp.profiles ?? []).length) at(`/methods/${i}/sigmaTarget`, 'fromProfile needs at least one entry in "profiles"');
     try {
-      def.parseOptions({ ...(m.options ?? {}), ...(m.sigmaTarget !== undefined && takesTarget ? { sigmaTarget: 0.01 } : {}) });
+      const { rest } = splitTokensOption(m.options ?? {}); // trainableTokens: any method (peft/trainable-tokens.ts)
+      def.parseOptions({ ...rest, ...(m.sigmaTarget !== undefined && takesTarget ? { sigmaTarget: 0.01 } : {}) });
     } catch (e) {
       at(`/methods/${i}/options`, (e as Error).message);
     }
@@ -177,6 +179,19 @@ export async function validateExperiment(exp: Experiment, file: string, outDir: 
   if (res && model) {
     const longest = maxSequenceLength(model.config);
     if (res.maxLength > longest) errors.push(`${file}: /task/maxLength: ${res.maxLength} tokens, but the model takes at most ${longest} (max_position_embeddings ${model.config.maxPositions}); set maxLength ≤ ${longest}`);
+    exp.methods.forEach((m, i) => {
+      // trainableTokens (peft/trainable-tokens.ts): ids inside the vocabulary; fromTargets needs a generation task.
+      let tokens;
+      try {
+        tokens = splitTokensOption(m.options ?? {}).tokens;
+      } catch {
+        return; // reported by validateStatic
+      }
+      const at = `${file}: /methods/${i}/options/trainableTokens`;
+      if (tokens && !Array.isArray(tokens) && !isGenerationTask(res!.task)) errors.push(`${at}: { "fromTargets": N } needs a generation task; ${res!.task.id} has labels: list token ids instead`);
+      const bad = Array.isArray(tokens) ? tokens.filter((t) => t >= model!.config.vocabSize) : [];
+      if (bad.length) errors.push(`${at}: token ids ${bad.slice(0, 8).join(', ')} are outside the model's vocabulary [0, ${model.config.vocabSize})`);
+    });
     for (const [i, a] of (exp.adapters ?? []).entries()) {
       const input = adapters.get(a.id);
       if (!input) continue;

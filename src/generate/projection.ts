@@ -16,8 +16,8 @@ export class OutputProjection {
 
   constructor(model: Decoder) {
     const name = model.config.tieWordEmbeddings ? 'wte.weight' : 'lm_head.weight';
-    const table = model.params.get(name) as tf.Tensor2D;
-    this.tableT = tf.keep(tf.transpose(table));
+    // Inside tidy: under a view (trainable tokens) the table is a fresh tensor.
+    this.tableT = tf.keep(tf.tidy(() => tf.transpose(model.params.get(name) as tf.Tensor2D)));
   }
 
   /** Logits of the last position of hidden [rows, seq, hidden] → Float32Array [rows·vocab]. */

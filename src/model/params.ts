@@ -15,6 +15,8 @@ interface Entry {
   value: tf.Tensor;
   variable: tf.Variable | null;
   frozen: FrozenMatrix | null;
+  /** A read-time view (`setView`): `get` returns view(stored value). */
+  view: ((stored: tf.Tensor) => tf.Tensor) | null;
 }
 
 export class ParamStore {
@@ -23,7 +25,7 @@ export class ParamStore {
   /** Adds or replaces a parameter (takes ownership of `value`; disposes what it replaces). */
   set(name: string, value: tf.Tensor): void {
     this.delete(name);
-    this.entries.set(name, { value: tf.keep(value), variable: null, frozen: null });
+    this.entries.set(name, { value: tf.keep(value), variable: null, frozen: null, view: null });
   }
 
   has(name: string): boolean {
@@ -35,10 +37,35 @@ export class ParamStore {
     return [...this.entries.keys()];
   }
 
-  /** The parameter's current value (the variable when trainable). */
+  /**
+   * The parameter's current value (the variable when trainable). Under a view (`setView`) a new
+   * tensor computed from the stored value on every call: read it inside tf.tidy.
+   */
   get(name: string): tf.Tensor {
     const e = this.entry(name);
+    return e.view ? e.view(e.variable ?? e.value) : (e.variable ?? e.value);
+  }
+
+  /** The stored value (the variable when trainable), never a view: what the checkpoint holds. */
+  stored(name: string): tf.Tensor {
+    const e = this.entry(name);
     return e.variable ?? e.value;
+  }
+
+  /**
+   * Makes every `get(name)` return `view(stored value)` until the returned function is called: how
+   * PEFT's trainable tokens replace rows of the word embeddings (and so of a tied LM head) without
+   * copying the table into a variable. The parameter then counts as trainable (`isTrainable`), so the
+   * forward pass computes its gradient, which reaches the view's own variables.
+   */
+  setView(name: string, view: (stored: tf.Tensor) => tf.Tensor): () => void {
+    const e = this.entry(name);
+    if (e.view) throw new Error(`ParamStore: '${name}' already has a view (two adapters replacing its rows?)`);
+    if (e.variable) throw new Error(`ParamStore: '${name}' is being trained as a whole; it cannot also take a view`);
+    e.view = view;
+    return () => {
+      if (e.view === view) e.view = null;
+    };
   }
 
   shape(name: string): number[] {
@@ -54,8 +81,10 @@ export class ParamStore {
     return e.frozen;
   }
 
+  /** Whether the forward pass must compute this parameter's gradient (a variable, or a view over it). */
   isTrainable(name: string): boolean {
-    return this.entry(name).variable !== null;
+    const e = this.entry(name);
+    return e.variable !== null || e.view !== null;
   }
 
   /**
@@ -64,6 +93,7 @@ export class ParamStore {
    */
   setTrainable(name: string, trainable: boolean): void {
     const e = this.entry(name);
+    if (trainable && e.view) throw new Error(`ParamStore: '${name}' has a view (trainable tokens); detach that adapter before training the whole parameter`);
     if (trainable && !e.variable) {
       e.frozen?.transposed().dispose();
       e.frozen = null;

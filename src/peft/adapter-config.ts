@@ -13,7 +13,8 @@
  *
  * Newer PEFT versions add fields, so unknown top-level fields are accepted, except ones a known field
  * name (of 4 characters or more) is one or two edits away from (a typo: "did you mean 'target_modules'?"). PEFT features
- * grasp-hil cannot reproduce (DoRA, trained biases, layer replication, trainable tokens) are refused.
+ * grasp-hil cannot reproduce (DoRA, trained biases, layer replication) are refused. `trainable_token_indices`
+ * is read where the model is known (trainable-tokens.ts `tokensFromConfig`).
  */
 import { closestName, editDistance, parseJsonText } from '../io/index.js';
 import { listMethods, type MethodDefinition, type PeftFieldReader } from './adapter.js';
@@ -204,7 +205,6 @@ export function parseAdapterConfig(text: string, file: string): AdapterConfigFil
   }
   const unsupported: [string, (v: unknown) => boolean, string][] = [
     ['layer_replication', (v) => v !== undefined && v !== null, 'null (layer replication is not supported)'],
-    ['trainable_token_indices', (v) => v !== undefined && v !== null, 'null (trainable tokens are not supported)'],
     ['target_parameters', (v) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0), 'null (parameter targeting is not supported)'],
   ];
   for (const [f, bad, want] of unsupported) if (bad(raw[f])) throw configError(file, `/${f}`, want, raw[f]);

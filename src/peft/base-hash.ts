@@ -36,8 +36,8 @@ export function baseWeightsHash(model: Transformer, exclude: ReadonlySet<string>
   const h = createHash('sha256');
   for (const name of baseParamNames(model)) {
     if (exclude.has(name)) continue;
-    const trainable = model.params.isTrainable(name);
-    h.update(`${name}:${digestOf(name, model.params.get(name), !trainable)}\n`);
+    // The stored value: an adapter's view (trainable tokens) is not part of the base.
+    h.update(`${name}:${digestOf(name, model.params.stored(name), !model.params.trainable().has(name))}\n`);
   }
   return `sha256:${h.digest('hex')}`;
 }

@@ -5,13 +5,15 @@
  *
  * total     the base model's parameters (no task head; BERT's pooler counts when a classification
  *           head implies it, RoBERTa's does not, as in the `transformers` classes)
- * trainable the method's parameters (task head excluded)
+ * trainable the method's parameters (task head excluded), plus n · hidden for `trainableTokens`
+ *           (n ids; `{ fromTargets: N }` counts N, its upper bound)
  * head      the task head's parameters (classification with `labels` outputs; LM heads tied to the
  *           embeddings add only their own layers)
  */
 import { checkConfigBounds } from '../io/index.js';
 import { modelSpec, type HeadKind, type TransformerConfig } from '../model/index.js';
 import { getMethod, type ModelShape, type SiteCount } from './adapter.js';
+import { splitTokensOption, tokensParamCount, TOKENS_OPTION } from './trainable-tokens.js';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -65,6 +67,8 @@ export function countParameters(
   const head: HeadKind | null = labels !== undefined ? 'sequence-classification' : config.family === 'decoder' ? 'lm' : null;
   const shape = modelShape(config, { head, ...(labels !== undefined ? { numLabels: labels } : {}) });
   const total = shape.params.reduce((n, p) => n + size(p.shape), 0);
-  const { trainable, sites } = def.count(shape, def.parseOptions(options));
-  return { method: def.name, trainable, total, percent: (100 * trainable) / total, head: shape.headParams, sites };
+  const { rest, tokens } = splitTokensOption(options, `${def.name}: option '${TOKENS_OPTION}'`);
+  const counted = def.count(shape, def.parseOptions(rest));
+  const trainable = counted.trainable + tokensParamCount(tokens, config.hiddenSize, config.vocabSize);
+  return { method: def.name, trainable, total, percent: (100 * trainable) / total, head: shape.headParams, sites: counted.sites };
 }

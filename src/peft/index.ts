@@ -50,4 +50,6 @@ export type { MergeResult } from './export.js';
 export { PEFT_KEY_PREFIX, TASK_TYPES, taskTypeOf, targetSuffixes, matchesTargets, patternValue } from './peft-layout.js';
 export type { TaskType } from './peft-layout.js';
 export { modelShape, countParameters } from './count.js';
+export { TokenAdapter, TOKENS_OPTION, embeddingParam, parseTokensOption, splitTokensOption, tokensKey, tokensParamCount } from './trainable-tokens.js';
+export type { TokensOption, TokensFromTargets } from './trainable-tokens.js';
 export type { ParameterReport, ShapeOptions } from './count.js';

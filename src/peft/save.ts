@@ -5,11 +5,13 @@
  *          (peft-layout.ts: `base_model.model.roberta.encoder.layer.0.attention.self.query.lora_A.weight`,
  *          head as `base_model.model.classifier.dense.weight`) → config: peft_type, task_type,
  *          target_modules as suffixes (["query", "value"]), modules_to_save, the method's PEFT fields,
- *          and a grasp_hil block (adapter-config.ts) → tensors, then config, each written atomically.
+ *          trainable_token_indices (trainable-tokens.ts) and a grasp_hil block (adapter-config.ts) →
+ *          tensors, then config, each written atomically.
  *   load:  files contained in the folder → config checked (adapter-config.ts) → method by
  *          grasp_hil.method or peft_type → Sites: from grasp_hil.options, or for an adapter PEFT wrote,
  *          from target_modules / layers_to_transform / exclude_modules matched as PEFT does → Site shapes
- *          → base model: by base_hash when recorded, else by name → every tensor finite → attach and
+ *          → base model: by base_hash when recorded, else by name → every tensor finite → attach (with
+ *          trainable token rows when trainable_token_indices is set) and
  *          set values (strict keys and shapes) → head parameters (modules_to_save) into the model.
  *
  * Adapters saved before the PEFT layout (no grasp_hil.format; keys without `roberta.`) still load:
@@ -26,6 +28,7 @@ import {
 } from './adapter-config.js';
 import { baseWeightsHash } from './base-hash.js';
 import { isHeadParam, loadParams } from './param-tuning.js';
+import { innerAdapter, TokenAdapter, tokensFromConfig, withTokens } from './trainable-tokens.js';
 import {
   matchesTargets, modulePath, modulePrefix, PEFT_KEY_PREFIX, plainEndsWith, savedKey, SEQ_CLS_MODULES, stateKeyOf, targetSuffixes,
   TASK_TYPES, taskTypeOf,
@@ -94,7 +97,8 @@ export async function saveAdapter(dir: string, model: Transformer, adapter: Adap
     inference_mode: true,
     target_modules: layout.suffixes(adapter.sites),
     modules_to_save: modulesToSave,
-    ...(def.peftFields ? def.peftFields(def.parseOptions(adapter.options), adapter, layout) : {}),
+    ...(def.peftFields ? def.peftFields(def.parseOptions(adapter.options), innerAdapter(adapter), layout) : {}),
+    ...(adapter instanceof TokenAdapter ? { trainable_token_indices: [...adapter.tokenIndices] } : {}),
     grasp_hil: grasp,
   };
   const bytes = serializeSafetensors([...tensors].map(([k, t]) => [savedKey(k, prefix), { shape: t.shape, data: t.data }]), {
@@ -238,7 +242,8 @@ export async function loadAdapter(dir: string, model: Transformer, options: Load
   } catch (e) {
     throw new Error(`${cfgPath}: ${fromPeft ? `PEFT fields of ${config.peft_type}` : '/grasp_hil/options'}: ${(e as Error).message}`);
   }
-  const adapter = def.attach(model, parsed, new Rng(0, 'load'));
+  const tokens = tokensFromConfig(config.trainable_token_indices, cfgPath, model, (p) => modulePath(p, modulePrefix(model, config.task_type)));
+  const adapter = withTokens(def.attach(model, parsed, new Rng(0, 'load')), model, tokens);
   try {
     adapter.loadState(tensors, wPath);
     if (headTensors.size) loadParams(model, headTensors, wPath);

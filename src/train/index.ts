@@ -24,5 +24,6 @@ export { pretrainTinyGpt2, TINY_GPT2_RECIPE } from './pretrain-gpt2.js';
 export type { ClmPretrainReport } from './pretrain-gpt2.js';
 export { trainGeneration, generationPrompt, promptIds, encodePairs } from './generation-trainer.js';
 export type { GenerationTrainSetup, GenerationTokenizer, PromptTarget } from './generation-trainer.js';
+export { frequentTargetTokens } from './generation-tokens.js';
 export { PRETRAIN_PRESETS, getPretrainPreset } from './pretrain-presets.js';
 export type { PretrainPreset } from './pretrain-presets.js';

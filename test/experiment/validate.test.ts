@@ -105,6 +105,22 @@ describe('whole-plan validation', () => {
     expect(err3).toMatch(new RegExp(`${file}: /task/id: .*glue-sst2-missing`));
   });
 
+  it('checks trainableTokens before training: the form, ids inside the vocabulary, fromTargets only for generation tasks', async () => {
+    const e = base();
+    e.methods[0].options = { k: 8, sites: 'ff2', trainableTokens: 'many' };
+    expect(validateStatic(parseExperiment(e, 'exp.json'), '/x/exp.json').errors.join('\n'))
+      .toMatch(/\/methods\/0\/options: option 'trainableTokens' must be a list of token ids or \{ "fromTargets": N \}/);
+    const dir = mkdtempSync(join(tmpdir(), 'val-tokens-'));
+    e.methods[0].options = { k: 8, sites: 'ff2', trainableTokens: { fromTargets: 4 } };
+    e.methods[1].options = { ...e.methods[1].options, trainableTokens: [1, 99999] };
+    const file = write(dir, e);
+    const reports = join(dir, 'reports');
+    const err = await runExperiment(file, { ...quiet, reportsDir: reports }).catch((x: Error) => x.message);
+    expect(err).toMatch(new RegExp(`${file}: /methods/0/options/trainableTokens: \\{ "fromTargets": N \\} needs a generation task; brown-genre has labels`));
+    expect(err).toMatch(new RegExp(`${file}: /methods/1/options/trainableTokens: token ids 99999 are outside the model's vocabulary`));
+    expect(existsSync(join(reports, 'tiny', 'adapters'))).toBe(false);
+  });
+
   it('counts the plan before building it and refuses more than --max-rows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'val-rows-'));
     const e = base();

@@ -28,12 +28,15 @@ const CASES: [string, Record<string, unknown>][] = [
   ['red', {}],
   ['full', {}],
   ['top-k', { k: 1 }],
+  // Trainable word-embedding rows beside a method (PEFT trainable_token_indices); tinyInputs use ids 3..49.
+  ['lora', { rank: 2, trainableTokens: [4, 9, 17, 30] }],
+  ['grasp', { k: 4, trainableTokens: [5, 11] }],
 ];
 
-/** Snapshot of every model parameter and adapter variable. */
+/** Snapshot of every stored model parameter (not an adapter's view of it) and adapter variable. */
 function snapshot(model: ReturnType<typeof tinyModel>, adapter: Adapter): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  for (const n of model.params.names()) out.set(`param:${n}`, toFloat32(model.params.get(n)).slice());
+  for (const n of model.params.names()) out.set(`param:${n}`, toFloat32(model.params.stored(n)).slice());
   for (const t of adapter.trainable()) out.set(`var:${t.key}`, toFloat32(t.variable).slice());
   return out;
 }
