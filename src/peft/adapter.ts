@@ -11,7 +11,6 @@
 import { Registry } from '../base/registry.js';
 import type { SiteRole, Transformer, WeightsBySite } from '../model/index.js';
 import type { Rng, tf } from '../tensor/index.js';
-import { splitTokensOption, TOKENS_OPTION, withTokens } from './trainable-tokens.js';
 
 /** A tensor as plain data, with its shape (row-major). */
 export interface PlainTensor {
@@ -193,14 +192,4 @@ export function getMethod(name: string): MethodDefinition<object> {
 
 export function listMethods(): MethodDefinition<object>[] {
   return registry.values();
-}
-
-/**
- * Parses options and attaches: the one call the trainer and runner use. The option `trainableTokens`
- * (any method) adds trainable word-embedding rows beside the method (trainable-tokens.ts).
- */
-export function attachMethod(model: Transformer, method: string, options: Readonly<Record<string, unknown>>, rng: Rng): Adapter {
-  const def = getMethod(method);
-  const { rest, tokens } = splitTokensOption(options, `${def.name}: option '${TOKENS_OPTION}'`);
-  return withTokens(def.attach(model, def.parseOptions(rest), rng), model, tokens);
 }

@@ -2,7 +2,8 @@
  * Parameter-efficient fine-tuning: the method registry and every method. Importing this module
  * registers GRASP, StochGRASP, grasp-weight, LoRA, BitFit, (IA)³, RED, full and top-k.
  */
-export { registerMethod, getMethod, listMethods, attachMethod, isNoiseAware } from './adapter.js';
+export { registerMethod, getMethod, listMethods, isNoiseAware } from './adapter.js';
+export { attachMethod } from './attach.js';
 export type {
   Adapter,
   AdapterMode,
