@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { weightsOfSites } from '../src/crossbar/index.js';
 import { encodeExamples, getTask, numOutputs, seededSubset } from '../src/data/index.js';
 import { evaluateDetailed } from '../src/eval/index.js';
-import { attachSites, BlockingChipClient, chipAt, programSites, serveChip, SimulatorDriver, type ChipMatrix, type MvmCall, type SyncChip } from '../src/hil/index.js';
+import { attachSites, BlockingChipClient, chipAt, CountingChip, programSites, serveChip, SimulatorDriver, type SyncChip } from '../src/hil/index.js';
 import { loadCheckpoint, loadTokenizer } from '../src/io/index.js';
 import { selectSites } from '../src/model/index.js';
 import { initBackend } from '../src/tensor/index.js';
@@ -80,22 +80,6 @@ function serve(args: string[]): Promise<{ child: ChildProcess; address: string }
 const { child, address } = await serve([main, 'chip', 'serve', '--profile', options.profile, '--periphery', JSON.stringify(periphery),
   '--port', '0', '--tiles', String(options.tiles), '--max-batch', String(options.maxBatch), '--max-message-mb', '512', '--backend', info.name]);
 const plain = await serve([fileURLToPath(import.meta.url), '--serve-plain', '--backend', info.name]);
-
-/** A SyncChip that passes every call on and counts the MVM requests (round trips, for the remote chip). */
-class CountingChip implements SyncChip {
-  requests = 0;
-  constructor(private readonly inner: SyncChip) {}
-  capabilitiesSync() { return this.inner.capabilitiesSync(); }
-  programTileSync(tile: number, targets: ChipMatrix) { return this.inner.programTileSync(tile, targets); }
-  mvmSync(calls: MvmCall[]) {
-    this.requests++;
-    return this.inner.mvmSync(calls);
-  }
-  timeSync() { return this.inner.timeSync(); }
-  advanceSync(seconds: number) { return this.inner.advanceSync(seconds); }
-  resetSync(seed?: number) { this.inner.resetSync(seed); }
-  closeSync() { this.inner.closeSync(); }
-}
 
 const local = new CountingChip(new SimulatorDriver(options));
 const remote = new CountingChip(BlockingChipClient.connect(address));

@@ -16,15 +16,11 @@
  *   MODEL=reports/d2t-tiny-gpt2/full-merged node --import tsx scripts/generation-diagnose.ts stochgrasp 0.03 100 '{"lambda":10,"sigmaTarget":0.009}'
  *   node --import tsx scripts/generation-diagnose.ts lora 0.02 200 '{"rank":8,"alpha":16,"sites":"all-linear","trainableTokens":{"fromTargets":256}}'
  */
-import { attachMethod, clmLogits, encodePairs, frequentTargetTokens, ParamTuning, promptTargetBatch, tf, getAnyTask, initBackend, isGenerationTask, loadModel, loadTokenizer, Rng, seededSubset, splitTokensOption, trainGeneration } from '../src/internal.js';
+import { attachMethod, clmLogits, encodePairs, frequentTargetTokens, ParamTuning, promptTargetBatch, tf, Rng, seededSubset, splitTokensOption, trainGeneration } from '../src/internal.js';
+import { DEFAULT_DECODER, loadDecoderAndD2t } from './d2t-decoder.js';
 import { decodeAndScore, DEFAULT_DECODING } from '../src/experiment/generation.js';
 const [method, lr, steps, opts = '{}', bs = '8'] = process.argv.slice(2);
-await initBackend();
-const dir = process.env.MODEL ?? new URL('../models/tiny-gpt2', import.meta.url).pathname;
-const model = await loadModel(dir, { withHead: 'lm' });
-const tok = loadTokenizer(dir);
-const task = getAnyTask('brown-d2t');
-if (!isGenerationTask(task)) throw new Error('brown-d2t is not registered as a generation task');
+const { model, tok, task } = await loadDecoderAndD2t(process.env.MODEL ?? DEFAULT_DECODER);
 const full = task.load({});
 const data = { train: seededSubset(full.train, 1000, 'brown-d2t/train'), evaluation: { validation: seededSubset(full.evaluation.validation, 60, 'brown-d2t/validation') } };
 const test = seededSubset(full.evaluation.test, 40, 'brown-d2t/test');

@@ -12,15 +12,11 @@
  *
  * LoRA's B starts at 0, so its A has no gradient at initialisation (printed as such).
  */
-import { attachMethod, clmLoss, encodePairs, getAnyTask, initBackend, isGenerationTask, loadModel, loadTokenizer, promptTargetBatch, Rng, seededSubset, tf } from '../src/internal.js';
+import { attachMethod, clmLoss, encodePairs, promptTargetBatch, Rng, seededSubset, tf } from '../src/internal.js';
+import { DEFAULT_DECODER, loadDecoderAndD2t } from './d2t-decoder.js';
 
 const [method = 'top-k', opts = '{"k":2}'] = process.argv.slice(2);
-await initBackend();
-const dir = process.env.MODEL ?? new URL('../models/tiny-gpt2', import.meta.url).pathname;
-const model = await loadModel(dir, { withHead: 'lm' });
-const tok = loadTokenizer(dir);
-const task = getAnyTask('brown-d2t');
-if (!isGenerationTask(task)) throw new Error('brown-d2t is not registered as a generation task');
+const { model, tok, task } = await loadDecoderAndD2t(process.env.MODEL ?? DEFAULT_DECODER);
 const pairs = encodePairs(tok, seededSubset(task.load({}).train, 8, 'brown-d2t/train'), 96).slice(0, 8);
 const batch = promptTargetBatch(pairs, tok.eosId!);
 const adapter = attachMethod(model, method, JSON.parse(opts), new Rng(0, 'adapter'));

@@ -17,14 +17,11 @@
  *
  * No randomness (the optimisation starts from the embeddings).
  */
-import { encodePairs, getAnyTask, initBackend, isGenerationTask, loadModel, loadTokenizer, seededSubset, tf } from '../src/internal.js';
+import { encodePairs, seededSubset, tf } from '../src/internal.js';
+import { DEFAULT_DECODER, loadDecoderAndD2t } from './d2t-decoder.js';
 
-await initBackend();
-const dir = process.argv[2] ?? new URL('../models/tiny-gpt2', import.meta.url).pathname;
-const model = await loadModel(dir, { withHead: 'lm' });
-const tok = loadTokenizer(dir);
-const task = getAnyTask('brown-d2t');
-if (!isGenerationTask(task)) throw new Error('brown-d2t is not registered as a generation task');
+const dir = process.argv[2] ?? DEFAULT_DECODER;
+const { model, tok, task } = await loadDecoderAndD2t(dir);
 const pairs = encodePairs(tok, seededSubset(task.load({}).train, 1000, 'brown-d2t/train'), 96);
 const freq = new Map<number, number>();
 let total = 0;

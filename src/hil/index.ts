@@ -28,6 +28,7 @@ export type { CalibrateSetup, CalibrateOptions, CalibrateResult } from './calibr
 export { evaluateOverChips, evaluateOverDriver, metricWithCi, pairedMcNemar } from './chip-evaluate.js';
 export type { ChipEvalOptions, ChipEvalResult } from './chip-evaluate.js';
 export type { SyncChip } from './sync.js';
+export { CountingChip } from './sync.js';
 export { BlockingChipClient } from './blocking-client.js';
 export { programMatrixSync, mvmMatrixSync } from './matrix.js';
 export { tileReadouts, compensationFactors as driftCompensationFactors } from './drift-compensation.js';

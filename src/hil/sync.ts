@@ -20,3 +20,31 @@ export interface SyncChip {
   resetSync(seed?: number): void;
   closeSync(): void;
 }
+
+/** A SyncChip that passes every call on to `inner` and counts the MVM requests (round trips on a remote chip). */
+export class CountingChip implements SyncChip {
+  requests = 0;
+  constructor(private readonly inner: SyncChip) {}
+  capabilitiesSync(): ChipCapabilities {
+    return this.inner.capabilitiesSync();
+  }
+  programTileSync(tile: number, targets: Matrix, units?: TargetUnits): ProgramReport {
+    return this.inner.programTileSync(tile, targets, units);
+  }
+  mvmSync(calls: MvmCall[]): Matrix[] {
+    this.requests++;
+    return this.inner.mvmSync(calls);
+  }
+  timeSync(): number {
+    return this.inner.timeSync();
+  }
+  advanceSync(seconds: number): number {
+    return this.inner.advanceSync(seconds);
+  }
+  resetSync(seed?: number): void {
+    this.inner.resetSync(seed);
+  }
+  closeSync(): void {
+    this.inner.closeSync();
+  }
+}

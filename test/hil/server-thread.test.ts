@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeripheryOptions } from '../../src/crossbar/index.js';
-import { GrpcChipDriver, HilError, serveChipThreaded, serveSimulatorThreaded, SimulatorDriver, type ChipDriver, type ChipServer, type ChipMatrix as Matrix } from '../../src/hil/index.js';
-import { Rng } from '../../src/tensor/index.js';
+import { GrpcChipDriver, serveChipThreaded, serveSimulatorThreaded, SimulatorDriver, type ChipDriver, type ChipServer } from '../../src/hil/index.js';
 import { useBackend } from '../helpers/backends.js';
+import { codeOf, matrix } from './helpers.js';
 
 const PERIPHERY: PeripheryOptions = { tile: { rows: 64, cols: 32 }, dac: { bits: 8 }, adc: { bits: 8, bound: 10, noise: 0.04 }, readNoise: true };
 const OPTIONS = { profile: 'pcm-aihwkit', periphery: PERIPHERY, tiles: 8, maxBatch: 64, maxMessageBytes: 256 * 1024, seed: 3 };
-
-function matrix(rows: number, cols: number, seed: number, std = 0.1): Matrix {
-  return { rows, cols, data: new Rng(seed, 'hil-test').fillNormal(new Float32Array(rows * cols), 0, std) };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  if (!(e instanceof HilError)) throw new Error(`expected a HilError, got ${String(e)}`);
-  return { code: e.code, message: e.message };
-}
 
 describe('chip server with gRPC on its own thread', () => {
   let server: ChipServer;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PeripheryOptions } from '../../src/crossbar/index.js';
 import { weightsOfSites } from '../../src/crossbar/index.js';
-import { attachSites, chipAt as at, programSites, sharedInputGroups, SimulatorDriver, type ChipMatrix, type MvmCall, type SyncChip } from '../../src/hil/index.js';
+import { attachSites, chipAt as at, CountingChip, programSites, sharedInputGroups, SimulatorDriver } from '../../src/hil/index.js';
 import { createModel, headLogits, selectSites, tinyConfig, type Model } from '../../src/model/index.js';
 import { Rng, tensorCount } from '../../src/tensor/index.js';
 import { maxAbsDiff, useBackend } from '../helpers/backends.js';
@@ -10,22 +10,6 @@ import { maxAbsDiff, useBackend } from '../helpers/backends.js';
 // 16×16 tiles: the 32×32 and 32×64 Sites span several tiles each; read noise on, so any extra or
 // missing MVM of a tile changes the numbers.
 const PERIPHERY: PeripheryOptions = { tile: { rows: 16, cols: 16 }, dac: { bits: 8 }, adc: { bits: 10, bound: 12 }, readNoise: true, compensation: 'none' };
-
-/** A SyncChip that passes every call on to `inner` and counts the MVM requests. */
-class CountingChip implements SyncChip {
-  requests = 0;
-  constructor(private readonly inner: SyncChip) {}
-  capabilitiesSync() { return this.inner.capabilitiesSync(); }
-  programTileSync(tile: number, targets: ChipMatrix) { return this.inner.programTileSync(tile, targets); }
-  mvmSync(calls: MvmCall[]) {
-    this.requests++;
-    return this.inner.mvmSync(calls);
-  }
-  timeSync() { return this.inner.timeSync(); }
-  advanceSync(seconds: number) { return this.inner.advanceSync(seconds); }
-  resetSync(seed?: number) { this.inner.resetSync(seed); }
-  closeSync() { this.inner.closeSync(); }
-}
 
 function logits(model: Model, ids: tf.Tensor2D): Float32Array {
   return tf.tidy(() => headLogits(model, { inputIds: ids }).dataSync() as Float32Array);

@@ -1,14 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Chip, type PeripheryOptions } from '../../src/crossbar/index.js';
-import { HilError, SimulatorDriver, type ChipMatrix as Matrix } from '../../src/hil/index.js';
-import { Rng, tensorCount, tf } from '../../src/tensor/index.js';
+import { HilError, SimulatorDriver } from '../../src/hil/index.js';
+import { tensorCount, tf } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
+import { matrix } from './helpers.js';
 
 const PERIPHERY: PeripheryOptions = { tile: { rows: 64, cols: 32 }, dac: { bits: 8 }, adc: { bits: 8, bound: 10, noise: 0.04 }, readNoise: true };
-
-function matrix(rows: number, cols: number, seed: number, std = 0.1): Matrix {
-  return { rows, cols, data: new Rng(seed, 'hil-test').fillNormal(new Float32Array(rows * cols), 0, std) };
-}
 
 async function expectCode(p: Promise<unknown>, code: string, text: RegExp): Promise<void> {
   const e = await p.then(() => null, (err: unknown) => err);
