@@ -11,7 +11,7 @@ export { createProgress, formatDuration } from './progress.js';
 export type { Progress, ProgressMode, StepInfo } from './progress.js';
 export { pretrainMlm, makeBlocks, maskBlocks, evaluateMlm } from './mlm.js';
 export type { MlmOptions, MlmResult, MlmEval, MlmTokenizer } from './mlm.js';
-export { corpusTexts, DEEP_ROBERTA_RECIPE, pretrainTinyRoberta, TINY_ROBERTA_RECIPE } from './pretrain-recipe.js';
+export { corpusTexts, DEEP_ROBERTA_RECIPE, pretrainTinyRoberta, sinusoidalPositions, TINY_ROBERTA_RECIPE } from './pretrain-recipe.js';
 export type { PretrainRecipe, PretrainReport } from './pretrain-recipe.js';
 export { HardwareAwareTraining, resolveHwaOptions, HWA_DEFAULT_STD_DEV } from './hwa.js';
 export type { HwaOptions, HwaNoiseType, HwaClipType, ResolvedHwaOptions } from './hwa.js';

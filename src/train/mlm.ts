@@ -53,6 +53,8 @@ export interface MlmOptions {
   onStep?: (info: { step: number; loss: number; tensors: number }) => void;
   /** Checkpoint every `every` steps to `dir`, and resume from it when it holds one (pretrain-checkpoint.ts). */
   checkpoint?: PretrainCheckpointing;
+  /** More settings a checkpoint must match to be resumed (e.g. how the caller initialised the model). */
+  checkpointSettings?: Record<string, string | number>;
 }
 
 export interface MlmEval {
@@ -167,11 +169,12 @@ export function mlmLoss(model: Model, batch: MaskedBatch, dropout: Rng): tf.Scal
  * Pre-trains every parameter of `model` (which must carry an LM head) on `train` blocks, evaluating
  * on `heldOut` blocks. Seeded: the same seed, data and backend give the same weights.
  */
-export function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[], heldOut: Int32Array[], options: MlmOptions): Promise<MlmResult> {
+export async function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[], heldOut: Int32Array[], options: MlmOptions): Promise<MlmResult> {
   const o = {
     batchSize: 32, lr: 5e-4, weightDecay: 0.01, warmupRatio: 0.06, clipNorm: 1, maskProbability: 0.15, seed: 0,
     evalEvery: 0, evalBlocks: 256, progress: 'auto' as ProgressMode, ...options,
   };
+  if (!(o.maskProbability > 0 && o.maskProbability < 1)) throw new Error(`MLM pre-training: maskProbability must be in (0, 1), got ${o.maskProbability}`);
   const maskRng = new Rng(o.seed, 'mlm').fork('masks');
   const evalSet = heldOut.slice(0, o.evalBlocks);
   // No decay on biases and LayerNorm weights, as in BERT/RoBERTa. Every batch holds batchSize blocks.
@@ -181,7 +184,7 @@ export function pretrainMlm(model: Model, tok: MlmTokenizer, train: Int32Array[]
     loss: (batch, dropout) => mlmLoss(model, batch, dropout),
     evaluate: (step) => evaluateMlm(model, tok, evalSet, o.batchSize, o.seed, step),
     streams: { masks: maskRng },
-    settings: { maskProbability: o.maskProbability, evalBlocks: o.evalBlocks },
+    settings: { maskProbability: o.maskProbability, evalBlocks: o.evalBlocks, ...o.checkpointSettings },
     describe: (rec) => `held-out masked-LM loss ${rec.loss.toFixed(4)}, accuracy ${(rec.accuracy * 100).toFixed(2)} % over ${rec.maskedTokens} masked tokens`,
     onEval: o.onEval,
   });

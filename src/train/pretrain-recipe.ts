@@ -12,7 +12,7 @@ import { brownSplits, spamSplits } from '../data/index.js';
 import { loadModel, saveModel } from '../io/index.js';
 import { loadTokenizer, trainByteLevelBpe, type Tokenizer } from '../io/tokenizer/index.js';
 import { createModel, parseConfig } from '../model/index.js';
-import { Rng } from '../tensor/index.js';
+import { Rng, tf } from '../tensor/index.js';
 import { makeBlocks, pretrainMlm, type MlmResult, type MlmTokenizer } from './mlm.js';
 import type { PretrainCheckpointing } from './pretrain-checkpoint.js';
 import type { ProgressMode } from './progress.js';
@@ -42,6 +42,18 @@ export interface PretrainRecipe {
   microBatches?: number;
   /** Threads computing the micro-batches (≤ microBatches; default 1); does not change the numbers. */
   workers?: number;
+  /**
+   * Share of ordinary tokens chosen for prediction in each training batch (default 0.15, RoBERTa's;
+   * 80/10/10 mask/random/keep either way). The held-out evaluation always masks 15 %.
+   */
+  maskProbability?: number;
+  /**
+   * How a fresh model's position embeddings start (ignored with `init`): 'normal' (default), as
+   * `transformers` initialises them, or 'sinusoidal', Vaswani et al.'s sin/cos table scaled to the
+   * same root-mean-square value (initializer_range) with the padding row 0. The architecture is unchanged
+   * (learned absolute positions); only their starting values differ.
+   */
+  positionInit?: 'normal' | 'sinusoidal';
 }
 
 export const TINY_ROBERTA_RECIPE: PretrainRecipe = {
@@ -76,6 +88,27 @@ export const DEEP_ROBERTA_RECIPE: PretrainRecipe = {
 };
 
 const FINE_TUNING_DROPOUT = 0.1;
+const POSITIONS = 'embeddings.position_embeddings.weight';
+
+/**
+ * Position table [rows, dim]: row p holds sin(p·ω_i), cos(p·ω_i) in columns 2i, 2i+1 with
+ * ω_i = 10000^(−2i/dim) (Vaswani et al. 2017), times rms·√2 so that its root-mean-square value is
+ * `rms` (sin² + cos² = 1); row `padRow` is 0, as RoBERTa's padding position.
+ */
+export function sinusoidalPositions(rows: number, dim: number, rms: number, padRow: number | null): tf.Tensor2D {
+  if (dim % 2 !== 0) throw new Error(`sinusoidal positions need an even hidden size, got ${dim}`);
+  const data = new Float32Array(rows * dim);
+  const a = rms * Math.SQRT2;
+  for (let p = 0; p < rows; p++) {
+    if (p === padRow) continue;
+    for (let i = 0; i < dim / 2; i++) {
+      const w = 10000 ** ((-2 * i) / dim);
+      data[p * dim + 2 * i] = a * Math.sin(p * w);
+      data[p * dim + 2 * i + 1] = a * Math.cos(p * w);
+    }
+  }
+  return tf.tensor2d(data, [rows, dim]);
+}
 
 export interface PretrainReport {
   recipe: PretrainRecipe;
@@ -130,12 +163,17 @@ export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe
     eos_token_id: tokenizer.eosId,
   }, 'pretrain recipe');
   const model = recipe.init ? await loadModel(recipe.init, { withHead: 'lm' }) : createModel(config, new Rng(recipe.seed, 'pretrain/init'), { head: 'lm' });
+  if (!recipe.init && recipe.positionInit === 'sinusoidal') {
+    model.params.set(POSITIONS, sinusoidalPositions(config.maxPositions, config.hiddenSize, config.initializerRange, config.padTokenId));
+  }
   try {
     const train = makeBlocks(tok, trainTexts, recipe.seqLength);
     const held = makeBlocks(tok, heldTexts, recipe.seqLength);
     const result = await pretrainMlm(model, tok, train, held, {
       steps: recipe.steps, batchSize: recipe.batchSize, seqLength: recipe.seqLength, lr: recipe.lr, seed: recipe.seed,
       evalEvery: recipe.evalEvery, progress, microBatches: recipe.microBatches, workers: recipe.workers, checkpoint,
+      ...(recipe.maskProbability !== undefined ? { maskProbability: recipe.maskProbability } : {}),
+      ...(recipe.positionInit && !recipe.init ? { checkpointSettings: { positionInit: recipe.positionInit } } : {}),
     });
     mkdirSync(outDir, { recursive: true });
     await saveModel(model, outDir, { dtype: 'F16' });

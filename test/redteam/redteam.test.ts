@@ -129,6 +129,7 @@ const CLI_CASES: Case[] = [
   flag('pretrain --lr 0', (d) => [...PRETRAIN(d), '--lr', '0'], /^--lr must be a finite number > 0, got 0$/),
   flag('pretrain --seed -2', (d) => [...PRETRAIN(d), '--seed', '-2'], SEED_MSG),
   flag('pretrain --seq 1', (d) => [...PRETRAIN(d), '--seq', '1'], /^--seq must be an integer ≥ 3, got 1$/),
+  flag('pretrain --mask 1', (d) => [...PRETRAIN(d), '--mask', '1'], /^--mask must be a finite number > 0 and ≤ 0.9, got 1$/),
   flag('device stats --g 1.5', () => set(STATS, 'g', '1.5'), /^--g must be a finite number in \[0, 1\], got 1\.5$/),
   flag('device stats --t -1', () => set(STATS, 't', '-1'), /^--t must be a finite number ≥ 0, got -1$/),
   flag('device stats --samples 0', () => [...STATS, '--samples', '0'], /^--samples must be an integer in \[1, 100000000\], got 0$/),

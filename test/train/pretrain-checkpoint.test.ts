@@ -24,7 +24,7 @@ const tempDir = () => {
 };
 
 /** 7 steps of MLM on a tiny RoBERTa with dropout (so the dropout stream's position matters), 5 blocks per step over 40 (reshuffles). */
-async function mlm(options: { checkpoint?: { dir: string; every: number }; stopAfter?: number; microBatches?: number; lr?: number }) {
+async function mlm(options: { checkpoint?: { dir: string; every: number }; stopAfter?: number; microBatches?: number; lr?: number; checkpointSettings?: Record<string, string> }) {
   const tok = mlmTokenizer();
   const blocks = makeBlocks(tok, TEXTS, 12);
   const raw = configToJson(tinyConfig({ architecture: 'roberta', vocabSize: 60, hiddenSize: 16, numHeads: 2, intermediateSize: 24 }));
@@ -32,7 +32,7 @@ async function mlm(options: { checkpoint?: { dir: string; every: number }; stopA
   try {
     const r = await pretrainMlm(model, tok, blocks, blocks.slice(0, 8), {
       steps: 7, batchSize: options.microBatches ? 6 : 5, lr: options.lr ?? 5e-3, seed: 2, evalEvery: 3, progress: 'none', checkpoint: options.checkpoint,
-      microBatches: options.microBatches, workers: options.microBatches ? 2 : 1,
+      microBatches: options.microBatches, workers: options.microBatches ? 2 : 1, checkpointSettings: options.checkpointSettings,
       onStep: ({ step }) => {
         if (options.stopAfter !== undefined && step > options.stopAfter) throw new Error(`killed at step ${step}`);
       },
@@ -97,5 +97,9 @@ describe('pre-training checkpoints: a resumed run ends where an uninterrupted on
     await expect(mlm({ checkpoint: { dir, every: 2 }, stopAfter: 2 })).rejects.toThrow(/killed/);
     await expect(mlm({ checkpoint: { dir, every: 2 }, lr: 1e-3 })).rejects.toThrow(/checkpoint\.safetensors: settings field 'lr' is 0\.005 in the checkpoint, 0\.001 in this run/);
     await expect(mlm({ checkpoint: { dir, every: 0 } })).rejects.toThrow(/checkpoint\.every must be an integer ≥ 1, got 0/);
+    // The caller's own settings (the recipe's position initialisation) are checked the same way.
+    const other = tempDir();
+    await expect(mlm({ checkpoint: { dir: other, every: 2 }, stopAfter: 2, checkpointSettings: { positionInit: 'sinusoidal' } })).rejects.toThrow(/killed/);
+    await expect(mlm({ checkpoint: { dir: other, every: 2 }, checkpointSettings: { positionInit: 'normal' } })).rejects.toThrow(/settings field 'positionInit' is "?sinusoidal"? in the checkpoint, "?normal"? in this run/);
   }, 120_000);
 });

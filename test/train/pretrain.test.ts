@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createModel, headLogits, tinyConfig } from '../../src/model/index.js';
-import { crossEntropy, evaluateMlm, makeBlocks, maskBlocks, pretrainMlm, type MlmTokenizer } from '../../src/train/index.js';
+import { crossEntropy, evaluateMlm, makeBlocks, maskBlocks, pretrainMlm, sinusoidalPositions, type MlmTokenizer } from '../../src/train/index.js';
 import { embed, hash32, Rng, tf, toFloat32 } from '../../src/tensor/index.js';
 import { useBackend } from '../helpers/backends.js';
 
@@ -76,5 +76,32 @@ describe('masked-LM pre-training', () => {
     // The padding row of the position table gets no gradient; token types have one row, always used.
     expect(unchanged).toEqual([]);
     model.dispose();
+  });
+
+  it('masks the chosen share of tokens when asked for another rate, and refuses a rate outside (0, 1)', async () => {
+    const tok = mlmTokenizer();
+    const many = Array.from({ length: 200 }, () => makeBlocks(tok, TEXTS, 16)[0]);
+    const share = maskBlocks(many, tok, new Rng(1), 0.4).positions.length / (200 * 14);
+    expect(share).toBeGreaterThan(0.38);
+    expect(share).toBeLessThan(0.42);
+    await useBackend('wasm');
+    const model = createModel(config(), new Rng(1), { head: 'lm' });
+    await expect(pretrainMlm(model, tok, many, many, { steps: 1, batchSize: 8, maskProbability: 1, progress: 'none' })).rejects.toThrow(/maskProbability must be in \(0, 1\), got 1/);
+    model.dispose();
+  });
+
+  it('sinusoidal position table: sin/cos pairs at 10000^(−2i/d), root-mean-square value as asked, padding row 0', () => {
+    const t = sinusoidalPositions(130, 128, 0.02, 1);
+    const v = toFloat32(t);
+    t.dispose();
+    const a = 0.02 * Math.SQRT2;
+    expect(v[5 * 128 + 0]).toBeCloseTo(a * Math.sin(5), 7);
+    expect(v[5 * 128 + 1]).toBeCloseTo(a * Math.cos(5), 7);
+    expect(v[7 * 128 + 2 * 10]).toBeCloseTo(a * Math.sin(7 * 10000 ** (-20 / 128)), 7);
+    expect(v[7 * 128 + 2 * 10 + 1]).toBeCloseTo(a * Math.cos(7 * 10000 ** (-20 / 128)), 7);
+    expect(Array.from(v.subarray(128, 256)).every((x) => x === 0)).toBe(true);
+    const rows = Array.from(v).filter((_, i) => Math.floor(i / 128) !== 1);
+    expect(Math.sqrt(rows.reduce((s, x) => s + x * x, 0) / rows.length)).toBeCloseTo(0.02, 9);
+    expect(() => sinusoidalPositions(4, 5, 0.02, null)).toThrow(/even hidden size, got 5/);
   });
 });

@@ -22,6 +22,8 @@ export const pretrain: Command = {
         .option('steps', { type: 'number', describe: `optimiser steps (${fromPreset})` })
         .option('batch', { type: 'number', describe: `blocks per step (${fromPreset})` })
         .option('lr', { type: 'number', describe: `peak learning rate of AdamW, warm-up then linear decay (${fromPreset})` })
+        .option('mask', { type: 'number', describe: `share of tokens chosen for prediction in each training batch, 80/10/10 mask/random/keep; the held-out evaluation always uses 0.15 (${fromPreset})` })
+        .option('position-init', { type: 'string', choices: ['normal', 'sinusoidal'], describe: `a fresh model's position embeddings: normal as transformers initialises them, or a sin/cos table of the same std (${fromPreset})` })
         .option('seed', { type: 'number', describe: `seed of the initialisation, masking and data order (${fromPreset})` })
         .option('eval-every', { type: 'number', describe: `steps between held-out evaluations (${fromPreset})` })
         .option('workers', { type: 'number', describe: `threads computing each batch's micro-batches, at most the recipe's micro-batches (${fromPreset}); the weights do not depend on it` })
@@ -40,7 +42,7 @@ export const pretrain: Command = {
   handler: async (argv) => {
     checkFlags(argv, {
       vocab: COUNT, hidden: COUNT, layers: COUNT, heads: COUNT, ffn: COUNT, seq: { integer: true, min: 3 }, steps: COUNT, batch: COUNT,
-      lr: POSITIVE, seed: SEED, 'eval-every': COUNT, workers: COUNT, 'checkpoint-every': COUNT,
+      lr: POSITIVE, mask: { above: 0, max: 0.9 }, seed: SEED, 'eval-every': COUNT, workers: COUNT, 'checkpoint-every': COUNT,
     });
     const preset = getPretrainPreset(String(argv.preset));
     const R = preset.recipe;
@@ -49,6 +51,7 @@ export const pretrain: Command = {
       intermediateSize: argv.ffn ?? R.intermediateSize, seqLength: argv.seq ?? R.seqLength, steps: argv.steps ?? R.steps, batchSize: argv.batch ?? R.batchSize,
       lr: argv.lr ?? R.lr, seed: argv.seed ?? R.seed, evalEvery: argv['eval-every'] ?? R.evalEvery, init: argv.init ?? null,
       dropout: R.dropout, microBatches: R.microBatches, workers: argv.workers ?? R.workers,
+      maskProbability: argv.mask ?? R.maskProbability, positionInit: (argv['position-init'] as PretrainRecipe['positionInit']) ?? R.positionInit,
     };
     await initBackend(argv.backend);
     const out = String(argv.out ?? preset.out);
