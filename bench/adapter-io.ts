@@ -12,12 +12,9 @@ import { join } from 'node:path';
 import { createModel, parseConfig } from '../src/model/index.js';
 import { attachMethod, baseWeightsHash, headParamNames, loadAdapter, paramState, saveAdapter } from '../src/peft/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const flag = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const flag = flagReader(['backend']);
 await initBackend(flag('backend', 'wasm'));
 const config = parseConfig({
   model_type: 'roberta', vocab_size: 50265, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12,

@@ -21,12 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { loadModel } from '../src/io/index.js';
 import { createModel, selectSites, tinyConfig } from '../src/model/index.js';
 import { initBackend, Rng, tf } from '../src/tensor/index.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['backend', 'batch', 'only', 'reps', 'seq'], ['no-clip']);
 const info = await initBackend(arg('backend', 'auto'));
 const batch = Number(arg('batch', '4'));
 const seq = Number(arg('seq', '128'));

@@ -13,12 +13,9 @@ import { fillStandardNormal } from '../src/device/index.js';
 import { loadModel } from '../src/io/index.js';
 import { selectSites } from '../src/model/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
-import { report, timeMs } from './util.js';
+import { flagReader, report, timeMs } from './util.js';
 
-const flag = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const flag = flagReader(['backend']);
 await initBackend(flag('backend', 'wasm'));
 const model = await loadModel(new URL('../models/tiny-roberta', import.meta.url).pathname, {});
 const sites = selectSites(model, 'all-linear');

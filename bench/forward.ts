@@ -7,12 +7,9 @@
  */
 import { createModel, parseConfig } from '../src/model/index.js';
 import { initBackend, Rng, tf } from '../src/tensor/index.js';
-import { gflops, report, sync, timeMs } from './util.js';
+import { flagReader, gflops, report, sync, timeMs } from './util.js';
 
-const flag = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const flag = flagReader(['backend', 'layers']);
 const info = await initBackend(flag('backend', 'wasm'));
 const layers = Number(flag('layers', '12'));
 const [B, L, H, F] = [16, 128, 768, 3072];

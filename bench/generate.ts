@@ -15,12 +15,9 @@ import { Generator } from '../src/generate/index.js';
 import { loadModel } from '../src/io/index.js';
 import { createModel, parseConfig, type Model } from '../src/model/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
-import { report, timeMs } from './util.js';
+import { flagReader, report, timeMs } from './util.js';
 
-const flag = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const flag = flagReader(['backend', 'beams', 'layers', 'new']);
 const info = await initBackend(flag('backend', 'wasm'));
 const newTokens = Number(flag('new', '64'));
 const layers = Number(flag('layers', '12'));

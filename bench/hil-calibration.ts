@@ -31,11 +31,9 @@ import { selectSites, type WeightsBySite } from '../src/model/index.js';
 import { applyMerged, loadAdapter } from '../src/peft/index.js';
 import { weightsOfSites } from '../src/crossbar/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
+import { flagReader } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['adapter', 'backend', 'compensation', 'eval-examples', 'max-length', 'n', 'profiles', 'seed', 'steps', 'times']);
 const list = (name: string, fallback: string) => arg(name, fallback).split(',').map((s) => s.trim()).filter(Boolean);
 const adapterDir = arg('adapter', '');
 if (!adapterDir) throw new Error('--adapter <dir>: a GRASP adapter for models/tiny-roberta on brown-genre (see the file header for the train command)');

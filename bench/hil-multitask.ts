@@ -29,11 +29,9 @@ import { selectSites, type Model, type WeightsBySite } from '../src/model/index.
 import { applyMerged, loadAdapter } from '../src/peft/index.js';
 import { bootstrapDelta, runMetric, verdictOf } from '../src/results/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
+import { flagReader } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['adapters', 'backend', 'chips', 'compensation', 'eval-examples', 'max-length', 'profile', 'seed', 't']);
 const adapters = arg('adapters', '').split(',').filter(Boolean).map((kv) => {
   const [task, dir] = kv.split('=');
   if (!task || !dir) throw new Error(`--adapters: expected task=folder pairs separated by commas, got '${kv}'`);

@@ -34,12 +34,9 @@ import { attachSites, BlockingChipClient, chipAt, CountingChip, programSites, se
 import { loadCheckpoint, loadTokenizer } from '../src/io/index.js';
 import { selectSites } from '../src/model/index.js';
 import { initBackend } from '../src/tensor/index.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['backend', 'cpu-prof', 'examples', 'reps', 'server-flags', 'tile'], ['serve-plain']);
 const info = await initBackend(arg('backend', 'wasm'));
 const n = Number(arg('examples', '128'));
 const tile = Number(arg('tile', '512'));

@@ -24,12 +24,9 @@ import * as grpc from '@grpc/grpc-js';
 import { BlockingChipClient, GrpcChipDriver, serveChip, type ChipCapabilities, type ChipDriver, type MvmCall } from '../src/hil/index.js';
 import type { Matrix } from '../src/hil/driver.js';
 import { FLOW_WINDOW } from '../src/hil/server.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['arms', 'cpu-prof', 'reps', 'server-flags', 'sizes'], ['serve']);
 
 const CAPS: ChipCapabilities = {
   protocolVersion: 1, driver: 'echo', profile: 'echo', tile: { rows: 512, cols: 512 }, tiles: 4, dacBits: null, adcBits: null,

@@ -20,12 +20,9 @@ import { GrpcChipDriver, serveChip, SimulatorDriver, type ChipDriver, type MvmCa
 import { loadModel } from '../src/io/index.js';
 import { selectSites } from '../src/model/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['backend', 'periphery', 'reps', 'server', 'tile', 'tokens']);
 const info = await initBackend(arg('backend', 'auto'));
 const tokens = Number(arg('tokens', '512'));
 const tileSize = Number(arg('tile', '512'));

@@ -13,11 +13,9 @@ import { loadModel } from '../src/io/index.js';
 import { attachMethod } from '../src/peft/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
 import { train, type HwaOptions } from '../src/train/index.js';
+import { flagReader } from './util.js';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['backend', 'rounds', 'steps']);
 const backend = arg('backend', 'wasm');
 await initBackend(backend);
 const steps = Number(arg('steps', '24')), rounds = Number(arg('rounds', '2'));

@@ -28,11 +28,9 @@ import { parseConfig } from '../src/model/index.js';
 import { attachMethod, countParameters } from '../src/peft/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
 import { train } from '../src/train/index.js';
+import { flagReader } from './util.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const arg = flagReader(['backend', 'epochs', 'only', 'task', 'train-examples'], ['table']);
 const OUT = 'reports/methods';
 const MODEL = 'models/tiny-roberta';
 

@@ -10,11 +10,9 @@ import { loadTokenizer } from '../src/io/tokenizer/index.js';
 import { createModel, parseConfig } from '../src/model/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
 import { corpusTexts, DEEP_ROBERTA_RECIPE as R, makeBlocks, pretrainMlm, type MlmTokenizer } from '../src/train/index.js';
+import { flagReader } from './util.js';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['backend', 'steps']);
 await initBackend(arg('backend', 'wasm'));
 const steps = Number(arg('steps', '8'));
 const tok = loadTokenizer('models/tiny-roberta') as unknown as MlmTokenizer;

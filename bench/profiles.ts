@@ -7,12 +7,9 @@
  *   node --import tsx bench/profiles.ts [--reps 5]
  */
 import { builtinProfileIds, checkLaw, compileLaw, loadProfile } from '../src/device/index.js';
-import { report, timeMs } from './util.js';
+import { flagReader, report, timeMs } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['reps']);
 const reps = Number(arg('reps', '5'));
 
 for (const id of builtinProfileIds()) report(`profile ${id}`, { loadMs: timeMs(() => loadProfile(id), reps) });

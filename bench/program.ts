@@ -10,12 +10,9 @@ import { Chip } from '../src/crossbar/index.js';
 import { fillStandardNormal, loadProfile } from '../src/device/index.js';
 import type { SiteWeights } from '../src/model/index.js';
 import { Rng } from '../src/tensor/index.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['layers', 'profile']);
 const profile = arg('profile', 'pcm-aihwkit');
 const layers = Number(arg('layers', '12'));
 const [H, F] = [768, 3072];

@@ -8,12 +8,9 @@
  */
 import { characterise, PulseHistogram } from '../src/crossbar/index.js';
 import { loadProfile } from '../src/device/index.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['devices', 'profile']);
 const profile = arg('profile', 'ecram');
 const n = Number(arg('devices', '200000'));
 const device = loadProfile(profile);

@@ -37,12 +37,9 @@ import { makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
 import { enqueue, migrate, queueStatus } from '../src/internal.js';
 import { startPostgres } from '../test/queue/postgres.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const arg = flagReader(['chips', 'experiment', 'fleet', 'fleet-noise-seeds', 'jobs', 'scaling']);
 const N = Number(arg('jobs', '200'));
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const fixture = arg('experiment', fileURLToPath(new URL('../test/fixtures/experiments/tiny.json', import.meta.url)));

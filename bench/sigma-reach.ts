@@ -14,11 +14,9 @@ import { loadModel } from '../src/io/index.js';
 import { attachMethod } from '../src/peft/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
 import { sigmaReport, train } from '../src/train/index.js';
+import { flagReader } from './util.js';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const arg = flagReader(['backend', 'lambda', 'targets']);
 await initBackend(arg('backend', 'wasm'));
 const targets = arg('targets', '0.0045,0.02,0.05').split(',').map(Number);
 const lambda = Number(arg('lambda', '0.01'));

@@ -24,12 +24,9 @@ import { createModel, headLogits, parseConfig, type Model, type ModelInputs } fr
 import { attachMethod, headParamNames, ParamTuning } from '../src/peft/index.js';
 import { crossEntropy, AdamW } from '../src/train/index.js';
 import { initBackend, Rng, tf } from '../src/tensor/index.js';
-import { gflops, report, sync, timeMs } from './util.js';
+import { flagReader, gflops, report, sync, timeMs } from './util.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const arg = flagReader(['backend', 'batch', 'model', 'only', 'rounds', 'seq', 'steps']);
 const info = await initBackend(arg('backend', 'wasm'));
 const steps = Number(arg('steps', '3'));
 const batch = Number(arg('batch', '4'));

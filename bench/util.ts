@@ -29,3 +29,28 @@ export function report(name: string, values: Record<string, number | string>): v
   const parts = Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(4) : v}`);
   console.log(`${name}: ${parts.join(' ')}`);
 }
+
+/**
+ * A benchmark's flag reader. The command line is checked first: every `--name` must be one of `values`
+ * (and then takes the next argument as its value, whatever it looks like) or one of `switches`, so a
+ * mistyped flag stops the run with the list of known ones instead of being ignored. The returned
+ * `arg(name, fallback)` gives a flag's value or the fallback.
+ */
+export function flagReader(values: readonly string[], switches: readonly string[] = [], argv: readonly string[] = process.argv.slice(2)): (name: string, fallback: string) => string {
+  const known = () => [...values.map((v) => `--${v} <value>`), ...switches.map((s) => `--${s}`)].join(', ') || 'no flags';
+  const given = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    if (name !== null && values.includes(name)) {
+      if (i + 1 >= argv.length) throw new Error(`--${name} needs a value`);
+      given.set(name, argv[++i]);
+    } else if (name === null || !switches.includes(name)) {
+      throw new Error(`${name === null ? `unexpected argument '${a}'` : `unknown flag --${name}`}; this benchmark takes ${known()}`);
+    }
+  }
+  return (name, fallback) => {
+    if (!values.includes(name)) throw new Error(`flagReader: '${name}' is not among this benchmark's flags (${known()})`);
+    return given.get(name) ?? fallback;
+  };
+}

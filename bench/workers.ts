@@ -18,12 +18,9 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadExperiment, quickVariant, runExperiment } from '../src/experiment/index.js';
-import { report } from './util.js';
+import { flagReader, report } from './util.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const arg = flagReader(['experiment', 'rounds'], ['full']);
 const file = arg('experiment', 'experiments/quickstart.json');
 const quick = !process.argv.includes('--full');
 const rounds = Number(arg('rounds', '2'));

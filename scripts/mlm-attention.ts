@@ -8,17 +8,37 @@
  * position. The query and key projections are read through hooks on their Sites; the softmax is
  * recomputed here with the model's scale 1/√(head dim).
  *
- *   node --import tsx scripts/mlm-attention.ts [modelDir]   (default models/deep-roberta)
+ *   node --import tsx scripts/mlm-attention.ts [modelDir] [--checkpoint <dir>]   (default models/deep-roberta)
+ *
+ * With `--checkpoint`, the weights come from a pre-training checkpoint (`grasp-hil pretrain
+ * --checkpoint <dir>`, of a model with modelDir's architecture and tokenizer): a run can be looked at
+ * while it goes on.
  */
-import { loadModel } from '../src/io/index.js';
+import { join } from 'node:path';
+import { loadModel, SafetensorsReader } from '../src/io/index.js';
 import { loadTokenizer } from '../src/io/tokenizer/index.js';
 import { initBackend, Rng, tf } from '../src/tensor/index.js';
 import { corpusTexts, makeBlocks, maskBlocks, TINY_ROBERTA_RECIPE, type MlmTokenizer } from '../src/train/index.js';
 
-const dir = process.argv[2] ?? 'models/deep-roberta';
+const args = process.argv.slice(2);
+const at = args.indexOf('--checkpoint');
+const checkpoint = at >= 0 ? args.splice(at, 2)[1] : null;
+const dir = args[0] ?? 'models/deep-roberta';
 await initBackend('wasm');
 const tok = loadTokenizer(dir) as unknown as MlmTokenizer;
 const model = await loadModel(dir, { withHead: 'none' });
+let source = dir;
+if (checkpoint) {
+  const file = join(checkpoint, 'checkpoint.safetensors');
+  const reader = await SafetensorsReader.open(file);
+  for (const name of model.params.names()) {
+    if (!reader.names().includes(`param/${name}`)) throw new Error(`${file}: no tensor 'param/${name}'; is it a checkpoint of ${dir}'s architecture?`);
+    const t = reader.read(`param/${name}`);
+    model.params.set(name, tf.tensor(t.data as Float32Array, t.shape));
+  }
+  const meta = JSON.parse(reader.metadata.grasp_hil_pretrain_checkpoint ?? '{}') as { step?: number };
+  source = `${file} (step ${meta.step ?? '?'})`;
+}
 const L = TINY_ROBERTA_RECIPE.seqLength;
 const held = makeBlocks(tok, corpusTexts('validation'), L).slice(0, 32);
 const batch = maskBlocks(held, tok, new Rng(TINY_ROBERTA_RECIPE.seed, 'mlm/eval-masks'));
@@ -35,7 +55,7 @@ const detach = [...model.sites.values()]
 tf.tidy(() => { model.forward({ inputIds: tf.tensor2d(batch.inputIds, [batch.rows, L], 'int32') }); });
 detach.forEach((d) => d());
 
-console.log(`${dir}: attention on ${batch.rows} held-out blocks of ${L} tokens (uniform: entropy ${Math.log(L).toFixed(2)} nats, weight ${(1 / L).toFixed(3)} per key)`);
+console.log(`${source}: attention on ${batch.rows} held-out blocks of ${L} tokens (uniform: entropy ${Math.log(L).toFixed(2)} nats, weight ${(1 / L).toFixed(3)} per key)`);
 console.log('layer head  entropy  largest  left   self   right');
 for (let layer = 0; layer < numLayers; layer++) {
   const get = (role: string) => {
