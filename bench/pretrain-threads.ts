@@ -7,9 +7,9 @@
  *   node --import tsx bench/pretrain-threads.ts [--backend wasm] [--steps 8]
  */
 import { loadTokenizer } from '../src/io/tokenizer/index.js';
-import { createModel, parseConfig } from '../src/model/index.js';
+import { createModel } from '../src/model/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
-import { corpusTexts, DEEP_ROBERTA_RECIPE as R, makeBlocks, pretrainMlm, type MlmTokenizer } from '../src/train/index.js';
+import { corpusTexts, DEEP_ROBERTA_RECIPE as R, makeBlocks, pretrainMlm, recipeConfig, type MlmTokenizer } from '../src/train/index.js';
 import { flagReader } from './util.js';
 
 const arg = flagReader(['backend', 'steps']);
@@ -17,11 +17,7 @@ await initBackend(arg('backend', 'wasm'));
 const steps = Number(arg('steps', '8'));
 const tok = loadTokenizer('models/tiny-roberta') as unknown as MlmTokenizer;
 const blocks = makeBlocks(tok, corpusTexts('train').slice(0, 200), R.seqLength);
-const config = parseConfig({
-  model_type: 'roberta', vocab_size: R.vocabSize, hidden_size: R.hiddenSize, num_hidden_layers: R.numLayers, num_attention_heads: R.numHeads,
-  intermediate_size: R.intermediateSize, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, max_position_embeddings: R.seqLength + 2,
-  type_vocab_size: 1, pad_token_id: 1, bos_token_id: 0, eos_token_id: 2, layer_norm_eps: 1e-5,
-}, 'bench config');
+const config = recipeConfig(R, tok);
 const rates: Record<string, number> = {};
 for (const workers of [1, 2]) {
   const model = createModel(config, new Rng(0), { head: 'lm' });

@@ -14,11 +14,10 @@
  * --checkpoint <dir>`, of a model with modelDir's architecture and tokenizer): a run can be looked at
  * while it goes on.
  */
-import { join } from 'node:path';
-import { loadModel, SafetensorsReader } from '../src/io/index.js';
+import { loadModel } from '../src/io/index.js';
 import { loadTokenizer } from '../src/io/tokenizer/index.js';
 import { initBackend, Rng, tf } from '../src/tensor/index.js';
-import { corpusTexts, makeBlocks, maskBlocks, TINY_ROBERTA_RECIPE, type MlmTokenizer } from '../src/train/index.js';
+import { corpusTexts, makeBlocks, maskBlocks, readCheckpointWeights, TINY_ROBERTA_RECIPE, type MlmTokenizer } from '../src/train/index.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--checkpoint');
@@ -29,15 +28,13 @@ const tok = loadTokenizer(dir) as unknown as MlmTokenizer;
 const model = await loadModel(dir, { withHead: 'none' });
 let source = dir;
 if (checkpoint) {
-  const file = join(checkpoint, 'checkpoint.safetensors');
-  const reader = await SafetensorsReader.open(file);
+  const { file, step, params } = await readCheckpointWeights(checkpoint);
   for (const name of model.params.names()) {
-    if (!reader.names().includes(`param/${name}`)) throw new Error(`${file}: no tensor 'param/${name}'; is it a checkpoint of ${dir}'s architecture?`);
-    const t = reader.read(`param/${name}`);
-    model.params.set(name, tf.tensor(t.data as Float32Array, t.shape));
+    const p = params.get(name);
+    if (!p) throw new Error(`${file}: no tensor 'param/${name}'; is it a checkpoint of ${dir}'s architecture?`);
+    model.params.set(name, tf.tensor(p.data, p.shape));
   }
-  const meta = JSON.parse(reader.metadata.grasp_hil_pretrain_checkpoint ?? '{}') as { step?: number };
-  source = `${file} (step ${meta.step ?? '?'})`;
+  source = `${file} (step ${step})`;
 }
 const L = TINY_ROBERTA_RECIPE.seqLength;
 const held = makeBlocks(tok, corpusTexts('validation'), L).slice(0, 32);
@@ -59,9 +56,9 @@ console.log(`${source}: attention on ${batch.rows} held-out blocks of ${L} token
 console.log('layer head  entropy  largest  left   self   right');
 for (let layer = 0; layer < numLayers; layer++) {
   const get = (role: string) => {
-    const t = [...captured.entries()].find(([name]) => name === `encoder.layer.${layer}.attention.self.${role}`);
+    const t = captured.get(`encoder.layer.${layer}.attention.self.${role}`);
     if (!t) throw new Error(`no ${role} output captured for layer ${layer}`);
-    return t[1];
+    return t;
   };
   const stats = tf.tidy(() => {
     const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch.rows, L, numHeads, dh]), [0, 2, 1, 3]);

@@ -1,6 +1,6 @@
 /**
- * A short masked-LM probe of pre-training choices on one thread: a fresh RoBERTa of the tiny-roberta
- * width (hidden 128, 4 heads, feed-forward 512, 130 positions, no dropout) with `layers` layers,
+ * A short masked-LM probe of pre-training choices on one thread: a fresh RoBERTa of deep-roberta's
+ * config (hidden 128, 4 heads, feed-forward 512, 130 positions, no dropout) with `layers` layers,
  * trained for `steps` steps of `batch` blocks on the shipped corpora's training text (deep-roberta's
  * tokenizer), seed 0, evaluated on the first 128 held-out blocks with the recipe's fixed 15 % masks
  * every quarter of the run. Prints loss, accuracy and wall time at each evaluation, so that two
@@ -13,9 +13,9 @@
  * `rms`: the sinusoidal table's root-mean-square value (default 0.02, the recipe's initializer_range).
  */
 import { loadTokenizer } from '../src/io/tokenizer/index.js';
-import { createModel, parseConfig } from '../src/model/index.js';
+import { createModel } from '../src/model/index.js';
 import { initBackend, Rng } from '../src/tensor/index.js';
-import { corpusTexts, makeBlocks, pretrainMlm, sinusoidalPositions, type MlmTokenizer } from '../src/train/index.js';
+import { corpusTexts, DEEP_ROBERTA_RECIPE, makeBlocks, pretrainMlm, recipeConfig, sinusoidalPositions, type MlmTokenizer } from '../src/train/index.js';
 
 const [layers, steps, positions, lr, batch, mask, rms = '0.02'] = process.argv.slice(2);
 if (mask === undefined || !['normal', 'sinusoidal'].includes(positions)) {
@@ -25,13 +25,9 @@ await initBackend('wasm');
 const tok = loadTokenizer('models/deep-roberta') as unknown as MlmTokenizer;
 const train = makeBlocks(tok, corpusTexts('train'), 128);
 const held = makeBlocks(tok, corpusTexts('validation'), 128);
-const config = parseConfig({
-  model_type: 'roberta', vocab_size: tok.vocabSize, hidden_size: 128, num_hidden_layers: Number(layers), num_attention_heads: 4,
-  intermediate_size: 512, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, max_position_embeddings: 130,
-  type_vocab_size: 1, pad_token_id: 1, bos_token_id: 0, eos_token_id: 2, layer_norm_eps: 1e-5,
-}, 'mlm-probe');
+const config = recipeConfig({ ...DEEP_ROBERTA_RECIPE, numLayers: Number(layers), dropout: 0 }, tok);
 const model = createModel(config, new Rng(0, 'pretrain/init'), { head: 'lm' });
-if (positions === 'sinusoidal') model.params.set('embeddings.position_embeddings.weight', sinusoidalPositions(130, 128, Number(rms), 1));
+if (positions === 'sinusoidal') model.params.set('embeddings.position_embeddings.weight', sinusoidalPositions(config.maxPositions, config.hiddenSize, Number(rms), config.padTokenId));
 const t0 = performance.now();
 const label = process.argv.slice(2).join(' ');
 await pretrainMlm(model, tok, train, held, {

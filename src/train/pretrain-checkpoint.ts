@@ -80,6 +80,24 @@ export function hasCheckpoint(dir: string): boolean {
 }
 
 /**
+ * The trained weights of `<dir>/checkpoint.safetensors` by parameter name, and the step they are from,
+ * for looking at a run while it goes on (no settings are checked: nothing is resumed).
+ */
+export async function readCheckpointWeights(dir: string): Promise<{ file: string; step: number; params: Map<string, { shape: number[]; data: Float32Array }> }> {
+  const file = join(dir, CHECKPOINT_FILE);
+  const reader = await SafetensorsReader.open(file);
+  const raw = reader.metadata[META_KEY];
+  if (raw === undefined) throw new Error(`${file}: no '${META_KEY}' metadata: not a grasp-hil pre-training checkpoint`);
+  const params = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const key of reader.names()) {
+    if (!key.startsWith('param/')) continue;
+    const t = reader.read(key);
+    params.set(key.slice('param/'.length), { shape: t.shape, data: t.data as Float32Array });
+  }
+  return { file, step: (JSON.parse(raw) as Meta<unknown>).step, params };
+}
+
+/**
  * Reads `<dir>/checkpoint.safetensors` and checks it against this run: the same `settings` (every
  * field) and the same trained parameters (`shapes`: name → shape).
  */

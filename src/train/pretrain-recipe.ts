@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { brownSplits, spamSplits } from '../data/index.js';
 import { loadModel, saveModel } from '../io/index.js';
 import { loadTokenizer, trainByteLevelBpe, type Tokenizer } from '../io/tokenizer/index.js';
-import { createModel, parseConfig } from '../model/index.js';
+import { createModel, parseConfig, type TransformerConfig } from '../model/index.js';
 import { Rng, tf } from '../tensor/index.js';
 import { makeBlocks, pretrainMlm, type MlmResult, type MlmTokenizer } from './mlm.js';
 import type { PretrainCheckpointing } from './pretrain-checkpoint.js';
@@ -129,21 +129,12 @@ function asMlmTokenizer(t: Tokenizer): MlmTokenizer {
   return t as unknown as MlmTokenizer;
 }
 
-/** Runs the recipe and writes config.json, model.safetensors (f16), tokenizer files and PRETRAINING.json to `outDir`. */
-export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe = TINY_ROBERTA_RECIPE, progress: ProgressMode = 'auto', checkpoint?: PretrainCheckpointing): Promise<PretrainReport> {
-  const trainTexts = corpusTexts('train');
-  const heldTexts = corpusTexts('validation');
-  const t0 = performance.now();
-  const tokenizer = recipe.init ? loadTokenizer(recipe.init) : trainByteLevelBpe(trainTexts, { vocabSize: recipe.vocabSize, modelMaxLength: recipe.seqLength });
-  const tokenizerSeconds = (performance.now() - t0) / 1000;
-  const tok = asMlmTokenizer(tokenizer);
-  const previousFile = recipe.init ? join(recipe.init, 'PRETRAINING.json') : null;
-  const previous: PretrainReport[] = [];
-  if (previousFile && existsSync(previousFile)) {
-    const p = JSON.parse(readFileSync(previousFile, 'utf8')) as PretrainReport;
-    previous.push(...(p.previous ?? []), { ...p, previous: [] });
-  }
-  const config = parseConfig({
+/**
+ * The RoBERTa config a recipe trains: its sizes, the tokenizer's vocabulary size and special ids,
+ * positions for its block length, and its pre-training dropout (RoBERTa's 0.1 unless set).
+ */
+export function recipeConfig(recipe: PretrainRecipe, tokenizer: Pick<Tokenizer, 'vocabSize' | 'padId' | 'bosId' | 'eosId'>): TransformerConfig {
+  return parseConfig({
     architectures: ['RobertaForMaskedLM'],
     model_type: 'roberta',
     vocab_size: tokenizer.vocabSize,
@@ -162,6 +153,23 @@ export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe
     bos_token_id: tokenizer.bosId,
     eos_token_id: tokenizer.eosId,
   }, 'pretrain recipe');
+}
+
+/** Runs the recipe and writes config.json, model.safetensors (f16), tokenizer files and PRETRAINING.json to `outDir`. */
+export async function pretrainTinyRoberta(outDir: string, recipe: PretrainRecipe = TINY_ROBERTA_RECIPE, progress: ProgressMode = 'auto', checkpoint?: PretrainCheckpointing): Promise<PretrainReport> {
+  const trainTexts = corpusTexts('train');
+  const heldTexts = corpusTexts('validation');
+  const t0 = performance.now();
+  const tokenizer = recipe.init ? loadTokenizer(recipe.init) : trainByteLevelBpe(trainTexts, { vocabSize: recipe.vocabSize, modelMaxLength: recipe.seqLength });
+  const tokenizerSeconds = (performance.now() - t0) / 1000;
+  const tok = asMlmTokenizer(tokenizer);
+  const previousFile = recipe.init ? join(recipe.init, 'PRETRAINING.json') : null;
+  const previous: PretrainReport[] = [];
+  if (previousFile && existsSync(previousFile)) {
+    const p = JSON.parse(readFileSync(previousFile, 'utf8')) as PretrainReport;
+    previous.push(...(p.previous ?? []), { ...p, previous: [] });
+  }
+  const config = recipeConfig(recipe, tokenizer);
   const model = recipe.init ? await loadModel(recipe.init, { withHead: 'lm' }) : createModel(config, new Rng(recipe.seed, 'pretrain/init'), { head: 'lm' });
   if (!recipe.init && recipe.positionInit === 'sinusoidal') {
     model.params.set(POSITIONS, sinusoidalPositions(config.maxPositions, config.hiddenSize, config.initializerRange, config.padTokenId));

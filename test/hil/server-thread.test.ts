@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeripheryOptions } from '../../src/crossbar/index.js';
 import { GrpcChipDriver, serveChipThreaded, serveSimulatorThreaded, SimulatorDriver, type ChipDriver, type ChipServer } from '../../src/hil/index.js';
 import { useBackend } from '../helpers/backends.js';
-import { codeOf, matrix } from './helpers.js';
+import { codeOf, matrix, programmedChip } from './helpers.js';
 
 const PERIPHERY: PeripheryOptions = { tile: { rows: 64, cols: 32 }, dac: { bits: 8 }, adc: { bits: 8, bound: 10, noise: 0.04 }, readNoise: true };
 const OPTIONS = { profile: 'pcm-aihwkit', periphery: PERIPHERY, tiles: 8, maxBatch: 64, maxMessageBytes: 256 * 1024, seed: 3 };
@@ -25,12 +25,7 @@ describe('chip server with gRPC on its own thread', () => {
 
   it('gives the in-process driver\'s numbers for the same seeds and calls, the driver running in this thread', async () => {
     const script = async (d: ChipDriver) => {
-      await d.reset(5);
-      const out: unknown[] = [await d.capabilities()];
-      out.push(await d.programTile(0, matrix(64, 32, 1)));
-      out.push(await d.programTile(5, matrix(20, 9, 2)));
-      out.push(await d.advance(3600));
-      out.push((await d.readTile(5)).values);
+      const out = await programmedChip(d);
       const shared = matrix(2, 64, 6, 1);
       out.push(...await Promise.all([
         d.mvm([{ tile: 0, inputs: matrix(16, 64, 3, 1) }, { tile: 5, inputs: matrix(3, 20, 4, 1) }]),

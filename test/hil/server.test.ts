@@ -4,7 +4,7 @@ import type { PeripheryOptions } from '../../src/crossbar/index.js';
 import { GrpcChipDriver, serveChip, SimulatorDriver, type ChipDriver, type ChipServer, type ChipMatrix as Matrix } from '../../src/hil/index.js';
 import { callsToMsg } from '../../src/hil/wire.js';
 import { useBackend } from '../helpers/backends.js';
-import { codeOf, matrix } from './helpers.js';
+import { codeOf, matrix, programmedChip } from './helpers.js';
 
 const PERIPHERY: PeripheryOptions = { tile: { rows: 64, cols: 32 }, dac: { bits: 8 }, adc: { bits: 8, bound: 10, noise: 0.04 }, readNoise: true };
 const TOKEN = 'test-token-0123456789abcdef';
@@ -30,12 +30,7 @@ describe('chip gRPC server and client on a loopback socket', () => {
   it('gives the same numbers as the in-process driver for the same seeds and calls', async () => {
     const local = new SimulatorDriver({ profile: 'pcm-aihwkit', periphery: PERIPHERY, tiles: 8, maxBatch: 64, maxMessageBytes: 256 * 1024, seed: 3 });
     const script = async (d: ChipDriver) => {
-      await d.reset(5);
-      const out: unknown[] = [await d.capabilities()];
-      out.push(await d.programTile(0, matrix(64, 32, 1)));
-      out.push(await d.programTile(5, matrix(20, 9, 2)));
-      out.push(await d.advance(3600));
-      out.push((await d.readTile(5)).values);
+      const out = await programmedChip(d);
       // two requests in flight on the stream at once, several calls each
       const shared = matrix(2, 64, 6, 1);
       const [a, b, c] = await Promise.all([
