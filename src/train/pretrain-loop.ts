@@ -163,7 +163,7 @@ export async function pretrainLoop<B extends { labels: Int32Array }, E>(model: M
         return applyStep(Object.fromEntries(variables.map((v, i) => [v.name, sums[i]])), lossValue, sq, step, lr);
       });
     };
-    progress = createProgress(o.steps, o.progress);
+    progress = createProgress(o.steps, o.progress, process.stderr, 10, first - 1);
     if (first > 1) progress.log(`${objective.name}: resumed from ${ck!.dir} after step ${first - 1} of ${o.steps}`);
     const t0 = performance.now();
     const seconds = () => secondsBefore + (performance.now() - t0) / 1000;

@@ -30,8 +30,12 @@ export function formatDuration(seconds: number): string {
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
 }
 
+/**
+ * `done` is the steps finished before this process started (a resumed run): the ETA extrapolates
+ * from this process's own steps only, and the bar starts where the run is.
+ */
 export function createProgress(
-  total: number, mode: ProgressMode = 'auto', out: NodeJS.WriteStream | ((line: string) => void) = process.stderr, every = 10,
+  total: number, mode: ProgressMode = 'auto', out: NodeJS.WriteStream | ((line: string) => void) = process.stderr, every = 10, done = 0,
 ): Progress {
   const write = typeof out === 'function' ? out : (line: string) => out.write(`${line}\n`);
   const resolved = typeof out === 'function' ? (mode === 'none' ? 'none' : 'lines') : mode === 'auto' ? (out.isTTY ? 'bar' : 'lines') : mode;
@@ -42,7 +46,7 @@ export function createProgress(
       update(i) {
         if (i.step % every !== 0 && i.step !== i.total) return;
         const elapsed = (Date.now() - started) / 1000;
-        const eta = (elapsed / i.step) * (i.total - i.step);
+        const eta = (elapsed / (i.step - done)) * (i.total - i.step);
         write(`step ${i.step}/${i.total} epoch ${i.epoch} loss ${i.loss.toFixed(4)} lr ${i.lr.toExponential(2)} ${Math.round(i.tokensPerSecond)} tok/s eta ${formatDuration(eta)}`);
       },
       log: write,
@@ -59,7 +63,7 @@ export function createProgress(
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { loss: '-', tps: '-', epoch: 1 });
+  bar.start(total, done, { loss: '-', tps: '-', epoch: 1 });
   return {
     update(i) {
       bar.update(i.step, { loss: i.loss.toFixed(4), tps: Math.round(i.tokensPerSecond), epoch: i.epoch });
