@@ -35,7 +35,7 @@ import os from 'node:os';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { packageVersion } from '../env.js';
 import { buildReport, type ReportResult } from '../report/index.js';
-import { ResultStore, type ResultRow } from '../results/index.js';
+import { ResultStore, withBaseline, type ResultRow } from '../results/index.js';
 import { backendInfo, initBackend } from '../tensor/index.js';
 import { formatDuration } from '../train/index.js';
 import { writeJsonAtomic } from './atomic.js';
@@ -362,10 +362,23 @@ export async function runExperiment(source: ExperimentSource, options: RunOption
   }
 }
 
-/** `grasp-hil report <experiment>`: rebuilds the report from the rows alone; the folder must stay inside the reports root. */
-export async function reportExperiment(nameOrFile: string, reportsDir = 'reports'): Promise<{ report: ReportResult; warnings: string[] }> {
+/**
+ * `grasp-hil report <experiment>`: rebuilds the report from the rows alone; the folder must stay inside
+ * the reports root. With `compareTo`, the same rows are compared with that arm instead of the
+ * experiment's baseline, in a folder of its own (reports/<name>-vs-<arm>/), so the run's report keeps
+ * the experiment's comparison.
+ */
+export async function reportExperiment(nameOrFile: string, reportsDir = 'reports', options: { compareTo?: string } = {}): Promise<{ report: ReportResult; warnings: string[] }> {
   const name = nameOrFile.endsWith('.json') ? loadExperiment(nameOrFile).experiment.name : nameOrFile;
-  const outDir = insideRoot(reportsDir, name, 'report name');
-  const { rows, warnings } = ResultStore.read(join(outDir, 'results.jsonl'));
-  return { report: await buildReport(rows, outDir, name), warnings };
+  const file = join(insideRoot(reportsDir, name, 'report name'), 'results.jsonl');
+  const { rows, warnings } = ResultStore.read(file);
+  return { report: await reportRows(rows, reportsDir, name, file, options.compareTo), warnings };
+}
+
+/** The report of an experiment's rows, against the experiment's baseline or (`compareTo`) another arm. */
+export function reportRows(rows: ResultRow[], reportsDir: string, name: string, source: string, compareTo?: string): Promise<ReportResult> {
+  if (compareTo === undefined) return buildReport(rows, insideRoot(reportsDir, name, 'report name'), name);
+  const rebased = withBaseline(rows, compareTo, `${source}: --compare-to`);
+  const folder = `${name}-vs-${compareTo.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  return buildReport(rebased, insideRoot(reportsDir, folder, 'report name'), `${name}, compared with ${compareTo}`);
 }

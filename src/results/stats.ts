@@ -337,6 +337,19 @@ export function baselineOf(rows: ResultRow[]): string | null {
   return base;
 }
 
+/**
+ * The rows with `id` as their baseline instead of the one the experiment named: the same runs compared
+ * from another arm (`grasp-hil report --compare-to`). `id` must be an arm with evaluation rows (an
+ * entry id, `entry@profile` for an adapter trained per profile).
+ */
+export function withBaseline(rows: ResultRow[], id: string, source: string): ResultRow[] {
+  const arms = new Set(rows.filter((r) => r.kind === 'noise' || r.kind === 'hardware').map(entryOf));
+  if (!arms.has(id)) {
+    throw new Error(`${source}: '${id}' is not an arm with evaluation rows; the rows' arms are: ${[...arms].sort().join(', ') || '(none)'}`);
+  }
+  return rows.map((r) => ({ ...r, compareTo: id }));
+}
+
 /** Estimates, comparisons and resolution for every condition of the rows (see the header). */
 export function experimentStats(rows: ResultRow[], options: StatsOptions = {}): ExperimentStats {
   const resamples = options.resamples ?? 2000, seed = options.seed ?? 0, level = options.level ?? 0.95;

@@ -5,8 +5,8 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 
-import { buildReport, type ReportResult } from '../../report/index.js';
-import { insideRoot } from '../runner.js';
+import type { ReportResult } from '../../report/index.js';
+import { insideRoot, reportRows } from '../runner.js';
 import { queueRows } from './status.js';
 
 /** Writes the experiment's rows to `out`; returns how many. */
@@ -18,11 +18,11 @@ export async function exportRows(experiment: string, url: string, out: string): 
   return rows.length;
 }
 
-/** Builds reports/<experiment>/ from the rows in the database. */
-export async function reportFromQueue(experiment: string, url: string, reportsDir = 'reports'): Promise<ReportResult> {
-  const outDir = insideRoot(reportsDir, experiment, 'report name');
+/** Builds reports/<experiment>/ (or, with `compareTo`, reports/<experiment>-vs-<arm>/) from the rows in the database. */
+export async function reportFromQueue(experiment: string, url: string, reportsDir = 'reports', options: { compareTo?: string } = {}): Promise<ReportResult> {
+  insideRoot(reportsDir, experiment, 'report name');
   const rows = await queueRows(experiment, url);
   if (rows.length === 0) throw new Error(`experiment '${experiment}' has no rows in the queue database yet (grasp-hil status ${experiment} shows its jobs)`);
-  return buildReport(rows, outDir, experiment);
+  return reportRows(rows, reportsDir, experiment, `queue database, experiment '${experiment}'`, options.compareTo);
 }
 
