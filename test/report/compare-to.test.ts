@@ -7,7 +7,7 @@ import { experimentStats, withBaseline } from '../../src/results/index.js';
 import { syntheticRows } from './fixture-rows.js';
 
 describe('grasp-hil report --compare-to', () => {
-  it('compares the same rows with another arm: Δ(a vs b) = −Δ(b vs a), same CI mirrored', () => {
+  it('compares the same rows with another arm: Δ(a vs b) = −Δ(b vs a) in every condition', () => {
     const rows = syntheticRows();
     const asRun = experimentStats(rows, { resamples: 200 });
     const rebased = experimentStats(withBaseline(rows, 'stochgrasp', 'test'), { resamples: 200 });

@@ -20,7 +20,7 @@ export async function exportRows(experiment: string, url: string, out: string): 
 
 /** Builds reports/<experiment>/ (or, with `compareTo`, reports/<experiment>-vs-<arm>/) from the rows in the database. */
 export async function reportFromQueue(experiment: string, url: string, reportsDir = 'reports', options: { compareTo?: string } = {}): Promise<ReportResult> {
-  insideRoot(reportsDir, experiment, 'report name');
+  insideRoot(reportsDir, experiment, 'report name'); // refuse a name outside the reports root before querying
   const rows = await queueRows(experiment, url);
   if (rows.length === 0) throw new Error(`experiment '${experiment}' has no rows in the queue database yet (grasp-hil status ${experiment} shows its jobs)`);
   return reportRows(rows, reportsDir, experiment, `queue database, experiment '${experiment}'`, options.compareTo);
